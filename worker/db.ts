@@ -1,0 +1,358 @@
+// DinobaseDB: the seed's database class on DuckDB-WASM, owning the connection and the `_dinobase` metadata.
+import type { Table } from 'apache-arrow';
+import { systemClock, toSqlTimestamp, type Clock } from './clock.ts';
+import {
+  DEFAULT_PATH,
+  openDuckDB,
+  type DuckConnection,
+  type DuckDatabase,
+  type OpenDuckDB,
+  type Param,
+} from './duckdb/index.ts';
+import { QueryError } from './errors.ts';
+import { META_SCHEMA, MIGRATIONS } from './meta/migrations.ts';
+import { qualified } from './sql.ts';
+import { tableToArrays, tableToRows, type JsonRow, type JsonValue } from './values.ts';
+
+/** Schemas that hold no user data. */
+export const INTERNAL_SCHEMAS = ['information_schema', 'pg_catalog', 'main', META_SCHEMA];
+
+export interface ColumnInfo {
+  column_name: string;
+  data_type: string;
+  is_nullable: 'YES' | 'NO';
+}
+
+export interface ColumnAnnotation {
+  description?: string | null;
+  note?: string | null;
+}
+
+/** `{table: {column: {description, note}}}`, as the seed passes them. */
+export type Annotations = Record<string, Record<string, ColumnAnnotation>>;
+
+export interface SyncEndOptions {
+  tablesSynced?: number;
+  rowsSynced?: number;
+  errorMessage?: string | null;
+}
+
+export interface DinobaseDBOptions {
+  /** Opens DuckDB; defaults to the platform's (OPFS in the browser, in-memory in Node). */
+  open?: OpenDuckDB;
+  clock?: Clock;
+}
+
+export class DinobaseDB {
+  readonly path: string;
+  readonly clock: Clock;
+  #open: OpenDuckDB;
+  #database: Promise<DuckDatabase> | null = null;
+  #conn: Promise<DuckConnection> | null = null;
+  #writeLock: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string = DEFAULT_PATH, options: DinobaseDBOptions = {}) {
+    this.path = path;
+    this.#open = options.open ?? openDuckDB;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** The database, opened and migrated on first use. */
+  database(): Promise<DuckDatabase> {
+    this.#database ??= this.#open({ path: this.path }).catch((error: unknown) => {
+      this.#database = null;
+      throw error;
+    });
+    return this.#database;
+  }
+
+  /** The metadata connection, created (and the `_dinobase` schema migrated) on first access. */
+  get conn(): Promise<DuckConnection> {
+    this.#conn ??= (async () => {
+      const conn = await (await this.database()).connect();
+      await migrate(conn, this.clock);
+      return conn;
+    })().catch((error: unknown) => {
+      this.#conn = null;
+      throw error;
+    });
+    return this.#conn;
+  }
+
+  /** Another connection to the same database, for work that must not share a transaction or a cancel. */
+  async connect(): Promise<DuckConnection> {
+    await this.conn;
+    return (await this.database()).connect();
+  }
+
+  async run(sql: string, params?: readonly Param[]): Promise<Table> {
+    const conn = await this.conn;
+    return params && params.length > 0 ? conn.queryParams(sql, params) : conn.query(sql);
+  }
+
+  async query(sql: string, params?: readonly Param[]): Promise<JsonRow[]> {
+    return tableToRows(await this.run(sql, params));
+  }
+
+  async queryRaw(sql: string, params?: readonly Param[]): Promise<[string[], JsonValue[][]]> {
+    const table = await this.run(sql, params);
+    return [table.schema.fields.map((f) => f.name), tableToArrays(table)];
+  }
+
+  /**
+   * Runs `task` alone among this object's writers. Writers share one connection, so a transaction
+   * must not interleave with another writer's statements.
+   */
+  exclusive<T>(task: (conn: DuckConnection) => Promise<T>): Promise<T> {
+    const run = this.#writeLock.then(async () => task(await this.conn));
+    this.#writeLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `task` in one transaction on the metadata connection; rolls back on failure. */
+  transaction<T>(task: (conn: DuckConnection) => Promise<T>): Promise<T> {
+    return this.exclusive(async (conn) => {
+      await conn.query('BEGIN TRANSACTION');
+      try {
+        const result = await task(conn);
+        await conn.query('COMMIT');
+        return result;
+      } catch (error) {
+        await conn.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** Forces committed work into the database file; without it OPFS loses rows on a browser restart. */
+  async checkpoint(): Promise<void> {
+    const db = await this.database();
+    if (!db.persistent) return;
+    try {
+      await this.exclusive((conn) => conn.query('CHECKPOINT'));
+    } catch (error) {
+      // Another connection's write transaction is open; its own commit path checkpoints afterwards.
+      if (!/other .*transactions?/i.test(String(error))) throw error;
+    }
+  }
+
+  now(): string {
+    return toSqlTimestamp(this.clock.now());
+  }
+
+  async getSchemas(): Promise<string[]> {
+    const rows = await this.query(
+      `SELECT schema_name FROM information_schema.schemata
+       WHERE catalog_name = current_database() AND schema_name NOT IN (${INTERNAL_SCHEMAS.map(() => '?').join(', ')})
+       ORDER BY schema_name`,
+      INTERNAL_SCHEMAS,
+    );
+    return rows.map((r) => String(r.schema_name));
+  }
+
+  async getTables(schema: string): Promise<string[]> {
+    const rows = await this.query(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_catalog = current_database() AND table_schema = ? ORDER BY table_name`,
+      [schema],
+    );
+    return rows.map((r) => String(r.table_name));
+  }
+
+  async getColumns(schema: string, table: string): Promise<ColumnInfo[]> {
+    const rows = await this.query(
+      `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+       WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?
+       ORDER BY ordinal_position`,
+      [schema, table],
+    );
+    return rows.map((r) => ({
+      column_name: String(r.column_name),
+      data_type: String(r.data_type),
+      is_nullable: r.is_nullable === 'NO' ? 'NO' : 'YES',
+    }));
+  }
+
+  async tableExists(schema: string, table: string): Promise<boolean> {
+    return (await this.getTables(schema)).includes(table);
+  }
+
+  async getRowCount(schema: string, table: string): Promise<number> {
+    if (!(await this.tableExists(schema, table))) {
+      throw new QueryError('not_found', `Table "${schema}.${table}" does not exist.`);
+    }
+    const [row] = await this.query(`SELECT COUNT(*) AS n FROM ${qualified(schema, table)}`);
+    return Number(row?.n ?? 0);
+  }
+
+  /** Records a running sync and returns its id, drawn from a sequence so ids are never reused. */
+  async logSyncStart(sourceName: string, sourceType: string): Promise<number> {
+    const rows = await this.exclusive(async (conn) =>
+      tableToRows(
+        await conn.queryParams(
+          `INSERT INTO _dinobase.sync_log (connector_name, connector_type, started_at, status)
+           VALUES (?, ?, ?::TIMESTAMP, 'running') RETURNING id`,
+          [sourceName, sourceType, this.now()],
+        ),
+      ),
+    );
+    return Number(rows[0]?.id);
+  }
+
+  async logSyncEnd(id: number, status: string, options: SyncEndOptions = {}): Promise<void> {
+    await this.exclusive((conn) =>
+      conn.queryParams(
+        `UPDATE _dinobase.sync_log SET finished_at = ?::TIMESTAMP, status = ?, tables_synced = ?,
+           rows_synced = ?, error_message = ? WHERE id = ?`,
+        [
+          this.now(),
+          status,
+          options.tablesSynced ?? 0,
+          options.rowsSynced ?? 0,
+          options.errorMessage ?? null,
+          id,
+        ],
+      ),
+    );
+    await this.checkpoint();
+  }
+
+  /** Epoch ms of the source's last successful sync, or null if it never synced. */
+  async getLastSync(sourceName: string): Promise<number | null> {
+    const [row] = await this.query(
+      `SELECT epoch_ms(MAX(finished_at)) AS t FROM _dinobase.sync_log WHERE connector_name = ? AND status = 'success'`,
+      [sourceName],
+    );
+    return row?.t == null ? null : Number(row.t);
+  }
+
+  /**
+   * Refreshes `_dinobase.tables` and `_dinobase.columns` from the live schema: new columns appear, dropped
+   * ones go, and an annotation left null never erases one already stored.
+   */
+  async updateTableMetadata(
+    sourceName: string,
+    schemaName: string,
+    annotations: Annotations = {},
+  ): Promise<void> {
+    const tables = (await this.getTables(schemaName)).filter(
+      (t) => !t.startsWith('_dlt_') && !t.startsWith('_live_'),
+    );
+    const live = await Promise.all(
+      tables.map(async (t) => [t, await this.getColumns(schemaName, t)] as const),
+    );
+    const now = this.now();
+    await this.transaction(async (conn) => {
+      const key = [sourceName, schemaName];
+      const stored = tableToRows(
+        await conn.queryParams(
+          'SELECT table_name, column_name FROM _dinobase.columns WHERE connector_name = ? AND schema_name = ?',
+          key,
+        ),
+      );
+      const liveNames = new Set(live.flatMap(([t, cols]) => cols.map((c) => `${t}\u0000${c.column_name}`)));
+      for (const row of stored) {
+        if (liveNames.has(`${row.table_name}\u0000${row.column_name}`)) continue;
+        await conn.queryParams(
+          'DELETE FROM _dinobase.columns WHERE connector_name = ? AND schema_name = ? AND table_name = ? AND column_name = ?',
+          [...key, String(row.table_name), String(row.column_name)],
+        );
+      }
+      const storedTables = tableToRows(
+        await conn.queryParams(
+          'SELECT table_name FROM _dinobase.tables WHERE connector_name = ? AND schema_name = ?',
+          key,
+        ),
+      );
+      for (const row of storedTables) {
+        if (tables.includes(String(row.table_name))) continue;
+        await conn.queryParams(
+          'DELETE FROM _dinobase.tables WHERE connector_name = ? AND schema_name = ? AND table_name = ?',
+          [...key, String(row.table_name)],
+        );
+      }
+      for (const [table, columns] of live) {
+        const [count] = tableToRows(
+          await conn.query(`SELECT COUNT(*) AS n FROM ${qualified(schemaName, table)}`),
+        );
+        await conn.queryParams(
+          `INSERT INTO _dinobase.tables (connector_name, schema_name, table_name, row_count, last_sync)
+           VALUES (?, ?, ?, ?, ?::TIMESTAMP)
+           ON CONFLICT DO UPDATE SET row_count = EXCLUDED.row_count, last_sync = EXCLUDED.last_sync`,
+          [...key, table, Number(count?.n ?? 0), now],
+        );
+        for (const column of columns) {
+          const note = annotations[table]?.[column.column_name];
+          await conn.queryParams(
+            `INSERT INTO _dinobase.columns
+               (connector_name, schema_name, table_name, column_name, column_type, is_nullable, description, note)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT DO UPDATE SET column_type = EXCLUDED.column_type, is_nullable = EXCLUDED.is_nullable,
+               description = COALESCE(EXCLUDED.description, _dinobase.columns.description),
+               note = COALESCE(EXCLUDED.note, _dinobase.columns.note)`,
+            [
+              ...key,
+              table,
+              column.column_name,
+              column.data_type,
+              column.is_nullable === 'YES',
+              note?.description ?? null,
+              note?.note ?? null,
+            ],
+          );
+        }
+      }
+    });
+    await this.checkpoint();
+  }
+
+  /** `{column: {description, note}}` for the columns that carry either. */
+  async getColumnAnnotations(schema: string, table: string): Promise<Record<string, ColumnAnnotation>> {
+    const rows = await this.query(
+      `SELECT column_name, description, note FROM _dinobase.columns
+       WHERE schema_name = ? AND table_name = ? AND (COALESCE(description, '') <> '' OR COALESCE(note, '') <> '')
+       ORDER BY column_name`,
+      [schema, table],
+    );
+    const out: Record<string, ColumnAnnotation> = {};
+    for (const r of rows) {
+      out[String(r.column_name)] = {
+        description: (r.description as string | null) ?? null,
+        note: (r.note as string | null) ?? null,
+      };
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const database = this.#database;
+    this.#database = null;
+    this.#conn = null;
+    if (database) await (await database).close();
+  }
+}
+
+async function migrate(conn: DuckConnection, clock: Clock): Promise<void> {
+  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
+  await conn.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.schema_version (
+    version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP NOT NULL)`);
+  const [row] = tableToRows(
+    await conn.query(`SELECT COALESCE(MAX(version), 0) AS v FROM ${META_SCHEMA}.schema_version`),
+  );
+  const current = Number(row?.v ?? 0);
+  for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+    await conn.query('BEGIN TRANSACTION');
+    try {
+      for (const statement of migration.statements) await conn.query(statement);
+      await conn.queryParams(`INSERT INTO ${META_SCHEMA}.schema_version VALUES (?, ?, ?::TIMESTAMP)`, [
+        migration.version,
+        migration.description,
+        toSqlTimestamp(clock.now()),
+      ]);
+      await conn.query('COMMIT');
+    } catch (error) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+// Wraps an instantiated AsyncDuckDB into the engine's DuckDatabase contract: session setup, queued calls, cancellation, clear errors.
+import * as duckdb from '@duckdb/duckdb-wasm';
+import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { QueryError, errorMessage } from '../errors.ts';
+import type { DuckConnection, DuckDatabase, InsertTarget, Param, RunOptions } from './types.ts';
+
+/**
+ * Every connection starts with these: no extension may be fetched. The TimeZone setting lives in the icu
+ * extension, which this build lacks, so DuckDB's time zone is fixed to UTC already.
+ */
+const SESSION_SETUP = ['SET autoinstall_known_extensions = false', 'SET autoload_known_extensions = false'];
+
+const EXTENSION_HINT =
+  'Extensions are not available: this offline build of DuckDB-WASM links only core functions and never downloads one.';
+
+/** Turns a DuckDB failure into a QueryError whose message is DuckDB's own, minus advice that cannot work offline. */
+export function toQueryError(error: unknown, signal?: AbortSignal): QueryError {
+  if (error instanceof QueryError) return error;
+  const message = errorMessage(error);
+  if (signal?.aborted || /query was cancell?ed|interrupt/i.test(message)) {
+    const reason = signal?.reason instanceof Error ? signal.reason.message : 'cancelled';
+    return new QueryError('interrupted', `Query interrupted: ${reason}`, { cause: error });
+  }
+  const extension = /exists in the (\w+) extension|extension "?(\w+)"? .*(?:not|could not) .*load/i.exec(
+    message,
+  );
+  if (extension || /INSTALL \w+;/.test(message)) {
+    const firstLine = message.split('\n')[0] ?? message;
+    return new QueryError('extension_unavailable', `${firstLine} ${EXTENSION_HINT}`, { cause: error });
+  }
+  return new QueryError('bad_sql', message, { cause: error });
+}
+
+function toDuckParam(value: Param): string | number | boolean | null {
+  if (typeof value !== 'bigint') return value;
+  return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+}
+
+const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Talks to the bindings in Arrow IPC bytes and decodes them with this module's apache-arrow, because in
+ * Node duckdb-wasm loads a second (CommonJS) copy whose Tables fail our `instanceof` checks.
+ */
+class WasmConnection implements DuckConnection {
+  #db: duckdb.AsyncDuckDB;
+  #id: number;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(db: duckdb.AsyncDuckDB, id: number) {
+    this.#db = db;
+    this.#id = id;
+  }
+
+  /** duckdb-wasm allows one pending query per connection, so calls are chained. */
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(task, task);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Pending (cancellable) queries stream no dictionary batches, so ENUM columns would decode as NULL;
+   * such reads are run once more in one piece.
+   */
+  async #send(sql: string): Promise<{ bytes: Uint8Array; table: Table }> {
+    const bytes = await this.#sendPending(sql);
+    const table = tableFromIPC(bytes);
+    if (!table.schema.fields.some((f) => DataType.isDictionary(f.type))) return { bytes, table };
+    const whole = await this.#db.runQuery(this.#id, sql);
+    return { bytes: whole, table: tableFromIPC(whole) };
+  }
+
+  async #sendPending(sql: string): Promise<Uint8Array> {
+    let header = await this.#db.startPendingQuery(this.#id, sql, false);
+    while (header == null) header = await this.#db.pollPendingQuery(this.#id);
+    const chunks = [header];
+    for (;;) {
+      const chunk = await this.#db.fetchQueryResults(this.#id);
+      if (chunk == null) continue;
+      if (chunk.byteLength === 0) break;
+      chunks.push(chunk);
+    }
+    chunks.push(END_OF_STREAM);
+    return concat(chunks);
+  }
+
+  #run(sql: string, signal: AbortSignal | undefined): Promise<{ bytes: Uint8Array; table: Table }> {
+    return this.#enqueue(async () => {
+      if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
+      const onAbort = () => void this.#db.cancelPendingQuery(this.#id).catch(() => false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await this.#send(sql);
+      } catch (error) {
+        throw toQueryError(error, signal);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
+  }
+
+  async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
+    return (await this.#run(sql, options.signal)).bytes;
+  }
+
+  async query(sql: string, options: RunOptions = {}): Promise<Table> {
+    return (await this.#run(sql, options.signal)).table;
+  }
+
+  queryParams(sql: string, params: readonly Param[]): Promise<Table> {
+    return this.#enqueue(async () => {
+      let statement: number | undefined;
+      try {
+        statement = await this.#db.createPrepared(this.#id, sql);
+        return tableFromIPC(await this.#db.runPrepared(this.#id, statement, params.map(toDuckParam)));
+      } catch (error) {
+        throw toQueryError(error);
+      } finally {
+        if (statement !== undefined) await this.#db.closePrepared(this.#id, statement).catch(() => undefined);
+      }
+    });
+  }
+
+  insertArrow(table: Table, target: InsertTarget): Promise<void> {
+    return this.#enqueue(async () => {
+      try {
+        await this.#db.insertArrowFromIPCStream(this.#id, tableToIPC(table, 'stream'), {
+          schema: target.schema,
+          name: target.name,
+          create: target.create,
+        });
+      } catch (error) {
+        throw toQueryError(error);
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#enqueue(() => this.#db.disconnect(this.#id));
+  }
+}
+
+export interface WrapOptions {
+  path: string;
+  persistent: boolean;
+  /** Runs after the database is closed (releases locks, terminates workers). */
+  onClose?: () => Promise<void> | void;
+}
+
+export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): Promise<DuckDatabase> {
+  const version = await db.getVersion();
+  let closed = false;
+  return {
+    path: options.path,
+    persistent: options.persistent,
+    version,
+    async connect() {
+      const connection = new WasmConnection(db, await db.connectInternal());
+      for (const statement of SESSION_SETUP) await connection.query(statement);
+      return connection;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.terminate();
+      await options.onClose?.();
+    },
+  };
+}
+
+export { duckdb };

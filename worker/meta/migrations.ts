@@ -1,0 +1,109 @@
+// The `_dinobase` metadata schema as ordered, idempotent migrations; later versions append, never edit.
+
+export const META_SCHEMA = '_dinobase';
+
+export interface Migration {
+  version: number;
+  description: string;
+  statements: string[];
+}
+
+/**
+ * JSON-valued columns are VARCHAR: the json extension is not linked into this DuckDB-WASM build.
+ * All timestamps are written by the engine from its clock, in UTC.
+ */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'sync log, table and column catalog, mutations, relationships, tags, sources, sync state',
+    statements: [
+      `CREATE SEQUENCE IF NOT EXISTS _dinobase.sync_log_seq START 1`,
+      `CREATE SEQUENCE IF NOT EXISTS _dinobase.mutation_seq START 1`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.sync_log (
+        id INTEGER PRIMARY KEY DEFAULT nextval('_dinobase.sync_log_seq'),
+        connector_name VARCHAR NOT NULL,
+        connector_type VARCHAR NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP,
+        status VARCHAR NOT NULL DEFAULT 'running',
+        tables_synced INTEGER DEFAULT 0,
+        rows_synced BIGINT DEFAULT 0,
+        error_message VARCHAR
+      )`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.tables (
+        connector_name VARCHAR NOT NULL,
+        schema_name VARCHAR NOT NULL,
+        table_name VARCHAR NOT NULL,
+        row_count BIGINT DEFAULT 0,
+        last_sync TIMESTAMP,
+        description VARCHAR,
+        PRIMARY KEY (connector_name, schema_name, table_name)
+      )`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.columns (
+        connector_name VARCHAR NOT NULL,
+        schema_name VARCHAR NOT NULL,
+        table_name VARCHAR NOT NULL,
+        column_name VARCHAR NOT NULL,
+        column_type VARCHAR,
+        is_nullable BOOLEAN DEFAULT true,
+        description VARCHAR,
+        note VARCHAR,
+        PRIMARY KEY (connector_name, schema_name, table_name, column_name)
+      )`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.mutations (
+        id INTEGER PRIMARY KEY DEFAULT nextval('_dinobase.mutation_seq'),
+        mutation_id VARCHAR NOT NULL UNIQUE,
+        connector_name VARCHAR NOT NULL,
+        table_name VARCHAR NOT NULL,
+        operation VARCHAR NOT NULL,
+        sql_text VARCHAR NOT NULL,
+        preview VARCHAR,
+        status VARCHAR NOT NULL DEFAULT 'pending',
+        created_at TIMESTAMP NOT NULL,
+        confirmed_at TIMESTAMP,
+        executed_at TIMESTAMP,
+        result VARCHAR,
+        error_message VARCHAR
+      )`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.relationships (
+        from_schema VARCHAR NOT NULL,
+        from_table VARCHAR NOT NULL,
+        from_column VARCHAR NOT NULL,
+        to_schema VARCHAR NOT NULL,
+        to_table VARCHAR NOT NULL,
+        to_column VARCHAR NOT NULL,
+        cardinality VARCHAR NOT NULL DEFAULT 'one_to_many',
+        confidence FLOAT NOT NULL DEFAULT 1.0,
+        description VARCHAR,
+        detected_at TIMESTAMP,
+        PRIMARY KEY (from_schema, from_table, from_column, to_schema, to_table, to_column)
+      )`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.metadata (
+        schema_name VARCHAR NOT NULL,
+        table_name VARCHAR NOT NULL,
+        column_name VARCHAR NOT NULL DEFAULT '',
+        key VARCHAR NOT NULL,
+        value VARCHAR,
+        PRIMARY KEY (schema_name, table_name, column_name, key)
+      )`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.sources (
+        name VARCHAR PRIMARY KEY,
+        type VARCHAR NOT NULL,
+        base_url VARCHAR,
+        resources VARCHAR[],
+        sync_interval VARCHAR,
+        freshness_threshold VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.sync_state (
+        connector_name VARCHAR NOT NULL,
+        resource_name VARCHAR NOT NULL,
+        cursor_value VARCHAR,
+        state VARCHAR,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (connector_name, resource_name)
+      )`,
+    ],
+  },
+];

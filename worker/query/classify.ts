@@ -1,0 +1,189 @@
+// Decides whether SQL is a read, a mutation (for previews) or refused, before DuckDB ever sees it.
+import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
+import { splitStatements, type Statement, type Token } from './lexer.ts';
+
+type ParserClass = typeof sqlParserModule.Parser;
+// The PostgreSQL-only build is CommonJS; its named export sits on `default` under ESM interop.
+const Parser: ParserClass =
+  (sqlParserModule as unknown as { default?: { Parser: ParserClass } }).default?.Parser ??
+  sqlParserModule.Parser;
+let parser: InstanceType<ParserClass> | undefined;
+
+export type MutationOperation = 'UPDATE' | 'INSERT' | 'DELETE';
+
+export interface TableRef {
+  schema: string | null;
+  table: string;
+}
+
+export type ClassifiedStatement =
+  | { kind: 'read'; verb: string; text: string }
+  | { kind: 'mutation'; verb: MutationOperation; text: string; target: TableRef | null }
+  | { kind: 'refused'; verb: string; text: string; reason: string };
+
+export type Classification =
+  | { kind: 'empty'; error: string }
+  | { kind: 'read'; statement: ClassifiedStatement & { kind: 'read' } }
+  | { kind: 'mutation'; statements: (ClassifiedStatement & { kind: 'mutation' })[] }
+  | { kind: 'refused'; error: string };
+
+const READ_VERBS = new Set([
+  'SELECT',
+  'WITH',
+  'VALUES',
+  'FROM',
+  'TABLE',
+  'SHOW',
+  'DESCRIBE',
+  'DESC',
+  'SUMMARIZE',
+]);
+const READ_VERBS_AFTER_WITH = new Set(['SELECT', 'VALUES', 'FROM', 'TABLE', 'PIVOT', 'UNPIVOT']);
+const MUTATION_VERBS = new Set<string>(['UPDATE', 'INSERT', 'DELETE']);
+const DDL_VERBS = new Set(['CREATE', 'DROP', 'ALTER', 'TRUNCATE', 'COMMENT', 'GRANT', 'REVOKE', 'RENAME']);
+
+const READS_ALLOWED =
+  'Only reads (SELECT, WITH, VALUES, FROM, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) run as queries';
+
+function refuse(verb: string, text: string, reason: string): ClassifiedStatement {
+  return { kind: 'refused', verb, text, reason };
+}
+
+function refusalFor(verb: string): string {
+  if (DDL_VERBS.has(verb)) {
+    return `${verb} statements are not allowed: synced tables are managed by sync. ${READS_ALLOWED}; UPDATE, INSERT and DELETE go through mutation previews.`;
+  }
+  if (verb === 'MERGE')
+    return 'MERGE is not supported: write UPDATE, INSERT or DELETE, which go through mutation previews.';
+  return `${verb} statements are refused: they change the database, the session or files. ${READS_ALLOWED}.`;
+}
+
+/** The first word at depth 0 after a WITH clause's CTE list is the statement's real verb. */
+function verbAfterWith(tokens: Token[], from: number): string | null {
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'lparen') depth++;
+    else if (t.kind === 'rparen') depth--;
+    else if (
+      depth === 0 &&
+      t.kind === 'word' &&
+      (READ_VERBS_AFTER_WITH.has(t.text) || MUTATION_VERBS.has(t.text))
+    ) {
+      return t.text;
+    } else if (depth === 0 && t.kind === 'word' && (DDL_VERBS.has(t.text) || t.text === 'MERGE'))
+      return t.text;
+  }
+  return null;
+}
+
+/** `( DELETE ...` inside a read would be a data-modifying CTE or subquery. */
+function nestedWrite(tokens: Token[]): string | null {
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'word' && MUTATION_VERBS.has(t.text) && tokens[i - 1]!.kind === 'lparen') return t.text;
+  }
+  return null;
+}
+
+function targetFromTokens(tokens: Token[], verbIndex: number, verb: MutationOperation): TableRef | null {
+  let i = verbIndex + 1;
+  if (
+    verb !== 'UPDATE' &&
+    tokens[i]?.kind === 'word' &&
+    (tokens[i]!.text === 'INTO' || tokens[i]!.text === 'FROM')
+  )
+    i++;
+  const name = (t: Token | undefined) =>
+    t && (t.kind === 'word' || t.kind === 'ident')
+      ? t.kind === 'ident'
+        ? t.text.slice(1, -1).replaceAll('""', '"')
+        : t.text.toLowerCase()
+      : null;
+  const first = name(tokens[i]);
+  if (!first) return null;
+  if (tokens[i + 1]?.text === '.') {
+    const second = name(tokens[i + 2]);
+    return second ? { schema: first, table: second } : null;
+  }
+  return { schema: null, table: first };
+}
+
+/** node-sql-parser reads mutations well (and many DuckDB reads badly), so it only refines write targets. */
+function targetFromParser(text: string, verb: MutationOperation): TableRef | null {
+  try {
+    parser ??= new Parser();
+    const entry = parser
+      .tableList(text, { database: 'PostgreSQL' })
+      .find((t) => t.startsWith(`${verb.toLowerCase()}::`));
+    if (!entry) return null;
+    const [, schema, table] = entry.split('::');
+    return table ? { schema: schema && schema !== 'null' ? schema : null, table } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function classifyStatement(statement: Statement): ClassifiedStatement {
+  const { tokens, text } = statement;
+  let i = 0;
+  while (tokens[i]?.kind === 'lparen') i++;
+  const first = tokens[i];
+  if (!first || first.kind !== 'word') {
+    return refuse(
+      '?',
+      text,
+      `Cannot tell what kind of statement this is: it starts with "${first?.text ?? ''}".`,
+    );
+  }
+  let verb = first.text;
+  if (verb === 'EXPLAIN') {
+    let j = i + 1;
+    while (tokens[j]?.kind === 'word' && ['ANALYZE', 'ANALYSE', 'VERBOSE'].includes(tokens[j]!.text)) j++;
+    const inner = classifyStatement({ text, tokens: tokens.slice(j) });
+    if (inner.kind === 'read') return { kind: 'read', verb: 'EXPLAIN', text };
+    return refuse(
+      'EXPLAIN',
+      text,
+      `EXPLAIN is only allowed on reads: EXPLAIN ANALYZE would run the ${inner.verb}.`,
+    );
+  }
+  if (verb === 'WITH') verb = verbAfterWith(tokens, i + 1) ?? 'WITH';
+  if (MUTATION_VERBS.has(verb)) {
+    const op = verb as MutationOperation;
+    const index = tokens.findIndex((t, k) => k >= i && t.kind === 'word' && t.text === op);
+    const target = targetFromParser(text, op) ?? targetFromTokens(tokens, index, op);
+    return { kind: 'mutation', verb: op, text, target };
+  }
+  if (READ_VERBS.has(verb) || READ_VERBS_AFTER_WITH.has(verb)) {
+    const nested = nestedWrite(tokens);
+    if (nested)
+      return refuse(nested, text, `A ${nested} nested inside a read is not allowed. ${READS_ALLOWED}.`);
+    return { kind: 'read', verb, text };
+  }
+  return refuse(verb, text, refusalFor(verb));
+}
+
+export function classify(sql: string): Classification {
+  const statements = splitStatements(sql);
+  if (statements.length === 0) return { kind: 'empty', error: 'Empty SQL: write a query such as SELECT 1.' };
+  const classified = statements.map(classifyStatement);
+  if (classified.length === 1) {
+    const only = classified[0]!;
+    if (only.kind === 'read') return { kind: 'read', statement: only };
+    if (only.kind === 'mutation') return { kind: 'mutation', statements: [only] };
+    return { kind: 'refused', error: only.reason };
+  }
+  const mutations = classified.filter(
+    (s): s is ClassifiedStatement & { kind: 'mutation' } => s.kind === 'mutation',
+  );
+  if (mutations.length === classified.length) return { kind: 'mutation', statements: mutations };
+  const refused = classified.find((s) => s.kind === 'refused');
+  const verbs = classified.map((s) => s.verb).join(', ');
+  return {
+    kind: 'refused',
+    error:
+      `Only one statement per query: found ${classified.length} (${verbs}). Run them one at a time.` +
+      (refused && refused.kind === 'refused' ? ` Also: ${refused.reason}` : ''),
+  };
+}

@@ -1,0 +1,204 @@
+// QueryEngine: runs reads with row caps, timeouts and cancellation; routes writes to mutation previews.
+import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import type { DinobaseDB } from '../db.ts';
+import type { DuckConnection } from '../duckdb/index.ts';
+import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
+import { duckTypeName, tableToRows, type JsonRow } from '../values.ts';
+import { describeTable, listSources, type SourceSummary, type TableDescription } from './catalog.ts';
+import { classify } from './classify.ts';
+
+export const DEFAULT_MAX_ROWS = 200;
+
+export interface ExecuteOptions {
+  maxRows?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ErrorResult {
+  error: string;
+  code?: ErrorCode;
+}
+
+interface ResultShape {
+  columns: string[];
+  data_types: Record<string, string>;
+  row_count: number;
+  total_rows: number;
+  truncated?: true;
+  message?: string;
+  elapsed_ms: number;
+  _freshness: 'synced';
+}
+
+export interface QueryResult extends ResultShape {
+  rows: JsonRow[];
+}
+
+/** The UI's form: the same result as Arrow IPC bytes, so rows are never cloned value by value. */
+export interface ArrowQueryResult extends ResultShape {
+  ipc: Uint8Array;
+}
+
+/** A mutation preview or batch preview, passed through as the MutationEngine returns it. */
+export type MutationResponse = Record<string, unknown>;
+
+/** What the MutationEngine offers the query path; absent until mutation previews exist. */
+export interface MutationHandler {
+  handleSql(sql: string, options?: { maxAffectedRows?: number }): Promise<MutationResponse>;
+}
+
+export function isErrorResult(value: unknown): value is ErrorResult {
+  return typeof value === 'object' && value !== null && 'error' in value;
+}
+
+function fail(error: unknown): ErrorResult {
+  return error instanceof DinobaseError
+    ? { error: error.message, code: error.code }
+    : { error: errorMessage(error) };
+}
+
+export class QueryEngine {
+  #db: DinobaseDB;
+  #mutations: MutationHandler | undefined;
+  #conn: Promise<DuckConnection> | null = null;
+
+  constructor(db: DinobaseDB, options: { mutations?: MutationHandler } = {}) {
+    this.#db = db;
+    this.#mutations = options.mutations;
+  }
+
+  set mutations(handler: MutationHandler | undefined) {
+    this.#mutations = handler;
+  }
+
+  /** Reads get their own connection so a cancel never hits metadata or sync work. */
+  #connection(): Promise<DuckConnection> {
+    this.#conn ??= this.#db.connect().catch((error: unknown) => {
+      this.#conn = null;
+      throw error;
+    });
+    return this.#conn;
+  }
+
+  async execute(
+    sql: string,
+    options: ExecuteOptions = {},
+  ): Promise<QueryResult | ErrorResult | MutationResponse> {
+    const outcome = await this.#run(sql, options);
+    if ('routed' in outcome) return outcome.routed;
+    if ('error' in outcome) return outcome;
+    const { table, shape } = outcome;
+    return { columns: shape.columns, rows: tableToRows(table, shape.row_count), ...shapeRest(shape) };
+  }
+
+  async executeArrow(
+    sql: string,
+    options: ExecuteOptions = {},
+  ): Promise<ArrowQueryResult | ErrorResult | MutationResponse> {
+    const outcome = await this.#run(sql, options);
+    if ('routed' in outcome) return outcome.routed;
+    if ('error' in outcome) return outcome;
+    const { table, bytes, shape } = outcome;
+    const ipc = shape.truncated ? tableToIPC(table.slice(0, shape.row_count), 'stream') : bytes;
+    return { columns: shape.columns, ...shapeRest(shape), ipc };
+  }
+
+  async #run(sql: string, options: ExecuteOptions): Promise<RunOutcome> {
+    const started = performance.now();
+    const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+    if (!Number.isInteger(maxRows) || maxRows < 1) {
+      return {
+        error: `maxRows must be a positive integer, got ${String(maxRows)}.`,
+        code: 'invalid_argument' as const,
+      };
+    }
+    const classification = classify(sql);
+    if (classification.kind === 'empty' || classification.kind === 'refused') {
+      return { error: classification.error, code: 'refused' };
+    }
+    if (classification.kind === 'mutation') {
+      if (this.#mutations) return { routed: await this.#mutations.handleSql(sql) };
+      const targets = classification.statements
+        .map((s) =>
+          `${s.verb} ${s.target ? [s.target.schema, s.target.table].filter(Boolean).join('.') : ''}`.trim(),
+        )
+        .join('; ');
+      return {
+        error: `Writes go through mutation previews (preview, then confirm), never straight into DuckDB: ${targets}. Mutation previews are not enabled in this build yet.`,
+        code: 'refused',
+      };
+    }
+    const signals = [
+      options.signal,
+      options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined,
+    ].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? anySignal(signals, options.timeoutMs) : undefined;
+    try {
+      const conn = await this.#connection();
+      const bytes = await conn.queryIPC(classification.statement.text, { signal });
+      const table = tableFromIPC(bytes);
+      const total = table.numRows;
+      const fields = table.schema.fields;
+      const shape: ResultShape = {
+        columns: fields.map((f) => f.name),
+        data_types: Object.fromEntries(fields.map((f) => [f.name, duckTypeName(f.type)])),
+        row_count: Math.min(total, maxRows),
+        total_rows: total,
+        elapsed_ms: Math.round((performance.now() - started) * 100) / 100,
+        _freshness: 'synced',
+      };
+      if (total > maxRows) {
+        shape.truncated = true;
+        shape.message =
+          `Showing ${maxRows} of ${total} rows. Use LIMIT N OFFSET M to paginate (e.g., LIMIT ${maxRows} OFFSET ${maxRows} ` +
+          'for page 2), or add a WHERE clause to narrow results.';
+      }
+      return { table, bytes, shape };
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  listSources(): Promise<{ sources: SourceSummary[] }> {
+    return listSources(this.#db);
+  }
+
+  async describeTable(ref: string): Promise<TableDescription | ErrorResult> {
+    try {
+      return await describeTable(this.#db, ref);
+    } catch (error) {
+      return fail(error);
+    }
+  }
+}
+
+type RunOutcome =
+  | { routed: MutationResponse }
+  | ErrorResult
+  | { table: Table; bytes: Uint8Array; shape: ResultShape };
+
+function shapeRest(shape: ResultShape): Omit<ResultShape, 'columns'> {
+  const { columns: _columns, ...rest } = shape;
+  return rest;
+}
+
+/** Combines a caller's signal with a timeout, keeping a reason that says which one fired. */
+function anySignal(signals: AbortSignal[], timeoutMs: number | undefined): AbortSignal {
+  const controller = new AbortController();
+  for (const s of signals) {
+    const onAbort = () => {
+      const timedOut = s.reason instanceof DOMException && s.reason.name === 'TimeoutError';
+      controller.abort(
+        timedOut
+          ? new Error(`timed out after ${timeoutMs} ms`)
+          : s.reason instanceof Error
+            ? s.reason
+            : new Error('cancelled'),
+      );
+    };
+    if (s.aborted) onAbort();
+    else s.addEventListener('abort', onAbort, { once: true });
+  }
+  return controller.signal;
+}

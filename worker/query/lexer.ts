@@ -1,0 +1,113 @@
+// A small SQL tokenizer (strings, quoted identifiers, comments, dollar quotes) for classifying statements safely.
+
+export type TokenKind = 'word' | 'ident' | 'string' | 'number' | 'symbol' | 'semicolon' | 'lparen' | 'rparen';
+
+export interface Token {
+  kind: TokenKind;
+  /** Upper-cased for words; the raw text otherwise. */
+  text: string;
+  start: number;
+  end: number;
+}
+
+const WORD_START = /[A-Za-z_\u0080-\uffff]/;
+const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
+
+function skipQuoted(sql: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) i += 2;
+      else return i + 1;
+    } else i++;
+  }
+  return sql.length;
+}
+
+/** Tokens outside comments and whitespace. Unterminated strings run to the end, as DuckDB reads them. */
+export function tokenize(sql: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    const next = sql[i + 1];
+    if (/\s/.test(ch)) {
+      i++;
+    } else if (ch === '-' && next === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end === -1 ? sql.length : end + 1;
+    } else if (ch === '/' && next === '*') {
+      let depth = 1;
+      i += 2;
+      while (i < sql.length && depth > 0) {
+        if (sql[i] === '/' && sql[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] === '*' && sql[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else i++;
+      }
+    } else if (ch === "'" || ((ch === 'E' || ch === 'e') && next === "'")) {
+      const start = i;
+      i = skipQuoted(sql, ch === "'" ? i : i + 1, "'");
+      tokens.push({ kind: 'string', text: sql.slice(start, i), start, end: i });
+    } else if (ch === '"') {
+      const start = i;
+      i = skipQuoted(sql, i, '"');
+      tokens.push({ kind: 'ident', text: sql.slice(start, i), start, end: i });
+    } else if (ch === '$' && /[A-Za-z_$]/.test(next ?? '')) {
+      const tag = /^\$[A-Za-z_0-9]*\$/.exec(sql.slice(i));
+      const start = i;
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        i = close === -1 ? sql.length : close + tag[0].length;
+        tokens.push({ kind: 'string', text: sql.slice(start, i), start, end: i });
+      } else {
+        i++;
+        tokens.push({ kind: 'symbol', text: '$', start, end: i });
+      }
+    } else if (WORD_START.test(ch)) {
+      const start = i;
+      while (i < sql.length && WORD_PART.test(sql[i]!)) i++;
+      tokens.push({ kind: 'word', text: sql.slice(start, i).toUpperCase(), start, end: i });
+    } else if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(next ?? ''))) {
+      const start = i;
+      while (i < sql.length && /[0-9._eE]/.test(sql[i]!)) i++;
+      tokens.push({ kind: 'number', text: sql.slice(start, i), start, end: i });
+    } else {
+      const kind: TokenKind =
+        ch === ';' ? 'semicolon' : ch === '(' ? 'lparen' : ch === ')' ? 'rparen' : 'symbol';
+      tokens.push({ kind, text: ch, start: i, end: i + 1 });
+      i++;
+    }
+  }
+  return tokens;
+}
+
+export interface Statement {
+  text: string;
+  tokens: Token[];
+}
+
+/** Splits on top-level semicolons and drops empty statements. */
+export function splitStatements(sql: string): Statement[] {
+  const statements: Statement[] = [];
+  let current: Token[] = [];
+  let start = 0;
+  const flush = (end: number) => {
+    if (current.length > 0) statements.push({ text: sql.slice(start, end).trim(), tokens: current });
+    current = [];
+  };
+  for (const token of tokenize(sql)) {
+    if (token.kind === 'semicolon') {
+      flush(token.start);
+      start = token.end;
+    } else {
+      if (current.length === 0) start = token.start;
+      current.push(token);
+    }
+  }
+  flush(sql.length);
+  return statements;
+}
