@@ -10,12 +10,12 @@ import {
   type Param,
 } from './duckdb/index.ts';
 import { QueryError } from './errors.ts';
-import { META_SCHEMA, MIGRATIONS } from './meta/migrations.ts';
+import { META_SCHEMA, MIGRATIONS, STAGING_SCHEMA } from './meta/migrations.ts';
 import { qualified } from './sql.ts';
 import { tableToArrays, tableToRows, type JsonRow, type JsonValue } from './values.ts';
 
 /** Schemas that hold no user data. */
-export const INTERNAL_SCHEMAS = ['information_schema', 'pg_catalog', 'main', META_SCHEMA];
+export const INTERNAL_SCHEMAS = ['information_schema', 'pg_catalog', 'main', META_SCHEMA, STAGING_SCHEMA];
 
 export interface ColumnInfo {
   column_name: string;

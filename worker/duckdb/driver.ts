@@ -13,10 +13,24 @@ const SESSION_SETUP = ['SET autoinstall_known_extensions = false', 'SET autoload
 const EXTENSION_HINT =
   'Extensions are not available: this offline build of DuckDB-WASM links only core functions and never downloads one.';
 
+/** Some failures arrive as DuckDB's JSON error object; render them as DuckDB's CLI would ("Parser Error: ..."). */
+function duckMessage(raw: string): string {
+  if (!raw.startsWith('{')) return raw;
+  try {
+    const parsed = JSON.parse(raw) as { exception_type?: string; exception_message?: string };
+    if (!parsed.exception_message) return raw;
+    return parsed.exception_type
+      ? `${parsed.exception_type} Error: ${parsed.exception_message}`
+      : parsed.exception_message;
+  } catch {
+    return raw;
+  }
+}
+
 /** Turns a DuckDB failure into a QueryError whose message is DuckDB's own, minus advice that cannot work offline. */
 export function toQueryError(error: unknown, signal?: AbortSignal): QueryError {
   if (error instanceof QueryError) return error;
-  const message = errorMessage(error);
+  const message = duckMessage(errorMessage(error));
   if (signal?.aborted || /query was cancell?ed|interrupt/i.test(message)) {
     const reason = signal?.reason instanceof Error ? signal.reason.message : 'cancelled';
     return new QueryError('interrupted', `Query interrupted: ${reason}`, { cause: error });

@@ -1,6 +1,8 @@
 // The `_dinobase` metadata schema as ordered, idempotent migrations; later versions append, never edit.
 
 export const META_SCHEMA = '_dinobase';
+/** Where the loader stages Arrow batches inside a sync's transaction; always empty between syncs. */
+export const STAGING_SCHEMA = '_dinobase_staging';
 
 export interface Migration {
   version: number;

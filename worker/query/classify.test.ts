@@ -83,6 +83,7 @@ describe('classify', () => {
     ['SELECT * FROM (DELETE FROM a.b RETURNING *)', /DELETE nested inside a read/],
     ['MERGE INTO a.b USING c ON true WHEN MATCHED THEN DELETE', /MERGE is not supported/],
     ['42', /Cannot tell what kind of statement/],
+    ['SELEC 1', /Syntax error: "SELEC" does not start a statement/],
   ])('refuses %s', (sql, message) => {
     const result = classify(sql);
     expect(result.kind).toBe('refused');

@@ -49,12 +49,44 @@ function refuse(verb: string, text: string, reason: string): ClassifiedStatement
   return { kind: 'refused', verb, text, reason };
 }
 
+const SESSION_OR_FILE_VERBS = new Set([
+  'ATTACH',
+  'DETACH',
+  'COPY',
+  'INSTALL',
+  'LOAD',
+  'PRAGMA',
+  'SET',
+  'RESET',
+  'CALL',
+  'EXPORT',
+  'IMPORT',
+  'CHECKPOINT',
+  'FORCE',
+  'VACUUM',
+  'USE',
+  'BEGIN',
+  'START',
+  'COMMIT',
+  'END',
+  'ROLLBACK',
+  'ABORT',
+  'PREPARE',
+  'EXECUTE',
+  'DEALLOCATE',
+  'ANALYZE',
+]);
+
 function refusalFor(verb: string): string {
   if (DDL_VERBS.has(verb)) {
     return `${verb} statements are not allowed: synced tables are managed by sync. ${READS_ALLOWED}; UPDATE, INSERT and DELETE go through mutation previews.`;
   }
-  if (verb === 'MERGE')
+  if (verb === 'MERGE') {
     return 'MERGE is not supported: write UPDATE, INSERT or DELETE, which go through mutation previews.';
+  }
+  if (!SESSION_OR_FILE_VERBS.has(verb)) {
+    return `Syntax error: "${verb}" does not start a statement that can run here. ${READS_ALLOWED}.`;
+  }
   return `${verb} statements are refused: they change the database, the session or files. ${READS_ALLOWED}.`;
 }
 

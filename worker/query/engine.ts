@@ -174,9 +174,7 @@ export class QueryEngine {
 }
 
 type RunOutcome =
-  | { routed: MutationResponse }
-  | ErrorResult
-  | { table: Table; bytes: Uint8Array; shape: ResultShape };
+  { routed: MutationResponse } | ErrorResult | { table: Table; bytes: Uint8Array; shape: ResultShape };
 
 function shapeRest(shape: ResultShape): Omit<ResultShape, 'columns'> {
   const { columns: _columns, ...rest } = shape;

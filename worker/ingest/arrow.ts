@@ -1,0 +1,189 @@
+// Builds Apache Arrow tables from normalised rows, coercing each value to its column's final type.
+import {
+  Bool,
+  DateDay,
+  Field,
+  Float64,
+  Int64,
+  List,
+  Table,
+  TimestampMicrosecond,
+  Utf8,
+  makeData,
+  makeVector,
+  vectorFromArray,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
+import type { Row } from './normalize.ts';
+import { resolved, type ColumnType } from './types.ts';
+
+const DAY_MS = 86_400_000;
+
+/** ISO text → microseconds since the epoch, keeping digits past the millisecond that Date.parse drops. */
+export function parseTimestampMicros(text: string): bigint | null {
+  const normalized = text.replace(' ', 'T');
+  const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(normalized) ? normalized : `${normalized}Z`);
+  if (Number.isNaN(ms)) return null;
+  const fraction = /\.(\d+)/.exec(normalized)?.[1] ?? '';
+  const extraMicros = fraction.length > 3 ? Number(fraction.slice(3, 6).padEnd(3, '0')) : 0;
+  return BigInt(ms) * 1000n + BigInt(extraMicros);
+}
+
+function toText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return JSON.stringify(value);
+}
+
+function toNumber(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+function toBigInt(value: unknown): bigint | null {
+  if (typeof value === 'bigint') return value;
+  const n = toNumber(value);
+  if (n === null) return null;
+  if (Number.isInteger(n)) return BigInt(n);
+  return typeof value === 'string' && /^-?\d+$/.test(value.trim())
+    ? BigInt(value.trim())
+    : BigInt(Math.trunc(n));
+}
+
+function toBool(value: unknown): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+  }
+  return null;
+}
+
+function toMicros(value: unknown): bigint | null {
+  if (typeof value === 'string') return parseTimestampMicros(value);
+  if (typeof value === 'number') return BigInt(Math.round(value * 1_000_000));
+  return null;
+}
+
+function validityBitmap(valid: boolean[]): { bitmap: Uint8Array; nullCount: number } {
+  const bitmap = new Uint8Array(Math.ceil(valid.length / 8));
+  let nullCount = 0;
+  valid.forEach((ok, i) => {
+    if (ok) bitmap[i >> 3]! |= 1 << (i & 7);
+    else nullCount++;
+  });
+  return { bitmap, nullCount };
+}
+
+function arrowType(type: ColumnType): DataType {
+  if (typeof type === 'object') return new List(new Field('item', arrowType(type.list), true));
+  switch (type) {
+    case 'BOOLEAN':
+      return new Bool();
+    case 'BIGINT':
+      return new Int64();
+    case 'DOUBLE':
+      return new Float64();
+    case 'TIMESTAMP':
+      return new TimestampMicrosecond();
+    case 'DATE':
+      return new DateDay();
+    default:
+      return new Utf8();
+  }
+}
+
+function coerce(value: unknown, type: ColumnType): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof type === 'object') return Array.isArray(value) ? value.map((v) => coerce(v, type.list)) : null;
+  switch (type) {
+    case 'BOOLEAN':
+      return toBool(value);
+    case 'BIGINT':
+      return toBigInt(value);
+    case 'DOUBLE':
+      return toNumber(value);
+    case 'TIMESTAMP': {
+      const micros = toMicros(value);
+      return micros === null ? null : new Date(Number(micros / 1000n));
+    }
+    case 'DATE': {
+      const ms = typeof value === 'string' ? Date.parse(value.slice(0, 10)) : NaN;
+      return Number.isNaN(ms) ? null : new Date(ms);
+    }
+    default:
+      return toText(value);
+  }
+}
+
+/** Fixed-width columns are laid out by hand: exact microseconds, and no per-value builder overhead. */
+function fixedWidthVector(values: unknown[], type: 'BIGINT' | 'DOUBLE' | 'TIMESTAMP' | 'DATE'): Vector {
+  const valid: boolean[] = new Array(values.length);
+  if (type === 'DOUBLE') {
+    const data = new Float64Array(values.length);
+    values.forEach((v, i) => {
+      const n = toNumber(v);
+      valid[i] = n !== null;
+      data[i] = n ?? 0;
+    });
+    const { bitmap, nullCount } = validityBitmap(valid);
+    return makeVector(
+      makeData({ type: new Float64(), length: values.length, nullCount, nullBitmap: bitmap, data }),
+    );
+  }
+  if (type === 'DATE') {
+    const data = new Int32Array(values.length);
+    values.forEach((v, i) => {
+      const ms = typeof v === 'string' ? Date.parse(v.slice(0, 10)) : NaN;
+      valid[i] = !Number.isNaN(ms);
+      data[i] = Number.isNaN(ms) ? 0 : Math.floor(ms / DAY_MS);
+    });
+    const { bitmap, nullCount } = validityBitmap(valid);
+    return makeVector(
+      makeData({ type: new DateDay(), length: values.length, nullCount, nullBitmap: bitmap, data }),
+    );
+  }
+  const data = new BigInt64Array(values.length);
+  values.forEach((v, i) => {
+    const n = type === 'BIGINT' ? toBigInt(v) : toMicros(v);
+    valid[i] = n !== null;
+    data[i] = n ?? 0n;
+  });
+  const { bitmap, nullCount } = validityBitmap(valid);
+  const length = values.length;
+  return type === 'BIGINT'
+    ? makeVector(makeData({ type: new Int64(), length, nullCount, nullBitmap: bitmap, data }))
+    : makeVector(makeData({ type: new TimestampMicrosecond(), length, nullCount, nullBitmap: bitmap, data }));
+}
+
+export function buildVector(values: unknown[], type: ColumnType): Vector {
+  const final = resolved(type);
+  if (final === 'BIGINT' || final === 'DOUBLE' || final === 'TIMESTAMP' || final === 'DATE') {
+    return fixedWidthVector(values, final);
+  }
+  return vectorFromArray(
+    values.map((v) => coerce(v, final)),
+    arrowType(final),
+  );
+}
+
+/** One Arrow table with the given columns in order; missing values become NULL. */
+export function buildArrowTable(rows: Row[], columns: Map<string, ColumnType>): Table {
+  const vectors: Record<string, Vector> = {};
+  for (const [name, type] of columns)
+    vectors[name] = buildVector(
+      rows.map((r) => r[name]),
+      type,
+    );
+  return new Table(vectors);
+}

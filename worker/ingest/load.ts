@@ -1,0 +1,152 @@
+// Loads normalised tables into DuckDB through Arrow staging tables: merge, replace or append, with schema evolution.
+import type { DuckConnection } from '../duckdb/index.ts';
+import { STAGING_SCHEMA } from '../meta/migrations.ts';
+import { qualified, quoteIdent } from '../sql.ts';
+import { tableToRows } from '../values.ts';
+import { buildArrowTable } from './arrow.ts';
+import type { NormalizedTable } from './normalize.ts';
+import { parseSqlType, resolved, sameType, sqlType, widen, type ColumnType } from './types.ts';
+
+export type WriteDisposition = 'merge' | 'replace' | 'append';
+
+export interface LoadItem {
+  /** A root table and its child tables, as one resource normalised them. */
+  tables: Map<string, NormalizedTable>;
+  root: string;
+  disposition: WriteDisposition;
+}
+
+export interface LoadResult {
+  /** Rows written per table. */
+  rows: Record<string, number>;
+}
+
+interface Step {
+  table: NormalizedTable;
+  disposition: WriteDisposition;
+  root: string;
+  exists: boolean;
+  columns: Map<string, ColumnType>;
+  staging: string;
+}
+
+async function existingColumns(
+  conn: DuckConnection,
+  schema: string,
+  table: string,
+): Promise<Map<string, string> | null> {
+  const rows = tableToRows(
+    await conn.queryParams(
+      `SELECT column_name, data_type FROM information_schema.columns
+       WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? ORDER BY ordinal_position`,
+      [schema, table],
+    ),
+  );
+  return rows.length === 0 ? null : new Map(rows.map((r) => [String(r.column_name), String(r.data_type)]));
+}
+
+async function tablesWithPrefix(conn: DuckConnection, schema: string, prefix: string): Promise<string[]> {
+  const rows = tableToRows(
+    await conn.queryParams(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_catalog = current_database() AND table_schema = ? AND starts_with(table_name, ?)`,
+      [schema, prefix],
+    ),
+  );
+  return rows.map((r) => String(r.table_name));
+}
+
+/** Adds new columns and widens changed ones; returns the types the staged data must have. */
+async function evolve(conn: DuckConnection, schema: string, step: Step, current: Map<string, string>) {
+  const target = qualified(schema, step.table.name);
+  for (const [name, incoming] of step.table.columns) {
+    const existing = current.get(name);
+    if (existing === undefined) {
+      await conn.query(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(name)} ${sqlType(resolved(incoming))}`);
+      step.columns.set(name, resolved(incoming));
+      continue;
+    }
+    const parsed = parseSqlType(existing) ?? 'VARCHAR';
+    const merged = resolved(widen(parsed, incoming));
+    if (!sameType(merged, parsed)) {
+      await conn.query(`ALTER TABLE ${target} ALTER COLUMN ${quoteIdent(name)} TYPE ${sqlType(merged)}`);
+    }
+    step.columns.set(name, merged);
+  }
+}
+
+function dedupeById(table: NormalizedTable): NormalizedTable {
+  const byId = new Map<unknown, (typeof table.rows)[number]>();
+  for (const row of table.rows) byId.set(row._dlt_id, row);
+  return byId.size === table.rows.length ? table : { ...table, rows: [...byId.values()] };
+}
+
+/**
+ * Must run inside the caller's transaction, so every table (and the caller's sync state) becomes visible
+ * together or not at all. DDL comes first because DuckDB refuses to ALTER a table already written to in
+ * the same transaction.
+ */
+export async function loadTables(
+  conn: DuckConnection,
+  schema: string,
+  items: LoadItem[],
+): Promise<LoadResult> {
+  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${STAGING_SCHEMA}`);
+  const steps: Step[] = [];
+  for (const item of items) {
+    for (const raw of item.tables.values()) {
+      const table = raw.name === item.root && item.disposition === 'merge' ? dedupeById(raw) : raw;
+      if (table.columns.size === 0) continue;
+      const current = await existingColumns(conn, schema, table.name);
+      const step: Step = {
+        table,
+        disposition: item.disposition,
+        root: item.root,
+        exists: current !== null,
+        columns: new Map([...table.columns].map(([n, t]) => [n, resolved(t)])),
+        staging: `${schema}__${table.name}`,
+      };
+      if (current) await evolve(conn, schema, step, current);
+      steps.push(step);
+    }
+  }
+  for (const step of steps) {
+    await conn.query(`DROP TABLE IF EXISTS ${qualified(STAGING_SCHEMA, step.staging)}`);
+    await conn.insertArrow(buildArrowTable(step.table.rows, step.columns), {
+      schema: STAGING_SCHEMA,
+      name: step.staging,
+      create: true,
+    });
+  }
+  for (const item of items) await clearReplaced(conn, schema, item, steps);
+  const rows: Record<string, number> = {};
+  for (const step of steps) {
+    const target = qualified(schema, step.table.name);
+    const staged = qualified(STAGING_SCHEMA, step.staging);
+    if (!step.exists) await conn.query(`CREATE TABLE ${target} AS SELECT * FROM ${staged}`);
+    else await conn.query(`INSERT INTO ${target} BY NAME SELECT * FROM ${staged}`);
+    await conn.query(`DROP TABLE ${staged}`);
+    rows[step.table.name] = step.table.rows.length;
+  }
+  return { rows };
+}
+
+/** Removes what the new data supersedes: all rows (replace), or the rows of re-fetched records (merge). */
+async function clearReplaced(conn: DuckConnection, schema: string, item: LoadItem, steps: Step[]) {
+  if (item.disposition === 'append') return;
+  const rootStep = steps.find((s) => s.table.name === item.root);
+  const family = [item.root, ...(await tablesWithPrefix(conn, schema, `${item.root}__`))];
+  for (const name of family) {
+    if (!steps.some((s) => s.table.name === name && s.exists) && !(await existingColumns(conn, schema, name)))
+      continue;
+    const target = qualified(schema, name);
+    if (item.disposition === 'replace') {
+      await conn.query(`DELETE FROM ${target}`);
+    } else if (rootStep) {
+      const ids = `SELECT _dlt_id FROM ${qualified(STAGING_SCHEMA, rootStep.staging)}`;
+      const key = name === item.root ? '_dlt_id' : '_dlt_root_id';
+      await conn.query(`DELETE FROM ${target} WHERE ${quoteIdent(key)} IN (${ids})`);
+    }
+  }
+}
