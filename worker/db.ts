@@ -11,7 +11,7 @@ import {
 } from './duckdb/index.ts';
 import { QueryError } from './errors.ts';
 import { META_SCHEMA, MIGRATIONS, STAGING_SCHEMA } from './meta/migrations.ts';
-import { qualified } from './sql.ts';
+import { qualified, sqlValue } from './sql.ts';
 import { tableToArrays, tableToRows, type JsonRow, type JsonValue } from './values.ts';
 
 /** Schemas that hold no user data. */
@@ -228,7 +228,8 @@ export class DinobaseDB {
 
   /**
    * Refreshes `_dinobase.tables` and `_dinobase.columns` from the live schema: new columns appear, dropped
-   * ones go, and an annotation left null never erases one already stored.
+   * ones go, and an annotation left null never erases one already stored. Set-based, so a schema with
+   * hundreds of columns costs a handful of statements.
    */
   async updateTableMetadata(
     sourceName: string,
@@ -238,70 +239,42 @@ export class DinobaseDB {
     const tables = (await this.getTables(schemaName)).filter(
       (t) => !t.startsWith('_dlt_') && !t.startsWith('_live_'),
     );
-    const live = await Promise.all(
-      tables.map(async (t) => [t, await this.getColumns(schemaName, t)] as const),
+    const source = sqlValue(sourceName);
+    const schema = sqlValue(schemaName);
+    const liveTables = tables.length > 0 ? tables.map((t) => sqlValue(t)).join(', ') : 'NULL';
+    const counts =
+      tables.length > 0
+        ? tables
+            .map((t) => `SELECT ${sqlValue(t)} AS t, COUNT(*) AS n FROM ${qualified(schemaName, t)}`)
+            .join(' UNION ALL ')
+        : 'SELECT NULL::VARCHAR AS t, 0::BIGINT AS n WHERE false';
+    const notes = Object.entries(annotations).flatMap(([table, columns]) =>
+      Object.entries(columns).map(
+        ([column, a]) =>
+          `(${sqlValue(table)}, ${sqlValue(column)}, ${sqlValue(a.description)}, ${sqlValue(a.note)})`,
+      ),
     );
-    const now = this.now();
+    const noteRows =
+      notes.length > 0 ? `VALUES ${notes.join(', ')}` : 'SELECT NULL, NULL, NULL, NULL WHERE false';
+    const live = `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+      WHERE table_catalog = current_database() AND table_schema = ${schema} AND table_name IN (${liveTables})`;
+    const now = sqlValue(this.now());
     await this.transaction(async (conn) => {
-      const key = [sourceName, schemaName];
-      const stored = tableToRows(
-        await conn.queryParams(
-          'SELECT table_name, column_name FROM _dinobase.columns WHERE connector_name = ? AND schema_name = ?',
-          key,
-        ),
-      );
-      const liveNames = new Set(live.flatMap(([t, cols]) => cols.map((c) => `${t}\u0000${c.column_name}`)));
-      for (const row of stored) {
-        if (liveNames.has(`${row.table_name}\u0000${row.column_name}`)) continue;
-        await conn.queryParams(
-          'DELETE FROM _dinobase.columns WHERE connector_name = ? AND schema_name = ? AND table_name = ? AND column_name = ?',
-          [...key, String(row.table_name), String(row.column_name)],
-        );
-      }
-      const storedTables = tableToRows(
-        await conn.queryParams(
-          'SELECT table_name FROM _dinobase.tables WHERE connector_name = ? AND schema_name = ?',
-          key,
-        ),
-      );
-      for (const row of storedTables) {
-        if (tables.includes(String(row.table_name))) continue;
-        await conn.queryParams(
-          'DELETE FROM _dinobase.tables WHERE connector_name = ? AND schema_name = ? AND table_name = ?',
-          [...key, String(row.table_name)],
-        );
-      }
-      for (const [table, columns] of live) {
-        const [count] = tableToRows(
-          await conn.query(`SELECT COUNT(*) AS n FROM ${qualified(schemaName, table)}`),
-        );
-        await conn.queryParams(
-          `INSERT INTO _dinobase.tables (connector_name, schema_name, table_name, row_count, last_sync)
-           VALUES (?, ?, ?, ?, ?::TIMESTAMP)
-           ON CONFLICT DO UPDATE SET row_count = EXCLUDED.row_count, last_sync = EXCLUDED.last_sync`,
-          [...key, table, Number(count?.n ?? 0), now],
-        );
-        for (const column of columns) {
-          const note = annotations[table]?.[column.column_name];
-          await conn.queryParams(
-            `INSERT INTO _dinobase.columns
-               (connector_name, schema_name, table_name, column_name, column_type, is_nullable, description, note)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT DO UPDATE SET column_type = EXCLUDED.column_type, is_nullable = EXCLUDED.is_nullable,
-               description = COALESCE(EXCLUDED.description, _dinobase.columns.description),
-               note = COALESCE(EXCLUDED.note, _dinobase.columns.note)`,
-            [
-              ...key,
-              table,
-              column.column_name,
-              column.data_type,
-              column.is_nullable === 'YES',
-              note?.description ?? null,
-              note?.note ?? null,
-            ],
-          );
-        }
-      }
+      await conn.query(`DELETE FROM _dinobase.columns c WHERE connector_name = ${source} AND schema_name = ${schema}
+        AND NOT EXISTS (SELECT 1 FROM (${live}) l WHERE l.table_name = c.table_name AND l.column_name = c.column_name)`);
+      await conn.query(`DELETE FROM _dinobase.tables WHERE connector_name = ${source} AND schema_name = ${schema}
+        AND table_name NOT IN (${liveTables})`);
+      if (tables.length === 0) return;
+      await conn.query(`INSERT INTO _dinobase.tables (connector_name, schema_name, table_name, row_count, last_sync)
+        SELECT ${source}, ${schema}, t, n, ${now}::TIMESTAMP FROM (${counts})
+        ON CONFLICT DO UPDATE SET row_count = EXCLUDED.row_count, last_sync = EXCLUDED.last_sync`);
+      await conn.query(`INSERT INTO _dinobase.columns
+          (connector_name, schema_name, table_name, column_name, column_type, is_nullable, description, note)
+        SELECT ${source}, ${schema}, l.table_name, l.column_name, l.data_type, l.is_nullable = 'YES', a.d, a.n
+        FROM (${live}) l LEFT JOIN (${noteRows}) a(t, c, d, n) ON a.t = l.table_name AND a.c = l.column_name
+        ON CONFLICT DO UPDATE SET column_type = EXCLUDED.column_type, is_nullable = EXCLUDED.is_nullable,
+          description = COALESCE(EXCLUDED.description, _dinobase.columns.description),
+          note = COALESCE(EXCLUDED.note, _dinobase.columns.note)`);
     });
     await this.checkpoint();
   }

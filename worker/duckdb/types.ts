@@ -32,6 +32,8 @@ export interface DuckDatabase {
   readonly persistent: boolean;
   readonly version: string;
   connect(): Promise<DuckConnection>;
+  /** Times duckdb-wasm's own `AsyncDuckDBConnection.query` (the benchmark baseline); returns ms per run. */
+  timeRawQuery(sql: string, runs: number): Promise<{ runs: number[]; rows: number }>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // Loads normalised tables into DuckDB through Arrow staging tables: merge, replace or append, with schema evolution.
 import type { DuckConnection } from '../duckdb/index.ts';
 import { STAGING_SCHEMA } from '../meta/migrations.ts';
-import { qualified, quoteIdent } from '../sql.ts';
+import { qualified, quoteIdent, sqlValue } from '../sql.ts';
 import { tableToRows } from '../values.ts';
 import { buildArrowTable } from './arrow.ts';
 import type { NormalizedTable } from './normalize.ts';
@@ -30,30 +30,24 @@ interface Step {
   staging: string;
 }
 
-async function existingColumns(
+/** Every table's columns in `schema`, in one catalog query: table → (column → DuckDB type). */
+async function schemaCatalog(
   conn: DuckConnection,
   schema: string,
-  table: string,
-): Promise<Map<string, string> | null> {
+): Promise<Map<string, Map<string, string>>> {
   const rows = tableToRows(
-    await conn.queryParams(
-      `SELECT column_name, data_type FROM information_schema.columns
-       WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? ORDER BY ordinal_position`,
-      [schema, table],
+    await conn.query(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+       WHERE table_catalog = current_database() AND table_schema = ${sqlValue(schema)} ORDER BY ordinal_position`,
     ),
   );
-  return rows.length === 0 ? null : new Map(rows.map((r) => [String(r.column_name), String(r.data_type)]));
-}
-
-async function tablesWithPrefix(conn: DuckConnection, schema: string, prefix: string): Promise<string[]> {
-  const rows = tableToRows(
-    await conn.queryParams(
-      `SELECT table_name FROM information_schema.tables
-       WHERE table_catalog = current_database() AND table_schema = ? AND starts_with(table_name, ?)`,
-      [schema, prefix],
-    ),
-  );
-  return rows.map((r) => String(r.table_name));
+  const out = new Map<string, Map<string, string>>();
+  for (const r of rows) {
+    const table = String(r.table_name);
+    if (!out.has(table)) out.set(table, new Map());
+    out.get(table)!.set(String(r.column_name), String(r.data_type));
+  }
+  return out;
 }
 
 /** Adds new columns and widens changed ones; returns the types the staged data must have. */
@@ -93,12 +87,13 @@ export async function loadTables(
 ): Promise<LoadResult> {
   await conn.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   await conn.query(`CREATE SCHEMA IF NOT EXISTS ${STAGING_SCHEMA}`);
+  const catalog = await schemaCatalog(conn, schema);
   const steps: Step[] = [];
   for (const item of items) {
     for (const raw of item.tables.values()) {
       const table = raw.name === item.root && item.disposition === 'merge' ? dedupeById(raw) : raw;
       if (table.columns.size === 0) continue;
-      const current = await existingColumns(conn, schema, table.name);
+      const current = catalog.get(table.name) ?? null;
       const step: Step = {
         table,
         disposition: item.disposition,
@@ -119,7 +114,7 @@ export async function loadTables(
       create: true,
     });
   }
-  for (const item of items) await clearReplaced(conn, schema, item, steps);
+  for (const item of items) await clearReplaced(conn, schema, item, steps, [...catalog.keys()]);
   const rows: Record<string, number> = {};
   for (const step of steps) {
     const target = qualified(schema, step.table.name);
@@ -133,13 +128,17 @@ export async function loadTables(
 }
 
 /** Removes what the new data supersedes: all rows (replace), or the rows of re-fetched records (merge). */
-async function clearReplaced(conn: DuckConnection, schema: string, item: LoadItem, steps: Step[]) {
+async function clearReplaced(
+  conn: DuckConnection,
+  schema: string,
+  item: LoadItem,
+  steps: Step[],
+  existing: string[],
+) {
   if (item.disposition === 'append') return;
   const rootStep = steps.find((s) => s.table.name === item.root);
-  const family = [item.root, ...(await tablesWithPrefix(conn, schema, `${item.root}__`))];
+  const family = existing.filter((name) => name === item.root || name.startsWith(`${item.root}__`));
   for (const name of family) {
-    if (!steps.some((s) => s.table.name === name && s.exists) && !(await existingColumns(conn, schema, name)))
-      continue;
     const target = qualified(schema, name);
     if (item.disposition === 'replace') {
       await conn.query(`DELETE FROM ${target}`);

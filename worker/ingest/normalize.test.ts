@@ -96,6 +96,25 @@ describe('normalize', () => {
     expect(tables.get('deals')!.columns.get('properties__amount')).toBe('DOUBLE');
   });
 
+  it('lifts unwrapped object fields to top-level columns', () => {
+    const tables = normalize(
+      [
+        {
+          id: '5001',
+          properties: { email: 'a@x.com', firstname: 'Ann', id: 'shadowed' },
+          createdAt: '2026-01-01T00:00:00Z',
+        },
+      ],
+      { table: 'contacts', primaryKey: ['id'], unwrap: ['properties'] },
+    );
+    expect(tables.get('contacts')!.rows[0]).toMatchObject({
+      id: '5001',
+      email: 'a@x.com',
+      firstname: 'Ann',
+      created_at: '2026-01-01T00:00:00Z',
+    });
+  });
+
   it('stores mixed lists and over-deep objects as JSON text', () => {
     const tables = normalize([{ id: 1, mixed: [1, { a: 1 }], deep: { a: { b: { c: 1 } } } }], {
       table: 't',

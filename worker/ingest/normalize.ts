@@ -20,6 +20,11 @@ export interface NormalizeOptions {
   hints?: Record<string, ColumnType>;
   /** Nesting depth past which objects are stored as JSON text; dlt's default is 1000, ours is practical. */
   maxNesting?: number;
+  /**
+   * Object fields whose keys become top-level columns, as dlt's HubSpot source lifts `properties`:
+   * `{id, properties: {email}}` → columns `id`, `email`. Top-level keys win a clash.
+   */
+  unwrap?: string[];
 }
 
 /** `createdAt` → `created_at`, `Plan Name` → `plan_name`, `2fa` → `_2fa`, as dlt's snake_case naming does. */
@@ -52,8 +57,7 @@ function hashId(value: unknown): string {
 
 export class Normalizer {
   readonly tables = new Map<string, NormalizedTable>();
-  #options: Required<Omit<NormalizeOptions, 'primaryKey' | 'hints'>> &
-    Pick<NormalizeOptions, 'primaryKey' | 'hints'>;
+  #options: NormalizeOptions & { maxNesting: number };
 
   constructor(options: NormalizeOptions) {
     this.#options = { maxNesting: 8, ...options };
@@ -80,7 +84,7 @@ export class Normalizer {
     for (const record of records) {
       const row: Row = {};
       const children: [string, unknown[]][] = [];
-      this.#flatten(root, isObject(record) ? record : { value: record }, '', row, children, 0);
+      this.#flatten(root, this.#unwrap(isObject(record) ? record : { value: record }), '', row, children, 0);
       const key = this.#options.primaryKey;
       const id =
         key && key.length > 0 && key.every((k) => row[k] !== undefined && row[k] !== null)
@@ -91,6 +95,16 @@ export class Normalizer {
       root.rows.push(row);
       for (const [field, items] of children) this.#addChildren(root.name, field, items, id, id, 1);
     }
+  }
+
+  #unwrap(record: Record<string, unknown>): Record<string, unknown> {
+    const fields = this.#options.unwrap;
+    if (!fields || fields.length === 0) return record;
+    const out: Record<string, unknown> = {};
+    for (const field of fields) if (isObject(record[field])) Object.assign(out, record[field]);
+    for (const [key, value] of Object.entries(record))
+      if (!fields.includes(key) || !isObject(value)) out[key] = value;
+    return out;
   }
 
   #addChildren(

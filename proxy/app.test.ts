@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from './server.ts';
+
+let server: RunningServer;
+const dist = mkdtempSync(join(tmpdir(), 'dinobase-dist-'));
+
+beforeAll(async () => {
+  mkdirSync(join(dist, 'assets'));
+  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Dinobase</title>');
+  writeFileSync(join(dist, 'assets', 'duckdb-eh-abc.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]));
+  writeFileSync(join(dist, 'assets', 'duckdb-eh-abc.wasm.gz'), Buffer.from('not really gzip'));
+  server = await startServer({ port: 0, distDir: dist });
+});
+afterAll(() => server.close());
+
+describe('proxy app over real HTTP on loopback', () => {
+  it('answers the health check', async () => {
+    const res = await fetch(`${server.url}/api/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', app_built: true });
+  });
+
+  it('serves wasm with its content type, immutable caching and the precompressed file', async () => {
+    const res = await fetch(`${server.url}/assets/duckdb-eh-abc.wasm`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(res.headers.get('content-type')).toBe('application/wasm');
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('serves index.html for the app shell without long caching', async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(await res.text()).toContain('<title>Dinobase</title>');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('returns a JSON 404 for unknown API routes', async () => {
+    const res = await fetch(`${server.url}/api/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'No API route GET /api/nope', code: 'not_found' });
+  });
+});

@@ -1,0 +1,109 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../proxy/server.ts';
+import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+
+const JOIN =
+  'SELECT count(*) AS matched FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email';
+
+let server: RunningServer;
+let context: BrowserContext;
+let page: Page;
+const profile = freshProfile();
+const logs: string[] = [];
+
+async function open(): Promise<void> {
+  context = await launch(profile.dir);
+  page = context.pages()[0] ?? (await context.newPage());
+  captureConsole(page, logs);
+  await page.goto(server.url);
+  await waitReady(page);
+}
+
+/** The first data cell of the grid ('' until a result is shown). */
+async function firstCell(): Promise<string> {
+  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
+  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
+}
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 });
+  await open();
+});
+
+afterAll(async () => {
+  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
+  await context?.close();
+  await server?.close();
+  profile.remove();
+});
+
+describe('walking skeleton in Chromium', () => {
+  it('opens DuckDB-WASM on OPFS in a worker', async () => {
+    await expect
+      .poll(() => textOf(page, 'status'), { timeout: 30_000 })
+      .toContain('saved in this browser (OPFS)');
+  });
+
+  it('loads the sample data and shows it in the sidebar', async () => {
+    await page.getByRole('button', { name: 'Load sample data' }).click();
+    await page.getByTestId('source-stripe').waitFor({ timeout: 60_000 });
+    await expect.poll(() => textOf(page, 'sidebar'), { timeout: 30_000 }).toContain('hubspot');
+  });
+
+  it('runs a cross-source join and shows the right count', async () => {
+    await runSql(page, JOIN);
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+    await expect.poll(() => textOf(page, 'row-count')).toBe('1 row');
+  });
+
+  it('keeps the data across a page reload', async () => {
+    await page.reload();
+    await waitReady(page);
+    await page.getByTestId('source-stripe').waitFor();
+    await runSql(page, JOIN);
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+  });
+
+  it('keeps the data across a browser restart (checkpointed to OPFS)', async () => {
+    await context.close();
+    await open();
+    await runSql(page, 'SELECT count(*) AS n FROM stripe.customers');
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+  });
+
+  it('shows a bad query as an error and keeps working', async () => {
+    await runSql(page, 'SELECT * FROM stripe.nope');
+    await expect
+      .poll(() => textOf(page, 'query-error'), { timeout: 30_000 })
+      .toContain('Table with name nope does not exist');
+    await runSql(page, 'DROP TABLE stripe.customers');
+    await expect
+      .poll(() => textOf(page, 'query-error'), { timeout: 30_000 })
+      .toContain('DROP statements are not allowed');
+    await runSql(page, 'SELECT count(*) FROM hubspot.contacts');
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+    expect(await page.getByTestId('query-error').count()).toBe(0);
+  });
+
+  it('cancels a long query and stays usable', async () => {
+    await runSql(page, 'SELECT count(*) FROM range(100000000000) a, range(10) b');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => textOf(page, 'query-error'), { timeout: 30_000 })
+      .toContain('Query interrupted: cancelled by the user');
+    await runSql(page, 'SELECT 42 AS answer');
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('42');
+  });
+
+  it('explains that a second tab cannot open the same database', async () => {
+    const second = await context.newPage();
+    await second.goto(server.url);
+    await expect
+      .poll(() => textOf(second, 'session-error'), { timeout: 30_000 })
+      .toContain('open in another tab');
+    await second.close();
+    await runSql(page, 'SELECT 1 AS still_fine');
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('1');
+  });
+});

@@ -1,0 +1,44 @@
+// Builds the Svelte app and the engine worker; precompresses large assets so the proxy serves them small.
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
+
+const COMPRESSIBLE = /\.(js|mjs|css|html|wasm|json|svg)$/;
+
+/** DuckDB's eh.wasm is 34 MB raw and ~8 MB compressed: ship .br and .gz siblings for serveStatic. */
+function precompress(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'dinobase-precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    async closeBundle() {
+      const files = (await readdir(outDir, { recursive: true })).filter((f) => COMPRESSIBLE.test(f));
+      await Promise.all(
+        files.map(async (file) => {
+          const path = join(outDir, file);
+          const data = await readFile(path);
+          if (data.byteLength < 1024) return;
+          const [br, gz] = await Promise.all([
+            promisify(brotliCompress)(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
+            promisify(gzip)(data, { level: 6 }),
+          ]);
+          await Promise.all([writeFile(`${path}.br`, br), writeFile(`${path}.gz`, gz)]);
+        }),
+      );
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [svelte(), precompress()],
+  worker: { format: 'es' },
+  build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
+  server: { host: '127.0.0.1' },
+});

@@ -1,0 +1,58 @@
+// The sidebar's model: sources with their tables, and per-table descriptions fetched on demand.
+import { SvelteSet } from 'svelte/reactivity';
+import type { SourceSummary, TableDescription } from '../../worker/api.ts';
+import type { Engine } from '../lib/engine.ts';
+
+export class Catalog {
+  #engine: Engine;
+  #sources = $state.raw<SourceSummary[]>([]);
+  #descriptions = $state.raw<Record<string, TableDescription | { error: string }>>({});
+  #expanded = new SvelteSet<string>();
+  #loading = $state(false);
+  #error = $state.raw<string | null>(null);
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  get sources() {
+    return this.#sources;
+  }
+  get loading() {
+    return this.#loading;
+  }
+  get error() {
+    return this.#error;
+  }
+  isExpanded(key: string): boolean {
+    return this.#expanded.has(key);
+  }
+  description(key: string): TableDescription | { error: string } | undefined {
+    return this.#descriptions[key];
+  }
+
+  async refresh(): Promise<void> {
+    this.#loading = true;
+    try {
+      this.#sources = (await this.#engine.listSources()).sources;
+      this.#descriptions = {};
+      this.#error = null;
+    } catch (error) {
+      this.#error = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  async toggle(key: string): Promise<void> {
+    if (this.#expanded.has(key)) {
+      this.#expanded.delete(key);
+      return;
+    }
+    this.#expanded.add(key);
+    if (key.includes('.') && !this.#descriptions[key]) {
+      const description = await this.#engine.describeTable({ table: key });
+      this.#descriptions = { ...this.#descriptions, [key]: description };
+    }
+  }
+}

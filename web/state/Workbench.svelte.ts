@@ -1,0 +1,96 @@
+// Editor and results state: the SQL being written, the running query, and its Arrow result.
+import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Engine } from '../lib/engine.ts';
+
+export interface ResultView {
+  table: Table;
+  columns: string[];
+  types: Record<string, string>;
+  rowCount: number;
+  totalRows: number;
+  truncated: boolean;
+  message: string | null;
+  elapsedMs: number;
+}
+
+export const DEFAULT_SQL = `-- Customers in both Stripe and HubSpot, with their lifetime charges (amounts are in cents)
+SELECT c.email, h.lifecyclestage, count(ch.id) AS charges, sum(ch.amount) / 100 AS dollars
+FROM stripe.customers c
+JOIN hubspot.contacts h ON h.email = c.email
+LEFT JOIN stripe.charges ch ON ch.customer = c.id AND ch.status = 'succeeded'
+GROUP BY ALL
+ORDER BY dollars DESC NULLS LAST
+LIMIT 50;`;
+
+let counter = 0;
+
+export class Workbench {
+  sql = $state(DEFAULT_SQL);
+  maxRows = $state(1000);
+  #engine: Engine;
+  #result = $state.raw<ResultView | null>(null);
+  #error = $state.raw<string | null>(null);
+  #notice = $state.raw<string | null>(null);
+  #running = $state(false);
+  #queryId: string | null = null;
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  get result() {
+    return this.#result;
+  }
+  get error() {
+    return this.#error;
+  }
+  /** A non-error message, such as a mutation preview that the SQL produced. */
+  get notice() {
+    return this.#notice;
+  }
+  get running() {
+    return this.#running;
+  }
+
+  async run(sql: string = this.sql): Promise<void> {
+    if (this.#running) await this.cancel();
+    const queryId = `q${++counter}`;
+    this.#queryId = queryId;
+    this.#running = true;
+    this.#error = null;
+    this.#notice = null;
+    const started = performance.now();
+    try {
+      const response = await this.#engine.runQuery({ sql, maxRows: this.maxRows, queryId });
+      if (this.#queryId !== queryId) return;
+      if ('error' in response) {
+        this.#error = String(response.error);
+      } else if (response.ipc instanceof Uint8Array) {
+        const r = response as Extract<typeof response, { ipc: Uint8Array }>;
+        this.#result = {
+          table: tableFromIPC(r.ipc),
+          columns: r.columns,
+          types: r.data_types,
+          rowCount: r.row_count,
+          totalRows: r.total_rows,
+          truncated: r.truncated === true,
+          message: r.message ?? null,
+          elapsedMs: Math.round(performance.now() - started),
+        };
+      } else {
+        this.#notice = JSON.stringify(response, null, 2);
+      }
+    } catch (error) {
+      if (this.#queryId === queryId) this.#error = error instanceof Error ? error.message : String(error);
+    } finally {
+      if (this.#queryId === queryId) {
+        this.#running = false;
+        this.#queryId = null;
+      }
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.#queryId) await this.#engine.cancel({ queryId: this.#queryId });
+  }
+}

@@ -1,0 +1,58 @@
+// The whole worker contract: the UI sees exactly this interface as Comlink.Remote<EngineApi>.
+import type { ErrorResult, ArrowQueryResult, MutationResponse, QueryResult } from './query/engine.ts';
+import type { SourceSummary, TableDescription } from './query/catalog.ts';
+
+export type { ArrowQueryResult, ErrorResult, MutationResponse, QueryResult, SourceSummary, TableDescription };
+
+export interface EngineInfo {
+  /** DuckDB's version string, e.g. "v1.4.3". */
+  version: string;
+  path: string;
+  /** True on OPFS: committed work survives reloads and browser restarts. */
+  persistent: boolean;
+}
+
+export interface QueryRequest {
+  sql: string;
+  /** Rows returned at most (default 200); `total_rows` still counts them all. */
+  maxRows?: number;
+  timeoutMs?: number;
+  /** Lets `cancel({queryId})` interrupt this query. */
+  queryId?: string;
+}
+
+export interface SampleProgress {
+  source: string;
+  table: string;
+  rows: number;
+  done: number;
+  total: number;
+}
+
+export interface SampleLoadResult {
+  sources: { name: string; tables: number; rows: number }[];
+  rows_loaded: number;
+  elapsed_ms: number;
+}
+
+export interface RawTiming {
+  /** Milliseconds for each run of the raw duckdb-wasm `conn.query`, inside the worker. */
+  runs: number[];
+  rows: number;
+}
+
+export interface EngineApi {
+  /** Opens (and migrates) the database; safe to call more than once. */
+  open(): Promise<EngineInfo>;
+  /** The agent form: rows as JSON-safe objects, the seed's result shape. */
+  execute(request: QueryRequest): Promise<QueryResult | ErrorResult | MutationResponse>;
+  /** The grid form: the same result with rows as transferred Arrow IPC bytes. */
+  runQuery(request: QueryRequest): Promise<ArrowQueryResult | ErrorResult | MutationResponse>;
+  cancel(request: { queryId: string }): Promise<boolean>;
+  listSources(): Promise<{ sources: SourceSummary[] }>;
+  describeTable(request: { table: string }): Promise<TableDescription | ErrorResult>;
+  /** Loads the deterministic RevOps sample (Stripe + HubSpot) through Arrow, replacing those schemas' tables. */
+  loadSampleData(request: { onProgress?: (progress: SampleProgress) => void }): Promise<SampleLoadResult>;
+  /** For `npm run bench`: times duckdb-wasm's own `conn.query` in this worker, the baseline for the query path. */
+  rawQueryTiming(request: { sql: string; runs: number }): Promise<RawTiming>;
+}
