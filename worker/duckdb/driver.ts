@@ -51,6 +51,7 @@ function toDuckParam(value: Param): string | number | boolean | null {
 }
 
 const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+const FETCH_WINDOW = 2;
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
@@ -87,38 +88,49 @@ class WasmConnection implements DuckConnection {
    * Pending (cancellable) queries stream no dictionary batches, so ENUM columns would decode as NULL;
    * such reads are run once more in one piece.
    */
-  async #send(sql: string): Promise<{ bytes: Uint8Array; table: Table }> {
-    const bytes = await this.#sendPending(sql);
-    const table = tableFromIPC(bytes);
-    if (!table.schema.fields.some((f) => DataType.isDictionary(f.type))) return { bytes, table };
-    const whole = await this.#db.runQuery(this.#id, sql);
-    return { bytes: whole, table: tableFromIPC(whole) };
+  async #send(sql: string): Promise<Uint8Array> {
+    const { header, bytes } = await this.#sendPending(sql);
+    const schema = tableFromIPC(concat([header, END_OF_STREAM])).schema;
+    if (!schema.fields.some((f) => DataType.isDictionary(f.type))) return bytes;
+    return this.#db.runQuery(this.#id, sql);
   }
 
-  async #sendPending(sql: string): Promise<Uint8Array> {
+  /**
+   * Fetches are pipelined (a few requests in flight) because each is a round trip to DuckDB's worker;
+   * requests past the end return empty chunks, and the DuckDB worker answers in order.
+   */
+  async #sendPending(sql: string): Promise<{ header: Uint8Array; bytes: Uint8Array }> {
     let header = await this.#db.startPendingQuery(this.#id, sql, false);
     while (header == null) header = await this.#db.pollPendingQuery(this.#id);
     const chunks = [header];
-    for (;;) {
-      const chunk = await this.#db.fetchQueryResults(this.#id);
-      if (chunk == null) continue;
-      if (chunk.byteLength === 0) break;
-      chunks.push(chunk);
+    const inFlight: Promise<Uint8Array | null>[] = [];
+    const fill = () => {
+      while (inFlight.length < FETCH_WINDOW) inFlight.push(this.#db.fetchQueryResults(this.#id));
+    };
+    fill();
+    try {
+      for (;;) {
+        const chunk = await inFlight.shift()!;
+        if (chunk != null && chunk.byteLength === 0) break;
+        if (chunk != null) chunks.push(chunk);
+        fill();
+      }
+    } finally {
+      await Promise.allSettled(inFlight);
     }
     chunks.push(END_OF_STREAM);
-    return concat(chunks);
+    return { header, bytes: concat(chunks) };
   }
 
   /**
    * Without a signal a statement runs in one round trip (runQuery); with one it runs as a pending query,
    * which is what `cancelPendingQuery` can interrupt.
    */
-  #run(sql: string, signal: AbortSignal | undefined): Promise<{ bytes: Uint8Array; table: Table }> {
+  #run(sql: string, signal: AbortSignal | undefined): Promise<Uint8Array> {
     return this.#enqueue(async () => {
       if (!signal) {
         try {
-          const bytes = await this.#db.runQuery(this.#id, sql);
-          return { bytes, table: tableFromIPC(bytes) };
+          return await this.#db.runQuery(this.#id, sql);
         } catch (error) {
           throw toQueryError(error);
         }
@@ -137,11 +149,11 @@ class WasmConnection implements DuckConnection {
   }
 
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
-    return (await this.#run(sql, options.signal)).bytes;
+    return this.#run(sql, options.signal);
   }
 
   async query(sql: string, options: RunOptions = {}): Promise<Table> {
-    return (await this.#run(sql, options.signal)).table;
+    return tableFromIPC(await this.#run(sql, options.signal));
   }
 
   queryParams(sql: string, params: readonly Param[]): Promise<Table> {

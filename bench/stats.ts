@@ -1,0 +1,35 @@
+// Small statistics and table printing for the benchmark report.
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface Row {
+  benchmark: string;
+  ours: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
+  verdict: string;
+}
+
+export function printTable(rows: Row[]): void {
+  const headers: Row = {
+    benchmark: 'benchmark',
+    ours: 'ours (median)',
+    baseline: 'baseline (median)',
+    ratio: 'ratio / delta',
+    goal: 'goal',
+    verdict: 'met?',
+  };
+  const keys = Object.keys(headers) as (keyof Row)[];
+  const widths = keys.map((k) => Math.max(headers[k].length, ...rows.map((r) => r[k].length)));
+  const line = (r: Row) => `| ${keys.map((k, i) => r[k].padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+export const ms = (v: number) => `${v.toFixed(2)} ms`;
