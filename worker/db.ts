@@ -11,6 +11,14 @@ import {
 } from './duckdb/index.ts';
 import { QueryError } from './errors.ts';
 import { META_SCHEMA, MIGRATIONS, STAGING_SCHEMA } from './meta/migrations.ts';
+import {
+  addSource,
+  getSource,
+  getSources,
+  removeSource,
+  type SourceConfig,
+  type StoredSource,
+} from './meta/sources.ts';
 import { qualified, sqlValue } from './sql.ts';
 import { tableToArrays, tableToRows, type JsonRow, type JsonValue } from './values.ts';
 
@@ -295,6 +303,23 @@ export class DinobaseDB {
       };
     }
     return out;
+  }
+
+  /** Registers or updates a source (never its credentials). */
+  addSource(config: SourceConfig): Promise<StoredSource> {
+    return addSource(this, config);
+  }
+
+  removeSource(name: string, options?: { dropData?: boolean }): Promise<boolean> {
+    return removeSource(this, name, options);
+  }
+
+  getSources(): Promise<StoredSource[]> {
+    return getSources(this);
+  }
+
+  getSource(name: string): Promise<StoredSource | null> {
+    return getSource(this, name);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,16 @@
 export const META_SCHEMA = '_dinobase';
 /** Where the loader stages Arrow batches inside a sync's transaction; always empty between syncs. */
 export const STAGING_SCHEMA = '_dinobase_staging';
+/** Schemas a source may never be named after. */
+export const INTERNAL_SCHEMA_NAMES = [
+  'information_schema',
+  'pg_catalog',
+  'main',
+  'temp',
+  'system',
+  META_SCHEMA,
+  STAGING_SCHEMA,
+];
 
 export interface Migration {
   version: number;

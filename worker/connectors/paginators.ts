@@ -1,0 +1,107 @@
+// Paginators as a small registry, each the way its vendor really pages; a spec names one by `type`.
+import { getPath } from './paths.ts';
+import type { PageRequest, PageResponse } from './request.ts';
+import type { PaginatorSpec } from './spec.ts';
+
+export interface Paginator {
+  /** Sets the first page's parameters. */
+  init(request: PageRequest): void;
+  /** Points `request` at the next page and returns true, or returns false when this was the last page. */
+  next(response: PageResponse, request: PageRequest): boolean;
+}
+
+type Factory<S> = (spec: S) => Paginator;
+
+/** Parses RFC 5988 `Link: <url>; rel="next", <url>; rel="last"`. */
+export function parseLinkHeader(header: string | null): Record<string, string> {
+  const links: Record<string, string> = {};
+  for (const part of header?.split(',') ?? []) {
+    const match = /<([^>]+)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
+    if (match) for (const rel of match[2]!.split(/\s+/)) links[rel] = match[1]!;
+  }
+  return links;
+}
+
+export const paginators = {
+  last_record_cursor: (spec) => ({
+    init: () => undefined,
+    next(response, request) {
+      if (getPath(response.body, spec.has_more_path) !== true) return false;
+      const last = getPath(response.records.at(-1), spec.record_field);
+      if (last === undefined || last === null) return false;
+      request.url.searchParams.set(spec.cursor_param, String(last));
+      return true;
+    },
+  }),
+  json_cursor: (spec) => ({
+    init: () => undefined,
+    next(response, request) {
+      const cursor = getPath(response.body, spec.cursor_path);
+      if (cursor === undefined || cursor === null || cursor === '') return false;
+      if (spec.location === 'body') request.json = { ...request.json, [spec.cursor_param]: cursor };
+      else request.url.searchParams.set(spec.cursor_param, String(cursor));
+      return true;
+    },
+  }),
+  header_link: (spec) => ({
+    init: () => undefined,
+    next(response, request) {
+      const next = parseLinkHeader(response.headers.get('link'))[spec.rel];
+      if (!next) return false;
+      request.url = new URL(next, request.url);
+      return true;
+    },
+  }),
+  offset: (spec) => {
+    let offset = 0;
+    return {
+      init(request) {
+        request.url.searchParams.set(spec.limit_param, String(spec.limit));
+        request.url.searchParams.set(spec.offset_param, '0');
+      },
+      next(response, request) {
+        offset += response.records.length;
+        const total = spec.total_path ? Number(getPath(response.body, spec.total_path)) : NaN;
+        if (response.records.length === 0 || response.records.length < spec.limit) return false;
+        if (Number.isFinite(total) && offset >= total) return false;
+        request.url.searchParams.set(spec.offset_param, String(offset));
+        return true;
+      },
+    };
+  },
+  page_number: (spec) => {
+    let page = spec.base_page;
+    let seen = 0;
+    return {
+      init(request) {
+        request.url.searchParams.set(spec.page_param, String(page));
+      },
+      next(response, request) {
+        seen += response.records.length;
+        const total = spec.total_path ? Number(getPath(response.body, spec.total_path)) : NaN;
+        if (response.records.length === 0 || (Number.isFinite(total) && seen >= total)) return false;
+        page += 1;
+        request.url.searchParams.set(spec.page_param, String(page));
+        return true;
+      },
+    };
+  },
+  graphql_relay: (spec) => ({
+    init: () => undefined,
+    next(response, request) {
+      const info = getPath(response.body, spec.page_info_path) as
+        { hasNextPage?: boolean; endCursor?: string } | undefined;
+      if (!info?.hasNextPage || !info.endCursor) return false;
+      const variables = (request.json?.variables ?? {}) as Record<string, unknown>;
+      request.json = { ...request.json, variables: { ...variables, [spec.cursor_variable]: info.endCursor } };
+      return true;
+    },
+  }),
+  single_page: () => ({ init: () => undefined, next: () => false }),
+} satisfies { [K in PaginatorSpec['type']]: Factory<Extract<PaginatorSpec, { type: K }>> };
+
+export type PaginatorType = keyof typeof paginators;
+
+export function createPaginator(spec: PaginatorSpec): Paginator {
+  return (paginators[spec.type] as Factory<PaginatorSpec>)(spec);
+}

@@ -1,0 +1,290 @@
+// SyncEngine: fetches a source's resources through its connector spec and loads them atomically, with state.
+import { systemClock, type Clock } from '../clock.ts';
+import { builtinConnectors } from '../connectors/builtin.ts';
+import { getPath, type Scope } from '../connectors/paths.ts';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import type { ConnectorSpec, ResourceSpec } from '../connectors/spec.ts';
+import type { DinobaseDB } from '../db.ts';
+import { DinobaseError, SyncError, errorMessage } from '../errors.ts';
+import { loadTables, type LoadItem } from '../ingest/load.ts';
+import { Normalizer, snakeCase } from '../ingest/normalize.ts';
+import { cursorAt, maxCursor, toCursor, type CursorValue } from './cursor.ts';
+import { fetchPages, secretParams, type FetchPlan } from './fetcher.ts';
+import { annotationsOf, planResources, primaryKey, typeHints } from './plan.ts';
+import { feedKey, loadCursors, saveCursors } from './state.ts';
+
+export interface SyncSourceConfig {
+  type: string;
+  credentials?: Record<string, string>;
+  /** Replaces the connector's base_url (a sandbox, a proxy relay, an EU data centre). */
+  base_url?: string | null;
+  resources?: string[] | null;
+}
+
+export interface SyncProgress {
+  source: string;
+  resource: string;
+  phase: 'fetching' | 'loading' | 'done';
+  pages: number;
+  rows: number;
+}
+
+export interface SyncOptions {
+  onProgress?: (progress: SyncProgress) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface SyncResult {
+  source_name: string;
+  source_type: string;
+  tables_synced: number;
+  /** Rows written by this sync (an incremental sync counts only what changed). */
+  rows_synced: number;
+  status: 'success' | 'error' | 'skipped';
+  error: string | null;
+  resources: { name: string; pages: number; rows: number }[];
+  elapsed_ms: number;
+}
+
+export interface SyncEngineOptions {
+  fetch?: typeof fetch;
+  clock?: Clock;
+  connectors?: ConnectorRegistry;
+  /** Retry tuning, mainly for tests. */
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+}
+
+interface Fetched {
+  resource: ResourceSpec;
+  normalizer: Normalizer;
+  records: unknown[];
+  pages: number;
+  rows: number;
+}
+
+export class SyncEngine {
+  #db: DinobaseDB;
+  #fetch: typeof fetch;
+  #clock: Clock;
+  #connectors: ConnectorRegistry;
+  #retry: SyncEngineOptions['retry'];
+  #running = new Set<string>();
+
+  constructor(db: DinobaseDB, options: SyncEngineOptions = {}) {
+    this.#db = db;
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#clock = options.clock ?? db.clock ?? systemClock;
+    this.#connectors = options.connectors ?? builtinConnectors();
+    this.#retry = options.retry;
+  }
+
+  get connectors(): ConnectorRegistry {
+    return this.#connectors;
+  }
+
+  isSyncing(name: string): boolean {
+    return this.#running.has(name);
+  }
+
+  async sync(name: string, config: SyncSourceConfig, options: SyncOptions = {}): Promise<SyncResult> {
+    const started = this.#clock.now();
+    const result: SyncResult = {
+      source_name: name,
+      source_type: config.type,
+      tables_synced: 0,
+      rows_synced: 0,
+      status: 'error',
+      error: null,
+      resources: [],
+      elapsed_ms: 0,
+    };
+    if (this.#running.has(name)) {
+      return { ...result, status: 'skipped', error: `Source '${name}' is already syncing.` };
+    }
+    this.#running.add(name);
+    const signals = [
+      options.signal,
+      options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined,
+    ].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    let logId: number | null = null;
+    try {
+      const spec = this.#connectors.get(config.type);
+      logId = await this.#db.logSyncStart(name, config.type);
+      const fetched = await this.#fetchAll(name, spec, config, options, signal, started);
+      const written = await this.#load(name, fetched.items, fetched.cursors, signal, options);
+      await this.#db.updateTableMetadata(name, name, annotationsOf(spec));
+      result.tables_synced = written.tables;
+      result.rows_synced = written.rows;
+      result.resources = fetched.items.map(({ resource, pages, rows }) => ({
+        name: resource.name,
+        pages,
+        rows,
+      }));
+      result.status = 'success';
+      await this.#db.logSyncEnd(logId, 'success', { tablesSynced: written.tables, rowsSynced: written.rows });
+      for (const r of result.resources)
+        options.onProgress?.({ source: name, resource: r.name, phase: 'done', pages: r.pages, rows: r.rows });
+    } catch (error) {
+      result.error = describeFailure(name, error, signal, options.timeoutMs);
+      if (logId !== null)
+        await this.#db.logSyncEnd(logId, 'error', { errorMessage: result.error }).catch(() => undefined);
+    } finally {
+      this.#running.delete(name);
+      result.elapsed_ms = Math.round(this.#clock.now() - started);
+    }
+    return result;
+  }
+
+  async #fetchAll(
+    name: string,
+    spec: ConnectorSpec,
+    config: SyncSourceConfig,
+    options: SyncOptions,
+    signal: AbortSignal | undefined,
+    started: number,
+  ): Promise<{ items: Fetched[]; cursors: Map<string, CursorValue> }> {
+    const base = new URL(config.base_url ?? spec.client.base_url);
+    if (!base.pathname.endsWith('/')) base.pathname += '/';
+    const plan: FetchPlan = {
+      spec,
+      source: name,
+      baseUrl: base,
+      credentials: (config.credentials ?? {}) as Scope,
+      http: {
+        fetch: this.#fetch,
+        clock: this.#clock,
+        signal,
+        secretParams: secretParams(spec),
+        ...this.#retry,
+      },
+    };
+    const stored = await loadCursors(this.#db, name);
+    const cursors = new Map<string, CursorValue>();
+    const done = new Map<string, Fetched>();
+    for (const resource of planResources(spec, config.resources)) {
+      const item: Fetched = {
+        resource,
+        normalizer: new Normalizer({
+          table: resource.name,
+          primaryKey: primaryKey(resource).map(snakeCase),
+          unwrap: resource.unwrap,
+          hints: typeHints(resource),
+        }),
+        records: [],
+        pages: 0,
+        rows: 0,
+      };
+      const report = () =>
+        options.onProgress?.({
+          source: name,
+          resource: resource.name,
+          phase: 'fetching',
+          pages: item.pages,
+          rows: item.rows,
+        });
+      // Only parents keep raw records: their children's requests are built from them.
+      const isParent = spec.resources.some((r) => r.parent?.resource === resource.name);
+      const start = resource.incremental
+        ? (stored.get(resource.name) ?? resource.incremental.initial_value)
+        : undefined;
+      let seen: CursorValue | undefined = stored.get(resource.name);
+      const take = (records: unknown[], extra?: Record<string, unknown>) => {
+        const rows = extra ? records.map((r) => ({ ...(r as object), ...extra })) : records;
+        item.normalizer.add(rows);
+        if (isParent) item.records.push(...rows);
+        if (resource.incremental) {
+          for (const r of rows)
+            seen = maxCursor(seen, toCursor(getPath(r, resource.incremental.cursor_path)));
+        }
+        item.pages += 1;
+        item.rows += rows.length;
+        report();
+      };
+      const parents = resource.parent ? (done.get(resource.parent.resource)?.records ?? []) : [undefined];
+      for (const parent of parents) {
+        const link = resource.parent;
+        const value = link && parent ? getPath(parent, link.field) : undefined;
+        const scope: Scope = link ? { [link.param]: value as string } : {};
+        const extra = link ? { [`_${link.resource}_${snakeCase(link.field)}`]: value } : undefined;
+        for await (const page of fetchPages(plan, resource, { start, scope })) take(page, extra);
+      }
+      if (resource.change_feed) {
+        const feed = resource.change_feed;
+        const key = feedKey(resource.name);
+        const from = stored.get(key);
+        let feedSeen = from ?? cursorAt(started, feed.incremental.initial_value);
+        if (from !== undefined) {
+          const feedResource = {
+            name: `${resource.name} changes`,
+            endpoint: feed.endpoint,
+            incremental: feed.incremental,
+          };
+          for await (const page of fetchPages(plan, feedResource, { start: from })) {
+            for (const event of page)
+              feedSeen = maxCursor(feedSeen, toCursor(getPath(event, feed.incremental.cursor_path)))!;
+            take(
+              page.map((event) => getPath(event, feed.record_path)).filter((r) => r && typeof r === 'object'),
+            );
+          }
+        }
+        cursors.set(key, feedSeen);
+      }
+      if (seen !== undefined) cursors.set(resource.name, seen);
+      done.set(resource.name, item);
+    }
+    return { items: [...done.values()], cursors };
+  }
+
+  /** One transaction for every table and the cursors: a failure anywhere leaves the previous data untouched. */
+  async #load(
+    name: string,
+    items: Fetched[],
+    cursors: Map<string, CursorValue>,
+    signal: AbortSignal | undefined,
+    options: SyncOptions,
+  ): Promise<{ tables: number; rows: number }> {
+    const loadItems: LoadItem[] = items.map((item) => ({
+      root: item.resource.name,
+      tables: item.normalizer.tables,
+      disposition: item.resource.write_disposition,
+    }));
+    for (const { resource, pages, rows } of items) {
+      options.onProgress?.({ source: name, resource: resource.name, phase: 'loading', pages, rows });
+    }
+    const conn = await this.#db.connect();
+    try {
+      if (signal?.aborted) throw signal.reason;
+      await conn.query('BEGIN TRANSACTION');
+      try {
+        const loaded = await loadTables(conn, name, loadItems);
+        await saveCursors(conn, name, cursors, this.#db.now());
+        if (signal?.aborted) throw signal.reason;
+        await conn.query('COMMIT');
+        const tables = Object.keys(loaded.rows).length;
+        const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
+        return { tables, rows };
+      } catch (error) {
+        await conn.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await conn.close();
+    }
+  }
+}
+
+function describeFailure(
+  name: string,
+  error: unknown,
+  signal: AbortSignal | undefined,
+  timeoutMs?: number,
+): string {
+  if (signal?.aborted) {
+    const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+    return `Sync of ${name} interrupted: ${timedOut ? `timed out after ${timeoutMs} ms` : 'cancelled'}. Previous data is unchanged.`;
+  }
+  if (error instanceof DinobaseError) return error.message;
+  return new SyncError('sync_failed', `Sync of ${name} failed: ${errorMessage(error)}`).message;
+}

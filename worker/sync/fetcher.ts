@@ -1,0 +1,155 @@
+// Walks one resource of a connector: builds each page request, applies auth and paginator, yields its records.
+import { applyAuth } from '../connectors/auth.ts';
+import { createPaginator } from '../connectors/paginators.ts';
+import { getPath, substitute, substituteDeep, type Scope } from '../connectors/paths.ts';
+import { cloneRequest, type PageRequest } from '../connectors/request.ts';
+import type { ConnectorSpec, EndpointSpec, ResourceSpec } from '../connectors/spec.ts';
+import { SyncError } from '../errors.ts';
+import { compareCursor, formatStart, toCursor, type CursorValue } from './cursor.ts';
+import { send, type HttpOptions } from './http.ts';
+
+export interface FetchPlan {
+  spec: ConnectorSpec;
+  source: string;
+  baseUrl: URL;
+  credentials: Scope;
+  http: HttpOptions;
+}
+
+export interface PageOptions {
+  /** Start value of the incremental cursor (already the stored or initial value). */
+  start?: CursorValue;
+  /** Extra placeholder values (a parent record's fields). */
+  scope?: Scope;
+  onPage?: (records: number) => void;
+}
+
+/** A REST endpoint or GraphQL query, resolved to one request shape. */
+interface Target {
+  endpoint: EndpointSpec;
+  records: (body: unknown) => unknown;
+  graphql?: { query: string; variables: Record<string, unknown> };
+}
+
+function targetOf(resource: Pick<ResourceSpec, 'endpoint' | 'graphql'>): Target {
+  if (resource.graphql) {
+    const g = resource.graphql;
+    return {
+      endpoint: {
+        path: g.path,
+        method: 'POST',
+        params: {},
+        paginator: { type: 'graphql_relay', page_info_path: g.page_info_path, cursor_variable: 'after' },
+      },
+      records: (body) => getPath(body, g.data_path),
+      graphql: { query: g.query, variables: g.variables },
+    };
+  }
+  const endpoint = resource.endpoint!;
+  return {
+    endpoint,
+    records: (body) => {
+      if (endpoint.data_selector) return getPath(body, endpoint.data_selector);
+      if (Array.isArray(body)) return body;
+      return body && typeof body === 'object' ? Object.values(body).find(Array.isArray) : undefined;
+    },
+  };
+}
+
+export function secretParams(spec: ConnectorSpec): string[] {
+  return spec.client.auth.type === 'api_key' && spec.client.auth.location === 'query'
+    ? [spec.client.auth.name]
+    : [];
+}
+
+/** Pagination links must stay on the API's own host: a page must never send our credentials elsewhere. */
+function assertSameHost(plan: FetchPlan, url: URL, where: string): void {
+  if (url.origin === plan.baseUrl.origin || plan.spec.client.allowed_hosts.includes(url.host)) return;
+  throw new SyncError(
+    'bad_response',
+    `${where}: refused to follow a pagination link to another host (${url.host}).`,
+  );
+}
+
+/**
+ * Yields one array of records per page. The next page is requested before the current one is yielded, so
+ * the caller's normalising overlaps the network wait.
+ */
+export async function* fetchPages(
+  plan: FetchPlan,
+  resource: Pick<ResourceSpec, 'name' | 'endpoint' | 'graphql' | 'incremental'>,
+  options: PageOptions = {},
+): AsyncGenerator<unknown[]> {
+  const target = targetOf(resource);
+  const where = `${plan.source}.${resource.name}`;
+  const incremental = resource.incremental;
+  const start =
+    options.start === undefined || !incremental ? undefined : formatStart(options.start, incremental.format);
+  const scope: Scope = { ...plan.credentials, ...options.scope, 'incremental.start_value': start };
+  const path = substitute(target.endpoint.path.replace(/^\//, ''), scope, true);
+  const request: PageRequest = {
+    url: new URL(path, plan.baseUrl),
+    method: target.endpoint.method,
+    headers: {},
+  };
+  const params = { ...plan.spec.resource_defaults.params, ...target.endpoint.params };
+  if (target.graphql) {
+    request.json = {
+      query: target.graphql.query,
+      variables: substituteDeep(target.graphql.variables, scope),
+    };
+  } else {
+    for (const [key, value] of Object.entries(params))
+      request.url.searchParams.set(key, substitute(String(value), scope));
+    if (target.endpoint.json !== undefined)
+      request.json = substituteDeep(target.endpoint.json, scope) as Record<string, unknown>;
+  }
+  if (incremental?.param && start !== undefined)
+    request.url.searchParams.set(incremental.param, String(start));
+  for (const [key, value] of Object.entries(plan.spec.client.headers))
+    request.headers[key.toLowerCase()] = value;
+  applyAuth(plan.spec.client.auth, plan.credentials, request, plan.source);
+  const paginator = createPaginator(target.endpoint.paginator ?? plan.spec.client.paginator);
+  paginator.init(request);
+
+  let page = 1;
+  let pending = send(
+    cloneRequest(request),
+    { source: plan.source, resource: resource.name, page },
+    plan.http,
+  );
+  for (;;) {
+    const response = await pending;
+    const records = target.records(response.body);
+    if (!Array.isArray(records)) {
+      const selector = target.graphql
+        ? 'the GraphQL data path'
+        : (target.endpoint.data_selector ?? 'the response');
+      throw new SyncError('bad_response', `${where}: page ${page} has no list of records at ${selector}.`);
+    }
+    let stop = false;
+    let kept = records;
+    if (incremental?.row_order === 'desc' && options.start !== undefined) {
+      kept = records.filter((r) => {
+        const value = toCursor(getPath(r, incremental.cursor_path));
+        return value === undefined || compareCursor(value, options.start!) >= 0;
+      });
+      stop = kept.length < records.length;
+    }
+    const more = !stop && paginator.next({ ...response, records }, request);
+    if (more) {
+      assertSameHost(plan, request.url, where);
+      page += 1;
+      pending = send(
+        cloneRequest(request),
+        { source: plan.source, resource: resource.name, page },
+        plan.http,
+      );
+      // The caller may stop early; a prefetch failing then must not surface as an unhandled rejection.
+      pending.catch(() => undefined);
+    }
+    options.onPage?.(kept.length);
+    yield kept;
+    if (!more) return;
+  }
+}
