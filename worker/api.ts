@@ -1,8 +1,43 @@
 // The whole worker contract: the UI sees exactly this interface as Comlink.Remote<EngineApi>.
 import type { ErrorResult, ArrowQueryResult, MutationResponse, QueryResult } from './query/engine.ts';
 import type { SourceSummary, TableDescription } from './query/catalog.ts';
+import type { SourceConfig, StoredSource } from './meta/sources.ts';
+import type { SyncProgress, SyncResult } from './sync/engine.ts';
 
-export type { ArrowQueryResult, ErrorResult, MutationResponse, QueryResult, SourceSummary, TableDescription };
+export type {
+  ArrowQueryResult,
+  ErrorResult,
+  MutationResponse,
+  QueryResult,
+  SourceConfig,
+  SourceSummary,
+  StoredSource,
+  SyncProgress,
+  SyncResult,
+  TableDescription,
+};
+
+/** What the UI needs to offer a connector: never a secret, only which fields to ask for. */
+export interface ConnectorInfo {
+  name: string;
+  description: string;
+  docs_url: string | null;
+  base_url: string;
+  credentials: { name: string; description: string; secret: boolean }[];
+  resources: { name: string; description: string; incremental: boolean; selected: boolean }[];
+}
+
+export interface SyncRequest {
+  /** A registered source (see addSource). */
+  name: string;
+  /**
+   * Credentials for this run only, held in memory and never written to DuckDB or OPFS. The built-in
+   * sandbox sources take public demo keys; real keys go through the proxy relay.
+   */
+  credentials?: Record<string, string>;
+  timeoutMs?: number;
+  onProgress?: (progress: SyncProgress) => void;
+}
 
 export interface EngineInfo {
   /** DuckDB's version string, e.g. "v1.4.3". */
@@ -53,6 +88,12 @@ export interface EngineApi {
   describeTable(request: { table: string }): Promise<TableDescription | ErrorResult>;
   /** Loads the deterministic RevOps sample (Stripe + HubSpot) through Arrow, replacing those schemas' tables. */
   loadSampleData(request: { onProgress?: (progress: SampleProgress) => void }): Promise<SampleLoadResult>;
+  listConnectors(): Promise<ConnectorInfo[]>;
+  addSource(request: SourceConfig): Promise<StoredSource>;
+  removeSource(request: { name: string; dropData?: boolean }): Promise<boolean>;
+  getSources(): Promise<StoredSource[]>;
+  /** Syncs one registered source; returns the seed's SyncResult (errors are results, not throws). */
+  sync(request: SyncRequest): Promise<SyncResult>;
   /** For `npm run bench`: times duckdb-wasm's own `conn.query` in this worker, the baseline for the query path. */
   rawQueryTiming(request: { sql: string; runs: number }): Promise<RawTiming>;
 }

@@ -4,14 +4,18 @@ import type { EngineApi, EngineInfo } from './api.ts';
 import { DinobaseDB } from './db.ts';
 import { QueryEngine, isErrorResult, type ExecuteOptions } from './query/engine.ts';
 import { loadSampleData } from './sample/load.ts';
+import { SyncEngine } from './sync/engine.ts';
 
 export interface ServiceOptions {
   db?: DinobaseDB;
+  /** The transport syncs use; the browser passes one that goes through the proxy. */
+  fetch?: typeof fetch;
 }
 
 export function createEngineService(options: ServiceOptions = {}): EngineApi {
   const db = options.db ?? new DinobaseDB();
   const queries = new QueryEngine(db);
+  const syncs = new SyncEngine(db, { fetch: options.fetch });
   const running = new Map<string, AbortController>();
   let info: Promise<EngineInfo> | null = null;
 
@@ -60,6 +64,56 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     listSources: () => queries.listSources(),
     describeTable: ({ table }) => queries.describeTable(table),
     loadSampleData: ({ onProgress }) => loadSampleData(db, { onProgress }),
+    async listConnectors() {
+      const connectors = syncs.connectors;
+      return connectors.names().map((name) => {
+        const spec = connectors.get(name);
+        return {
+          name,
+          description: spec.description,
+          docs_url: spec.docs_url ?? null,
+          base_url: spec.client.base_url,
+          credentials: spec.credentials.map(({ name: field, description, secret }) => ({
+            name: field,
+            description,
+            secret,
+          })),
+          resources: spec.resources.map((r) => ({
+            name: r.name,
+            description: r.description,
+            incremental: r.incremental !== undefined,
+            selected: r.selected,
+          })),
+        };
+      });
+    },
+    async addSource(config) {
+      syncs.connectors.get(config.type);
+      return db.addSource(config);
+    },
+    removeSource: ({ name, dropData }) => db.removeSource(name, { dropData }),
+    getSources: () => db.getSources(),
+    async sync({ name, credentials, timeoutMs, onProgress }) {
+      const source = await db.getSource(name);
+      if (!source) {
+        const known = (await db.getSources()).map((s) => s.name);
+        return {
+          source_name: name,
+          source_type: 'unknown',
+          tables_synced: 0,
+          rows_synced: 0,
+          status: 'error',
+          error: `Source '${name}' is not registered.${known.length ? ` Registered: ${known.join(', ')}` : ' Add it first.'}`,
+          resources: [],
+          elapsed_ms: 0,
+        };
+      }
+      return syncs.sync(
+        name,
+        { type: source.type, base_url: source.base_url, resources: source.resources, credentials },
+        { timeoutMs, onProgress },
+      );
+    },
     async rawQueryTiming({ sql, runs }) {
       await db.conn;
       return (await db.database()).timeRawQuery(sql, runs);
