@@ -27,9 +27,9 @@ export function printTable(rows: Row[]): void {
   const keys = Object.keys(headers) as (keyof Row)[];
   const widths = keys.map((k) => Math.max(headers[k].length, ...rows.map((r) => r[k].length)));
   const line = (r: Row) => `| ${keys.map((k, i) => r[k].padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(headers));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
+  const table = [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+  // Straight to stdout: the table is the benchmark's output, not a test log line.
+  process.stdout.write(`\n${table.join('\n')}\n\n`);
 }
 
 export const ms = (v: number) => `${v.toFixed(2)} ms`;

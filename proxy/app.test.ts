@@ -38,6 +38,20 @@ describe('proxy app over real HTTP on loopback', () => {
     expect(res.headers.get('cache-control')).toBe('no-cache');
   });
 
+  it('offers the sandbox sources with their public demo keys, and serves the sandboxes', async () => {
+    const res = await fetch(`${server.url}/api/demo-sources`);
+    const { sources } = (await res.json()) as {
+      sources: { name: string; base_url: string; credentials: Record<string, string> }[];
+    };
+    expect(sources.map((s) => s.name)).toEqual(['stripe', 'hubspot', 'linear', 'github']);
+    const stripe = sources[0]!;
+    const page = await fetch(new URL('v1/customers?limit=2', new URL(stripe.base_url, server.url)), {
+      headers: { authorization: `Bearer ${stripe.credentials.api_key}` },
+    });
+    expect(page.status).toBe(200);
+    expect(((await page.json()) as { data: unknown[] }).data).toHaveLength(2);
+  });
+
   it('returns a JSON 404 for unknown API routes', async () => {
     const res = await fetch(`${server.url}/api/nope`);
     expect(res.status).toBe(404);

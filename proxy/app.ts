@@ -4,12 +4,17 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { Sandboxes } from './sandbox/index.ts';
 
 export interface AppOptions {
   /** The Vite build output; defaults to ./dist. */
   distDir?: string;
   version?: string;
+  /** The fake vendor APIs, mounted at /sandbox and offered as demo sources; omit to run without them. */
+  sandboxes?: Sandboxes;
 }
+
+const SANDBOX_TYPES = ['stripe', 'hubspot', 'linear', 'github'] as const;
 
 const startedAt = Date.now();
 
@@ -25,6 +30,21 @@ export function createApp(options: AppOptions = {}): Hono {
       app_built: existsSync(resolve(distDir, 'index.html')),
     }),
   );
+
+  // Demo keys only open the sandbox fakes on this server; they are public and safe in the browser.
+  app.get('/api/demo-sources', (c) =>
+    c.json({
+      sources: options.sandboxes
+        ? SANDBOX_TYPES.map((type) => ({
+            name: type,
+            type,
+            base_url: `/sandbox/${type}/`,
+            credentials: options.sandboxes!.credentials[type],
+          }))
+        : [],
+    }),
+  );
+  if (options.sandboxes) app.route('/sandbox', options.sandboxes.app);
 
   app.all('/api/*', (c) =>
     c.json({ error: `No API route ${c.req.method} ${c.req.path}`, code: 'not_found' }, 404),

@@ -2,6 +2,7 @@
 import { startServer } from './server.ts';
 
 const port = Number(process.env.PORT ?? 8787);
+const sandbox = !['0', 'false', 'off', 'no'].includes((process.env.DINOBASE_SANDBOX ?? '').toLowerCase());
 const hostname = process.env.HOST ?? '127.0.0.1';
 
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -10,8 +11,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 try {
-  const { url } = await startServer({ port, hostname });
+  const { url } = await startServer({ port, hostname, sandbox });
   console.log(`Dinobase is running at ${url}`);
+  if (sandbox)
+    console.log(
+      `Sandbox APIs (Stripe, HubSpot, Linear, GitHub) are at ${url}/sandbox/ — no credentials needed.`,
+    );
   if (hostname !== '127.0.0.1' && hostname !== 'localhost') {
     console.log(
       'Note: browsers only allow OPFS storage on https:// or on localhost/127.0.0.1 (a secure context).',

@@ -2,6 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions } from './app.ts';
+import { createSandboxes } from './sandbox/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -9,10 +10,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function startServer(
-  options: AppOptions & { port?: number; hostname?: string } = {},
-): Promise<RunningServer> {
-  const app = createApp(options);
+export interface ServerOptions extends AppOptions {
+  port?: number;
+  hostname?: string;
+  /** Serve the sandbox APIs (default true). */
+  sandbox?: boolean;
+}
+
+export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const sandboxes = options.sandboxes ?? (options.sandbox === false ? undefined : createSandboxes());
+  const app = createApp({ ...options, sandboxes });
   const hostname = options.hostname ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 8787, hostname }, (info: AddressInfo) => {

@@ -39,10 +39,13 @@ export function captureConsole(page: Page, sink: string[]): void {
 /** Replaces the CodeMirror document and runs it with the keyboard shortcut, as a user would. */
 export async function runSql(page: Page, sql: string): Promise<void> {
   const editor = page.locator('.cm-content');
-  await editor.click();
+  // The completion popup may cover the editor after the previous query; focusing needs no pointer.
+  await editor.focus();
+  await page.keyboard.press('Escape');
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(sql);
+  await page.keyboard.press('Escape');
   await page.keyboard.press('ControlOrMeta+Enter');
 }
 

@@ -55,7 +55,9 @@ export class Syncing {
     this.#error = null;
     try {
       for (const source of this.#demo) {
-        await this.#engine.addSource({ name: source.name, type: source.type, base_url: source.base_url });
+        // The server lists sandbox paths; the worker needs absolute URLs on this origin.
+        const base = `${location.origin}/${source.base_url.replace(/^\//, '')}`;
+        await this.#engine.addSource({ name: source.name, type: source.type, base_url: base });
         const onProgress = Comlink.proxy((p: SyncProgress) => {
           this.#progress = `Syncing ${p.source}.${p.resource}: ${p.phase} (${p.rows.toLocaleString()} rows)`;
         });

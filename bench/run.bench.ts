@@ -1,0 +1,14 @@
+// `npm run bench`: every benchmark in one run, printed as one table of ratios.
+import { it } from 'vitest';
+import { benchNative } from './native.ts';
+import { benchQueryPath } from './query-path.ts';
+import { printTable, type Row } from './stats.ts';
+import { benchSync } from './sync.ts';
+
+it('benchmarks', async () => {
+  const rows: Row[] = [];
+  rows.push(...(await benchQueryPath()));
+  rows.push(...(await benchSync()));
+  rows.push(...(await benchNative()));
+  printTable(rows);
+});

@@ -1,0 +1,46 @@
+// Test helper: serves sandboxes mounted at /sandbox on a loopback port, exactly as the proxy mounts them.
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { createSandboxes, type SandboxOptions, type Sandboxes } from './index.ts';
+
+export interface ServedSandboxes {
+  sandboxes: Sandboxes;
+  /** Origin plus mount, e.g. http://127.0.0.1:1234/sandbox */
+  base: string;
+  close(): Promise<void>;
+}
+
+export function serveSandboxes(options: SandboxOptions = {}): Promise<ServedSandboxes> {
+  const sandboxes = createSandboxes(options);
+  const app = new Hono();
+  app.route('/sandbox', sandboxes.app);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+      resolve({
+        sandboxes,
+        base: `http://127.0.0.1:${info.port}/sandbox`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+    server.once('error', reject);
+  });
+}
+
+/** A settable clock in unix ms for deterministic timestamps and rate-limit windows. */
+export function manualClock(startMs: number): {
+  now: () => number;
+  advance(ms: number): void;
+  set(ms: number): void;
+} {
+  let t = startMs;
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+    set: (ms) => {
+      t = ms;
+    },
+  };
+}
