@@ -15,7 +15,7 @@ import {
   type DataType,
   type Vector,
 } from 'apache-arrow';
-import type { Row } from './normalize.ts';
+import type { NormalizedTable } from './normalize.ts';
 import { resolved, type ColumnType } from './types.ts';
 
 const DAY_MS = 86_400_000;
@@ -78,10 +78,10 @@ function toMicros(value: unknown): bigint | null {
 function validityBitmap(valid: boolean[]): { bitmap: Uint8Array; nullCount: number } {
   const bitmap = new Uint8Array(Math.ceil(valid.length / 8));
   let nullCount = 0;
-  valid.forEach((ok, i) => {
-    if (ok) bitmap[i >> 3]! |= 1 << (i & 7);
+  for (let i = 0; i < valid.length; i++) {
+    if (valid[i]) bitmap[i >> 3]! |= 1 << (i & 7);
     else nullCount++;
-  });
+  }
   return { bitmap, nullCount };
 }
 
@@ -128,12 +128,12 @@ function coerce(value: unknown, type: ColumnType): unknown {
 
 /** Fixed-width columns are laid out by hand: exact microseconds, and no per-value builder overhead. */
 function fixedWidthVector(values: unknown[], type: 'BIGINT' | 'DOUBLE' | 'TIMESTAMP' | 'DATE'): Vector {
-  const valid: boolean[] = new Array(values.length);
+  const valid: boolean[] = [];
   if (type === 'DOUBLE') {
     const data = new Float64Array(values.length);
     values.forEach((v, i) => {
       const n = toNumber(v);
-      valid[i] = n !== null;
+      valid.push(n !== null);
       data[i] = n ?? 0;
     });
     const { bitmap, nullCount } = validityBitmap(valid);
@@ -145,7 +145,7 @@ function fixedWidthVector(values: unknown[], type: 'BIGINT' | 'DOUBLE' | 'TIMEST
     const data = new Int32Array(values.length);
     values.forEach((v, i) => {
       const ms = typeof v === 'string' ? Date.parse(v.slice(0, 10)) : NaN;
-      valid[i] = !Number.isNaN(ms);
+      valid.push(!Number.isNaN(ms));
       data[i] = Number.isNaN(ms) ? 0 : Math.floor(ms / DAY_MS);
     });
     const { bitmap, nullCount } = validityBitmap(valid);
@@ -156,7 +156,7 @@ function fixedWidthVector(values: unknown[], type: 'BIGINT' | 'DOUBLE' | 'TIMEST
   const data = new BigInt64Array(values.length);
   values.forEach((v, i) => {
     const n = type === 'BIGINT' ? toBigInt(v) : toMicros(v);
-    valid[i] = n !== null;
+    valid.push(n !== null);
     data[i] = n ?? 0n;
   });
   const { bitmap, nullCount } = validityBitmap(valid);
@@ -166,24 +166,102 @@ function fixedWidthVector(values: unknown[], type: 'BIGINT' | 'DOUBLE' | 'TIMEST
     : makeVector(makeData({ type: new TimestampMicrosecond(), length, nullCount, nullBitmap: bitmap, data }));
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * Utf8 laid out by hand (offsets + one byte buffer), several times faster than Arrow's builder. The common
+ * all-ASCII column is encoded in one call; otherwise each string is encoded in place.
+ */
+function utf8Vector(values: unknown[]): Vector {
+  const length = values.length;
+  const texts: (string | null)[] = [];
+  const valid: boolean[] = [];
+  let chars = 0;
+  for (let i = 0; i < length; i++) {
+    const text = toText(values[i]);
+    texts.push(text);
+    valid.push(text !== null);
+    if (text !== null) chars += text.length;
+  }
+  const offsets = new Int32Array(length + 1);
+  const joined = texts.join('');
+  let data = encoder.encode(joined);
+  if (data.length === chars) {
+    let end = 0;
+    for (let i = 0; i < length; i++) {
+      end += texts[i]?.length ?? 0;
+      offsets[i + 1] = end;
+    }
+  } else {
+    data = new Uint8Array(data.length);
+    let end = 0;
+    for (let i = 0; i < length; i++) {
+      const text = texts[i];
+      if (text) end += encoder.encodeInto(text, data.subarray(end)).written;
+      offsets[i + 1] = end;
+    }
+  }
+  const { bitmap, nullCount } = validityBitmap(valid);
+  return makeVector(
+    makeData({ type: new Utf8(), length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data }),
+  );
+}
+
+function boolVector(values: unknown[]): Vector {
+  const length = values.length;
+  const valid: boolean[] = [];
+  const data = new Uint8Array(Math.ceil(length / 8));
+  for (let i = 0; i < length; i++) {
+    const b = toBool(values[i]);
+    valid.push(b !== null);
+    if (b) data[i >> 3]! |= 1 << (i & 7);
+  }
+  const { bitmap, nullCount } = validityBitmap(valid);
+  return makeVector(makeData({ type: new Bool(), length, nullCount, nullBitmap: bitmap, data }));
+}
+
+/** LIST columns: offsets plus one child vector of all elements, built by the same fast paths. */
+function listVector(values: unknown[], element: ColumnType): Vector {
+  const length = values.length;
+  const offsets = new Int32Array(length + 1);
+  const valid: boolean[] = [];
+  const items: unknown[] = [];
+  for (let i = 0; i < length; i++) {
+    const value = values[i];
+    const ok = Array.isArray(value);
+    valid.push(ok);
+    if (ok) for (const item of value) items.push(item);
+    offsets[i + 1] = items.length;
+  }
+  const child = buildVector(items, element);
+  const { bitmap, nullCount } = validityBitmap(valid);
+  const type = new List(new Field('item', child.type, true));
+  return makeVector(
+    makeData({ type, length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, child: child.data[0]! }),
+  );
+}
+
 export function buildVector(values: unknown[], type: ColumnType): Vector {
   const final = resolved(type);
+  if (typeof final === 'object') return listVector(values, final.list);
   if (final === 'BIGINT' || final === 'DOUBLE' || final === 'TIMESTAMP' || final === 'DATE') {
     return fixedWidthVector(values, final);
   }
+  if (final === 'VARCHAR') return utf8Vector(values);
+  if (final === 'BOOLEAN') return boolVector(values);
   return vectorFromArray(
     values.map((v) => coerce(v, final)),
     arrowType(final),
   );
 }
 
-/** One Arrow table with the given columns in order; missing values become NULL. */
-export function buildArrowTable(rows: Row[], columns: Map<string, ColumnType>): Table {
+/** One Arrow table with the given columns in order, from a normalised table's column arrays; gaps are NULL. */
+export function buildArrowTable(table: NormalizedTable, columns: Map<string, ColumnType>): Table {
   const vectors: Record<string, Vector> = {};
-  for (const [name, type] of columns)
-    vectors[name] = buildVector(
-      rows.map((r) => r[name]),
-      type,
-    );
+  for (const [name, type] of columns) {
+    const values = table.values.get(name) ?? [];
+    while (values.length < table.length) values.push(undefined);
+    vectors[name] = buildVector(values, type);
+  }
   return new Table(vectors);
 }

@@ -69,10 +69,15 @@ async function evolve(conn: DuckConnection, schema: string, step: Step, current:
   }
 }
 
+/** Keeps the last copy of each record fetched more than once (pages can overlap at a cursor boundary). */
 function dedupeById(table: NormalizedTable): NormalizedTable {
-  const byId = new Map<unknown, (typeof table.rows)[number]>();
-  for (const row of table.rows) byId.set(row._dlt_id, row);
-  return byId.size === table.rows.length ? table : { ...table, rows: [...byId.values()] };
+  const ids = table.values.get('_dlt_id') ?? [];
+  const last = new Map<unknown, number>();
+  for (let i = 0; i < table.length; i++) last.set(ids[i], i);
+  if (last.size === table.length) return table;
+  const keep = [...last.values()].sort((a, b) => a - b);
+  const values = new Map([...table.values].map(([name, column]) => [name, keep.map((i) => column[i])]));
+  return { ...table, values, length: keep.length };
 }
 
 /**
@@ -108,7 +113,7 @@ export async function loadTables(
   }
   for (const step of steps) {
     await conn.query(`DROP TABLE IF EXISTS ${qualified(STAGING_SCHEMA, step.staging)}`);
-    await conn.insertArrow(buildArrowTable(step.table.rows, step.columns), {
+    await conn.insertArrow(buildArrowTable(step.table, step.columns), {
       schema: STAGING_SCHEMA,
       name: step.staging,
       create: true,
@@ -122,7 +127,7 @@ export async function loadTables(
     if (!step.exists) await conn.query(`CREATE TABLE ${target} AS SELECT * FROM ${staged}`);
     else await conn.query(`INSERT INTO ${target} BY NAME SELECT * FROM ${staged}`);
     await conn.query(`DROP TABLE ${staged}`);
-    rows[step.table.name] = step.table.rows.length;
+    rows[step.table.name] = step.table.length;
   }
   return { rows };
 }

@@ -8,7 +8,9 @@ export interface NormalizedTable {
   /** Parent table for child tables (`customers__tax_ids` → `customers`). */
   parent: string | null;
   columns: Map<string, ColumnType>;
-  rows: Row[];
+  /** One array per column, indexed by row; a missing entry is NULL. */
+  values: Map<string, unknown[]>;
+  length: number;
 }
 
 export interface NormalizeOptions {
@@ -27,8 +29,20 @@ export interface NormalizeOptions {
   unwrap?: string[];
 }
 
+const snakeCache = new Map<string, string>();
+
 /** `createdAt` → `created_at`, `Plan Name` → `plan_name`, `2fa` → `_2fa`, as dlt's snake_case naming does. */
 export function snakeCase(name: string): string {
+  let cached = snakeCache.get(name);
+  if (cached === undefined) {
+    cached = toSnakeCase(name);
+    // API field names repeat on every record; the cache bounds itself against unbounded key spaces.
+    if (snakeCache.size < 50_000) snakeCache.set(name, cached);
+  }
+  return cached;
+}
+
+function toSnakeCase(name: string): string {
   const snake = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
@@ -55,6 +69,35 @@ function hashId(value: unknown): string {
   return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Column name for `key` under `prefix`, cached: the same few keys repeat on every record. */
+const columnNames = new Map<string, Map<string, string>>();
+function columnName(prefix: string, key: string): string {
+  let byKey = columnNames.get(prefix);
+  if (!byKey) {
+    byKey = new Map();
+    if (columnNames.size < 10_000) columnNames.set(prefix, byKey);
+  }
+  let name = byKey.get(key);
+  if (name === undefined) {
+    name = prefix + snakeCase(key);
+    if (byKey.size < 10_000) byKey.set(key, name);
+  }
+  return name;
+}
+
+/** Materialises rows as objects (tests, small tables); the loader reads the columns directly. */
+export function rowsOf(table: NormalizedTable): Row[] {
+  const rows: Row[] = Array.from({ length: table.length }, () => ({}));
+  for (const [name, values] of table.values) {
+    for (let i = 0; i < table.length; i++) if (values[i] !== undefined) rows[i]![name] = values[i];
+  }
+  return rows;
+}
+
+/**
+ * Builds tables column by column (one array per column, indexed by row) instead of one object per row:
+ * records with dozens of fields would otherwise become slow dictionary-mode objects.
+ */
 export class Normalizer {
   readonly tables = new Map<string, NormalizedTable>();
   #options: NormalizeOptions & { maxNesting: number };
@@ -66,33 +109,65 @@ export class Normalizer {
   #table(name: string, parent: string | null): NormalizedTable {
     let table = this.tables.get(name);
     if (!table) {
-      table = { name, parent, columns: new Map(), rows: [] };
+      table = { name, parent, columns: new Map(), values: new Map(), length: 0 };
       this.tables.set(name, table);
     }
     return table;
   }
 
   #observe(table: NormalizedTable, column: string, type: ColumnType): void {
+    const before = table.columns.get(column);
+    if (before === type) return;
     const hint = table.parent === null ? this.#options.hints?.[column] : undefined;
-    const before = table.columns.get(column) ?? 'unknown';
-    table.columns.set(column, hint ?? widen(before, type));
+    table.columns.set(column, hint ?? widen(before ?? 'unknown', type));
+  }
+
+  /**
+   * Writes `value` into the current row (index `table.length`). Arrays are padded with explicit
+   * undefined, never left with holes: holey arrays make every later read a slow prototype lookup.
+   */
+  #put(table: NormalizedTable, column: string, value: unknown): void {
+    let values = table.values.get(column);
+    if (!values) {
+      values = [];
+      table.values.set(column, values);
+    }
+    while (values.length < table.length) values.push(undefined);
+    if (values.length === table.length) values.push(value);
+    else values[table.length] = value;
+  }
+
+  #set(table: NormalizedTable, column: string, value: unknown, type: ColumnType): void {
+    this.#put(table, column, value);
+    this.#observe(table, column, type);
+  }
+
+  /** Infers a scalar's type only when it could still change the column's (VARCHAR absorbs everything). */
+  #setScalar(table: NormalizedTable, column: string, value: string | number | boolean): void {
+    this.#put(table, column, value);
+    const before = table.columns.get(column);
+    if (before === 'VARCHAR' && typeof value === 'string') return;
+    this.#observe(table, column, inferScalar(value));
+  }
+
+  #current(table: NormalizedTable, column: string): unknown {
+    return table.values.get(column)?.[table.length];
   }
 
   /** Adds records (one API page) to the root table and its child tables. */
   add(records: unknown[]): void {
     const root = this.#table(this.#options.table, null);
+    const key = this.#options.primaryKey;
     for (const record of records) {
-      const row: Row = {};
       const children: [string, unknown[]][] = [];
-      this.#flatten(root, this.#unwrap(isObject(record) ? record : { value: record }), '', row, children, 0);
-      const key = this.#options.primaryKey;
+      this.#flatten(root, this.#unwrap(isObject(record) ? record : { value: record }), '', children, 0);
+      const parts = key && key.length > 0 ? key.map((k) => this.#current(root, k)) : [];
       const id =
-        key && key.length > 0 && key.every((k) => row[k] !== undefined && row[k] !== null)
-          ? key.map((k) => String(row[k])).join('|')
+        parts.length > 0 && parts.every((p) => p !== undefined && p !== null)
+          ? parts.map(String).join('|')
           : hashId(record);
-      row._dlt_id = id;
-      this.#observe(root, '_dlt_id', 'VARCHAR');
-      root.rows.push(row);
+      this.#set(root, '_dlt_id', id, 'VARCHAR');
+      root.length += 1;
       for (const [field, items] of children) this.#addChildren(root.name, field, items, id, id, 1);
     }
   }
@@ -102,8 +177,9 @@ export class Normalizer {
     if (!fields || fields.length === 0) return record;
     const out: Record<string, unknown> = {};
     for (const field of fields) if (isObject(record[field])) Object.assign(out, record[field]);
-    for (const [key, value] of Object.entries(record))
+    for (const [key, value] of Object.entries(record)) {
       if (!fields.includes(key) || !isObject(value)) out[key] = value;
+    }
     return out;
   }
 
@@ -117,21 +193,14 @@ export class Normalizer {
   ) {
     const table = this.#table(`${parent}__${field}`, parent);
     items.forEach((item, index) => {
-      const row: Row = {};
       const children: [string, unknown[]][] = [];
-      this.#flatten(table, isObject(item) ? item : { value: item }, '', row, children, depth);
+      this.#flatten(table, isObject(item) ? item : { value: item }, '', children, depth);
       const id = `${parentId}/${field}/${index}`;
-      Object.assign(row, {
-        _dlt_parent_id: parentId,
-        _dlt_root_id: rootId,
-        _dlt_list_idx: index,
-        _dlt_id: id,
-      });
-      this.#observe(table, '_dlt_parent_id', 'VARCHAR');
-      this.#observe(table, '_dlt_root_id', 'VARCHAR');
-      this.#observe(table, '_dlt_list_idx', 'BIGINT');
-      this.#observe(table, '_dlt_id', 'VARCHAR');
-      table.rows.push(row);
+      this.#set(table, '_dlt_parent_id', parentId, 'VARCHAR');
+      this.#set(table, '_dlt_root_id', rootId, 'VARCHAR');
+      this.#set(table, '_dlt_list_idx', index, 'BIGINT');
+      this.#set(table, '_dlt_id', id, 'VARCHAR');
+      table.length += 1;
       for (const [childField, childItems] of children) {
         this.#addChildren(table.name, childField, childItems, id, rootId, depth + 1);
       }
@@ -142,30 +211,28 @@ export class Normalizer {
     table: NormalizedTable,
     object: Record<string, unknown>,
     prefix: string,
-    row: Row,
     children: [string, unknown[]][],
     depth: number,
   ): void {
-    for (const [rawKey, value] of Object.entries(object)) {
-      const column = prefix + snakeCase(rawKey);
+    for (const rawKey in object) {
+      const value = object[rawKey];
+      const column = columnName(prefix, rawKey);
       if (value === null || value === undefined) {
-        if (!(column in row)) row[column] = null;
         this.#observe(table, column, 'unknown');
-      } else if (isObject(value)) {
-        if (depth >= this.#options.maxNesting)
-          this.#set(table, row, column, JSON.stringify(value), 'VARCHAR');
-        else this.#flatten(table, value, `${column}__`, row, children, depth + 1);
+      } else if (typeof value !== 'object') {
+        this.#setScalar(table, column, value as string | number | boolean);
       } else if (Array.isArray(value)) {
-        this.#array(table, row, children, column, value, depth);
+        this.#array(table, children, column, value, depth);
+      } else if (depth >= this.#options.maxNesting) {
+        this.#set(table, column, JSON.stringify(value), 'VARCHAR');
       } else {
-        this.#set(table, row, column, value, inferScalar(value as string | number | boolean));
+        this.#flatten(table, value as Record<string, unknown>, `${column}__`, children, depth + 1);
       }
     }
   }
 
   #array(
     table: NormalizedTable,
-    row: Row,
     children: [string, unknown[]][],
     column: string,
     value: unknown[],
@@ -174,26 +241,21 @@ export class Normalizer {
     const present = value.filter((v) => v !== null && v !== undefined);
     if (present.length === 0) {
       // An empty list says nothing about its kind: it may be a child table elsewhere. Only keep the value.
-      row[column] = value;
+      this.#put(table, column, value);
       return;
     }
     if (present.every(isObject)) {
-      if (depth >= this.#options.maxNesting) this.#set(table, row, column, JSON.stringify(value), 'VARCHAR');
+      if (depth >= this.#options.maxNesting) this.#set(table, column, JSON.stringify(value), 'VARCHAR');
       else children.push([column, value]);
       return;
     }
     if (present.some((v) => isObject(v) || Array.isArray(v))) {
-      this.#set(table, row, column, JSON.stringify(value), 'VARCHAR');
+      this.#set(table, column, JSON.stringify(value), 'VARCHAR');
       return;
     }
     let element: ColumnType = 'unknown';
     for (const v of present) element = widen(element, inferScalar(v as string | number | boolean));
-    this.#set(table, row, column, value, { list: element });
-  }
-
-  #set(table: NormalizedTable, row: Row, column: string, value: unknown, type: ColumnType): void {
-    row[column] = value;
-    this.#observe(table, column, type);
+    this.#set(table, column, value, { list: element });
   }
 }
 

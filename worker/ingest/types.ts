@@ -10,6 +10,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function inferScalar(value: string | number | boolean): ScalarType {
   if (typeof value === 'boolean') return 'BOOLEAN';
   if (typeof value === 'number') return Number.isSafeInteger(value) ? 'BIGINT' : 'DOUBLE';
+  // Cheap pre-check: dates start with four digits and a dash.
+  const c = value.charCodeAt(0);
+  if (value.length < 10 || c < 48 || c > 57 || value.charCodeAt(4) !== 45) return 'VARCHAR';
   if (ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T')))) return 'TIMESTAMP';
   if (ISO_DATE.test(value) && !Number.isNaN(Date.parse(value))) return 'DATE';
   return 'VARCHAR';
