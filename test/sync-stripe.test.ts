@@ -34,7 +34,12 @@ describe('Stripe sync', () => {
     expect(sub!.items).toBeGreaterThan(0);
     const columns = (await h.db.getColumns('stripe', 'customers')).map((c) => c.column_name);
     expect(columns).toEqual(
-      expect.arrayContaining(['address__city', 'invoice_settings__footer', 'email', 'created']),
+      expect.arrayContaining([
+        'address__city',
+        'invoice_settings__default_payment_method',
+        'email',
+        'created',
+      ]),
     );
     expect(await h.db.getColumnAnnotations('stripe', 'charges')).toMatchObject({
       amount: { note: expect.stringMatching(/cents/) },

@@ -79,6 +79,8 @@ export class DinobaseDB {
     this.#conn ??= (async () => {
       const conn = await (await this.database()).connect();
       await migrate(conn, this.clock);
+      // Staging left by a sync that died with its tab; nothing else can be running while we open.
+      await conn.query(`DROP SCHEMA IF EXISTS ${STAGING_SCHEMA} CASCADE`);
       return conn;
     })().catch((error: unknown) => {
       this.#conn = null;

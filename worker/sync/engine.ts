@@ -5,8 +5,10 @@ import { getPath, type Scope } from '../connectors/paths.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { ConnectorSpec, ResourceSpec } from '../connectors/spec.ts';
 import type { DinobaseDB } from '../db.ts';
+import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, SyncError, errorMessage } from '../errors.ts';
-import { loadTables, type LoadItem } from '../ingest/load.ts';
+import { commitStaged } from '../ingest/load.ts';
+import { Stager } from '../ingest/stager.ts';
 import { Normalizer, snakeCase } from '../ingest/normalize.ts';
 import { cursorAt, maxCursor, toCursor, type CursorValue } from './cursor.ts';
 import { fetchPages, secretParams, type FetchPlan } from './fetcher.ts';
@@ -54,6 +56,9 @@ export interface SyncEngineOptions {
   /** Retry tuning, mainly for tests. */
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
 }
+
+/** Rows buffered per resource before they are staged into DuckDB (bounds memory, overlaps loading). */
+const STAGE_BATCH_ROWS = 2_000;
 
 interface Fetched {
   resource: ResourceSpec;
@@ -109,11 +114,15 @@ export class SyncEngine {
     ].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     let logId: number | null = null;
+    let conn: DuckConnection | undefined;
+    let stager: Stager | undefined;
     try {
       const spec = this.#connectors.get(config.type);
       logId = await this.#db.logSyncStart(name, config.type);
-      const fetched = await this.#fetchAll(name, spec, config, options, signal, started);
-      const written = await this.#load(name, fetched.items, fetched.cursors, signal, options);
+      conn = await this.#db.connect();
+      stager = new Stager(conn, `${name}__sync${logId}`);
+      const fetched = await this.#fetchAll(name, spec, config, options, signal, started, stager);
+      const written = await this.#load(name, conn, stager, fetched.items, fetched.cursors, signal, options);
       await this.#db.updateTableMetadata(name, name, annotationsOf(spec));
       result.tables_synced = written.tables;
       result.rows_synced = written.rows;
@@ -144,6 +153,7 @@ export class SyncEngine {
     options: SyncOptions,
     signal: AbortSignal | undefined,
     started: number,
+    stager: Stager,
   ): Promise<{ items: Fetched[]; cursors: Map<string, CursorValue> }> {
     const base = new URL(config.base_url ?? spec.client.base_url);
     if (!base.pathname.endsWith('/')) base.pathname += '/';
@@ -200,6 +210,9 @@ export class SyncEngine {
         }
         item.pages += 1;
         item.rows += rows.length;
+        if ((item.normalizer.tables.get(resource.name)?.length ?? 0) >= STAGE_BATCH_ROWS) {
+          for (const table of item.normalizer.tables.values()) stager.stage(table);
+        }
         report();
       };
       const parents = resource.parent ? (done.get(resource.parent.resource)?.records ?? []) : [undefined];
@@ -232,6 +245,7 @@ export class SyncEngine {
         cursors.set(key, feedSeen);
       }
       if (seen !== undefined) cursors.set(resource.name, seen);
+      for (const table of item.normalizer.tables.values()) stager.stage(table);
       done.set(resource.name, item);
     }
     return { items: [...done.values()], cursors };
@@ -240,37 +254,31 @@ export class SyncEngine {
   /** One transaction for every table and the cursors: a failure anywhere leaves the previous data untouched. */
   async #load(
     name: string,
+    conn: DuckConnection,
+    stager: Stager,
     items: Fetched[],
     cursors: Map<string, CursorValue>,
     signal: AbortSignal | undefined,
     options: SyncOptions,
   ): Promise<{ tables: number; rows: number }> {
-    const loadItems: LoadItem[] = items.map((item) => ({
-      root: item.resource.name,
-      tables: item.normalizer.tables,
-      disposition: item.resource.write_disposition,
-    }));
     for (const { resource, pages, rows } of items) {
       options.onProgress?.({ source: name, resource: resource.name, phase: 'loading', pages, rows });
     }
-    const conn = await this.#db.connect();
+    await stager.flush();
+    if (signal?.aborted) throw signal.reason;
+    await conn.query('BEGIN TRANSACTION');
     try {
+      const commit = items.map((i) => ({ root: i.resource.name, disposition: i.resource.write_disposition }));
+      const loaded = await commitStaged(conn, name, stager, commit);
+      await saveCursors(conn, name, cursors, this.#db.now());
       if (signal?.aborted) throw signal.reason;
-      await conn.query('BEGIN TRANSACTION');
-      try {
-        const loaded = await loadTables(conn, name, loadItems);
-        await saveCursors(conn, name, cursors, this.#db.now());
-        if (signal?.aborted) throw signal.reason;
-        await conn.query('COMMIT');
-        const tables = Object.keys(loaded.rows).length;
-        const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
-        return { tables, rows };
-      } catch (error) {
-        await conn.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await conn.close();
+      await conn.query('COMMIT');
+      const tables = Object.keys(loaded.rows).length;
+      const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
+      return { tables, rows };
+    } catch (error) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw error;
     }
   }
 }

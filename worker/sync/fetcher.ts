@@ -56,6 +56,20 @@ function targetOf(resource: Pick<ResourceSpec, 'endpoint' | 'graphql'>): Target 
   };
 }
 
+/** One trip through the event loop (setImmediate in Node, a MessageChannel hop in browsers). */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate;
+  if (immediate) return new Promise((resolve) => immediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 export function secretParams(spec: ConnectorSpec): string[] {
   return spec.client.auth.type === 'api_key' && spec.client.auth.location === 'query'
     ? [spec.client.auth.name]
@@ -147,6 +161,8 @@ export async function* fetchPages(
       );
       // The caller may stop early; a prefetch failing then must not surface as an unhandled rejection.
       pending.catch(() => undefined);
+      // Let the HTTP client put the request on the wire before the caller's CPU-bound normalising starts.
+      await yieldToEventLoop();
     }
     options.onPage?.(kept.length);
     yield kept;
