@@ -166,7 +166,7 @@ describe('scaling', () => {
 
 describe('fidelity to vendor shapes', () => {
   it('has every top-level key of the Stripe fixture objects', () => {
-    const fixturePath = resolve(here, '../../../shared/fixtures/stripe-fixtures3.json');
+    const fixturePath = resolve(here, '../../test/fixtures/stripe-objects.json');
     const fixtures = JSON.parse(readFileSync(fixturePath, 'utf8')) as { resources: Record<string, object> };
     const pairs: [string, object[]][] = [
       ['customer', data.stripe.customers],
