@@ -230,3 +230,19 @@ export function jsonResponse(body: unknown, status: number, headers: Record<stri
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   });
 }
+
+/** A vendor's control handle: the shared fault, rate-limit and request-log methods plus the vendor's extras. */
+export function controlHandle<C extends SandboxControl>(
+  control: Control,
+  extras: Omit<C, keyof SandboxControl>,
+): C {
+  const shared: SandboxControl = {
+    get requests() {
+      return control.requests;
+    },
+    failNext: (fault) => control.failNext(fault),
+    rateLimitBurst: (count, retryAfterSeconds) => control.rateLimitBurst(count, retryAfterSeconds),
+    clearRequests: () => control.clearRequests(),
+  };
+  return Object.assign(shared, extras) as C;
+}

@@ -1,7 +1,7 @@
 // Fake GitHub REST API (api.github.com): user, repos, issues and pulls with Link paging, PATCH issue, GitHub's errors.
 import { Hono, type Context } from 'hono';
 import type { GithubData, GithubIssue, GithubPull, GithubRepo } from '../../worker/sample/dataset.ts';
-import { bearer, Control, IdSource, jsonResponse, type SandboxControl } from './control.ts';
+import { bearer, Control, IdSource, jsonResponse, type SandboxControl, controlHandle } from './control.ts';
 import { GithubStore, GithubValidationError, validateIssuePatch, type IssuePatch } from './github-store.ts';
 
 export { GithubStore, type IssuePatch } from './github-store.ts';
@@ -310,19 +310,13 @@ export function createGithubSandbox(options: GithubSandboxOptions): {
     return jsonResponse(body(new GithubError(500, 'Server Error')), 500);
   });
 
-  const githubControl: GithubControl = {
+  const githubControl = controlHandle<GithubControl>(control, {
     store,
-    get requests() {
-      return control.requests;
-    },
-    failNext: (fault) => control.failNext(fault),
-    rateLimitBurst: (count, retryAfterSeconds) => control.rateLimitBurst(count, retryAfterSeconds),
-    clearRequests: () => control.clearRequests(),
     updateIssue: (fullName, number, patch) => {
       const updated = store.updateIssue(fullName, number, validateIssuePatch(patch), control.now());
       if (!updated) throw new Error(`No issue ${fullName}#${number}`);
       return updated;
     },
-  };
+  });
   return { app, control: githubControl };
 }

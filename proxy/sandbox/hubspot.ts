@@ -1,7 +1,7 @@
 // Fake HubSpot CRM v3 API (api.hubapi.com): objects list/read/search/write, owners, bearer auth, HubSpot's errors.
 import { Hono, type Context } from 'hono';
 import type { HubSpotData } from '../../worker/sample/dataset.ts';
-import { bearer, Control, IdSource, jsonResponse, type SandboxControl } from './control.ts';
+import { bearer, Control, IdSource, jsonResponse, type SandboxControl, controlHandle } from './control.ts';
 import {
   decodeCursor,
   encodeCursor,
@@ -299,20 +299,14 @@ export function createHubSpotSandbox(options: HubSpotSandboxOptions): {
     return fail(c, new HubSpotError(500, 'INTERNAL_ERROR', 'internal error'));
   });
 
-  const hubspotControl: HubSpotControl = {
+  const hubspotControl = controlHandle<HubSpotControl>(control, {
     store,
-    get requests() {
-      return control.requests;
-    },
-    failNext: (fault) => control.failNext(fault),
-    rateLimitBurst: (count, retryAfterSeconds) => control.rateLimitBurst(count, retryAfterSeconds),
-    clearRequests: () => control.clearRequests(),
     update: (type, id, properties) => {
       existing(type, id);
       validated(type, properties, false);
       return store.update(type, id, properties, control.now());
     },
     addProperty: (type, name, valueFor) => store.addProperty(type, name, valueFor),
-  };
+  });
   return { app, control: hubspotControl };
 }

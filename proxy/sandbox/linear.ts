@@ -8,7 +8,7 @@ import type {
   LinearTeam,
   LinearUser,
 } from '../../worker/sample/dataset.ts';
-import { bearer, Control, IdSource, jsonResponse, type SandboxControl } from './control.ts';
+import { bearer, Control, IdSource, jsonResponse, type SandboxControl, controlHandle } from './control.ts';
 import { connection, invalidInput, matchesFilter, type Filterable, type PageArgs } from './linear-query.ts';
 import { LINEAR_SDL } from './linear-schema.ts';
 import { LinearInputError, LinearStore, type IssueInput, type LinearState } from './linear-store.ts';
@@ -277,15 +277,9 @@ export function createLinearSandbox(options: LinearSandboxOptions): { app: Hono;
     );
   });
 
-  const linearControl: LinearControl = {
+  const linearControl = controlHandle<LinearControl>(control, {
     store,
-    get requests() {
-      return control.requests;
-    },
-    failNext: (fault) => control.failNext(fault),
-    rateLimitBurst: (count, retryAfterSeconds) => control.rateLimitBurst(count, retryAfterSeconds),
-    clearRequests: () => control.clearRequests(),
     updateIssue: (id, patch) => store.updateIssue(id, patch, control.now()),
-  };
+  });
   return { app, control: linearControl };
 }

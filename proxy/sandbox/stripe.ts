@@ -1,7 +1,15 @@
 // Fake Stripe API (api.stripe.com /v1): auth, newest-first lists, retrieves, form-encoded writes, idempotency, events.
 import { Hono, type Context } from 'hono';
 import type { JsonObject, JsonValue, StripeData } from '../../worker/sample/dataset.ts';
-import { bearer, Control, IdSource, jsonResponse, relativePath, type SandboxControl } from './control.ts';
+import {
+  bearer,
+  Control,
+  IdSource,
+  jsonResponse,
+  relativePath,
+  type SandboxControl,
+  controlHandle,
+} from './control.ts';
 import { decodeForm, expandParam, StripeError, type FormObject } from './stripe-forms.ts';
 import { expand, parseList } from './stripe-lists.ts';
 import {
@@ -245,17 +253,11 @@ export function createStripeSandbox(options: StripeSandboxOptions): {
     return fail(new StripeError(500, { message: 'An unknown error occurred', type: 'api_error' }));
   });
 
-  const stripeControl: StripeControl = {
+  const stripeControl = controlHandle<StripeControl>(control, {
     store,
-    get requests() {
-      return control.requests;
-    },
-    failNext: (fault) => control.failNext(fault),
-    rateLimitBurst: (count, retryAfterSeconds) => control.rateLimitBurst(count, retryAfterSeconds),
-    clearRequests: () => control.clearRequests(),
     update: (resource, id, patch) =>
       writer.update(resource, id, patch, { requestId: null, idempotencyKey: null }),
     addField: (resource, key, valueFor) => store.addField(resource, key, valueFor),
-  };
+  });
   return { app, control: stripeControl };
 }
