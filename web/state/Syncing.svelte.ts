@@ -58,7 +58,9 @@ export class Syncing {
         // The server lists sandbox paths; the worker needs absolute URLs on this origin.
         const base = `${location.origin}/${source.base_url.replace(/^\//, '')}`;
         await this.#engine.addSource({ name: source.name, type: source.type, base_url: base });
+        // Progress calls are fire-and-forget messages; late ones must not outlive the sync they describe.
         const onProgress = Comlink.proxy((p: SyncProgress) => {
+          if (!this.#active || p.phase === 'done') return;
           this.#progress = `Syncing ${p.source}.${p.resource}: ${p.phase} (${p.rows.toLocaleString()} rows)`;
         });
         const result = await this.#engine.sync({
