@@ -1,8 +1,6 @@
 // Cross-layer test harness: the sandbox APIs on a real loopback server, a fresh DinobaseDB, and a movable clock.
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
-import type { AddressInfo } from 'node:net';
-import { createSandboxes, type Sandboxes } from '../proxy/sandbox/index.ts';
+import type { Sandboxes } from '../proxy/sandbox/index.ts';
+import { serveSandboxes } from '../proxy/sandbox/test-server.ts';
 import type { DinobaseDB } from '../worker/db.ts';
 import { SyncEngine, type SyncResult } from '../worker/sync/engine.ts';
 import { ManualClock, memoryDB } from '../worker/testing.ts';
@@ -22,18 +20,11 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 9, 0));
-  const sandboxes = createSandboxes({ now: () => clock.now() });
-  const app = new Hono().route('/sandbox', sandboxes.app);
-  const { server, origin } = await new Promise<{ server: ReturnType<typeof serve>; origin: string }>(
-    (resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-        resolve({ server: s, origin: `http://127.0.0.1:${info.port}` }),
-      );
-    },
-  );
+  const served = await serveSandboxes({ now: () => clock.now() });
+  const sandboxes = served.sandboxes;
   const db = memoryDB(clock);
   const engine = new SyncEngine(db, { clock, retry: { baseDelayMs: 10 } });
-  const base = (vendor: string) => `${origin}/sandbox/${vendor}/`;
+  const base = (vendor: string) => `${served.base}/${vendor}/`;
   return {
     sandboxes,
     clock,
@@ -48,7 +39,7 @@ export async function startHarness(): Promise<Harness> {
         resources: options.resources,
       }),
     async close() {
-      server.close();
+      await served.close();
       await db.close();
     },
   };

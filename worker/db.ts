@@ -10,7 +10,7 @@ import {
   type Param,
 } from './duckdb/index.ts';
 import { QueryError } from './errors.ts';
-import { META_SCHEMA, MIGRATIONS, STAGING_SCHEMA } from './meta/migrations.ts';
+import { INTERNAL_SCHEMA_NAMES, META_SCHEMA, MIGRATIONS, STAGING_SCHEMA } from './meta/migrations.ts';
 import {
   addSource,
   getSource,
@@ -21,9 +21,6 @@ import {
 } from './meta/sources.ts';
 import { qualified, sqlValue } from './sql.ts';
 import { tableToArrays, tableToRows, type JsonRow, type JsonValue } from './values.ts';
-
-/** Schemas that hold no user data. */
-export const INTERNAL_SCHEMAS = ['information_schema', 'pg_catalog', 'main', META_SCHEMA, STAGING_SCHEMA];
 
 export interface ColumnInfo {
   column_name: string;
@@ -153,9 +150,9 @@ export class DinobaseDB {
   async getSchemas(): Promise<string[]> {
     const rows = await this.query(
       `SELECT schema_name FROM information_schema.schemata
-       WHERE catalog_name = current_database() AND schema_name NOT IN (${INTERNAL_SCHEMAS.map(() => '?').join(', ')})
+       WHERE catalog_name = current_database() AND schema_name NOT IN (${INTERNAL_SCHEMA_NAMES.map(() => '?').join(', ')})
        ORDER BY schema_name`,
-      INTERNAL_SCHEMAS,
+      INTERNAL_SCHEMA_NAMES,
     );
     return rows.map((r) => String(r.schema_name));
   }

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../worker/sample/dataset.ts';
 import { Control } from './control.ts';
 import { createSandboxes } from './index.ts';
-import { manualClock } from './test-server.ts';
+import { ManualClock } from '../../worker/testing.ts';
 
 describe('sliding window', () => {
   it('admits `requests` per window, frees slots as old requests age out, and keys by credential', () => {
-    const clock = manualClock(1_000_000);
-    const control = new Control(clock.now, { requests: 3, perSeconds: 2 });
+    const clock = new ManualClock(1_000_000);
+    const control = new Control(() => clock.now(), { requests: 3, perSeconds: 2 });
     expect([1, 2, 3].map(() => control.admit('a').allowed)).toEqual([true, true, true]);
     clock.advance(500);
     const denied = control.admit('a');

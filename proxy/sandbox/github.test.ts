@@ -4,10 +4,11 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../worker/sample/dataset.ts';
 import { checkSchema, type OpenApiDocument } from '../../worker/sample/openapi-check.ts';
-import { manualClock, serveSandboxes, type ServedSandboxes } from './test-server.ts';
+import { ManualClock } from '../../worker/testing.ts';
+import { serveSandboxes, type ServedSandboxes } from './test-server.ts';
 
 const dataset = generateDataset();
-const clock = manualClock(Date.UTC(2026, 0, 2, 9));
+const clock = new ManualClock(Date.UTC(2026, 0, 2, 9));
 const TOKEN = 'ghp_dinobaseSandbox';
 const auth = { Authorization: `Bearer ${TOKEN}` };
 const REPO = dataset.github.repos[0]?.full_name ?? '';
@@ -54,7 +55,7 @@ async function walk<T>(first: string): Promise<{ items: T[]; pages: number }> {
 }
 
 beforeAll(async () => {
-  served = await serveSandboxes({ dataset, now: clock.now });
+  served = await serveSandboxes({ dataset, now: () => clock.now() });
   base = served.base;
 });
 afterAll(() => served.close());
@@ -202,8 +203,12 @@ describe('rate limits and faults', () => {
         'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
       status: '429',
     });
-    const c2 = manualClock(Date.UTC(2026, 0, 3));
-    const small = await serveSandboxes({ dataset, now: c2.now, rateLimit: { requests: 2, perSeconds: 60 } });
+    const c2 = new ManualClock(Date.UTC(2026, 0, 3));
+    const small = await serveSandboxes({
+      dataset,
+      now: () => c2.now(),
+      rateLimit: { requests: 2, perSeconds: 60 },
+    });
     try {
       const hit = () => fetch(`${small.base}/github/user`, { headers: auth });
       expect((await hit()).headers.get('x-ratelimit-remaining')).toBe('1');

@@ -1,10 +1,11 @@
 // HubSpot sandbox over real HTTP: auth, cursor paging, property selection, search, writes, 429s and faults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../worker/sample/dataset.ts';
-import { manualClock, serveSandboxes, type ServedSandboxes } from './test-server.ts';
+import { ManualClock } from '../../worker/testing.ts';
+import { serveSandboxes, type ServedSandboxes } from './test-server.ts';
 
 const dataset = generateDataset();
-const clock = manualClock(Date.UTC(2026, 0, 2, 12));
+const clock = new ManualClock(Date.UTC(2026, 0, 2, 12));
 const TOKEN = 'pat-na1-dinobase-sandbox';
 const auth = { Authorization: `Bearer ${TOKEN}` };
 let served: ServedSandboxes;
@@ -32,7 +33,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 const search = (type: string, body: unknown) => call('POST', `/crm/v3/objects/${type}/search`, body);
 
 beforeAll(async () => {
-  served = await serveSandboxes({ dataset, now: clock.now });
+  served = await serveSandboxes({ dataset, now: () => clock.now() });
   base = served.base;
 });
 afterAll(() => served.close());
@@ -263,8 +264,12 @@ describe('rate limits and faults', () => {
   });
 
   it('enforces a real window and reports it in X-HubSpot-RateLimit headers', async () => {
-    const c2 = manualClock(Date.UTC(2026, 0, 3));
-    const small = await serveSandboxes({ dataset, now: c2.now, rateLimit: { requests: 2, perSeconds: 1 } });
+    const c2 = new ManualClock(Date.UTC(2026, 0, 3));
+    const small = await serveSandboxes({
+      dataset,
+      now: () => c2.now(),
+      rateLimit: { requests: 2, perSeconds: 1 },
+    });
     try {
       const hit = () => fetch(`${small.base}/hubspot/crm/v3/owners`, { headers: auth });
       expect((await hit()).headers.get('X-HubSpot-RateLimit-Remaining')).toBe('1');

@@ -1,10 +1,11 @@
 // Linear sandbox over real HTTP: API-key auth, Relay paging, updatedAt filters, mutations, GraphQL errors, 429s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../worker/sample/dataset.ts';
-import { manualClock, serveSandboxes, type ServedSandboxes } from './test-server.ts';
+import { ManualClock } from '../../worker/testing.ts';
+import { serveSandboxes, type ServedSandboxes } from './test-server.ts';
 
 const dataset = generateDataset();
-const clock = manualClock(Date.UTC(2026, 0, 2, 15));
+const clock = new ManualClock(Date.UTC(2026, 0, 2, 15));
 const KEY = 'lin_api_dinobase_sandbox';
 let served: ServedSandboxes;
 let base: string;
@@ -56,7 +57,7 @@ async function walkIssues(variables: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  served = await serveSandboxes({ dataset, now: clock.now });
+  served = await serveSandboxes({ dataset, now: () => clock.now() });
   base = served.base;
 });
 afterAll(() => served.close());
@@ -216,8 +217,12 @@ describe('rate limits and faults', () => {
       message: 'Rate limit exceeded',
       extensions: { code: 'RATELIMITED', type: 'ratelimit error' },
     });
-    const c2 = manualClock(Date.UTC(2026, 0, 3));
-    const small = await serveSandboxes({ dataset, now: c2.now, rateLimit: { requests: 1, perSeconds: 30 } });
+    const c2 = new ManualClock(Date.UTC(2026, 0, 3));
+    const small = await serveSandboxes({
+      dataset,
+      now: () => c2.now(),
+      rateLimit: { requests: 1, perSeconds: 30 },
+    });
     try {
       const hit = () =>
         fetch(`${small.base}/linear/graphql`, {

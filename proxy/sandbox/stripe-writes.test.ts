@@ -1,10 +1,11 @@
 // Stripe sandbox writes over real HTTP: form-encoded updates, creates/deletes, idempotency, events, 429s and faults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../worker/sample/dataset.ts';
-import { manualClock, serveSandboxes, type ServedSandboxes } from './test-server.ts';
+import { ManualClock } from '../../worker/testing.ts';
+import { serveSandboxes, type ServedSandboxes } from './test-server.ts';
 
 const dataset = generateDataset();
-const clock = manualClock(Date.UTC(2026, 0, 2));
+const clock = new ManualClock(Date.UTC(2026, 0, 2));
 const KEY = 'sk_test_dinobase_sandbox';
 const FORM = 'application/x-www-form-urlencoded';
 let served: ServedSandboxes;
@@ -30,7 +31,7 @@ async function post(path: string, form: string, headers: Record<string, string> 
 const list = async (path: string) => (await get(path)).body as unknown as List;
 
 beforeAll(async () => {
-  served = await serveSandboxes({ dataset, now: clock.now });
+  served = await serveSandboxes({ dataset, now: () => clock.now() });
   base = served.base;
 });
 afterAll(() => served.close());
@@ -187,8 +188,12 @@ describe('rate limits and faults', () => {
   });
 
   it('enforces a real sliding window per credential', async () => {
-    const c2 = manualClock(Date.UTC(2026, 0, 3));
-    const small = await serveSandboxes({ dataset, now: c2.now, rateLimit: { requests: 3, perSeconds: 10 } });
+    const c2 = new ManualClock(Date.UTC(2026, 0, 3));
+    const small = await serveSandboxes({
+      dataset,
+      now: () => c2.now(),
+      rateLimit: { requests: 3, perSeconds: 10 },
+    });
     try {
       const hit = () => fetch(`${small.base}/stripe/v1/products`, { headers: auth });
       for (let i = 0; i < 3; i++) expect((await hit()).status).toBe(200);

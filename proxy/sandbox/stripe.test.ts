@@ -1,10 +1,11 @@
 // Stripe sandbox reads over real HTTP: auth errors and headers, newest-first paging, filters, retrieve and expand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../worker/sample/dataset.ts';
-import { manualClock, serveSandboxes, type ServedSandboxes } from './test-server.ts';
+import { ManualClock } from '../../worker/testing.ts';
+import { serveSandboxes, type ServedSandboxes } from './test-server.ts';
 
 const dataset = generateDataset();
-const clock = manualClock(Date.UTC(2026, 0, 2));
+const clock = new ManualClock(Date.UTC(2026, 0, 2));
 const KEY = 'sk_test_dinobase_sandbox';
 let served: ServedSandboxes;
 let base: string;
@@ -20,7 +21,7 @@ async function get(path: string, headers: Record<string, string> = auth) {
 const list = async (path: string) => (await get(path)).body as unknown as List;
 
 beforeAll(async () => {
-  served = await serveSandboxes({ dataset, now: clock.now });
+  served = await serveSandboxes({ dataset, now: () => clock.now() });
   base = served.base;
 });
 afterAll(() => served.close());

@@ -26,21 +26,3 @@ export function serveSandboxes(options: SandboxOptions = {}): Promise<ServedSand
     server.once('error', reject);
   });
 }
-
-/** A settable clock in unix ms for deterministic timestamps and rate-limit windows. */
-export function manualClock(startMs: number): {
-  now: () => number;
-  advance(ms: number): void;
-  set(ms: number): void;
-} {
-  let t = startMs;
-  return {
-    now: () => t,
-    advance: (ms) => {
-      t += ms;
-    },
-    set: (ms) => {
-      t = ms;
-    },
-  };
-}

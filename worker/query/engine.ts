@@ -68,10 +68,6 @@ export class QueryEngine {
     this.#mutations = options.mutations;
   }
 
-  set mutations(handler: MutationHandler | undefined) {
-    this.#mutations = handler;
-  }
-
   /** Reads get their own connection so a cancel never hits metadata or sync work. */
   #connection(): Promise<DuckConnection> {
     this.#conn ??= this.#db.connect().catch((error: unknown) => {

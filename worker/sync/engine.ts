@@ -6,7 +6,7 @@ import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { ConnectorSpec, ResourceSpec } from '../connectors/spec.ts';
 import type { DinobaseDB } from '../db.ts';
 import type { DuckConnection } from '../duckdb/index.ts';
-import { DinobaseError, SyncError, errorMessage } from '../errors.ts';
+import { DinobaseError, errorMessage } from '../errors.ts';
 import { commitStaged } from '../ingest/load.ts';
 import { Stager } from '../ingest/stager.ts';
 import { Normalizer, snakeCase } from '../ingest/normalize.ts';
@@ -294,5 +294,5 @@ function describeFailure(
     return `Sync of ${name} interrupted: ${timedOut ? `timed out after ${timeoutMs} ms` : 'cancelled'}. Previous data is unchanged.`;
   }
   if (error instanceof DinobaseError) return error.message;
-  return new SyncError('sync_failed', `Sync of ${name} failed: ${errorMessage(error)}`).message;
+  return `Sync of ${name} failed: ${errorMessage(error)}`;
 }
