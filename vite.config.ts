@@ -6,6 +6,9 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
+/** The Hono server `npm run dev` forwards API calls to. */
+const DEV_API = process.env.DINOBASE_API ?? 'http://127.0.0.1:8787';
+
 const COMPRESSIBLE = /\.(js|mjs|css|html|wasm|json|svg)$/;
 
 /** DuckDB's eh.wasm is 34 MB raw and ~8 MB compressed: ship .br and .gz siblings for serveStatic. */
@@ -47,5 +50,14 @@ export default defineConfig({
     rollupOptions: { input: { main: 'index.html', bench: 'bench/page.html' } },
   },
   optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
-  server: { host: '127.0.0.1' },
+  // `npm run dev` talks to a running `npm run serve` for sources, credentials and the relay.
+  server: {
+    host: '127.0.0.1',
+    proxy: Object.fromEntries(
+      ['/api', '/sandbox', '/login'].map((path) => [
+        path,
+        { target: DEV_API, changeOrigin: true, headers: { origin: DEV_API } },
+      ]),
+    ),
+  },
 });

@@ -12,7 +12,7 @@ beforeAll(async () => {
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Dinobase</title>');
   writeFileSync(join(dist, 'assets', 'duckdb-eh-abc.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]));
   writeFileSync(join(dist, 'assets', 'duckdb-eh-abc.wasm.gz'), Buffer.from('not really gzip'));
-  server = await startServer({ port: 0, distDir: dist });
+  server = await startServer({ port: 0, distDir: dist, home: mkdtempSync(join(tmpdir(), 'dinobase-home-')) });
 });
 afterAll(() => server.close());
 
@@ -38,16 +38,19 @@ describe('proxy app over real HTTP on loopback', () => {
     expect(res.headers.get('cache-control')).toBe('no-cache');
   });
 
-  it('offers the sandbox sources with their public demo keys, and serves the sandboxes', async () => {
-    const res = await fetch(`${server.url}/api/demo-sources`);
+  it('lists the sandbox sources without their keys, and relays to them with the keys added server-side', async () => {
+    const res = await fetch(`${server.url}/api/sources`);
     const { sources } = (await res.json()) as {
-      sources: { name: string; base_url: string; credentials: Record<string, string> }[];
+      sources: { name: string; sandbox: boolean; credentials_set: boolean }[];
     };
-    expect(sources.map((s) => s.name)).toEqual(['stripe', 'hubspot', 'linear', 'github']);
-    const stripe = sources[0]!;
-    const page = await fetch(new URL('v1/customers?limit=2', new URL(stripe.base_url, server.url)), {
-      headers: { authorization: `Bearer ${stripe.credentials.api_key}` },
-    });
+    expect(sources.map((s) => [s.name, s.sandbox, s.credentials_set])).toEqual([
+      ['github', true, true],
+      ['hubspot', true, true],
+      ['linear', true, true],
+      ['stripe', true, true],
+    ]);
+    expect(JSON.stringify(sources)).not.toContain('sk_test_dinobase_sandbox');
+    const page = await fetch(`${server.url}/api/relay/stripe/v1/customers?limit=2`);
     expect(page.status).toBe(200);
     expect(((await page.json()) as { data: unknown[] }).data).toHaveLength(2);
   });

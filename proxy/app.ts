@@ -1,85 +1,156 @@
-// The Hono app: serves the built UI (wasm included, precompressed, cached by hash) and the /api routes.
-import { serveStatic } from '@hono/node-server/serve-static';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+// The Hono app, runtime-neutral: access control, /api/sources credentials, the relay, the sandboxes and the UI.
+import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { createAccess, type AccessOptions } from './access.ts';
+import { ProxyError, redact } from './errors.ts';
+import { createRelay } from './relay.ts';
 import type { Sandboxes } from './sandbox/index.ts';
+import { checkSourceName, type SourceStore } from './sources.ts';
 
 export interface AppOptions {
-  /** The Vite build output; defaults to ./dist. */
-  distDir?: string;
+  store: SourceStore;
+  access: AccessOptions;
+  /** Serves the built UI; the runtime adapter supplies it (Node: @hono/node-server's serveStatic). */
+  staticFiles?: { assets: MiddlewareHandler; fallback: MiddlewareHandler; built: () => boolean };
   version?: string;
-  /** The fake vendor APIs, mounted at /sandbox and offered as demo sources; omit to run without them. */
+  /** The fake vendor APIs, mounted at /sandbox; omit to run without them. */
   sandboxes?: Sandboxes;
+  relay?: { fetch?: typeof fetch; timeoutMs?: number; maxBodyBytes?: number };
+  /** Where errors are logged; every line is scrubbed of the secrets the store holds. */
+  log?: (line: string) => void;
 }
 
-const SANDBOX_TYPES = ['stripe', 'hubspot', 'linear', 'github'] as const;
+/** The app shell may run wasm and module workers, and talk only to this origin. */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
 
 const startedAt = Date.now();
 
-export function createApp(options: AppOptions = {}): Hono {
-  const distDir = resolve(options.distDir ?? 'dist');
+function tooLarge(limit: number) {
+  return () => {
+    throw new ProxyError(413, 'body_too_large', `Request bodies are limited to ${limit} bytes here.`);
+  };
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  try {
+    const body: unknown = await c.req.json();
+    if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
+  } catch {
+    // fall through to the clear error below
+  }
+  throw new ProxyError(400, 'bad_json', 'Expected a JSON object body (Content-Type: application/json).');
+}
+
+export function createApp(options: AppOptions): Hono {
+  const { store } = options;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const maxRelayBody = options.relay?.maxBodyBytes ?? 1024 * 1024;
+  const access = createAccess({
+    ...options.access,
+    publicPrefixes: options.sandboxes ? ['/sandbox/'] : [],
+  });
   const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Frame-Options', 'DENY');
+    if (
+      c.res.headers.get('content-type')?.startsWith('text/html') &&
+      !c.res.headers.has('content-security-policy')
+    )
+      c.header('Content-Security-Policy', CSP);
+  });
+  app.use('*', access.guard);
+  access.routes(app);
 
   app.get('/api/health', (c) =>
     c.json({
       status: 'ok',
       version: options.version ?? '0.1.0',
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
-      app_built: existsSync(resolve(distDir, 'index.html')),
+      app_built: options.staticFiles?.built() ?? false,
+      login_required: options.access.token !== undefined,
     }),
   );
 
-  // Demo keys only open the sandbox fakes on this server; they are public and safe in the browser.
-  app.get('/api/demo-sources', (c) =>
-    c.json({
-      sources: options.sandboxes
-        ? SANDBOX_TYPES.map((type) => ({
-            name: type,
-            type,
-            base_url: `/sandbox/${type}/`,
-            credentials: options.sandboxes!.credentials[type],
-          }))
-        : [],
-    }),
+  app.get('/api/sources', async (c) => c.json({ sources: await store.list() }));
+  app.get('/api/sources/:name', async (c) => {
+    const name = c.req.param('name');
+    const source = (await store.list()).find((s) => s.name === name);
+    if (!source)
+      throw new ProxyError(404, 'unknown_source', `No source '${name.slice(0, 64)}' on this proxy.`);
+    return c.json(source);
+  });
+  const small = bodyLimit({ maxSize: 64 * 1024, onError: tooLarge(64 * 1024) });
+  app.put('/api/sources/:name/credentials', small, async (c) => {
+    const name = c.req.param('name');
+    checkSourceName(name);
+    return c.json({ source: await store.put(name, await jsonBody(c)) });
+  });
+  app.delete('/api/sources/:name/credentials', async (c) => {
+    const name = c.req.param('name');
+    if (!(await store.delete(name))) {
+      throw new ProxyError(404, 'unknown_source', `No stored credentials for '${name.slice(0, 64)}'.`);
+    }
+    return c.json({ deleted: true, source: (await store.list()).find((s) => s.name === name) ?? null });
+  });
+
+  const relay = createRelay({ store, fetch: options.relay?.fetch, timeoutMs: options.relay?.timeoutMs });
+  app.all(
+    '/api/relay/:source/*',
+    bodyLimit({ maxSize: maxRelayBody, onError: tooLarge(maxRelayBody) }),
+    (c) => relay(c),
   );
+  app.all('/api/relay/*', () => {
+    throw new ProxyError(400, 'bad_relay_path', 'Relay paths look like /api/relay/<source>/<path>.');
+  });
+
   if (options.sandboxes) app.route('/sandbox', options.sandboxes.app);
 
-  app.all('/api/*', (c) =>
-    c.json({ error: `No API route ${c.req.method} ${c.req.path}`, code: 'not_found' }, 404),
-  );
-
-  // Vite names assets by content hash, so they never change; index.html must always revalidate.
-  app.use('/assets/*', async (c, next) => {
-    await next();
-    if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+  app.all('/api/*', (c) => {
+    throw new ProxyError(404, 'not_found', `No API route ${c.req.method} ${c.req.path.slice(0, 200)}`);
   });
-  app.use(
-    '*',
-    serveStatic({
-      root: distDir,
-      precompressed: true,
-      onFound: (path, c) => {
-        if (path.endsWith('.html')) c.header('Cache-Control', 'no-cache');
-      },
-    }),
-  );
-  app.get('*', serveStatic({ root: distDir, path: 'index.html' }));
+
+  if (options.staticFiles) {
+    // Vite names assets by content hash, so they never change; index.html must always revalidate.
+    app.use('/assets/*', async (c, next) => {
+      await next();
+      if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    });
+    app.use('*', options.staticFiles.assets);
+    app.get('*', options.staticFiles.fallback);
+  }
   app.notFound((c) =>
     c.text(
-      existsSync(resolve(distDir, 'index.html'))
-        ? 'Not found'
-        : 'The app is not built yet: run `npm run build`.',
+      options.staticFiles?.built() ? 'Not found' : 'The app is not built yet: run `npm run build`.',
       404,
     ),
   );
 
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
+    if (error instanceof ProxyError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json({ error: error.message, code: error.code }, error.status);
+    }
     if (error instanceof HTTPException)
       return c.json({ error: error.message, code: 'http_error' }, error.status);
-    console.error(error);
-    return c.json({ error: 'Internal error', code: 'internal' }, 500);
+    const secrets = await store.secretValues().catch(() => []);
+    log(redact(`Error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`, secrets));
+    return c.json({ error: 'Internal error; see the server log.', code: 'internal' }, 500);
   });
   return app;
 }

@@ -1,33 +1,162 @@
-// Starts the Hono app on @hono/node-server and resolves once it listens (port 0 picks a free port).
+// The Node adapter: file-backed credentials, static files, peer addresses and listening via @hono/node-server.
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { createApp, type AppOptions } from './app.ts';
-import { createSandboxes } from './sandbox/index.ts';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isLoopbackHost } from './access.ts';
+import { createApp } from './app.ts';
+import { loadConnectors } from './connectors.ts';
+import { createSandboxes, type Sandboxes } from './sandbox/index.ts';
+import { SourceStore, type StoreBackend } from './sources.ts';
 
 export interface RunningServer {
   url: string;
   server: ServerType;
+  store: SourceStore;
+  sandboxes?: Sandboxes;
   close(): Promise<void>;
 }
 
-export interface ServerOptions extends AppOptions {
+export interface ServerOptions {
   port?: number;
   hostname?: string;
+  /** The Vite build output; defaults to ./dist. */
+  distDir?: string;
+  /** Where credentials.json lives (default $DINOBASE_HOME or ~/.dinobase). */
+  home?: string;
   /** Serve the sandbox APIs (default true). */
   sandbox?: boolean;
+  sandboxes?: Sandboxes;
+  /** Required unless the bind address is loopback. */
+  token?: string;
+  publicOrigin?: string;
+  extraOrigins?: string[];
+  /** DINOBASE_<SOURCE>_<FIELD> overrides; default process.env. */
+  env?: Record<string, string | undefined>;
+  relay?: { fetch?: typeof fetch; timeoutMs?: number; maxBodyBytes?: number };
+  loginWindowMs?: number;
+  log?: (line: string) => void;
+  version?: string;
+}
+
+/** Thrown before listening when the configuration would expose credentials. */
+export class UnsafeConfigError extends Error {}
+
+export const MIN_TOKEN_LENGTH = 16;
+
+export function defaultHome(env: Record<string, string | undefined> = process.env): string {
+  return resolve(env.DINOBASE_HOME || join(homedir(), '.dinobase'));
+}
+
+/** credentials.json, replaced atomically (write a 0600 temp file, fsync, rename) inside a 0700 directory. */
+export function fileBackend(home: string): StoreBackend {
+  const path = join(home, 'credentials.json');
+  return {
+    location: path,
+    async read() {
+      if (!existsSync(path)) return null;
+      // A file someone loosened by hand is tightened again: it holds API keys.
+      if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
+      return readFile(path, 'utf8');
+    },
+    async write(text) {
+      await mkdir(home, { recursive: true, mode: 0o700 });
+      const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, path);
+    },
+  };
 }
 
 export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const sandboxes = options.sandboxes ?? (options.sandbox === false ? undefined : createSandboxes());
-  const app = createApp({ ...options, sandboxes });
+  const env = options.env ?? process.env;
   const hostname = options.hostname ?? '127.0.0.1';
-  return new Promise((resolve, reject) => {
+  const loopback = isLoopbackHost(hostname.replace(/^\[|\]$/g, ''));
+  const token = options.token || undefined;
+  if (!loopback && !token) {
+    return Promise.reject(
+      new UnsafeConfigError(
+        `Refusing to listen on ${hostname} without DINOBASE_TOKEN: anyone who reaches this port could use the stored API keys. ` +
+          `Set DINOBASE_TOKEN (e.g. \`openssl rand -hex 32\`) or bind to 127.0.0.1.`,
+      ),
+    );
+  }
+  const publicHost = options.publicOrigin ? new URL(options.publicOrigin).hostname : null;
+  if (publicHost && !isLoopbackHost(publicHost) && !token) {
+    return Promise.reject(
+      new UnsafeConfigError(
+        `Refusing to serve ${options.publicOrigin} without DINOBASE_TOKEN: a public URL makes the stored API keys reachable. Set DINOBASE_TOKEN.`,
+      ),
+    );
+  }
+  if (token && token.length < MIN_TOKEN_LENGTH) {
+    return Promise.reject(
+      new UnsafeConfigError(`DINOBASE_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long.`),
+    );
+  }
+  const sandboxes = options.sandboxes ?? (options.sandbox === false ? undefined : createSandboxes());
+  const distDir = resolve(options.distDir ?? 'dist');
+  const home = options.home ?? defaultHome(env);
+  let selfOrigin = '';
+  const store = new SourceStore({
+    backend: fileBackend(home),
+    connectors: loadConnectors(),
+    env,
+    sandbox: sandboxes ? { origin: () => selfOrigin, credentials: { ...sandboxes.credentials } } : undefined,
+  });
+  const app = createApp({
+    store,
+    version: options.version,
+    sandboxes,
+    relay: options.relay,
+    log: options.log,
+    access: {
+      token,
+      loopback,
+      publicOrigin: options.publicOrigin,
+      extraOrigins: options.extraOrigins,
+      loginWindowMs: options.loginWindowMs,
+      clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    },
+    staticFiles: {
+      built: () => existsSync(resolve(distDir, 'index.html')),
+      assets: serveStatic({
+        root: distDir,
+        precompressed: true,
+        onFound: (path, c) => {
+          if (path.endsWith('.html')) c.header('Cache-Control', 'no-cache');
+        },
+      }),
+      fallback: serveStatic({ root: distDir, path: 'index.html' }),
+    },
+  });
+  return new Promise((done, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 8787, hostname }, (info: AddressInfo) => {
       const host = hostname.includes(':') ? `[${hostname}]` : hostname;
-      resolve({
+      // The relay reaches this server's own sandboxes over loopback, whatever address it is bound to.
+      const selfHost = loopback
+        ? host
+        : info.family === 'IPv6' && hostname !== '0.0.0.0'
+          ? '[::1]'
+          : '127.0.0.1';
+      selfOrigin = `http://${selfHost}:${info.port}`;
+      done({
         url: `http://${host}:${info.port}`,
         server,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        store,
+        sandboxes,
+        close: () => new Promise<void>((closed) => server.close(() => closed())),
       });
     });
     server.once('error', reject);

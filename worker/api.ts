@@ -31,8 +31,9 @@ export interface SyncRequest {
   /** A registered source (see addSource). */
   name: string;
   /**
-   * Credentials for this run only, held in memory and never written to DuckDB or OPFS. The built-in
-   * sandbox sources take public demo keys; real keys go through the proxy relay.
+   * Direct mode only (Node, tests): credentials for this run, held in memory and never written to DuckDB
+   * or OPFS. The browser worker syncs through the proxy relay, which holds every source's credentials and
+   * injects them server-side; there the worker never sends secrets and uses only non-secret fields here.
    */
   credentials?: Record<string, string>;
   timeoutMs?: number;

@@ -4,4 +4,5 @@ import { registerTransferHandlers } from './comlink.ts';
 import { createEngineService } from './service.ts';
 
 registerTransferHandlers();
-Comlink.expose(createEngineService());
+// Every browser sync goes through this page's proxy: real credentials never reach the browser.
+Comlink.expose(createEngineService({ relay: { origin: self.location.origin } }));

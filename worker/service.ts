@@ -5,17 +5,27 @@ import { DinobaseDB } from './db.ts';
 import { QueryEngine, isErrorResult, type ExecuteOptions } from './query/engine.ts';
 import { loadSampleData } from './sample/load.ts';
 import { SyncEngine } from './sync/engine.ts';
+import { relayTransport } from './sync/transport.ts';
 
 export interface ServiceOptions {
   db?: DinobaseDB;
-  /** The transport syncs use; the browser passes one that goes through the proxy. */
+  /** What sync requests are sent with; default globalThis.fetch. */
   fetch?: typeof fetch;
+  /**
+   * Sync through the Dinobase proxy at `origin` (the browser: credentials stay on the proxy). Without it,
+   * syncs go straight to each vendor with the credentials passed to `sync`.
+   */
+  relay?: { origin: string };
 }
 
 export function createEngineService(options: ServiceOptions = {}): EngineApi {
   const db = options.db ?? new DinobaseDB();
   const queries = new QueryEngine(db);
-  const syncs = new SyncEngine(db, { fetch: options.fetch });
+  const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const syncs = new SyncEngine(db, {
+    fetch: fetchImpl,
+    transport: options.relay ? relayTransport({ origin: options.relay.origin, fetch: fetchImpl }) : undefined,
+  });
   const running = new Map<string, AbortController>();
   let info: Promise<EngineInfo> | null = null;
 

@@ -192,6 +192,38 @@ describe('paginators', () => {
     expect(p.next(page([], [{}]), r)).toBe(false);
   });
 
+  it("HubSpot's paging.next.link in the body, absolute or relative", () => {
+    const p = createPaginator({ type: 'json_link', link_path: 'paging.next.link' });
+    const r = request('https://api.hubapi.com/crm/v3/objects/contacts?limit=100');
+    p.init(r);
+    const absolute = 'https://api.hubapi.com/crm/v3/objects/contacts?after=NTI1Cg%3D%3D&limit=100';
+    expect(p.next(page({ paging: { next: { after: 'x', link: absolute } } }, [{}]), r)).toBe(true);
+    expect(r.url.toString()).toBe(absolute);
+    expect(p.next(page({ paging: { next: { link: '?after=2&limit=100' } } }, [{}]), r)).toBe(true);
+    expect(r.url.toString()).toBe('https://api.hubapi.com/crm/v3/objects/contacts?after=2&limit=100');
+    expect(p.next(page({ paging: { next: { link: 'contacts?after=3' } } }, [{}]), r)).toBe(true);
+    expect(r.url.toString()).toBe('https://api.hubapi.com/crm/v3/objects/contacts?after=3');
+    // No link, an empty one, or a non-string ends the paging.
+    expect(p.next(page({ results: [] }, []), r)).toBe(false);
+    expect(p.next(page({ paging: { next: { link: '' } } }, [{}]), r)).toBe(false);
+    expect(p.next(page({ paging: { next: { link: 7 } } }, [{}]), r)).toBe(false);
+    expect(r.url.toString()).toBe('https://api.hubapi.com/crm/v3/objects/contacts?after=3');
+  });
+
+  it('json_link is a valid spec paginator and needs its link_path', () => {
+    const spec = new ConnectorRegistry().add({
+      ...minimal,
+      client: { ...minimal.client, paginator: { type: 'json_link', link_path: 'next' } },
+    });
+    expect(spec.client.paginator).toEqual({ type: 'json_link', link_path: 'next' });
+    expect(() =>
+      new ConnectorRegistry().add({
+        ...minimal,
+        client: { ...minimal.client, paginator: { type: 'json_link' } },
+      }),
+    ).toThrow(/link_path/);
+  });
+
   it('offset and page number stop on a short page or the total', () => {
     const offset = createPaginator({
       type: 'offset',

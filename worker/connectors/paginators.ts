@@ -52,6 +52,16 @@ export const paginators = {
       return true;
     },
   }),
+  json_link: (spec) => ({
+    init: () => undefined,
+    next(response, request) {
+      const next = getPath(response.body, spec.link_path);
+      if (typeof next !== 'string' || next === '') return false;
+      // Relative links resolve against this page; the transport then checks where the result points.
+      request.url = new URL(next, request.url);
+      return true;
+    },
+  }),
   offset: (spec) => {
     let offset = 0;
     return {

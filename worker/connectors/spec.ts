@@ -43,6 +43,8 @@ export const PaginatorSpec = z.discriminatedUnion('type', [
   }),
   /** GitHub: follow RFC 5988 `Link: <url>; rel="next"`. */
   z.object({ type: z.literal('header_link'), rel: z.string().default('next') }),
+  /** HubSpot's `paging.next.link` and other APIs that put the next page's URL (absolute or relative) in the body. */
+  z.object({ type: z.literal('json_link'), link_path: z.string() }),
   z.object({
     type: z.literal('offset'),
     limit: z.number().int().positive(),

@@ -14,11 +14,13 @@ import { cursorAt, maxCursor, toCursor, type CursorValue } from './cursor.ts';
 import { fetchPages, secretParams, type FetchPlan } from './fetcher.ts';
 import { annotationsOf, planResources, primaryKey, typeHints } from './plan.ts';
 import { feedKey, loadCursors, saveCursors } from './state.ts';
+import { directTransport, type Transport } from './transport.ts';
 
 export interface SyncSourceConfig {
   type: string;
+  /** Applied by the worker in direct mode; in relay mode the proxy holds them and only non-secret fields are used. */
   credentials?: Record<string, string>;
-  /** Replaces the connector's base_url (a sandbox, a proxy relay, an EU data centre). */
+  /** Replaces the connector's base_url in direct mode (a sandbox, an EU data centre); relay mode asks the proxy. */
   base_url?: string | null;
   resources?: string[] | null;
 }
@@ -50,6 +52,9 @@ export interface SyncResult {
 }
 
 export interface SyncEngineOptions {
+  /** How requests reach the vendors; default: direct, with `fetch`. */
+  transport?: Transport;
+  /** Used by the default direct transport (ignored when `transport` is given). */
   fetch?: typeof fetch;
   clock?: Clock;
   connectors?: ConnectorRegistry;
@@ -70,7 +75,7 @@ interface Fetched {
 
 export class SyncEngine {
   #db: DinobaseDB;
-  #fetch: typeof fetch;
+  #transport: Transport;
   #clock: Clock;
   #connectors: ConnectorRegistry;
   #retry: SyncEngineOptions['retry'];
@@ -78,7 +83,8 @@ export class SyncEngine {
 
   constructor(db: DinobaseDB, options: SyncEngineOptions = {}) {
     this.#db = db;
-    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#transport =
+      options.transport ?? directTransport(options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
     this.#clock = options.clock ?? db.clock ?? systemClock;
     this.#connectors = options.connectors ?? builtinConnectors();
     this.#retry = options.retry;
@@ -155,15 +161,19 @@ export class SyncEngine {
     started: number,
     stager: Stager,
   ): Promise<{ items: Fetched[]; cursors: Map<string, CursorValue> }> {
-    const base = new URL(config.base_url ?? spec.client.base_url);
-    if (!base.pathname.endsWith('/')) base.pathname += '/';
+    const route = await this.#transport.route({
+      source: name,
+      spec,
+      baseUrl: config.base_url,
+      credentials: config.credentials,
+      signal,
+    });
     const plan: FetchPlan = {
       spec,
       source: name,
-      baseUrl: base,
-      credentials: (config.credentials ?? {}) as Scope,
+      route,
       http: {
-        fetch: this.#fetch,
+        fetch: this.#transport.fetch,
         clock: this.#clock,
         signal,
         secretParams: secretParams(spec),

@@ -1,18 +1,18 @@
-// Walks one resource of a connector: builds each page request, applies auth and paginator, yields its records.
-import { applyAuth } from '../connectors/auth.ts';
+// Walks one resource of a connector: builds each page request, sends it through the transport, yields its records.
 import { createPaginator } from '../connectors/paginators.ts';
 import { getPath, substitute, substituteDeep, type Scope } from '../connectors/paths.ts';
-import { cloneRequest, type PageRequest } from '../connectors/request.ts';
+import type { PageRequest } from '../connectors/request.ts';
 import type { ConnectorSpec, EndpointSpec, ResourceSpec } from '../connectors/spec.ts';
 import { SyncError } from '../errors.ts';
 import { compareCursor, formatStart, toCursor, type CursorValue } from './cursor.ts';
 import { send, type HttpOptions } from './http.ts';
+import type { Route } from './transport.ts';
 
 export interface FetchPlan {
   spec: ConnectorSpec;
   source: string;
-  baseUrl: URL;
-  credentials: Scope;
+  /** Where requests go and how they are authorised (direct or through the proxy relay). */
+  route: Route;
   http: HttpOptions;
 }
 
@@ -76,15 +76,6 @@ export function secretParams(spec: ConnectorSpec): string[] {
     : [];
 }
 
-/** Pagination links must stay on the API's own host: a page must never send our credentials elsewhere. */
-function assertSameHost(plan: FetchPlan, url: URL, where: string): void {
-  if (url.origin === plan.baseUrl.origin || plan.spec.client.allowed_hosts.includes(url.host)) return;
-  throw new SyncError(
-    'bad_response',
-    `${where}: refused to follow a pagination link to another host (${url.host}).`,
-  );
-}
-
 /**
  * Yields one array of records per page. The next page is requested before the current one is yielded, so
  * the caller's normalising overlaps the network wait.
@@ -99,10 +90,11 @@ export async function* fetchPages(
   const incremental = resource.incremental;
   const start =
     options.start === undefined || !incremental ? undefined : formatStart(options.start, incremental.format);
-  const scope: Scope = { ...plan.credentials, ...options.scope, 'incremental.start_value': start };
+  const scope: Scope = { ...plan.route.scope, ...options.scope, 'incremental.start_value': start };
   const path = substitute(target.endpoint.path.replace(/^\//, ''), scope, true);
+  // The request stays in upstream terms so paginators resolve links as the vendor meant them.
   const request: PageRequest = {
-    url: new URL(path, plan.baseUrl),
+    url: new URL(path, plan.route.upstream),
     method: target.endpoint.method,
     headers: {},
   };
@@ -122,13 +114,12 @@ export async function* fetchPages(
     request.url.searchParams.set(incremental.param, String(start));
   for (const [key, value] of Object.entries(plan.spec.client.headers))
     request.headers[key.toLowerCase()] = value;
-  applyAuth(plan.spec.client.auth, plan.credentials, request, plan.source);
   const paginator = createPaginator(target.endpoint.paginator ?? plan.spec.client.paginator);
   paginator.init(request);
 
   let page = 1;
   let pending = send(
-    cloneRequest(request),
+    plan.route.prepare(request, where, page),
     { source: plan.source, resource: resource.name, page },
     plan.http,
   );
@@ -152,10 +143,9 @@ export async function* fetchPages(
     }
     const more = !stop && paginator.next({ ...response, records }, request);
     if (more) {
-      assertSameHost(plan, request.url, where);
       page += 1;
       pending = send(
-        cloneRequest(request),
+        plan.route.prepare(request, where, page),
         { source: plan.source, resource: resource.name, page },
         plan.http,
       );

@@ -1,0 +1,224 @@
+// Access control: Host and Origin checks (DNS rebinding, CORS, CSRF), the DINOBASE_TOKEN login and its rate limit.
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { ProxyError } from './errors.ts';
+
+export interface AccessOptions {
+  /** DINOBASE_TOKEN; when set every /api call needs it (bearer header or login cookie). */
+  token?: string;
+  /** Bound to 127.0.0.1/::1/localhost: Host headers must name loopback, which defeats DNS rebinding. */
+  loopback: boolean;
+  /** The app's public origin behind a reverse proxy (DINOBASE_PUBLIC_URL), e.g. https://dinobase.example.com. */
+  publicOrigin?: string;
+  /** More origins allowed to call the API with CORS (DINOBASE_ALLOWED_ORIGINS), e.g. a Vite dev server. */
+  extraOrigins?: string[];
+  /** The peer address, for the login rate limit; supplied by the runtime adapter. */
+  clientAddress: (c: Context) => string;
+  /** Sandboxes are public fakes: reachable without login. */
+  publicPrefixes?: string[];
+  now?: () => number;
+  maxLoginFailures?: number;
+  loginWindowMs?: number;
+}
+
+const COOKIE = 'dinobase_session';
+const SESSION_SECONDS = 7 * 24 * 3600;
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+const UNSAFE = ['POST', 'PUT', 'PATCH', 'DELETE'];
+/** Paths anyone may fetch, logged in or not: nothing secret lives there. */
+const OPEN_PATHS = ['/api/health', '/api/login', '/api/logout', '/login'];
+const OPEN_PREFIXES = ['/assets/'];
+
+export function isLoopbackHost(hostname: string): boolean {
+  return /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '::1' || hostname === 'localhost';
+}
+
+const encoder = new TextEncoder();
+
+async function hmac(key: string, message: string): Promise<string> {
+  const cryptoKey = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(key),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message)));
+  return btoa(String.fromCharCode(...signature))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/** Compares digests rather than the strings, so timing says nothing about how much of a guess was right. */
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([hmac('dinobase-compare', a), hmac('dinobase-compare', b)]);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.min(x.length, y.length); i++) diff |= x.charCodeAt(i) ^ y.charCodeAt(i);
+  return diff === 0;
+}
+
+export function createAccess(options: AccessOptions) {
+  const now = options.now ?? Date.now;
+  const maxFailures = options.maxLoginFailures ?? 5;
+  const windowMs = options.loginWindowMs ?? 15 * 60_000;
+  const failures = new Map<string, { count: number; since: number }>();
+  const publicPrefixes = [...OPEN_PREFIXES, ...(options.publicPrefixes ?? [])];
+  // Behind a reverse proxy the browser's Host is the public name; DNS rebinding cannot forge that one.
+  const answeredHosts = [
+    ...LOOPBACK_HOSTS,
+    ...(options.publicOrigin ? [new URL(options.publicOrigin).hostname.toLowerCase()] : []),
+  ];
+
+  /** The origin the browser sees for this app: the configured public one, or this request's own. */
+  const selfOrigin = (c: Context) => options.publicOrigin ?? new URL(c.req.url).origin;
+  const allowedOrigins = (c: Context) => [
+    selfOrigin(c),
+    new URL(c.req.url).origin,
+    ...(options.extraOrigins ?? []),
+  ];
+
+  async function sessionValue(expires: number): Promise<string> {
+    return `${expires}.${await hmac(options.token!, `session:${expires}`)}`;
+  }
+
+  async function authenticated(c: Context): Promise<boolean> {
+    if (!options.token) return true;
+    const header = c.req.header('authorization');
+    if (header?.startsWith('Bearer ')) return sameSecret(header.slice(7).trim(), options.token);
+    const cookie = getCookie(c, COOKIE);
+    const expires = Number(cookie?.split('.')[0]);
+    if (!cookie || !Number.isFinite(expires) || expires * 1000 < now()) return false;
+    return sameSecret(cookie, await sessionValue(expires));
+  }
+
+  const guard: MiddlewareHandler = async (c, next) => {
+    const url = new URL(c.req.url);
+    if (options.loopback && !answeredHosts.includes(url.hostname.toLowerCase())) {
+      throw new ProxyError(
+        421,
+        'bad_host',
+        `Host '${url.host.slice(0, 100)}' is not this server; on a loopback bind only 127.0.0.1, localhost, [::1] and DINOBASE_PUBLIC_URL's host are answered (DNS rebinding guard).`,
+      );
+    }
+    const api = url.pathname.startsWith('/api/');
+    const origin = c.req.header('origin');
+    const crossOrigin = origin !== undefined && origin !== selfOrigin(c) && origin !== url.origin;
+    if (api && origin !== undefined && !allowedOrigins(c).includes(origin)) {
+      throw new ProxyError(
+        403,
+        'forbidden_origin',
+        `Cross-origin request from ${origin.slice(0, 100)} refused: only this app's own origin may call the API.`,
+      );
+    }
+    if (api && crossOrigin) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Access-Control-Allow-Credentials', 'true');
+      c.header('Vary', 'Origin');
+      if (c.req.method === 'OPTIONS') {
+        c.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+        c.header('Access-Control-Allow-Headers', 'authorization, content-type, idempotency-key');
+        c.header('Access-Control-Max-Age', '600');
+        return c.body(null, 204);
+      }
+    }
+    if (api && UNSAFE.includes(c.req.method) && origin === undefined) {
+      const site = c.req.header('sec-fetch-site');
+      if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+        throw new ProxyError(403, 'csrf', `A ${c.req.method} from a ${site} page was refused (CSRF guard).`);
+      }
+    }
+    const open =
+      OPEN_PATHS.includes(url.pathname) || publicPrefixes.some((prefix) => url.pathname.startsWith(prefix));
+    if (!open && !(await authenticated(c))) {
+      if (api) {
+        throw new ProxyError(
+          401,
+          'unauthenticated',
+          'Log in first: send the DINOBASE_TOKEN as a bearer token or log in at /login.',
+          {
+            'WWW-Authenticate': 'Bearer realm="dinobase"',
+          },
+        );
+      }
+      return c.redirect('/login', 302);
+    }
+    await next();
+  };
+
+  function limited(address: string): number | null {
+    const entry = failures.get(address);
+    if (!entry) return null;
+    const left = entry.since + windowMs - now();
+    if (left <= 0) {
+      failures.delete(address);
+      return null;
+    }
+    return entry.count >= maxFailures ? Math.ceil(left / 1000) : null;
+  }
+
+  function routes(app: Hono): void {
+    app.post('/api/login', async (c) => {
+      const address = options.clientAddress(c);
+      const wait = limited(address);
+      if (wait !== null) {
+        throw new ProxyError(429, 'too_many_attempts', `Too many failed logins; try again in ${wait} s.`, {
+          'Retry-After': String(wait),
+        });
+      }
+      const form = (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded');
+      const given = form
+        ? String((await c.req.parseBody()).token ?? '')
+        : String(((await c.req.json().catch(() => ({}))) as { token?: unknown }).token ?? '');
+      if (!options.token) return c.json({ ok: true, login_required: false });
+      if (!given || !(await sameSecret(given, options.token))) {
+        const entry = failures.get(address) ?? { count: 0, since: now() };
+        entry.count += 1;
+        failures.set(address, entry);
+        if (form) return c.redirect('/login?failed=1', 303);
+        throw new ProxyError(401, 'bad_token', 'Wrong token.');
+      }
+      failures.delete(address);
+      const expires = Math.floor(now() / 1000) + SESSION_SECONDS;
+      setCookie(c, COOKIE, await sessionValue(expires), {
+        httpOnly: true,
+        sameSite: 'Strict',
+        secure: selfOrigin(c).startsWith('https:'),
+        path: '/',
+        maxAge: SESSION_SECONDS,
+      });
+      return form ? c.redirect('/', 303) : c.json({ ok: true, login_required: true });
+    });
+    app.post('/api/logout', (c) => {
+      deleteCookie(c, COOKIE, { path: '/' });
+      return c.json({ ok: true });
+    });
+    app.get('/api/session', async (c) =>
+      c.json({ login_required: options.token !== undefined, authenticated: await authenticated(c) }),
+    );
+    app.get('/login', (c) => {
+      c.header(
+        'Content-Security-Policy',
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      );
+      return c.html(loginPage(c.req.query('failed') !== undefined));
+    });
+  }
+
+  return { guard, routes, authenticated };
+}
+
+function loginPage(failed: boolean): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Log in · Dinobase</title>
+<style>body{font:15px system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0}
+form{display:grid;gap:10px;width:320px}input,button{font:inherit;padding:8px}.error{color:#c92a2a}</style></head>
+<body><form method="post" action="/api/login">
+<h1>Dinobase</h1>
+<label for="token">Access token (DINOBASE_TOKEN)</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+${failed ? '<p class="error" role="alert">Wrong token, or too many attempts.</p>' : ''}
+<button type="submit">Log in</button>
+</form></body></html>`;
+}

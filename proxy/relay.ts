@@ -1,0 +1,193 @@
+// The relay: forwards the worker's API calls to a source's own host, injecting its credentials server-side.
+import type { Context } from 'hono';
+import { applyAuth } from '../worker/connectors/auth.ts';
+import type { PageRequest } from '../worker/connectors/request.ts';
+import { hasControlChars, ProxyError } from './errors.ts';
+import type { ResolvedSource, SourceStore } from './sources.ts';
+
+export interface RelayOptions {
+  store: SourceStore;
+  /** The upstream transport; tests and the sandbox use the real fetch on loopback. */
+  fetch?: typeof fetch;
+  /** The whole upstream exchange, headers and body (default 30 s). */
+  timeoutMs?: number;
+  /** Same-origin redirects followed at most this many times; others are refused. */
+  maxRedirects?: number;
+}
+
+/** Request headers a client may send upstream; everything else (cookies, auth, hop-by-hop, Origin) is dropped. */
+const REQUEST_HEADERS = [
+  'accept',
+  'accept-language',
+  'content-type',
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
+];
+
+/** Response headers the worker needs: paging, rate limits, caching validators. */
+const RESPONSE_HEADERS = [
+  'content-type',
+  'retry-after',
+  'link',
+  'etag',
+  'last-modified',
+  'request-id',
+  'x-request-id',
+];
+const RESPONSE_PREFIXES = ['x-ratelimit-', 'ratelimit-'];
+
+const fail = (message: string) => new ProxyError(400, 'bad_relay_path', message);
+
+/**
+ * Checks the path the client asked for, as it appears percent-encoded in the URL. Anything that could move
+ * the request off the source's base URL is refused, rather than normalised, so a probe gets a clear answer.
+ */
+export function checkRelayPath(raw: string): void {
+  if (/[\\]|%5c/i.test(raw)) throw fail('Relay paths may not contain backslashes.');
+  if (/%2e|%2f|%00/i.test(raw)) throw fail('Relay paths may not contain encoded dots, slashes or NUL bytes.');
+  if (hasControlChars(raw)) throw fail('Relay paths may not contain control characters.');
+  if (raw.startsWith('/'))
+    throw fail('Relay paths are relative to the source; an absolute or "//" URL is refused.');
+  if (raw.includes('@')) throw fail('Relay paths may not contain "@" (user info).');
+  const segments = raw.split('/');
+  if (segments.some((s) => s === '.' || s === '..'))
+    throw fail('Relay paths may not contain "." or ".." segments.');
+  if (segments[0]!.includes(':'))
+    throw fail('Relay paths are relative to the source; a URL scheme is refused.');
+}
+
+/** The upstream URL for a relay path: always under the source's base URL, on one of its allowed hosts. */
+export function upstreamUrl(source: ResolvedSource, rawPath: string, search: string): URL {
+  checkRelayPath(rawPath);
+  const target = new URL(rawPath + search, source.baseUrl);
+  const base = source.baseUrl;
+  if (
+    target.origin !== base.origin ||
+    !target.pathname.startsWith(base.pathname) ||
+    target.username ||
+    target.password ||
+    !source.allowedHosts.includes(target.host)
+  ) {
+    throw new ProxyError(403, 'host_not_allowed', `The relay only reaches ${base.origin}${base.pathname}.`);
+  }
+  return target;
+}
+
+function forwardedHeaders(incoming: Headers, source: ResolvedSource): Record<string, string> {
+  const allowed = new Set([
+    ...REQUEST_HEADERS,
+    ...Object.keys(source.spec.client.headers).map((h) => h.toLowerCase()),
+    ...source.spec.write_endpoints.flatMap((w) =>
+      w.idempotency_header ? [w.idempotency_header.toLowerCase()] : [],
+    ),
+  ]);
+  const out: Record<string, string> = {};
+  for (const [name, value] of incoming) if (allowed.has(name)) out[name] = value;
+  // The connector's fixed headers (API version, Accept) apply even when the client left them out.
+  for (const [name, value] of Object.entries(source.spec.client.headers)) out[name.toLowerCase()] ??= value;
+  return out;
+}
+
+function responseHeaders(upstream: Headers): Headers {
+  const out = new Headers({ 'cache-control': 'no-store' });
+  for (const [name, value] of upstream) {
+    if (RESPONSE_HEADERS.includes(name) || RESPONSE_PREFIXES.some((p) => name.startsWith(p)))
+      out.set(name, value);
+  }
+  return out;
+}
+
+export function createRelay(options: RelayOptions) {
+  const upstreamFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxRedirects = options.maxRedirects ?? 3;
+
+  return async function relay(c: Context): Promise<Response> {
+    const name = c.req.param('source') ?? '';
+    const source = await options.store.resolve(name);
+    if (!source) {
+      throw new ProxyError(
+        404,
+        'unknown_source',
+        `No source '${name.slice(0, 64)}' on this proxy. Add it first.`,
+      );
+    }
+    if (!source.summary.credentials_set) {
+      throw new ProxyError(
+        409,
+        'credentials_missing',
+        `Source '${name}' has no ${source.summary.missing.join(', ')} yet. Add the credentials first.`,
+      );
+    }
+    const url = new URL(c.req.url);
+    const prefix = `/api/relay/${encodeURIComponent(name)}/`;
+    if (!url.pathname.startsWith(prefix)) throw fail(`Relay paths look like ${prefix}<path>.`);
+    const headers = forwardedHeaders(c.req.raw.headers, source);
+    /** Auth is applied to each URL fetched, so a followed redirect keeps a query-string key. */
+    const authorised = (target: URL): PageRequest => {
+      const request: PageRequest = { url: new URL(target), method: 'GET', headers: { ...headers } };
+      applyAuth(source.spec.client.auth, source.credentials, request, name);
+      return request;
+    };
+
+    const method = c.req.method;
+    const hasBody = !['GET', 'HEAD'].includes(method);
+    const body = hasBody ? await c.req.arrayBuffer() : undefined;
+    const signal = AbortSignal.timeout(timeoutMs);
+    let target = upstreamUrl(source, url.pathname.slice(prefix.length), url.search);
+    for (let hop = 0; ; hop++) {
+      const request = authorised(target);
+      let upstream: Response;
+      try {
+        upstream = await upstreamFetch(request.url, {
+          method,
+          headers: request.headers,
+          body: body && body.byteLength > 0 ? body : undefined,
+          redirect: 'manual',
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) {
+          throw new ProxyError(
+            504,
+            'upstream_timeout',
+            `${target.host} did not answer within ${timeoutMs} ms.`,
+          );
+        }
+        const reason =
+          error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : '';
+        throw new ProxyError(
+          502,
+          'upstream_unreachable',
+          `Could not reach ${target.host}: ${reason.slice(0, 200)}`,
+        );
+      }
+      const location = upstream.headers.get('location');
+      if (upstream.status >= 300 && upstream.status < 400 && location) {
+        await upstream.body?.cancel();
+        const next = URL.canParse(location, target) ? new URL(location, target) : null;
+        const sameBase =
+          next !== null &&
+          next.origin === source.baseUrl.origin &&
+          next.pathname.startsWith(source.baseUrl.pathname) &&
+          !next.username &&
+          !next.password;
+        if (!sameBase || hop >= maxRedirects || hasBody) {
+          throw new ProxyError(
+            502,
+            'redirect_refused',
+            `${target.host} redirected to ${next ? next.host : 'an unreadable location'}; the relay does not follow redirects off ${source.baseUrl.host}${source.baseUrl.pathname}.`,
+          );
+        }
+        target = next;
+        continue;
+      }
+      return new Response(method === 'HEAD' ? null : upstream.body, {
+        status: upstream.status,
+        headers: responseHeaders(upstream.headers),
+      });
+    }
+  };
+}

@@ -1,0 +1,155 @@
+// Probes of the DINOBASE_TOKEN login on a 0.0.0.0 bind: every API route locked, bearer, cookie, rate limit, config.
+import { createHmac } from 'node:crypto';
+import { expect } from 'vitest';
+import { startServer, UnsafeConfigError } from '../../proxy/server.ts';
+import { tempDist, tempHome } from '../probe-kit.ts';
+import { hit, noSecrets, onlyIndex, refused, TOKEN, type Ctx, type Probe } from './context.ts';
+
+/** A session cookie as the server signs it, for an expiry of our choosing. */
+function signedSession(expires: number): string {
+  const signature = createHmac('sha256', TOKEN).update(`session:${expires}`).digest('base64url');
+  return `dinobase_session=${expires}.${signature}`;
+}
+
+export function accessProbes(ctx: Ctx, probe: Probe): void {
+  const json = { 'content-type': 'application/json' };
+  const locked: [string, string, string?][] = [
+    ['GET', '/api/sources'],
+    ['GET', '/api/sources/fake'],
+    ['PUT', '/api/sources/x/credentials', JSON.stringify({ type: 'stripe' })],
+    ['DELETE', '/api/sources/fake/credentials'],
+    ['GET', '/api/relay/fake/v1/customers'],
+    ['POST', '/api/relay/fake/v1/customers', 'email=a@b.c'],
+    ['GET', '/api/session'],
+    ['GET', '/api/no-such-route'],
+  ];
+  for (const [method, path, body] of locked) {
+    probe(`no token: ${method} ${path} → 401 unauthenticated`, async () => {
+      const before = ctx.upstream.seen.length;
+      const res = await hit(ctx.guarded, { path, method, headers: json, body });
+      refused(res, 401, 'unauthenticated');
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="dinobase"');
+      expect(ctx.upstream.seen.length).toBe(before);
+    });
+  }
+
+  probe('no token: the app shell and SPA routes redirect to /login', async () => {
+    for (const path of ['/', '/index.html', '/sources/stripe', '//api/sources', '/login/..%2fapi/sources']) {
+      const res = await hit(ctx.guarded, { path });
+      expect([res.status, res.headers.location], path).toEqual([302, '/login']);
+      noSecrets(res);
+    }
+  });
+
+  probe('no token: open prefixes do not unlock the API (/assets/.., /api/health/..)', async () => {
+    onlyIndex(await hit(ctx.guarded, { path: '/assets/..%2fapi%2fsources' }));
+    refused(await hit(ctx.guarded, { path: '/assets/%2e%2e/api/sources' }), 401, 'unauthenticated');
+    refused(await hit(ctx.guarded, { path: '/api/health/..%2fsources' }), 401, 'unauthenticated');
+    refused(await hit(ctx.guarded, { path: '/api/login/../sources' }), 401, 'unauthenticated');
+    refused(await hit(ctx.guarded, { path: '/api/health%2f..%2fsources' }), 401, 'unauthenticated');
+  });
+
+  probe('no token: /api/health and /login stay open and hold no secret', async () => {
+    const health = await hit(ctx.guarded, { path: '/api/health' });
+    expect([health.status, JSON.parse(health.text).login_required]).toEqual([200, true]);
+    const login = await hit(ctx.guarded, { path: '/login' });
+    expect(login.status).toBe(200);
+    for (const res of [health, login]) noSecrets(res);
+  });
+
+  probe('the bearer token opens the API', async () => {
+    const res = await hit(ctx.guarded, { path: '/api/sources', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    noSecrets(res);
+  });
+
+  probe('a wrong, truncated, padded or lower-case bearer → 401 unauthenticated', async () => {
+    for (const authorization of [
+      'Bearer wrong-token-0123456789abcdef',
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Bearer ${TOKEN}x`,
+      `bearer ${TOKEN}`,
+      `Basic ${btoa(`user:${TOKEN}`)}`,
+      'Bearer ',
+    ]) {
+      refused(await hit(ctx.guarded, { path: '/api/sources', headers: { authorization } }), 401, 'unauthenticated');
+    }
+  });
+
+  probe('login sets an HttpOnly SameSite=Strict cookie that opens the API', async () => {
+    const login = await hit(ctx.guarded, {
+      path: '/api/login',
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ token: TOKEN }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers['set-cookie']?.[0] ?? '';
+    expect(cookie).toMatch(/^dinobase_session=\d+\.[\w-]+;/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).toContain('Path=/');
+    expect(cookie).not.toContain(TOKEN);
+    const res = await hit(ctx.guarded, { path: '/api/sources', headers: { cookie: cookie.split(';')[0]! } });
+    expect(res.status).toBe(200);
+  });
+
+  probe('forged and expired session cookies → 401 unauthenticated', async () => {
+    const future = Math.floor(Date.now() / 1000) + 3600;
+    for (const cookie of [
+      `dinobase_session=${future}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
+      signedSession(Math.floor(Date.now() / 1000) - 60),
+      `dinobase_session=${TOKEN}`,
+      'dinobase_session=',
+    ]) {
+      refused(await hit(ctx.guarded, { path: '/api/sources', headers: { cookie } }), 401, 'unauthenticated');
+    }
+    // The control: the same signing with a live expiry is accepted.
+    expect((await hit(ctx.guarded, { path: '/api/sources', headers: { cookie: signedSession(future) } })).status).toBe(
+      200,
+    );
+  });
+
+  probe('a wrong form login redirects to /login?failed=1 without a cookie', async () => {
+    const res = await hit(ctx.guarded, {
+      path: '/api/login',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'token=wrong',
+    });
+    expect([res.status, res.headers.location, res.headers['set-cookie']]).toEqual([303, '/login?failed=1', undefined]);
+  });
+
+  probe('the 6th failed login → 429 too_many_attempts with Retry-After, even with the right token', async () => {
+    const login = (token: string) =>
+      hit(ctx.limited, { path: '/api/login', method: 'POST', headers: json, body: JSON.stringify({ token }) });
+    for (let i = 0; i < 5; i++) refused(await login(`wrong-${i}`), 401, 'bad_token');
+    const blocked = await login('wrong-6');
+    refused(blocked, 429, 'too_many_attempts');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    refused(await login(TOKEN), 429, 'too_many_attempts');
+  });
+
+  probe('an oversized login body → 413 body_too_large (no unbounded read before login)', async () => {
+    const res = await hit(ctx.guarded, {
+      path: '/api/login',
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ token: 'x'.repeat(100_000) }),
+    });
+    refused(res, 413, 'body_too_large');
+  });
+
+  probe('refuses to start on 0.0.0.0 / :: without a token, or with a short one', async () => {
+    const base = { port: 0, home: tempHome(), distDir: tempDist(), sandbox: false, env: {} };
+    for (const options of [
+      { hostname: '0.0.0.0' },
+      { hostname: '::' },
+      { hostname: '0.0.0.0', token: '' },
+      { hostname: '0.0.0.0', token: 'fifteen-chars-x' },
+      { hostname: '127.0.0.1', token: 'too-short' },
+    ]) {
+      await expect(startServer({ ...base, ...options })).rejects.toBeInstanceOf(UnsafeConfigError);
+    }
+  });
+}
