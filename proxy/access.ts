@@ -1,5 +1,6 @@
 // Access control: Host and Origin checks (DNS rebinding, CORS, CSRF), the DINOBASE_TOKEN login and its rate limit.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { ProxyError } from './errors.ts';
 
@@ -26,8 +27,10 @@ const SESSION_SECONDS = 7 * 24 * 3600;
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 const UNSAFE = ['POST', 'PUT', 'PATCH', 'DELETE'];
 /** Paths anyone may fetch, logged in or not: nothing secret lives there. */
-const OPEN_PATHS = ['/api/health', '/api/login', '/api/logout', '/login'];
+const OPEN_PATHS = ['/api/health', '/api/login', '/api/logout', '/api/session', '/login'];
 const OPEN_PREFIXES = ['/assets/'];
+/** A login body only carries the token: anything bigger is refused before it is read (the route is public). */
+const MAX_LOGIN_BODY = 8 * 1024;
 
 export function isLoopbackHost(hostname: string): boolean {
   return /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '::1' || hostname === 'localhost';
@@ -158,7 +161,13 @@ export function createAccess(options: AccessOptions) {
   }
 
   function routes(app: Hono): void {
-    app.post('/api/login', async (c) => {
+    const loginLimit = bodyLimit({
+      maxSize: MAX_LOGIN_BODY,
+      onError: () => {
+        throw new ProxyError(413, 'body_too_large', `Login bodies are limited to ${MAX_LOGIN_BODY} bytes.`);
+      },
+    });
+    app.post('/api/login', loginLimit, async (c) => {
       const address = options.clientAddress(c);
       const wait = limited(address);
       if (wait !== null) {

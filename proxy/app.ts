@@ -37,6 +37,9 @@ const CSP = [
 
 const startedAt = Date.now();
 
+/** A path segment starting with a dot, other than .well-known. */
+const HIDDEN_PATH = /\/\.(?!well-known(?:\/|$))/;
+
 function tooLarge(limit: number) {
   return () => {
     throw new ProxyError(413, 'body_too_large', `Request bodies are limited to ${limit} bytes here.`);
@@ -131,7 +134,9 @@ export function createApp(options: AppOptions): Hono {
       await next();
       if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
     });
-    app.use('*', options.staticFiles.assets);
+    // Dotfiles (.env, .git/) are never served, even if a build copied them into dist/; /.well-known/ is.
+    const { assets } = options.staticFiles;
+    app.use('*', (c, next) => (HIDDEN_PATH.test(c.req.path) ? next() : assets(c, next)));
     app.get('*', options.staticFiles.fallback);
   }
   app.notFound((c) =>

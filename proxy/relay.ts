@@ -85,8 +85,8 @@ function forwardedHeaders(incoming: Headers, source: ResolvedSource): Record<str
   ]);
   const out: Record<string, string> = {};
   for (const [name, value] of incoming) if (allowed.has(name)) out[name] = value;
-  // The connector's fixed headers (API version, Accept) apply even when the client left them out.
-  for (const [name, value] of Object.entries(source.spec.client.headers)) out[name.toLowerCase()] ??= value;
+  // The connector's fixed headers (API version, media type) win over a client's generic ones.
+  for (const [name, value] of Object.entries(source.spec.client.headers)) out[name.toLowerCase()] = value;
   return out;
 }
 

@@ -155,8 +155,12 @@ export class SourceStore {
     const spec = this.#connectors.get(entry.type);
     const credentials = { ...entry.credentials };
     const overrides: string[] = [];
+    // Keys the environment declares for one type (DINOBASE_<NAME>_TYPE, or a connector's own name) are never
+    // applied to a file entry of another type: a client re-typing the source must not send them to another vendor.
+    const declared = this.#envSources().get(name);
+    const envApplies = declared === undefined || declared === entry.type;
     for (const field of spec.credentials) {
-      const value = this.#env[envKey(name, field.name)];
+      const value = envApplies ? this.#env[envKey(name, field.name)] : undefined;
       if (value) {
         credentials[field.name] = value;
         overrides.push(field.name);
@@ -219,7 +223,7 @@ export class SourceStore {
   async put(name: string, input: SourceInput): Promise<SourceSummary> {
     checkSourceName(name);
     const file = await this.#load();
-    const previous = file.sources[name];
+    const previous = Object.hasOwn(file.sources, name) ? file.sources[name] : undefined;
     const type = input.type ?? previous?.type;
     if (typeof type !== 'string' || !this.#connectors.has(type)) {
       throw new ProxyError(
@@ -280,7 +284,7 @@ export class SourceStore {
 
   async delete(name: string): Promise<boolean> {
     const file = await this.#load();
-    if (!(name in file.sources)) return false;
+    if (!Object.hasOwn(file.sources, name)) return false;
     file.sources = Object.fromEntries(Object.entries(file.sources).filter(([k]) => k !== name));
     await this.#save(file);
     return true;

@@ -20,7 +20,6 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
     ['DELETE', '/api/sources/fake/credentials'],
     ['GET', '/api/relay/fake/v1/customers'],
     ['POST', '/api/relay/fake/v1/customers', 'email=a@b.c'],
-    ['GET', '/api/session'],
     ['GET', '/api/no-such-route'],
   ];
   for (const [method, path, body] of locked) {
@@ -49,16 +48,24 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
     refused(await hit(ctx.guarded, { path: '/api/health%2f..%2fsources' }), 401, 'unauthenticated');
   });
 
-  probe('no token: /api/health and /login stay open and hold no secret', async () => {
+  probe('no token: /api/health, /api/session and /login stay open and hold no secret', async () => {
     const health = await hit(ctx.guarded, { path: '/api/health' });
     expect([health.status, JSON.parse(health.text).login_required]).toEqual([200, true]);
+    const session = await hit(ctx.guarded, { path: '/api/session' });
+    expect([session.status, JSON.parse(session.text)]).toEqual([
+      200,
+      { login_required: true, authenticated: false },
+    ]);
     const login = await hit(ctx.guarded, { path: '/login' });
     expect(login.status).toBe(200);
-    for (const res of [health, login]) noSecrets(res);
+    for (const res of [health, session, login]) noSecrets(res);
   });
 
   probe('the bearer token opens the API', async () => {
-    const res = await hit(ctx.guarded, { path: '/api/sources', headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await hit(ctx.guarded, {
+      path: '/api/sources',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     noSecrets(res);
   });
@@ -72,7 +79,11 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
       `Basic ${btoa(`user:${TOKEN}`)}`,
       'Bearer ',
     ]) {
-      refused(await hit(ctx.guarded, { path: '/api/sources', headers: { authorization } }), 401, 'unauthenticated');
+      refused(
+        await hit(ctx.guarded, { path: '/api/sources', headers: { authorization } }),
+        401,
+        'unauthenticated',
+      );
     }
   });
 
@@ -105,9 +116,9 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
       refused(await hit(ctx.guarded, { path: '/api/sources', headers: { cookie } }), 401, 'unauthenticated');
     }
     // The control: the same signing with a live expiry is accepted.
-    expect((await hit(ctx.guarded, { path: '/api/sources', headers: { cookie: signedSession(future) } })).status).toBe(
-      200,
-    );
+    expect(
+      (await hit(ctx.guarded, { path: '/api/sources', headers: { cookie: signedSession(future) } })).status,
+    ).toBe(200);
   });
 
   probe('a wrong form login redirects to /login?failed=1 without a cookie', async () => {
@@ -117,18 +128,30 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'token=wrong',
     });
-    expect([res.status, res.headers.location, res.headers['set-cookie']]).toEqual([303, '/login?failed=1', undefined]);
+    expect([res.status, res.headers.location, res.headers['set-cookie']]).toEqual([
+      303,
+      '/login?failed=1',
+      undefined,
+    ]);
   });
 
-  probe('the 6th failed login → 429 too_many_attempts with Retry-After, even with the right token', async () => {
-    const login = (token: string) =>
-      hit(ctx.limited, { path: '/api/login', method: 'POST', headers: json, body: JSON.stringify({ token }) });
-    for (let i = 0; i < 5; i++) refused(await login(`wrong-${i}`), 401, 'bad_token');
-    const blocked = await login('wrong-6');
-    refused(blocked, 429, 'too_many_attempts');
-    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    refused(await login(TOKEN), 429, 'too_many_attempts');
-  });
+  probe(
+    'the 6th failed login → 429 too_many_attempts with Retry-After, even with the right token',
+    async () => {
+      const login = (token: string) =>
+        hit(ctx.limited, {
+          path: '/api/login',
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ token }),
+        });
+      for (let i = 0; i < 5; i++) refused(await login(`wrong-${i}`), 401, 'bad_token');
+      const blocked = await login('wrong-6');
+      refused(blocked, 429, 'too_many_attempts');
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      refused(await login(TOKEN), 429, 'too_many_attempts');
+    },
+  );
 
   probe('an oversized login body → 413 body_too_large (no unbounded read before login)', async () => {
     const res = await hit(ctx.guarded, {

@@ -2,7 +2,14 @@
 import { expect } from 'vitest';
 import type { RunningServer } from '../../proxy/server.ts';
 import { SANDBOX_CREDENTIALS } from '../../proxy/sandbox/index.ts';
-import { errorCode, INDEX_HTML, rawRequest, type RawRequest, type RawResponse, type Upstream } from '../probe-kit.ts';
+import {
+  errorCode,
+  INDEX_HTML,
+  rawRequest,
+  type RawRequest,
+  type RawResponse,
+  type Upstream,
+} from '../probe-kit.ts';
 
 export const FAKE_KEY = 'sk_test_secret_value_123';
 export const TOKEN = 'probe-token-0123456789abcdef';

@@ -69,6 +69,26 @@ export function secretProbes(ctx: Ctx, probe: Probe): void {
     refused(await get('/api/relay/nosuch/x'), 404, 'unknown_source');
   });
 
+  probe(
+    're-typing an env source (stripe key) to linear → its key is not sent: 409 credentials_missing',
+    async () => {
+      const before = ctx.upstream.seen.length;
+      try {
+        const res = await put('fake', { type: 'linear' });
+        expect(res.status).toBe(200);
+        expect(JSON.parse(res.text).source).toMatchObject({ credentials_set: false, env_overrides: [] });
+        refused(await get('/api/relay/fake/graphql'), 409, 'credentials_missing');
+        expect(ctx.upstream.seen.length).toBe(before);
+      } finally {
+        await hit(ctx.local, { path: '/api/sources/fake/credentials', method: 'DELETE' });
+      }
+      expect(JSON.parse((await get('/api/sources/fake')).text)).toMatchObject({
+        type: 'stripe',
+        origin: 'env',
+      });
+    },
+  );
+
   probe('credentials.json is not served from any static path', async () => {
     const home = `${ctx.root}/home/credentials.json`;
     const paths = [
@@ -103,6 +123,8 @@ export function secretProbes(ctx: Ctx, probe: Probe): void {
     '/.env',
     '/..%2f.env',
     '/%2e%2e/.env',
+    '/assets/.secret',
+    '/assets/../.env',
   ];
   for (const path of traversals) {
     probe(`static path ${path} serves only index.html`, async () => {
