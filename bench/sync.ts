@@ -8,7 +8,7 @@ import { ms, type Row } from './stats.ts';
 const CUSTOMERS = 100_000;
 
 /** What a sync must at least do: walk every page over HTTP and parse it, loading nothing. */
-async function rawFetchParse(base: string, key: string): Promise<number> {
+export async function rawFetchParse(base: string, key: string): Promise<number> {
   let rows = 0;
   let after: string | null = null;
   for (;;) {
@@ -23,9 +23,9 @@ async function rawFetchParse(base: string, key: string): Promise<number> {
 }
 
 /** The sandbox runs in its own process, as a vendor API would: its CPU must not share our thread. */
-async function startSandboxProcess(): Promise<{ base: string; stop(): void }> {
+export async function startSandboxProcess(customers = CUSTOMERS): Promise<{ base: string; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/sandbox/serve.ts'], {
-    env: { ...process.env, PORT: '0', STRIPE_CUSTOMERS: String(CUSTOMERS), RATE_LIMIT: '1000000' },
+    env: { ...process.env, PORT: '0', STRIPE_CUSTOMERS: String(customers), RATE_LIMIT: '1000000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {

@@ -8,7 +8,7 @@ export default defineConfig({
   test: {
     // Servers started by tests keep credentials here, never in the developer's ~/.dinobase.
     env: { DINOBASE_HOME: mkdtempSync(join(tmpdir(), 'dinobase-test-home-')) },
-    include: ['bench/run.bench.ts'],
+    include: [process.env.BENCH_FILE ?? 'bench/run.bench.ts'],
     environment: 'node',
     testTimeout: 900_000,
     hookTimeout: 120_000,

@@ -86,7 +86,8 @@ export class SourceStore {
   constructor(options: SourceStoreOptions) {
     this.#backend = options.backend;
     this.#connectors = options.connectors;
-    this.#env = options.env ?? {};
+    // A snapshot: reading process.env on every relayed request costs more than the request itself.
+    this.#env = { ...(options.env ?? {}) };
     this.#sandbox = options.sandbox;
     this.#now = options.now ?? (() => new Date());
   }
