@@ -22,7 +22,8 @@ async function measure(sql: string, runs: number, warmup: number, cancellable = 
     const queryId = cancellable ? `bench-${i}` : undefined;
     const result = await engine.runQuery({ sql, maxRows: 1_000_000, queryId });
     if ('error' in result) throw new Error(String(result.error));
-    const table = tableFromIPC(result.ipc as Uint8Array);
+    if (!('ipc' in result)) throw new Error('The benchmark query was routed as a mutation.');
+    const table = tableFromIPC(result.ipc);
     rows = table.numRows;
     const elapsed = performance.now() - started;
     const baseline = await engine.rawQueryTiming({ sql, runs: 1 });

@@ -2,6 +2,7 @@
 import { it } from 'vitest';
 import { benchNative } from './native.ts';
 import { benchQueryPath } from './query-path.ts';
+import { benchMutations } from './mutations.ts';
 import { benchRelay } from './relay.ts';
 import { printTable, type Row } from './stats.ts';
 import { benchSync } from './sync.ts';
@@ -11,6 +12,7 @@ it('benchmarks', async () => {
   rows.push(...(await benchQueryPath()));
   rows.push(...(await benchSync()));
   rows.push(...(await benchRelay()));
+  rows.push(...(await benchMutations()));
   rows.push(...(await benchNative()));
   printTable(rows);
 });

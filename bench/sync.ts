@@ -23,9 +23,12 @@ export async function rawFetchParse(base: string, key: string): Promise<number> 
 }
 
 /** The sandbox runs in its own process, as a vendor API would: its CPU must not share our thread. */
-export async function startSandboxProcess(customers = CUSTOMERS): Promise<{ base: string; stop(): void }> {
+export async function startSandboxProcess(
+  customers = CUSTOMERS,
+  perSecond = 1_000_000,
+): Promise<{ base: string; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/sandbox/serve.ts'], {
-    env: { ...process.env, PORT: '0', STRIPE_CUSTOMERS: String(customers), RATE_LIMIT: '1000000' },
+    env: { ...process.env, PORT: '0', STRIPE_CUSTOMERS: String(customers), RATE_LIMIT: String(perSecond) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {

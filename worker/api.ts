@@ -3,9 +3,25 @@ import type { ErrorResult, ArrowQueryResult, MutationResponse, QueryResult } fro
 import type { SourceSummary, TableDescription } from './query/catalog.ts';
 import type { SourceConfig, StoredSource } from './meta/sources.ts';
 import type { SyncProgress, SyncResult } from './sync/engine.ts';
+import type {
+  BatchPreview,
+  BatchResult,
+  ConfirmResult,
+  MutationFailure,
+  MutationPreview,
+  MutationRecord,
+} from './query/mutations.ts';
+import type { RowResult } from './mutations/types.ts';
 
 export type {
   ArrowQueryResult,
+  BatchPreview,
+  BatchResult,
+  ConfirmResult,
+  MutationFailure,
+  MutationPreview,
+  MutationRecord,
+  RowResult,
   ErrorResult,
   MutationResponse,
   QueryResult,
@@ -55,6 +71,8 @@ export interface QueryRequest {
   timeoutMs?: number;
   /** Lets `cancel({queryId})` interrupt this query. */
   queryId?: string;
+  /** UPDATE/DELETE previews refuse to touch more rows than this (default 50). */
+  maxAffectedRows?: number;
 }
 
 export interface SampleProgress {
@@ -95,6 +113,24 @@ export interface EngineApi {
   getSources(): Promise<StoredSource[]>;
   /** Syncs one registered source; returns the seed's SyncResult (errors are results, not throws). */
   sync(request: SyncRequest): Promise<SyncResult>;
+  /** Previews UPDATE/INSERT/DELETE statements (the same as running them as a query); nothing is written yet. */
+  previewMutation(request: {
+    sql: string;
+    maxAffectedRows?: number;
+  }): Promise<MutationPreview | BatchPreview | MutationFailure>;
+  /** Writes a previewed mutation to the source's API, then to the local table; never twice. */
+  confirmMutation(request: {
+    mutationId: string;
+    onRow?: (row: RowResult) => void;
+  }): Promise<ConfirmResult | MutationFailure>;
+  confirmBatch(request: { mutationIds: string[] }): Promise<BatchResult>;
+  cancelMutation(request: {
+    mutationId: string;
+  }): Promise<{ status: 'cancelled'; mutation_id: string } | MutationFailure>;
+  /** Pending mutations, and interrupted ones a confirm resumes. */
+  listPendingMutations(): Promise<MutationRecord[]>;
+  /** The audit log in `_dinobase.mutations`, newest first. */
+  mutationHistory(request: { limit?: number }): Promise<MutationRecord[]>;
   /** For `npm run bench`: times duckdb-wasm's own `conn.query` in this worker, the baseline for the query path. */
   rawQueryTiming(request: { sql: string; runs: number }): Promise<RawTiming>;
 }

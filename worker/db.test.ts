@@ -18,7 +18,7 @@ afterAll(() => db.close());
 describe('DinobaseDB', () => {
   it('creates the _dinobase schema idempotently on first access, with a version', async () => {
     const rows = await db.query('SELECT version FROM _dinobase.schema_version');
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     const tables = await db.getTables('_dinobase');
     expect(tables).toEqual(
       expect.arrayContaining([
@@ -35,7 +35,7 @@ describe('DinobaseDB', () => {
     // A second DinobaseDB on the same database must not re-run the migration.
     const again = new DinobaseDB(':memory:', { open: async () => db.database() });
     await again.conn;
-    expect(await again.query('SELECT count(*) AS n FROM _dinobase.schema_version')).toEqual([{ n: 1 }]);
+    expect(await again.query('SELECT count(*) AS n FROM _dinobase.schema_version')).toEqual([{ n: 2 }]);
   });
 
   it('query returns row objects with JSON-safe values; queryRaw returns columns and arrays', async () => {

@@ -2,10 +2,12 @@
 import * as Comlink from 'comlink';
 import type { EngineApi, EngineInfo } from './api.ts';
 import { DinobaseDB } from './db.ts';
-import { QueryEngine, isErrorResult, type ExecuteOptions } from './query/engine.ts';
+import { QueryEngine, isErrorResult, isMutationResponse, type ExecuteOptions } from './query/engine.ts';
 import { loadSampleData } from './sample/load.ts';
+import { WriteBack } from './mutations/writer.ts';
+import { MutationEngine } from './query/mutations.ts';
 import { SyncEngine } from './sync/engine.ts';
-import { relayTransport } from './sync/transport.ts';
+import { directTransport, relayTransport } from './sync/transport.ts';
 
 export interface ServiceOptions {
   db?: DinobaseDB;
@@ -16,16 +18,25 @@ export interface ServiceOptions {
    * syncs go straight to each vendor with the credentials passed to `sync`.
    */
   relay?: { origin: string };
+  /** Direct mode only: the credentials write-backs use per source (the proxy holds them in relay mode). */
+  credentials?: (source: string) => Record<string, string> | undefined;
 }
 
 export function createEngineService(options: ServiceOptions = {}): EngineApi {
   const db = options.db ?? new DinobaseDB();
-  const queries = new QueryEngine(db);
   const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const syncs = new SyncEngine(db, {
-    fetch: fetchImpl,
-    transport: options.relay ? relayTransport({ origin: options.relay.origin, fetch: fetchImpl }) : undefined,
+  const transport = options.relay
+    ? relayTransport({ origin: options.relay.origin, fetch: fetchImpl })
+    : directTransport(fetchImpl);
+  const syncs = new SyncEngine(db, { fetch: fetchImpl, transport });
+  const writer = new WriteBack(db, {
+    transport,
+    connectors: syncs.connectors,
+    clock: db.clock,
+    credentials: options.credentials,
   });
+  const mutations = new MutationEngine(db, { connectors: syncs.connectors, writer });
+  const queries = new QueryEngine(db, { mutations });
   const running = new Map<string, AbortController>();
   let info: Promise<EngineInfo> | null = null;
 
@@ -56,14 +67,14 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
       });
       return info;
     },
-    execute({ sql, maxRows, timeoutMs, queryId }) {
-      return withCancel(queryId, (o) => queries.execute(sql, { ...o, maxRows, timeoutMs }));
+    execute({ sql, maxRows, timeoutMs, queryId, maxAffectedRows }) {
+      return withCancel(queryId, (o) => queries.execute(sql, { ...o, maxRows, timeoutMs, maxAffectedRows }));
     },
-    async runQuery({ sql, maxRows, timeoutMs, queryId }) {
+    async runQuery({ sql, maxRows, timeoutMs, queryId, maxAffectedRows }) {
       const result = await withCancel(queryId, (o) =>
-        queries.executeArrow(sql, { ...o, maxRows, timeoutMs }),
+        queries.executeArrow(sql, { ...o, maxRows, timeoutMs, maxAffectedRows }),
       );
-      if (isErrorResult(result) || !(result.ipc instanceof Uint8Array)) return result;
+      if (isErrorResult(result) || isMutationResponse(result)) return result;
       return Comlink.transfer(result, [result.ipc.buffer as ArrayBuffer]);
     },
     async cancel({ queryId }) {
@@ -124,6 +135,12 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
         { timeoutMs, onProgress },
       );
     },
+    previewMutation: ({ sql, maxAffectedRows }) => mutations.handleSql(sql, { maxAffectedRows }),
+    confirmMutation: ({ mutationId, onRow }) => mutations.confirm(mutationId, { onRow }),
+    confirmBatch: ({ mutationIds }) => mutations.confirmBatch(mutationIds),
+    cancelMutation: ({ mutationId }) => mutations.cancel(mutationId),
+    listPendingMutations: () => mutations.listPending(),
+    mutationHistory: ({ limit }) => mutations.history({ limit }),
     async rawQueryTiming({ sql, runs }) {
       await db.conn;
       return (await db.database()).timeRawQuery(sql, runs);

@@ -78,6 +78,29 @@ export function validateIssuePatch(body: unknown): IssuePatch {
   return patch;
 }
 
+/** A create-issue body (`POST /repos/{owner}/{repo}/issues`) after validation. */
+export interface IssueCreate {
+  title: string;
+  body?: string | null;
+  labels?: (string | { name: string })[];
+  assignees?: string[];
+  assignee?: string | null;
+}
+
+/** Checks a create body like GitHub: `title` is required (a string or a number); unknown fields are ignored. */
+export function validateIssueCreate(body: unknown): IssueCreate {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new GithubValidationError([{ resource: 'Issue', code: 'invalid', field: 'body' }]);
+  }
+  const b = body as Record<string, unknown>;
+  if (b.title === undefined || b.title === null || b.title === '') {
+    throw new GithubValidationError([{ resource: 'Issue', code: 'missing_field', field: 'title' }]);
+  }
+  const { title: _title, ...rest } = b;
+  const patch = validateIssuePatch({ ...rest, title: b.title });
+  return { ...patch, title: patch.title as string };
+}
+
 export class GithubStore {
   readonly user: GithubSimpleUser;
   readonly collaborators: readonly GithubSimpleUser[];
@@ -235,6 +258,74 @@ export class GithubStore {
       });
     }
     return next;
+  }
+
+  /**
+   * Creates an issue as the authenticated user: the next number in the repository (issues and pulls share the
+   * sequence), open, with labels created on the fly and unassignable logins dropped, as GitHub does.
+   */
+  createIssue(fullName: string, input: IssueCreate, nowMs: number): GithubIssue | undefined {
+    const key = fullName.toLowerCase();
+    const repo = this.#repos.get(key);
+    const issues = this.#issues.get(key);
+    if (!repo || !issues) return undefined;
+    const numbers = [...issues.keys(), ...(this.#pulls.get(key)?.keys() ?? [])];
+    const number = Math.max(0, ...numbers) + 1;
+    let id = 0;
+    for (const list of this.#issues.values()) for (const i of list.values()) id = Math.max(id, i.id);
+    id += 1;
+    const now = isoSec(nowMs);
+    const url = `${repo.url}/issues/${number}`;
+    const { name: _name, email: _email, ...author } = this.user;
+    const draft: GithubIssue = {
+      id,
+      node_id: btoa(`05:Issue${id}`),
+      url,
+      repository_url: repo.url,
+      labels_url: `${url}/labels{/name}`,
+      comments_url: `${url}/comments`,
+      events_url: `${url}/events`,
+      html_url: `${repo.html_url}/issues/${number}`,
+      number,
+      state: 'open',
+      state_reason: null,
+      title: input.title,
+      body: input.body ?? null,
+      user: author,
+      labels: [],
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      locked: false,
+      active_lock_reason: null,
+      comments: 0,
+      closed_at: null,
+      created_at: now,
+      updated_at: now,
+      author_association: 'OWNER',
+      type: null,
+      sub_issues_summary: { total: 0, completed: 0, percent_completed: 0 },
+      reactions: {
+        url: `${url}/reactions`,
+        total_count: 0,
+        '+1': 0,
+        '-1': 0,
+        laugh: 0,
+        hooray: 0,
+        confused: 0,
+        heart: 0,
+        rocket: 0,
+        eyes: 0,
+      },
+      timeline_url: `${url}/timeline`,
+      performed_via_github_app: null,
+    };
+    issues.set(number, draft);
+    const { title: _title, body: _body, ...rest } = input;
+    const created = this.updateIssue(key, number, rest, nowMs) ?? draft;
+    const open = this.issues(key).filter((i) => i.state === 'open').length;
+    this.#repos.set(key, { ...repo, open_issues: open, open_issues_count: open });
+    return created;
   }
 
   #label(key: string, repo: GithubRepo, name: string): GithubLabel {

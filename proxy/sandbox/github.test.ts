@@ -191,6 +191,50 @@ describe('writes and incremental reads', () => {
   });
 });
 
+describe('creating issues', () => {
+  it('POST creates the next-numbered open issue as the caller, 201 with Location, schema-valid', async () => {
+    const numbers = [
+      ...dataset.github.issues.filter((i) => i.repository_url.endsWith(`/${REPO}`)).map((i) => i.number),
+    ];
+    clock.advance(5_000);
+    const { res, body } = await call('POST', `/repos/${REPO}/issues`, {
+      title: 'Created through the API',
+      body: 'Steps to reproduce',
+      labels: ['bug', 'brand-new-label'],
+      assignees: [dataset.github.collaborators[0]?.login, 'not-a-collaborator'],
+    });
+    expect(res.status).toBe(201);
+    const created = body as Issue & { title: string; user: { login: string }; labels: { name: string }[] };
+    expect(created).toMatchObject({
+      number: Math.max(...numbers) + 1,
+      state: 'open',
+      title: 'Created through the API',
+      closed_at: null,
+      updated_at: new Date(clock.now()).toISOString().replace('.000', ''),
+    });
+    expect(created.user.login).toBe(dataset.github.user.login);
+    expect(created.labels.map((l) => l.name)).toEqual(['bug', 'brand-new-label']);
+    expect(res.headers.get('Location')).toBe(`https://api.github.com/repos/${REPO}/issues/${created.number}`);
+    expect((await call('GET', `/repos/${REPO}/issues/${created.number}`)).body).toEqual(created);
+    const specPath = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json');
+    const doc = JSON.parse(readFileSync(specPath, 'utf8')) as OpenApiDocument;
+    expect(checkSchema(doc, created, { $ref: '#/components/schemas/issue' }, 'created')).toEqual([]);
+  });
+
+  it('requires a title (422 missing_field) and authentication', async () => {
+    const missing = await call('POST', `/repos/${REPO}/issues`, { body: 'no title' });
+    expect(missing.res.status).toBe(422);
+    expect(missing.body).toEqual({
+      message: 'Validation Failed',
+      errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
+      documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue',
+      status: '422',
+    });
+    expect((await call('POST', `/repos/${REPO}/issues`, { title: 'x' }, {})).res.status).toBe(401);
+    expect((await call('POST', `/repos/${REPO}/nope/issues`, { title: 'x' })).res.status).toBe(404);
+  });
+});
+
 describe('rate limits and faults', () => {
   it('answers secondary-rate-limit 429s from bursts and from a real window', async () => {
     served.sandboxes.github.rateLimitBurst(1, 60);

@@ -2,7 +2,13 @@
 import { Hono, type Context } from 'hono';
 import type { GithubData, GithubIssue, GithubPull, GithubRepo } from '../../worker/sample/dataset.ts';
 import { bearer, Control, IdSource, jsonResponse, type SandboxControl, controlHandle } from './control.ts';
-import { GithubStore, GithubValidationError, validateIssuePatch, type IssuePatch } from './github-store.ts';
+import {
+  GithubStore,
+  GithubValidationError,
+  validateIssueCreate,
+  validateIssuePatch,
+  type IssuePatch,
+} from './github-store.ts';
 
 export { GithubStore, type IssuePatch } from './github-store.ts';
 
@@ -27,6 +33,7 @@ const DOCS = {
   user: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
   repos: 'https://docs.github.com/rest/repos/repos#list-repositories-for-the-authenticated-user',
   updateIssue: 'https://docs.github.com/rest/issues/issues#update-an-issue',
+  createIssue: 'https://docs.github.com/rest/issues/issues#create-an-issue',
   listIssues: 'https://docs.github.com/rest/issues/issues#list-repository-issues',
   secondary: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
 };
@@ -247,6 +254,29 @@ export function createGithubSandbox(options: GithubSandboxOptions): {
       c,
       sorted(issues, key, (i) => i.id, asc),
     );
+  });
+
+  app.post('/repos/:owner/:repo/issues', async (c) => {
+    requireAuth(c, DOCS.createIssue);
+    const repo = visibleRepo(c);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await c.req.text());
+    } catch {
+      throw new GithubError(400, 'Problems parsing JSON', DOCS.createIssue);
+    }
+    let input;
+    try {
+      input = validateIssueCreate(parsed);
+    } catch (error) {
+      if (error instanceof GithubValidationError) {
+        throw new GithubError(422, 'Validation Failed', DOCS.createIssue, { errors: error.errors });
+      }
+      throw error;
+    }
+    const issue = store.createIssue(repo.full_name, input, control.now());
+    if (!issue) throw notFound();
+    return jsonResponse(issue, 201, { Location: issue.url });
   });
 
   app.get('/repos/:owner/:repo/issues/:number', (c) => {

@@ -1,5 +1,6 @@
 // Editor and results state: the SQL being written, the running query, and its Arrow result.
 import { tableFromIPC, type Table } from 'apache-arrow';
+import type { MutationResponse } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
 
 export interface ResultView {
@@ -32,10 +33,15 @@ export class Workbench {
   #error = $state.raw<string | null>(null);
   #notice = $state.raw<string | null>(null);
   #running = $state(false);
+  #lastQuery = $state.raw<string | null>(null);
   #queryId: string | null = null;
 
-  constructor(engine: Engine) {
+  #onMutation: (preview: MutationResponse) => void;
+
+  /** `onMutation` receives UPDATE/INSERT/DELETE previews, which go to the review panel instead of the grid. */
+  constructor(engine: Engine, onMutation: (preview: MutationResponse) => void = () => undefined) {
     this.#engine = engine;
+    this.#onMutation = onMutation;
   }
 
   get result() {
@@ -51,6 +57,10 @@ export class Workbench {
   get running() {
     return this.#running;
   }
+  /** The last SQL that filled the grid, so a confirmed mutation's effect can be checked by re-running it. */
+  get lastQuery() {
+    return this.#lastQuery;
+  }
 
   async run(sql: string = this.sql): Promise<void> {
     if (this.#running) await this.cancel();
@@ -65,8 +75,9 @@ export class Workbench {
       if (this.#queryId !== queryId) return;
       if ('error' in response) {
         this.#error = String(response.error);
-      } else if (response.ipc instanceof Uint8Array) {
-        const r = response as Extract<typeof response, { ipc: Uint8Array }>;
+      } else if ('ipc' in response) {
+        const r = response;
+        this.#lastQuery = sql;
         this.#result = {
           table: tableFromIPC(r.ipc),
           columns: r.columns,
@@ -78,7 +89,8 @@ export class Workbench {
           elapsedMs: Math.round(performance.now() - started),
         };
       } else {
-        this.#notice = JSON.stringify(response, null, 2);
+        this.#notice = 'Review the change below: nothing is written until you confirm it.';
+        this.#onMutation(response);
       }
     } catch (error) {
       if (this.#queryId === queryId) this.#error = error instanceof Error ? error.message : String(error);

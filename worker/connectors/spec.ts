@@ -137,6 +137,27 @@ export const ResourceSpec = z
     message: 'a resource has exactly one of `endpoint` (REST) or `graphql`',
   });
 
+/**
+ * How the write-back re-reads one record before an update or delete (the stale-preview check). Placeholders are
+ * the write's own (`{id}`, the id_field, scope columns) plus `{columns}`: the API names of the columns compared.
+ */
+export const WriteReadSpec = z
+  .object({
+    /** REST path of the single object, e.g. `v1/customers/{id}`; for GraphQL the endpoint (default `graphql`). */
+    path: z.string().optional(),
+    /** Query parameters; one left empty by substitution (e.g. `{columns}` with nothing to compare) is omitted. */
+    params: z.record(z.string(), Scalar).default({}),
+    /** Dot path to the object in the response; omitted = the body itself. */
+    data_selector: z.string().optional(),
+    /** A GraphQL query instead of a REST GET; `data_path` leads to the object, e.g. `data.issue`. */
+    graphql: z
+      .object({ query: z.string(), variables: z.record(z.string(), Json).default({}), data_path: z.string() })
+      .optional(),
+  })
+  .refine((r) => r.path !== undefined || r.graphql !== undefined, {
+    message: 'a write endpoint `read` needs a REST `path` or a `graphql` query',
+  });
+
 export const WriteEndpointSpec = z.object({
   operation: z.enum(['insert', 'update', 'delete']),
   table: z.string(),
@@ -147,9 +168,19 @@ export const WriteEndpointSpec = z.object({
   body: z.enum(['json', 'form', 'none']).default('json'),
   /** Wraps changed fields, e.g. HubSpot's `{"properties": {...}}`. */
   body_wrapper: z.string().optional(),
-  /** GraphQL mutations (Linear) instead of a REST path. */
-  graphql: z.object({ mutation: z.string(), variables: z.record(z.string(), Json) }).optional(),
+  /**
+   * GraphQL mutations (Linear) instead of a REST path. `{id}` and `{values}` in the variables become the row's id
+   * and its changed fields; `data_path` leads to the written object in the answer (e.g. `data.issueUpdate.issue`),
+   * and a `success: false` beside it fails the row.
+   */
+  graphql: z
+    .object({ mutation: z.string(), variables: z.record(z.string(), Json), data_path: z.string().optional() })
+    .optional(),
   idempotency_header: z.string().optional(),
+  /** Local column → API field where flattening (`a__b` → `{a: {b}}`) does not give the name, e.g. `state__id` → `stateId`. */
+  column_map: z.record(z.string(), z.string()).default({}),
+  /** Re-reads the record before an update or delete, so a write never lands on a record changed since preview. */
+  read: WriteReadSpec.optional(),
 });
 
 export const ClientSpec = z.object({
@@ -203,6 +234,7 @@ export type PaginatorSpec = z.infer<typeof PaginatorSpec>;
 export type AuthSpec = z.infer<typeof AuthSpec>;
 export type IncrementalSpec = z.infer<typeof IncrementalSpec>;
 export type WriteEndpointSpec = z.infer<typeof WriteEndpointSpec>;
+export type WriteReadSpec = z.infer<typeof WriteReadSpec>;
 
 /** Validates a spec, naming the connector and every problem; secrets never appear (specs hold only placeholders). */
 export function parseConnectorSpec(input: unknown, origin = 'connector spec'): ConnectorSpec {

@@ -118,4 +118,27 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'mutation plans, expiry and batches; the write-back outbox',
+    statements: [
+      `ALTER TABLE _dinobase.mutations ADD COLUMN IF NOT EXISTS plan VARCHAR`,
+      `ALTER TABLE _dinobase.mutations ADD COLUMN IF NOT EXISTS expires_at TIMESTAMP`,
+      `ALTER TABLE _dinobase.mutations ADD COLUMN IF NOT EXISTS batch_id VARCHAR`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.mutation_rows (
+        mutation_id VARCHAR NOT NULL,
+        row_index INTEGER NOT NULL,
+        row_id VARCHAR,
+        state VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        http_status INTEGER,
+        error VARCHAR,
+        note VARCHAR,
+        response VARCHAR,
+        created_id VARCHAR,
+        updated_at TIMESTAMP,
+        PRIMARY KEY (mutation_id, row_index)
+      )`,
+    ],
+  },
 ];

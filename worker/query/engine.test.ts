@@ -107,11 +107,11 @@ describe('QueryEngine.execute', () => {
     const seen: string[] = [];
     const withMutations = new QueryEngine(db, {
       mutations: {
-        handleSql: async (sql) => (seen.push(sql), { mutation_id: 'mut_x', status: 'pending_confirmation' }),
+        handleSql: async (sql) => (seen.push(sql), { error: 'refused by the test handler' }),
       },
     });
     const result = await withMutations.execute("DELETE FROM stripe.customers WHERE id = 'cus_1'");
-    expect(result).toEqual({ mutation_id: 'mut_x', status: 'pending_confirmation' });
+    expect(result).toEqual({ error: 'refused by the test handler' });
     expect(seen).toEqual(["DELETE FROM stripe.customers WHERE id = 'cus_1'"]);
   });
 

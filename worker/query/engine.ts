@@ -6,6 +6,7 @@ import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type SourceSummary, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
+import type { BatchPreview, MutationPreview } from './mutations.ts';
 
 export const DEFAULT_MAX_ROWS = 200;
 
@@ -13,6 +14,8 @@ export interface ExecuteOptions {
   maxRows?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** UPDATE/DELETE previews refuse to touch more rows than this (default 50). */
+  maxAffectedRows?: number;
 }
 
 export interface ErrorResult {
@@ -41,11 +44,19 @@ export interface ArrowQueryResult extends ResultShape {
 }
 
 /** A mutation preview or batch preview, passed through as the MutationEngine returns it. */
-export type MutationResponse = Record<string, unknown>;
+export type MutationResponse = MutationPreview | BatchPreview;
 
-/** What the MutationEngine offers the query path; absent until mutation previews exist. */
+/** What the MutationEngine offers the query path. */
 export interface MutationHandler {
-  handleSql(sql: string, options?: { maxAffectedRows?: number }): Promise<MutationResponse>;
+  handleSql(
+    sql: string,
+    options?: { maxAffectedRows?: number },
+  ): Promise<MutationPreview | BatchPreview | ErrorResult>;
+}
+
+/** A routed UPDATE/INSERT/DELETE: a preview to confirm, not rows. */
+export function isMutationResponse(value: unknown): value is MutationResponse {
+  return typeof value === 'object' && value !== null && ('mutation_id' in value || 'batch_id' in value);
 }
 
 export function isErrorResult(value: unknown): value is ErrorResult {
@@ -114,7 +125,10 @@ export class QueryEngine {
       return { error: classification.error, code: 'refused' };
     }
     if (classification.kind === 'mutation') {
-      if (this.#mutations) return { routed: await this.#mutations.handleSql(sql) };
+      if (this.#mutations) {
+        const preview = await this.#mutations.handleSql(sql, { maxAffectedRows: options.maxAffectedRows });
+        return isErrorResult(preview) ? preview : { routed: preview };
+      }
       const targets = classification.statements
         .map((s) =>
           `${s.verb} ${s.target ? [s.target.schema, s.target.table].filter(Boolean).join('.') : ''}`.trim(),

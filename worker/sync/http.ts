@@ -14,6 +14,13 @@ export interface HttpOptions {
   /** Query parameters whose values are secrets, masked in error messages. */
   secretParams?: string[];
   onRetry?: (info: { url: string; status: number | null; attempt: number; delayMs: number }) => void;
+  /**
+   * false: only 429 is retried. A 5xx or a network failure may mean the request already ran, so a request that
+   * is not safe to repeat (a create without an idempotency key) must not be sent again. Default true.
+   */
+  repeatable?: boolean;
+  /** Return non-2xx answers (with their parsed body) instead of throwing; the write-back reads them per row. */
+  acceptErrors?: boolean;
 }
 
 export interface HttpResult {
@@ -83,19 +90,21 @@ export async function send(
     let response: Response;
     try {
       const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-      if (request.json !== undefined) headers['content-type'] = 'application/json';
-      response = await options.fetch(request.url, {
-        method: request.method,
-        headers,
-        body: request.json === undefined ? undefined : JSON.stringify(request.json),
-        signal,
-      });
+      let body: string | undefined;
+      if (request.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(request.json);
+      } else if (request.form !== undefined) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        body = new URLSearchParams(request.form).toString();
+      }
+      response = await options.fetch(request.url, { method: request.method, headers, body, signal });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (attempt >= maxAttempts) {
+      if (attempt >= maxAttempts || options.repeatable === false) {
         throw new SyncError(
           'network_error',
-          `${where}: network error on ${shown} after ${attempt} attempts: ${errorMessage(error)}`,
+          `${where}: network error on ${shown} after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${errorMessage(error)}`,
           {
             cause: error,
           },
@@ -105,7 +114,7 @@ export async function send(
       continue;
     }
     const text = await response.text();
-    if (response.status === 429 || response.status >= 500) {
+    if (response.status === 429 || (response.status >= 500 && options.repeatable !== false)) {
       if (attempt < maxAttempts) {
         await pause(
           retryAfterMs(response.headers.get('retry-after'), clock.now()),
@@ -121,7 +130,7 @@ export async function send(
     try {
       body = text === '' ? null : JSON.parse(text);
     } catch (error) {
-      if (response.ok) {
+      if (response.ok && !options.acceptErrors) {
         throw new SyncError(
           'bad_response',
           `${where}: malformed JSON in page ${origin.page} from ${shown} (HTTP ${response.status}): ${errorMessage(error)}`,
@@ -130,7 +139,7 @@ export async function send(
       }
       body = text;
     }
-    if (!response.ok) {
+    if (!response.ok && !options.acceptErrors) {
       const detail = vendorMessage(body) ?? response.statusText;
       throw new SyncError(
         'http_error',

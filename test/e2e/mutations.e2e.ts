@@ -1,0 +1,159 @@
+// e2e: an UPDATE typed in the editor is previewed in the review panel, then confirmed (or cancelled) against the sandbox.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../proxy/server.ts';
+import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+
+let server: RunningServer;
+let context: BrowserContext;
+let page: Page;
+const profile = freshProfile();
+const home = mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
+const logs: string[] = [];
+
+async function firstCell(): Promise<string> {
+  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
+  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
+}
+
+/** The customer's name as the sandbox API holds it now. */
+function sandboxName(id: string): unknown {
+  return server.sandboxes!.stripe.store.get('customers', id)?.name;
+}
+
+let asked = 0;
+
+/** `SELECT <column> <rest>` in the editor; the first cell once the grid shows this query's (uniquely named) column. */
+async function ask(column: string, rest: string): Promise<string> {
+  const alias = `answer_${++asked}`;
+  await runSql(page, `SELECT ${column} AS ${alias} ${rest}`);
+  await page
+    .locator('[data-testid="results-grid"] thead th .name', { hasText: alias })
+    .waitFor({ timeout: 30_000 });
+  return firstCell();
+}
+
+/** Opens the mutations drawer's History tab and returns the entry for `sqlText`'s mutation. */
+async function historyEntry(sqlText: string) {
+  if ((await page.getByTestId('mutation-log').count()) === 0)
+    await page.getByTestId('mutations-toggle').click();
+  await page.getByTestId('mutation-tab-history').click();
+  return page.getByTestId('mutation-history').locator('li', { hasText: sqlText });
+}
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, home });
+  context = await launch(profile.dir);
+  page = context.pages()[0] ?? (await context.newPage());
+  captureConsole(page, logs);
+  await page.goto(server.url);
+  await waitReady(page);
+});
+
+afterAll(async () => {
+  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
+  await context?.close();
+  await server?.close();
+  profile.remove();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('reviewing and confirming a mutation from the browser', () => {
+  it('syncs the sandbox sources first', async () => {
+    await page.getByRole('button', { name: 'Sync sandbox sources' }).click();
+    await expect
+      .poll(() => page.getByTestId('sync-stripe').getAttribute('data-status'), { timeout: 90_000 })
+      .toBe('success');
+    // The sandbox button syncs every sandbox in turn; wait for the rest so they do not race the mutations.
+    await expect
+      .poll(
+        async () =>
+          (await page.getByRole('button', { name: /^Sync(ing…| sandbox sources)/ }).textContent())?.trim(),
+        {
+          timeout: 120_000,
+        },
+      )
+      .toBe('Sync sandbox sources');
+  });
+
+  it('previews an UPDATE with its diff and API call, writes it to the sandbox on Confirm, and logs it', async () => {
+    const id = await ask('id', 'FROM stripe.customers WHERE name IS NOT NULL ORDER BY id LIMIT 1');
+    expect(id).toMatch(/^cus_/);
+    const oldName = await ask('name', `FROM stripe.customers WHERE id = '${id}'`);
+    expect(sandboxName(id)).toBe(oldName);
+
+    const sql = `UPDATE stripe.customers SET name = 'Renamed by e2e' WHERE id = '${id}'`;
+    await runSql(page, sql);
+    const review = page.getByTestId('mutation-review');
+    await review.waitFor({ timeout: 30_000 });
+    await expect.poll(() => textOf(page, 'query-notice')).toContain('nothing is written until you confirm');
+    expect(await textOf(page, 'mutation-api')).toMatch(/^POST v1\/customers\/\{id\} on [^ ]+ · 1 call$/);
+    const diff = review.getByTestId('mutation-diff');
+    expect(await diff.getAttribute('data-operation')).toBe('UPDATE');
+    expect(await diff.locator('td.id').first().textContent()).toBe(id);
+    expect(await diff.getByTestId('diff-old').first().textContent()).toBe(oldName);
+    expect(await diff.getByTestId('diff-new').first().textContent()).toBe('Renamed by e2e');
+    expect(await textOf(page, 'mutation-expiry')).toMatch(/^\s*expires in \d+:\d\d\s*$/);
+    await expect.poll(() => textOf(page, 'mutation-pending-count')).toBe('1');
+    // Nothing is written before Confirm.
+    expect(sandboxName(id)).toBe(oldName);
+
+    await review.getByTestId('mutation-confirm').click();
+    const results = review.getByTestId('mutation-results');
+    await expect.poll(() => results.getAttribute('data-final'), { timeout: 60_000 }).toBe('true');
+    const rows = results.getByTestId('mutation-result-row');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-status'), (await results.textContent()) ?? '').toBe('ok');
+    expect(await textOf(page, 'mutation-summary')).toContain('1 written');
+    expect(sandboxName(id)).toBe('Renamed by e2e');
+
+    expect(await ask('name', `FROM stripe.customers WHERE id = '${id}'`)).toBe('Renamed by e2e');
+    const relayed = await fetch(`${server.url}/api/relay/stripe/v1/customers/${id}`);
+    expect(relayed.status).toBe(200);
+    expect(((await relayed.json()) as { name?: unknown }).name).toBe('Renamed by e2e');
+
+    const entry = await historyEntry(sql);
+    await expect.poll(() => entry.getAttribute('data-status'), { timeout: 10_000 }).toBe('executed');
+    expect(await entry.textContent()).toContain('1 written');
+    await expect.poll(() => page.getByTestId('mutation-pending-count').count()).toBe(0);
+  });
+
+  it('leaves the data unchanged on Cancel, and logs the mutation as cancelled', async () => {
+    const id = await ask('id', 'FROM stripe.customers WHERE name IS NOT NULL ORDER BY id DESC LIMIT 1');
+    const oldName = await ask('name', `FROM stripe.customers WHERE id = '${id}'`);
+    const sql = `UPDATE stripe.customers SET name = 'Never written' WHERE id = '${id}'`;
+    await runSql(page, sql);
+    const card = page.getByTestId('mutation-card').filter({ hasText: `${id}` });
+    await card.getByTestId('mutation-cancel').click();
+    await card.getByTestId('mutation-cancelled').waitFor({ timeout: 10_000 });
+
+    expect(sandboxName(id)).toBe(oldName);
+    expect(await ask('name', `FROM stripe.customers WHERE id = '${id}'`)).toBe(oldName);
+    const entry = await historyEntry(sql);
+    await expect.poll(() => entry.getAttribute('data-status'), { timeout: 10_000 }).toBe('cancelled');
+  });
+  it('lists a dismissed preview as pending, and confirms it from the Pending list', async () => {
+    const id = await ask('id', 'FROM stripe.customers WHERE name IS NOT NULL ORDER BY id LIMIT 1 OFFSET 1');
+    const sql = `UPDATE stripe.customers SET name = 'Confirmed from the list' WHERE id = '${id}'`;
+    await runSql(page, sql);
+    await page.getByTestId('mutation-review').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Close the review' }).click();
+    expect(await page.getByTestId('mutation-review').count()).toBe(0);
+    await expect.poll(() => textOf(page, 'mutation-pending-count'), { timeout: 10_000 }).toBe('1');
+
+    if ((await page.getByTestId('mutation-log').count()) === 0)
+      await page.getByTestId('mutations-toggle').click();
+    await page.getByTestId('mutation-tab-pending').click();
+    const item = page.getByTestId('mutation-pending').locator('li', { hasText: sql });
+    expect(await item.getAttribute('data-status')).toBe('pending');
+    await item.getByRole('button', { name: 'Confirm' }).click();
+    const results = page.getByTestId('mutation-review').getByTestId('mutation-results');
+    await expect.poll(() => results.getAttribute('data-final'), { timeout: 60_000 }).toBe('true');
+    expect(await results.getByTestId('mutation-result-row').first().getAttribute('data-status')).toBe('ok');
+    expect(sandboxName(id)).toBe('Confirmed from the list');
+    await expect.poll(() => page.getByTestId('mutation-pending-count').count()).toBe(0);
+  });
+});

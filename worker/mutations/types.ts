@@ -1,0 +1,51 @@
+// The data a mutation carries from preview to write-back: the plan (typed values) and per-row results.
+import type { JsonValue } from '../values.ts';
+
+export type Operation = 'insert' | 'update' | 'delete';
+
+export type MutationStatus = 'pending' | 'executing' | 'executed' | 'failed' | 'cancelled' | 'expired';
+
+/** One row the write-back will send: everything needed without re-reading the local table. */
+export interface PlannedRow {
+  /** Position in the plan; with the mutation id it makes the row's idempotency key. */
+  index: number;
+  /** The row's value of the write endpoint's id_field (cus_123, 42, a HubSpot id); null for inserts. */
+  id: string | null;
+  /** Primary-key column → value, to find the local row again after the API answers. */
+  key: Record<string, JsonValue>;
+  /** The local row's values for every column the write endpoint's path or variables name (e.g. _repos_full_name). */
+  scope: Record<string, JsonValue>;
+  /** update: the SET columns' values at preview time; delete: the whole local row; insert: null. */
+  before: Record<string, JsonValue> | null;
+  /** update: the SET columns' new values (evaluated by DuckDB); insert: the VALUES row; delete: null. */
+  after: Record<string, JsonValue> | null;
+}
+
+export interface MutationPlan {
+  mutation_id: string;
+  /** The schema = the registered source's name. */
+  source: string;
+  /** The connector type (stripe, hubspot, github, linear, ...). */
+  source_type: string;
+  table: string;
+  operation: Operation;
+  /** update: the SET columns; insert: the column list; delete: []. */
+  columns: string[];
+  rows: PlannedRow[];
+}
+
+export type RowState = 'pending' | 'sending' | 'ok' | 'failed' | 'skipped';
+
+export interface RowResult {
+  index: number;
+  id: string | null;
+  status: 'ok' | 'failed' | 'skipped';
+  http_status?: number;
+  error?: string;
+  /** e.g. "already applied", "already deleted at the source", "changed since preview". */
+  note?: string;
+  /** What happened to the local copy: only rows the API accepted are changed locally. */
+  local?: 'updated' | 'inserted' | 'deleted' | 'not_synced' | 'unchanged';
+  /** The id the API assigned (inserts). */
+  created_id?: string;
+}

@@ -1,0 +1,391 @@
+// MutationEngine: SQL write-back as preview → confirm (or cancel/expire), recorded in _dinobase.mutations.
+import { systemClock, toSqlTimestamp, type Clock } from '../clock.ts';
+import { builtinConnectors } from '../connectors/builtin.ts';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import type { DinobaseDB } from '../db.ts';
+import { MutationError, errorMessage, type ErrorCode } from '../errors.ts';
+import { parseMutation, splitMutationSql } from '../mutations/parse.ts';
+import { PreviewBuilder, type PreviewBody } from '../mutations/preview.ts';
+import type { MutationPlan, MutationStatus, RowResult } from '../mutations/types.ts';
+import type { JsonValue } from '../values.ts';
+
+export const DEFAULT_MAX_AFFECTED_ROWS = 50;
+export const PENDING_TTL_MS = 10 * 60_000;
+
+/** What confirm hands the plan to: the API write-back (worker/mutations/writer.ts). */
+export interface PlanExecutor {
+  execute(plan: MutationPlan, options: { onRow?: (row: RowResult) => void }): Promise<RowResult[]>;
+}
+
+export interface MutationEngineOptions {
+  connectors?: ConnectorRegistry;
+  clock?: Clock;
+  writer?: PlanExecutor;
+  ttlMs?: number;
+}
+
+export interface MutationPreview {
+  mutation_id: string;
+  status: 'pending_confirmation';
+  preview: PreviewBody;
+  expires_at: string;
+  confirm: string;
+}
+
+export interface BatchPreview {
+  batch_id: string;
+  status: 'pending_confirmation';
+  statements: number;
+  valid: number;
+  errors: { sql: string; error: string }[] | null;
+  sources_involved: string[];
+  mutations: MutationPreview[];
+  confirm: string;
+}
+
+export interface MutationFailure {
+  error: string;
+  code?: ErrorCode;
+  rows_affected?: number;
+  details?: { sql: string; error: string }[];
+}
+
+export interface ConfirmResult {
+  status: 'executed' | 'failed';
+  mutation_id: string;
+  operation: string;
+  source: string;
+  table: string;
+  api_write_back: {
+    total_rows: number;
+    api_calls: number;
+    succeeded: number;
+    failed: number;
+    details: RowResult[];
+  };
+  local_update: { method: 'api_response'; rows_changed: number };
+}
+
+export interface BatchResult {
+  status: 'batch_executed';
+  total: number;
+  succeeded: number;
+  failed: number;
+  results: (ConfirmResult | MutationFailure)[];
+}
+
+export interface MutationRecord {
+  mutation_id: string;
+  connector_name: string;
+  table_name: string;
+  operation: string;
+  sql_text: string;
+  preview: PreviewBody | null;
+  status: MutationStatus;
+  created_at: string;
+  expires_at: string | null;
+  confirmed_at: string | null;
+  executed_at: string | null;
+  result: ConfirmResult | null;
+  error_message: string | null;
+  batch_id: string | null;
+  /** An `executing` mutation no confirm in this engine is running: the page closed mid-write; confirm resumes it. */
+  interrupted?: boolean;
+}
+
+function hex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
+}
+
+export function isMutationFailure(value: unknown): value is MutationFailure {
+  return typeof value === 'object' && value !== null && 'error' in value;
+}
+
+function failure(error: unknown): MutationFailure {
+  const out: MutationFailure = { error: errorMessage(error) };
+  if (error instanceof MutationError) out.code = error.code;
+  const rows = (error as { rows_affected?: unknown }).rows_affected;
+  if (typeof rows === 'number') out.rows_affected = rows;
+  return out;
+}
+
+export class MutationEngine {
+  #db: DinobaseDB;
+  #clock: Clock;
+  #writer: PlanExecutor | undefined;
+  #ttlMs: number;
+  #previews: PreviewBuilder;
+  /** Confirms running in this engine, so a second confirm joins the first instead of writing again. */
+  #inFlight = new Map<string, Promise<ConfirmResult | MutationFailure>>();
+
+  constructor(db: DinobaseDB, options: MutationEngineOptions = {}) {
+    this.#db = db;
+    this.#clock = options.clock ?? db.clock ?? systemClock;
+    this.#writer = options.writer;
+    this.#ttlMs = options.ttlMs ?? PENDING_TTL_MS;
+    this.#previews = new PreviewBuilder(db, options.connectors ?? builtinConnectors());
+  }
+
+  #now(): string {
+    return toSqlTimestamp(this.#clock.now());
+  }
+
+  async #expireStale(): Promise<void> {
+    await this.#db.exclusive((conn) =>
+      conn.queryParams(
+        `UPDATE _dinobase.mutations SET status = 'expired' WHERE status = 'pending' AND expires_at <= ?::TIMESTAMP`,
+        [this.#now()],
+      ),
+    );
+  }
+
+  /** Previews one statement (or a batch of them); nothing is written to any API until confirm. */
+  async handleSql(
+    sql: string,
+    options: { maxAffectedRows?: number } = {},
+  ): Promise<MutationPreview | BatchPreview | MutationFailure> {
+    const max = options.maxAffectedRows ?? DEFAULT_MAX_AFFECTED_ROWS;
+    if (!Number.isInteger(max) || max < 1)
+      return { error: `maxAffectedRows must be a positive integer, got ${max}.` };
+    await this.#expireStale();
+    const statements = splitMutationSql(sql);
+    if (statements.length === 0) return { error: 'Empty SQL' };
+    if (statements.length === 1) return this.#previewOne(statements[0]!, max, null);
+    const batchId = `batch_${hex(6)}`;
+    const mutations: MutationPreview[] = [];
+    const errors: { sql: string; error: string }[] = [];
+    for (const statement of statements) {
+      const result = await this.#previewOne(statement, max, batchId);
+      if (isMutationFailure(result)) errors.push({ sql: statement, error: result.error });
+      else mutations.push(result);
+    }
+    if (mutations.length === 0) return { error: 'All statements failed validation', details: errors };
+    const ids = mutations.map((m) => m.mutation_id);
+    return {
+      batch_id: batchId,
+      status: 'pending_confirmation',
+      statements: statements.length,
+      valid: mutations.length,
+      errors: errors.length > 0 ? errors : null,
+      sources_involved: [...new Set(mutations.map((m) => m.preview.source))],
+      mutations,
+      confirm: `Call confirm for each mutation_id, or confirm_batch with all IDs: [${ids.map((i) => `'${i}'`).join(', ')}]`,
+    };
+  }
+
+  async #previewOne(
+    statement: string,
+    max: number,
+    batchId: string | null,
+  ): Promise<MutationPreview | MutationFailure> {
+    try {
+      const parsed = parseMutation(statement);
+      const { preview, plan } = await this.#previews.build(parsed, max);
+      const mutationId = `mut_${hex(6)}`;
+      const created = this.#clock.now();
+      const expires = toSqlTimestamp(created + this.#ttlMs);
+      const sqlText = statement.trim().replace(/;\s*$/, '');
+      await this.#db.exclusive((conn) =>
+        conn.queryParams(
+          `INSERT INTO _dinobase.mutations
+             (mutation_id, connector_name, table_name, operation, sql_text, preview, status, created_at, plan, expires_at, batch_id)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?::TIMESTAMP, ?, ?::TIMESTAMP, ?)`,
+          [
+            mutationId,
+            plan.source,
+            plan.table,
+            preview.operation,
+            sqlText,
+            JSON.stringify(preview),
+            toSqlTimestamp(created),
+            JSON.stringify({ ...plan, mutation_id: mutationId }),
+            expires,
+            batchId,
+          ],
+        ),
+      );
+      // A preview must survive a reload (OPFS keeps only checkpointed work across restarts).
+      await this.#db.checkpoint();
+      return {
+        mutation_id: mutationId,
+        status: 'pending_confirmation',
+        preview,
+        expires_at: `${expires.replace(' ', 'T')}Z`,
+        confirm: `Call confirm with mutation_id '${mutationId}' to execute`,
+      };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  /** Executes a pending mutation once; a repeated confirm never writes again, and an interrupted one resumes. */
+  confirm(
+    mutationId: string,
+    options: { onRow?: (row: RowResult) => void } = {},
+  ): Promise<ConfirmResult | MutationFailure> {
+    const running = this.#inFlight.get(mutationId);
+    if (running) return running;
+    const run = this.#confirm(mutationId, options).finally(() => this.#inFlight.delete(mutationId));
+    this.#inFlight.set(mutationId, run);
+    return run;
+  }
+
+  async #confirm(
+    mutationId: string,
+    options: { onRow?: (row: RowResult) => void },
+  ): Promise<ConfirmResult | MutationFailure> {
+    await this.#expireStale();
+    const claimed = await this.#db.exclusive(async (conn) => {
+      const rows = await conn.queryParams(
+        `UPDATE _dinobase.mutations SET status = 'executing', confirmed_at = ?::TIMESTAMP
+         WHERE mutation_id = ? AND status = 'pending' RETURNING mutation_id`,
+        [this.#now(), mutationId],
+      );
+      return rows.numRows > 0;
+    });
+    const record = await this.get(mutationId);
+    if (!record) return { error: `Mutation '${mutationId}' not found`, code: 'not_found' };
+    if (!claimed && record.status !== 'executing') {
+      return { error: `Mutation '${mutationId}' is ${record.status}, not pending`, code: 'refused' };
+    }
+    if (!this.#writer) {
+      return { error: 'This engine has no write-back transport configured; the mutation stays executing.' };
+    }
+    // The claim must survive a crash, so a reload resumes instead of showing it as pending again.
+    await this.#db.checkpoint();
+    const [planRow] = await this.#db.query(`SELECT plan FROM _dinobase.mutations WHERE mutation_id = ?`, [
+      mutationId,
+    ]);
+    const plan = JSON.parse(String(planRow?.plan)) as MutationPlan;
+    let details: RowResult[];
+    try {
+      details = await this.#writer.execute(plan, { onRow: options.onRow });
+    } catch (error) {
+      // The outbox keeps per-row progress; the mutation stays `executing` so confirm can resume it.
+      return {
+        error: `Write-back of ${mutationId} stopped: ${errorMessage(error)}. Confirm again to resume.`,
+      };
+    }
+    const succeeded = details.filter((d) => d.status === 'ok').length;
+    const failed = details.filter((d) => d.status === 'failed').length;
+    const status: ConfirmResult['status'] = succeeded === 0 && failed > 0 ? 'failed' : 'executed';
+    const result: ConfirmResult = {
+      status,
+      mutation_id: mutationId,
+      operation: record.operation,
+      source: record.connector_name,
+      table: record.table_name,
+      api_write_back: {
+        total_rows: details.length,
+        api_calls: details.filter((d) => d.http_status !== undefined).length,
+        succeeded,
+        failed,
+        details,
+      },
+      local_update: {
+        method: 'api_response',
+        rows_changed: details.filter((d) => d.local && d.local !== 'unchanged' && d.local !== 'not_synced')
+          .length,
+      },
+    };
+    const errorText =
+      failed > 0
+        ? details
+            .filter((d) => d.status === 'failed')
+            .map((d) => `${d.id ?? `row ${d.index + 1}`}: ${d.error ?? d.note ?? 'failed'}`)
+            .join('; ')
+        : null;
+    await this.#db.exclusive((conn) =>
+      conn.queryParams(
+        `UPDATE _dinobase.mutations SET status = ?, executed_at = ?::TIMESTAMP, result = ?, error_message = ? WHERE mutation_id = ?`,
+        [status, this.#now(), JSON.stringify(result), errorText, mutationId],
+      ),
+    );
+    await this.#db.checkpoint();
+    return result;
+  }
+
+  async confirmBatch(ids: string[]): Promise<BatchResult> {
+    const results: (ConfirmResult | MutationFailure)[] = [];
+    for (const id of ids) results.push(await this.confirm(id));
+    return {
+      status: 'batch_executed',
+      total: ids.length,
+      succeeded: results.filter((r) => !isMutationFailure(r) && r.status === 'executed').length,
+      failed: results.filter((r) => isMutationFailure(r) || r.status === 'failed').length,
+      results,
+    };
+  }
+
+  async cancel(mutationId: string): Promise<{ status: 'cancelled'; mutation_id: string } | MutationFailure> {
+    const cancelled = await this.#db.exclusive(async (conn) => {
+      const rows = await conn.queryParams(
+        `UPDATE _dinobase.mutations SET status = 'cancelled' WHERE mutation_id = ? AND status = 'pending' RETURNING mutation_id`,
+        [mutationId],
+      );
+      return rows.numRows > 0;
+    });
+    if (cancelled) {
+      await this.#db.checkpoint();
+      return { status: 'cancelled', mutation_id: mutationId };
+    }
+    const record = await this.get(mutationId);
+    if (!record) return { error: `Mutation '${mutationId}' not found`, code: 'not_found' };
+    return { error: `Mutation '${mutationId}' is ${record.status}, not pending`, code: 'refused' };
+  }
+
+  /** Pending mutations (oldest first), plus interrupted ones a confirm would resume. */
+  async listPending(): Promise<MutationRecord[]> {
+    await this.#expireStale();
+    return this.#records(`WHERE status IN ('pending', 'executing') ORDER BY created_at, id`);
+  }
+
+  /** Every mutation, newest first: the audit log. */
+  async history(options: { limit?: number } = {}): Promise<MutationRecord[]> {
+    await this.#expireStale();
+    const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
+    return this.#records(`ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
+  }
+
+  async get(mutationId: string): Promise<MutationRecord | null> {
+    const [record] = await this.#records(`WHERE mutation_id = ?`, [mutationId]);
+    return record ?? null;
+  }
+
+  async #records(tail: string, params: string[] = []): Promise<MutationRecord[]> {
+    const rows = await this.#db.query(
+      `SELECT mutation_id, connector_name, table_name, operation, sql_text, preview, status,
+              strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS created_at,
+              strftime(expires_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS expires_at,
+              strftime(confirmed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS confirmed_at,
+              strftime(executed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS executed_at,
+              result, error_message, batch_id
+       FROM _dinobase.mutations ${tail}`,
+      params,
+    );
+    const parse = <T>(value: JsonValue | undefined): T | null =>
+      typeof value === 'string' && value ? (JSON.parse(value) as T) : null;
+    return rows.map((r) => {
+      const record: MutationRecord = {
+        mutation_id: String(r.mutation_id),
+        connector_name: String(r.connector_name),
+        table_name: String(r.table_name),
+        operation: String(r.operation),
+        sql_text: String(r.sql_text),
+        preview: parse<PreviewBody>(r.preview),
+        status: String(r.status) as MutationStatus,
+        created_at: String(r.created_at),
+        expires_at: r.expires_at === null ? null : String(r.expires_at),
+        confirmed_at: r.confirmed_at === null ? null : String(r.confirmed_at),
+        executed_at: r.executed_at === null ? null : String(r.executed_at),
+        result: parse<ConfirmResult>(r.result),
+        error_message: r.error_message === null ? null : String(r.error_message),
+        batch_id: r.batch_id === null ? null : String(r.batch_id),
+      };
+      if (record.status === 'executing') record.interrupted = !this.#inFlight.has(record.mutation_id);
+      return record;
+    });
+  }
+}
