@@ -4,7 +4,7 @@ import { builtinConnectors } from '../connectors/builtin.ts';
 import { parseConnectorSpec } from '../connectors/spec.ts';
 import { memoryDB } from '../testing.ts';
 import { applyLocal, bindValue, normalizeRecord } from './local.ts';
-import { ensureOutbox, Outbox, storedResult } from './outbox.ts';
+import { Outbox, storedResult } from './outbox.ts';
 import type { MutationPlan, Operation, PlannedRow } from './types.ts';
 
 const db = memoryDB();
@@ -161,7 +161,7 @@ describe('applyLocal', () => {
 
 describe('outbox', () => {
   it('keeps existing rows on reopen and rebuilds stored results with their local outcome', async () => {
-    await ensureOutbox(db);
+    await db.conn;
     const outbox = new Outbox(db, 'm-outbox');
     const rows: PlannedRow[] = [0, 1].map((index) => ({
       index,

@@ -4,29 +4,6 @@ import type { DuckConnection } from '../duckdb/index.ts';
 import type { JsonValue } from '../values.ts';
 import type { PlannedRow, RowResult, RowState } from './types.ts';
 
-/** The outbox table; the same shape as migration 2, so creating it here is a no-op on a migrated database. */
-export const OUTBOX_DDL = `CREATE TABLE IF NOT EXISTS _dinobase.mutation_rows (
-  mutation_id VARCHAR NOT NULL,
-  row_index INTEGER NOT NULL,
-  row_id VARCHAR,
-  state VARCHAR NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  http_status INTEGER,
-  error VARCHAR,
-  note VARCHAR,
-  response VARCHAR,
-  created_id VARCHAR,
-  updated_at TIMESTAMP,
-  PRIMARY KEY (mutation_id, row_index)
-)`;
-
-export async function ensureOutbox(db: DinobaseDB): Promise<void> {
-  await db.exclusive(async (conn) => {
-    await conn.query('CREATE SCHEMA IF NOT EXISTS _dinobase');
-    await conn.query(OUTBOX_DDL);
-  });
-}
-
 export interface OutboxRow {
   row_index: number;
   row_id: string | null;
@@ -59,7 +36,8 @@ export class Outbox {
 
   /** Adds every planned row as `pending` (rows already there keep their state) and returns all of them. */
   async open(rows: PlannedRow[]): Promise<Map<number, OutboxRow>> {
-    await ensureOutbox(this.#db);
+    // Migration 2 creates the table; opening the connection runs the migrations.
+    await this.#db.conn;
     const now = this.#db.now();
     await this.#db.exclusive(async (conn) => {
       for (let start = 0; start < rows.length; start += CHUNK) {
