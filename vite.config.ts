@@ -1,10 +1,11 @@
-// Builds the Svelte app and the engine worker; precompresses large assets so the proxy serves them small.
+// Builds the Svelte app, the engine worker and the offline service worker; precompresses large assets for the proxy.
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 /** The Hono server `npm run dev` forwards API calls to. */
 const DEV_API = process.env.DINOBASE_API ?? 'http://127.0.0.1:8787';
@@ -38,8 +39,59 @@ function precompress(): Plugin {
   };
 }
 
+/** The server's own routes: never answered from the app-shell cache, online or offline. */
+const SERVER_ROUTES = [/^\/api(\/|$)/, /^\/sandbox(\/|$)/, /^\/login(\/|\?|$)/, /^\/bench(\/|$)/];
+
+/**
+ * The service worker precaches the app shell, the engine worker and DuckDB-WASM, so after one online visit
+ * the app opens and queries its OPFS data offline. The proxy serves .br/.gz siblings; the SW's fetch gets
+ * them decoded, so the cache holds plain bytes and only the raw size counts against the limit below.
+ */
+function offline(): Plugin[] {
+  return VitePWA({
+    registerType: 'autoUpdate',
+    // web/main.ts registers it once the page has loaded, so the precache never competes with the first open.
+    injectRegister: false,
+    // With DINOBASE_TOKEN the manifest sits behind the login cookie.
+    useCredentials: true,
+    manifest: {
+      name: 'Dinobase',
+      short_name: 'Dinobase',
+      description: 'Sync SaaS data into DuckDB in your browser and query it offline.',
+      id: '/',
+      start_url: '/',
+      scope: '/',
+      display: 'standalone',
+      theme_color: '#1971c2',
+      background_color: '#ffffff',
+      icons: [
+        { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        { src: '/icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+      ],
+    },
+    includeAssets: ['icons/icon.svg', 'icons/apple-touch-icon.png'],
+    workbox: {
+      // Icons come from the manifest and includeAssets; the .br/.gz siblings are the server's business.
+      globPatterns: ['index.html', 'assets/**/*.{js,css,wasm}'],
+      // The benchmark harness ships in dist/ but is not part of the app.
+      globIgnores: ['bench/**', 'assets/bench-*'],
+      // DuckDB's eh.wasm is ~34 MB raw.
+      maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+      navigateFallback: '/index.html',
+      navigateFallbackDenylist: SERVER_ROUTES,
+      // No runtime caching at all: credentials, the relay and the sandboxes always go to the network.
+      runtimeCaching: [],
+      cleanupOutdatedCaches: true,
+      clientsClaim: true,
+      skipWaiting: true,
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [svelte(), precompress()],
+  plugins: [svelte(), precompress(), ...offline()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

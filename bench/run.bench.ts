@@ -4,6 +4,7 @@ import { benchNative } from './native.ts';
 import { benchQueryPath } from './query-path.ts';
 import { benchMutations } from './mutations.ts';
 import { benchRelay } from './relay.ts';
+import { benchColdStart, benchReopen } from './startup.ts';
 import { printTable, type Row } from './stats.ts';
 import { benchSync } from './sync.ts';
 
@@ -14,5 +15,7 @@ it('benchmarks', async () => {
   rows.push(...(await benchRelay()));
   rows.push(...(await benchMutations()));
   rows.push(...(await benchNative()));
+  rows.push(...(await benchColdStart()));
+  rows.push(...(await benchReopen()));
   printTable(rows);
 });

@@ -10,6 +10,8 @@ const dist = mkdtempSync(join(tmpdir(), 'dinobase-dist-'));
 beforeAll(async () => {
   mkdirSync(join(dist, 'assets'));
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Dinobase</title>');
+  writeFileSync(join(dist, 'sw.js'), 'self.skipWaiting();');
+  writeFileSync(join(dist, 'manifest.webmanifest'), '{"name":"Dinobase"}');
   writeFileSync(join(dist, 'assets', 'duckdb-eh-abc.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]));
   writeFileSync(join(dist, 'assets', 'duckdb-eh-abc.wasm.gz'), Buffer.from('not really gzip'));
   server = await startServer({ port: 0, distDir: dist, home: mkdtempSync(join(tmpdir(), 'dinobase-home-')) });
@@ -36,6 +38,15 @@ describe('proxy app over real HTTP on loopback', () => {
     const res = await fetch(`${server.url}/`);
     expect(await res.text()).toContain('<title>Dinobase</title>');
     expect(res.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('makes browsers re-check the service worker and the manifest on every visit', async () => {
+    const sw = await fetch(`${server.url}/sw.js`);
+    expect(sw.headers.get('content-type')).toMatch(/javascript/);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+    const manifest = await fetch(`${server.url}/manifest.webmanifest`);
+    expect(manifest.headers.get('content-type')).toBe('application/manifest+json');
+    expect(manifest.headers.get('cache-control')).toBe('no-cache');
   });
 
   it('lists the sandbox sources without their keys, and relays to them with the keys added server-side', async () => {

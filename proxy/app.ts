@@ -134,6 +134,15 @@ export function createApp(options: AppOptions): Hono {
       await next();
       if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
     });
+    // The service worker and the manifest name the current build: browsers must re-check them on every visit.
+    app.use('/sw.js', async (c, next) => {
+      await next();
+      if (c.res.ok) c.header('Cache-Control', 'no-cache');
+    });
+    app.use('/manifest.webmanifest', async (c, next) => {
+      await next();
+      if (c.res.ok) c.header('Cache-Control', 'no-cache');
+    });
     // Dotfiles (.env, .git/) are never served, even if a build copied them into dist/; /.well-known/ is.
     const { assets } = options.staticFiles;
     app.use('*', (c, next) => (HIDDEN_PATH.test(c.req.path) ? next() : assets(c, next)));

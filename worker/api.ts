@@ -12,6 +12,8 @@ import type {
   MutationRecord,
 } from './query/mutations.ts';
 import type { RowResult } from './mutations/types.ts';
+import type { SourceSyncStatus, SyncEvent, SyncLogEntry, SyncTrigger } from './sync/runner.ts';
+import type { BackupFile, DatabaseSize, RestoreResult } from './storage.ts';
 
 export type {
   ArrowQueryResult,
@@ -31,6 +33,13 @@ export type {
   SyncProgress,
   SyncResult,
   TableDescription,
+  BackupFile,
+  DatabaseSize,
+  RestoreResult,
+  SourceSyncStatus,
+  SyncEvent,
+  SyncLogEntry,
+  SyncTrigger,
 };
 
 /** What the UI needs to offer a connector: never a secret, only which fields to ask for. */
@@ -62,6 +71,8 @@ export interface EngineInfo {
   path: string;
   /** True on OPFS: committed work survives reloads and browser restarts. */
   persistent: boolean;
+  /** Milliseconds opening took, by step (browser only); `migrate_ms` covers `_dinobase` setup after the open. */
+  startup?: { instantiate_ms: number; open_ms: number; migrate_ms: number };
 }
 
 export interface QueryRequest {
@@ -98,6 +109,11 @@ export interface RawTiming {
 export interface EngineApi {
   /** Opens (and migrates) the database; safe to call more than once. */
   open(): Promise<EngineInfo>;
+  /**
+   * Interrupts running queries, checkpoints and closes the database, so another tab can open the OPFS
+   * file (it is exclusive); `open()` opens it again. Other calls would reopen it, so callers stop first.
+   */
+  close(): Promise<void>;
   /** The agent form: rows as JSON-safe objects, the seed's result shape. */
   execute(request: QueryRequest): Promise<QueryResult | ErrorResult | MutationResponse>;
   /** The grid form: the same result with rows as transferred Arrow IPC bytes. */
@@ -131,6 +147,35 @@ export interface EngineApi {
   listPendingMutations(): Promise<MutationRecord[]>;
   /** The audit log in `_dinobase.mutations`, newest first. */
   mutationHistory(request: { limit?: number }): Promise<MutationRecord[]>;
+  /** Stops the source's running sync (manual or scheduled); nothing it fetched is kept. False if it was not syncing. */
+  cancelSync(request: { name: string }): Promise<boolean>;
+  /**
+   * Sets how often the source syncs on its own while the app is open ("5s", "15m", "1h", "1d"); null or ''
+   * turns scheduling off. Stored as the source's `sync_interval`.
+   */
+  setSyncInterval(request: { name: string; interval: string | null }): Promise<SourceSyncStatus>;
+  /** Every registered source's interval, next scheduled run, running sync and latest result. */
+  syncStatus(): Promise<SourceSyncStatus[]>;
+  /** `_dinobase.sync_log`, newest first, for one source or all: durations, rows, errors. */
+  syncHistory(request: { name?: string; limit?: number }): Promise<SyncLogEntry[]>;
+  /** Calls `onEvent` (a Comlink.proxy) with every sync's start, progress and result; returns an id for unwatchSyncs. */
+  watchSyncs(request: { onEvent: (event: SyncEvent) => void }): Promise<string>;
+  unwatchSyncs(request: { watchId: string }): Promise<boolean>;
+  /** `PRAGMA database_size`, with the sizes in bytes. */
+  databaseSize(): Promise<DatabaseSize>;
+  /**
+   * CHECKPOINT, close DuckDB, read the database file, reopen; the bytes are transferred. Refused while a sync
+   * runs, and in memory (NotReadyError 'not_persistent').
+   */
+  backup(): Promise<BackupFile>;
+  /**
+   * Replaces all data with a backup (checked for DuckDB's header): DuckDB attaches it read-only and copies it
+   * in (`COPY FROM DATABASE`) in one transaction, then the migrations run; a file that does not open or copy
+   * changes nothing and rejects with the reason. Refused while a sync runs.
+   */
+  restore(request: { bytes: Uint8Array }): Promise<RestoreResult>;
+  /** Deletes everything (every source's data, the sync log, mutations): on OPFS the file itself, then opens an empty one. */
+  clearAllData(): Promise<void>;
   /** For `npm run bench`: times duckdb-wasm's own `conn.query` in this worker, the baseline for the query path. */
   rawQueryTiming(request: { sql: string; runs: number }): Promise<RawTiming>;
 }

@@ -42,6 +42,12 @@ export interface SyncEndOptions {
   errorMessage?: string | null;
 }
 
+/** What `offline` hands its task: reopen to check the database, close to undo that. */
+export interface OfflineControl {
+  reopen(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface DinobaseDBOptions {
   /** Opens DuckDB; defaults to the platform's (OPFS in the browser, in-memory in Node). */
   open?: OpenDuckDB;
@@ -55,6 +61,9 @@ export class DinobaseDB {
   #database: Promise<DuckDatabase> | null = null;
   #conn: Promise<DuckConnection> | null = null;
   #writeLock: Promise<unknown> = Promise.resolve();
+  #generation = 0;
+  /** Set while the database is closed for `offline`; everything else waits for it. */
+  #offline: Promise<void> | null = null;
 
   constructor(path: string = DEFAULT_PATH, options: DinobaseDBOptions = {}) {
     this.path = path;
@@ -62,8 +71,13 @@ export class DinobaseDB {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** The database, opened and migrated on first use. */
+  /** The database, opened and migrated on first use; while it is offline (see `offline`), once it is back. */
   database(): Promise<DuckDatabase> {
+    if (this.#offline) return this.#offline.then(() => this.database());
+    return this.#openDatabase();
+  }
+
+  #openDatabase(): Promise<DuckDatabase> {
     this.#database ??= this.#open({ path: this.path }).catch((error: unknown) => {
       this.#database = null;
       throw error;
@@ -73,8 +87,13 @@ export class DinobaseDB {
 
   /** The metadata connection, created (and the `_dinobase` schema migrated) on first access. */
   get conn(): Promise<DuckConnection> {
-    this.#conn ??= (async () => {
-      const conn = await (await this.database()).connect();
+    this.#conn ??= this.#openConn(() => this.database());
+    return this.#conn;
+  }
+
+  #openConn(database: () => Promise<DuckDatabase>): Promise<DuckConnection> {
+    return (async () => {
+      const conn = await (await database()).connect();
       await migrate(conn, this.clock);
       // Staging left by a sync that died with its tab; nothing else can be running while we open.
       await conn.query(`DROP SCHEMA IF EXISTS ${STAGING_SCHEMA} CASCADE`);
@@ -83,7 +102,6 @@ export class DinobaseDB {
       this.#conn = null;
       throw error;
     });
-    return this.#conn;
   }
 
   /** Another connection to the same database, for work that must not share a transaction or a cancel. */
@@ -321,11 +339,57 @@ export class DinobaseDB {
     return getSource(this, name);
   }
 
+  /** Runs pending migrations (after a restore brought an older `_dinobase`) and clears leftover staging. */
+  async migrate(): Promise<void> {
+    await this.exclusive(async (conn) => {
+      await migrate(conn, this.clock);
+      await conn.query(`DROP SCHEMA IF EXISTS ${STAGING_SCHEMA} CASCADE`);
+    });
+  }
+
+  /** Counts closes: a connection taken under an older generation belongs to a closed database. */
+  get generation(): number {
+    return this.#generation;
+  }
+
   async close(): Promise<void> {
+    this.#generation++;
     const database = this.#database;
     this.#database = null;
     this.#conn = null;
     if (database) await (await database).close();
+  }
+
+  /**
+   * Takes the database offline for `task` (a backup, a restore, a wipe): waits for running writers,
+   * checkpoints, closes DuckDB (releasing its file), and runs `task` while every other caller waits. The
+   * task may `reopen()` the database itself to check it (migrations run); otherwise the next caller
+   * reopens it. Connections taken before are dead afterwards.
+   */
+  offline<T>(task: (control: OfflineControl) => Promise<T>): Promise<T> {
+    let back!: () => void;
+    const gate = new Promise<void>((resolve) => (back = resolve));
+    const run = this.#writeLock.then(async () => {
+      if (this.#database && (await this.#database.catch(() => null))?.persistent) {
+        await (await this.conn).query('CHECKPOINT');
+      }
+      this.#offline = gate;
+      try {
+        await this.close();
+        return await task({
+          reopen: async () => {
+            this.#conn = this.#openConn(() => this.#openDatabase());
+            await this.#conn;
+          },
+          close: () => this.close(),
+        });
+      } finally {
+        this.#offline = null;
+        back();
+      }
+    });
+    this.#writeLock = run.catch(() => undefined);
+    return run;
   }
 }
 

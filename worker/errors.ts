@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'not_found'
   | 'not_ready'
   | 'locked'
+  | 'not_persistent'
+  | 'busy'
   | 'extension_unavailable'
   | 'invalid_argument'
   | 'sync_failed'

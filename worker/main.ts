@@ -1,8 +1,9 @@
-// The Web Worker entry: builds the engine service and exposes it over Comlink.
+// The Web Worker entry: builds this tab's engine and exposes it over Comlink.
 import * as Comlink from 'comlink';
 import { registerTransferHandlers } from './comlink.ts';
-import { createEngineService } from './service.ts';
+import { createTabEngine } from './tab-engine.ts';
 
 registerTransferHandlers();
 // Every browser sync goes through this page's proxy: real credentials never reach the browser.
-Comlink.expose(createEngineService({ relay: { origin: self.location.origin } }));
+// Sources with a sync interval sync on their own while this tab has the engine open.
+Comlink.expose(createTabEngine({ relay: { origin: self.location.origin }, schedule: {} }));

@@ -8,6 +8,10 @@ import { WriteBack } from './mutations/writer.ts';
 import { MutationEngine } from './query/mutations.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { directTransport, relayTransport } from './sync/transport.ts';
+import { NotReadyError } from './errors.ts';
+import { SyncRunner } from './sync/runner.ts';
+import { DatabaseStorage, opfsFileName, type DatabaseFiles } from './storage.ts';
+import { opfsFiles } from './storage-opfs.ts';
 
 export interface ServiceOptions {
   db?: DinobaseDB;
@@ -20,6 +24,10 @@ export interface ServiceOptions {
   relay?: { origin: string };
   /** Direct mode only: the credentials write-backs use per source (the proxy holds them in relay mode). */
   credentials?: (source: string) => Record<string, string> | undefined;
+  /** Sync sources that have a `sync_interval` on their own while the engine is open (the browser tab). */
+  schedule?: { checkInterval?: string };
+  /** The database file for backup, restore and clear; default: the OPFS file of an `opfs://` database, else none. */
+  files?: DatabaseFiles | null;
 }
 
 export function createEngineService(options: ServiceOptions = {}): EngineApi {
@@ -38,6 +46,27 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
   const mutations = new MutationEngine(db, { connectors: syncs.connectors, writer });
   const queries = new QueryEngine(db, { mutations });
   const running = new Map<string, AbortController>();
+  const runner = new SyncRunner(db, syncs, { credentials: options.credentials });
+  const watchers = new Map<string, () => void>();
+  let watchCount = 0;
+  const fileName = opfsFileName(db.path);
+  const storage = new DatabaseStorage(db, {
+    files: options.files !== undefined ? options.files : fileName ? opfsFiles(fileName) : null,
+    // Nothing may hold the database while its file is read or replaced: no sync, no scheduler, no query.
+    async quiesce() {
+      await runner.stop();
+      const busy = runner.busyReason();
+      if (busy) {
+        if (options.schedule) runner.start(options.schedule);
+        throw new NotReadyError('busy', `The database is in use: ${busy}`);
+      }
+      for (const controller of running.values())
+        controller.abort(new Error('the database is being replaced'));
+      return () => {
+        if (options.schedule) runner.start(options.schedule);
+      };
+    },
+  });
   let info: Promise<EngineInfo> | null = null;
 
   /** Registers the query under its id so `cancel` can reach it, and forgets it when it settles. */
@@ -58,14 +87,38 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
   return {
     open() {
       info ??= (async () => {
+        const started = performance.now();
         await db.conn;
+        if (options.schedule) runner.start(options.schedule);
         const database = await db.database();
-        return { version: database.version, path: database.path, persistent: database.persistent };
+        const { version, path, persistent, startup } = database;
+        const total = performance.now() - started;
+        return {
+          version,
+          path,
+          persistent,
+          startup: startup && {
+            ...startup,
+            migrate_ms: Math.max(0, total - startup.instantiate_ms - startup.open_ms),
+          },
+        };
       })().catch((error: unknown) => {
         info = null;
         throw error;
       });
       return info;
+    },
+    async close() {
+      const opened = info;
+      info = null;
+      // The scheduler would reopen the database; its running syncs stop as a cancel would.
+      for (const name of runner.active) runner.cancel(name);
+      await runner.stop();
+      for (const controller of running.values())
+        controller.abort(new Error('the database moved to another tab'));
+      // Checkpoint only a database that opened: checkpoint() would otherwise open it just to close it.
+      if (await opened?.then(() => true).catch(() => false)) await db.checkpoint().catch(() => undefined);
+      await db.close();
     },
     execute({ sql, maxRows, timeoutMs, queryId, maxAffectedRows }) {
       return withCancel(queryId, (o) => queries.execute(sql, { ...o, maxRows, timeoutMs, maxAffectedRows }));
@@ -114,27 +167,36 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     },
     removeSource: ({ name, dropData }) => db.removeSource(name, { dropData }),
     getSources: () => db.getSources(),
-    async sync({ name, credentials, timeoutMs, onProgress }) {
-      const source = await db.getSource(name);
-      if (!source) {
-        const known = (await db.getSources()).map((s) => s.name);
-        return {
-          source_name: name,
-          source_type: 'unknown',
-          tables_synced: 0,
-          rows_synced: 0,
-          status: 'error',
-          error: `Source '${name}' is not registered.${known.length ? ` Registered: ${known.join(', ')}` : ' Add it first.'}`,
-          resources: [],
-          elapsed_ms: 0,
-        };
-      }
-      return syncs.sync(
-        name,
-        { type: source.type, base_url: source.base_url, resources: source.resources, credentials },
-        { timeoutMs, onProgress },
-      );
+    sync: ({ name, credentials, timeoutMs, onProgress }) =>
+      runner.run(name, { credentials, timeoutMs, onProgress }),
+    cancelSync: async ({ name }) => runner.cancel(name),
+    setSyncInterval: ({ name, interval }) => runner.setInterval(name, interval),
+    syncStatus: () => runner.status(),
+    syncHistory: ({ name, limit }) => runner.history({ name, limit }),
+    async watchSyncs({ onEvent }) {
+      const id = `w${++watchCount}`;
+      const stop = runner.watch(onEvent);
+      watchers.set(id, () => {
+        stop();
+        // A Comlink proxy holds a port open until released.
+        if (Comlink.releaseProxy in onEvent)
+          (onEvent as unknown as Comlink.Remote<object>)[Comlink.releaseProxy]();
+      });
+      return id;
     },
+    async unwatchSyncs({ watchId }) {
+      const stop = watchers.get(watchId);
+      watchers.delete(watchId);
+      stop?.();
+      return stop !== undefined;
+    },
+    databaseSize: () => storage.size(),
+    async backup() {
+      const file = await storage.backup();
+      return Comlink.transfer(file, [file.bytes.buffer as ArrayBuffer]);
+    },
+    restore: ({ bytes }) => storage.restore(bytes),
+    clearAllData: () => storage.clear(),
     previewMutation: ({ sql, maxAffectedRows }) => mutations.handleSql(sql, { maxAffectedRows }),
     confirmMutation: ({ mutationId, onRow }) => mutations.confirm(mutationId, { onRow }),
     confirmBatch: ({ mutationIds }) => mutations.confirmBatch(mutationIds),

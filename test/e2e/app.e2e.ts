@@ -96,12 +96,13 @@ describe('walking skeleton in Chromium', () => {
     await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('42');
   });
 
-  it('explains that a second tab cannot open the same database', async () => {
+  it('tells a second tab that the database is open in another tab (tabs.e2e.ts covers "Use here")', async () => {
     const second = await context.newPage();
     await second.goto(server.url);
     await expect
-      .poll(() => textOf(second, 'session-error'), { timeout: 30_000 })
-      .toContain('open in another tab');
+      .poll(() => textOf(second, 'tab-notice'), { timeout: 30_000 })
+      .toContain('Dinobase is open in another tab');
+    expect(await textOf(second, 'session-error')).toBe('');
     await second.close();
     await runSql(page, 'SELECT 1 AS still_fine');
     await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('1');

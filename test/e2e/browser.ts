@@ -36,9 +36,20 @@ export function captureConsole(page: Page, sink: string[]): void {
   page.on('pageerror', (error) => sink.push(`[pageerror] ${error.message}`));
 }
 
+/** Opens one of the app's pages from the top bar's links (`#/`, `#/sources`, `#/mutations`, `#/settings`). */
+export async function gotoPage(
+  page: Page,
+  name: 'query' | 'sources' | 'mutations' | 'settings',
+): Promise<void> {
+  await page.getByTestId(`nav-${name}`).click();
+  await page.locator(`[data-testid="nav-${name}"][aria-current="page"]`).waitFor();
+}
+
 /** Replaces the CodeMirror document and runs it with the keyboard shortcut, as a user would. */
 export async function runSql(page: Page, sql: string): Promise<void> {
   const editor = page.locator('.cm-content');
+  // The editor lives on the query page; another page may be showing.
+  if (!(await editor.isVisible())) await gotoPage(page, 'query');
   // The completion popup may cover the editor after the previous query; focusing needs no pointer.
   await editor.focus();
   await page.keyboard.press('Escape');

@@ -1,4 +1,4 @@
-// The sidebar's model: sources with their tables, and per-table descriptions fetched on demand.
+// The sidebar's model: sources with their tables, and per-table descriptions fetched on demand (kept fresh while open).
 import { SvelteSet } from 'svelte/reactivity';
 import type { SourceSummary, TableDescription } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
@@ -35,8 +35,11 @@ export class Catalog {
     this.#loading = true;
     try {
       this.#sources = (await this.#engine.listSources()).sources;
-      this.#descriptions = {};
       this.#error = null;
+      // Columns may have changed (a sync, a restore): re-read the open tables, forget the rest.
+      const open = [...this.#expanded].filter((key) => key.includes('.'));
+      const fresh = await Promise.all(open.map((table) => this.#engine.describeTable({ table })));
+      this.#descriptions = Object.fromEntries(open.map((key, i) => [key, fresh[i]!]));
     } catch (error) {
       this.#error = error instanceof Error ? error.message : String(error);
     } finally {

@@ -1,5 +1,13 @@
-// Sources for the page: what the proxy holds credentials for, adding and removing them, and syncing via the relay.
-import type { ConnectorInfo, SyncProgress, SyncResult } from '../../worker/api.ts';
+// Sources for the page: the proxy's list, the engine's schedule, live sync progress (manual or scheduled), history and settings.
+import type {
+  ConnectorInfo,
+  SourceSyncStatus,
+  SyncEvent,
+  SyncLogEntry,
+  SyncProgress,
+  SyncResult,
+  SyncTrigger,
+} from '../../worker/api.ts';
 import { Comlink, type Engine } from '../lib/engine.ts';
 import {
   deleteCredentials,
@@ -13,34 +21,60 @@ export interface NewSource extends SourceInput {
   name: string;
 }
 
+/** A sync running now: what started it and how far each table got. */
+export interface LiveSync {
+  trigger: SyncTrigger;
+  tables: Record<string, SyncProgress>;
+}
+
+const HISTORY_LIMIT = 10;
+
 export class Sources {
   #engine: Engine;
   #list = $state.raw<SourceSummary[]>([]);
   #connectors = $state.raw<ConnectorInfo[]>([]);
+  #status = $state.raw<SourceSyncStatus[]>([]);
   #results = $state.raw<Record<string, SyncResult>>({});
-  #progress = $state.raw<string | null>(null);
-  #syncing = $state.raw<string | null>(null);
+  #live = $state.raw<Record<string, LiveSync>>({});
+  #history = $state.raw<Record<string, SyncLogEntry[]>>({});
+  #bulk = $state(false);
   #error = $state.raw<string | null>(null);
+  #now = $state(Date.now());
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #watching: Promise<string> | null = null;
+  #synced: (() => void)[] = [];
+  /** Not reactive: only #finish reads it. */
+  #finished: Record<string, string> = {};
 
   constructor(engine: Engine) {
     this.#engine = engine;
   }
 
+  /** What the server holds: names, types, whether credentials are set. */
   get list() {
     return this.#list;
   }
   get connectors() {
     return this.#connectors;
   }
+  /** The engine's view: interval, next run, latest sync, per registered source. */
+  get status() {
+    return this.#status;
+  }
+  /** The last result this page saw per source (manual or scheduled). */
   get results() {
     return this.#results;
   }
-  get progress() {
-    return this.#progress;
+  get live() {
+    return this.#live;
   }
-  /** The source being synced now, if any. */
-  get syncing() {
-    return this.#syncing;
+  /** The source syncing now, if any (the first, when several are). */
+  get syncing(): string | null {
+    return Object.keys(this.#live)[0] ?? null;
+  }
+  /** True while "Sync sandbox sources" works through its list. */
+  get bulk() {
+    return this.#bulk;
   }
   get error() {
     return this.#error;
@@ -48,21 +82,59 @@ export class Sources {
   get sandboxes() {
     return this.#list.filter((s) => s.sandbox);
   }
+  /** Ticks each second while a source is scheduled, so "next sync in …" counts down. */
+  get now() {
+    return this.#now;
+  }
+  isSyncing(name: string): boolean {
+    return name in this.#live;
+  }
+  statusOf(name: string): SourceSyncStatus | undefined {
+    return this.#status.find((s) => s.name === name);
+  }
+  historyOf(name: string): SyncLogEntry[] | undefined {
+    return this.#history[name];
+  }
+
+  /** Runs `listener` after every finished sync, however it started (to refresh the catalog). */
+  onSynced(listener: () => void): () => void {
+    this.#synced.push(listener);
+    return () => (this.#synced = this.#synced.filter((l) => l !== listener));
+  }
 
   /** Reads the proxy's sources and registers each usable one with the engine, so it can be synced and queried. */
   async refresh(): Promise<void> {
+    this.#watch();
     try {
       const [list, connectors] = await Promise.all([listProxySources(), this.#engine.listConnectors()]);
       this.#connectors = connectors;
-      const registered = Object.fromEntries((await this.#engine.getSources()).map((s) => [s.name, s.type]));
+      const registered = await this.#engine.getSources();
       for (const source of list) {
-        if (registered[source.name] !== source.type)
+        const known = registered.find((s) => s.name === source.name);
+        if (known?.type !== source.type)
           await this.#engine.addSource({ name: source.name, type: source.type });
       }
       this.#list = list;
     } catch (error) {
       this.#error = `Could not list the sources: ${message(error)}`;
     }
+    await this.refreshStatus();
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.#status = await this.#engine.syncStatus();
+      this.#tick();
+    } catch (error) {
+      this.#error = message(error);
+    }
+  }
+
+  /** Forgets what this page saw of past syncs, after a restore or a wipe replaced the database. */
+  forget(): void {
+    this.#results = {};
+    this.#history = {};
+    this.#finished = {};
   }
 
   /** Sends the credentials to the proxy (never kept in the page), then registers the source with the engine. */
@@ -71,7 +143,9 @@ export class Sources {
     try {
       const { name, ...input } = source;
       const saved = await saveCredentials(name, input);
-      await this.#engine.addSource({ name: saved.name, type: saved.type });
+      // Saving new credentials for an existing source keeps its schedule.
+      const interval = this.statusOf(saved.name)?.sync_interval ?? null;
+      await this.#engine.addSource({ name: saved.name, type: saved.type, sync_interval: interval });
       await this.refresh();
       return true;
     } catch (error) {
@@ -80,8 +154,8 @@ export class Sources {
     }
   }
 
-  /** Forgets the stored credentials and the synced tables. */
-  async remove(name: string): Promise<void> {
+  /** Drops the source's tables and history state; a source the server defines in a file is forgotten there too. */
+  async remove(name: string): Promise<boolean> {
     this.#error = null;
     try {
       const source = this.#list.find((s) => s.name === name);
@@ -90,36 +164,123 @@ export class Sources {
       const { [name]: _dropped, ...rest } = this.#results;
       this.#results = rest;
       await this.refresh();
+      this.#notify();
+      return true;
     } catch (error) {
       this.#error = message(error);
+      return false;
     }
   }
 
   async sync(name: string): Promise<SyncResult | null> {
-    if (this.#syncing) return null;
-    this.#syncing = name;
+    if (this.isSyncing(name)) return null;
     this.#error = null;
+    // Shown at once; the engine's "started" event confirms it.
+    this.#setLive(name, { trigger: 'manual', tables: {} });
     try {
-      // Progress calls are fire-and-forget messages; late ones must not outlive the sync they describe.
-      const onProgress = Comlink.proxy((p: SyncProgress) => {
-        if (this.#syncing !== p.source || p.phase === 'done') return;
-        this.#progress = `Syncing ${p.source}.${p.resource}: ${p.phase} (${p.rows.toLocaleString()} rows)`;
-      });
-      const result = await this.#engine.sync({ name, onProgress });
-      this.#results = { ...this.#results, [name]: result };
+      const result = await this.#engine.sync({ name });
+      this.#finish(name, result);
       return result;
     } catch (error) {
       this.#error = message(error);
+      this.#setLive(name, null);
       return null;
-    } finally {
-      this.#progress = null;
-      this.#syncing = null;
     }
   }
 
   /** Syncs the given sources one after another (the sandboxes by default). */
   async syncAll(names = this.sandboxes.map((s) => s.name)): Promise<void> {
-    for (const name of names) await this.sync(name);
+    this.#bulk = true;
+    try {
+      for (const name of names) await this.sync(name);
+    } finally {
+      this.#bulk = false;
+    }
+  }
+
+  /** Stops a running sync; nothing it fetched is kept. */
+  async cancel(name: string): Promise<void> {
+    await this.#engine.cancelSync({ name });
+  }
+
+  /** Sets (or, with '', clears) how often the source syncs while the app is open; resolves to an error message or null. */
+  async setInterval(name: string, interval: string): Promise<string | null> {
+    try {
+      const status = await this.#engine.setSyncInterval({ name, interval: interval.trim() || null });
+      this.#status = this.#status.map((s) => (s.name === name ? status : s));
+      this.#tick();
+      return null;
+    } catch (error) {
+      return message(error);
+    }
+  }
+
+  async loadHistory(name: string): Promise<void> {
+    try {
+      const rows = await this.#engine.syncHistory({ name, limit: HISTORY_LIMIT });
+      this.#history = { ...this.#history, [name]: rows };
+    } catch (error) {
+      this.#error = message(error);
+    }
+  }
+
+  /** Subscribes once to the engine's sync events: scheduled syncs show up here as manual ones do. */
+  #watch(): void {
+    this.#watching ??= this.#engine
+      .watchSyncs({ onEvent: Comlink.proxy((event: SyncEvent) => this.#onEvent(event)) })
+      .catch((error: unknown) => {
+        this.#watching = null;
+        throw error;
+      });
+    this.#watching.catch(() => undefined);
+  }
+
+  #onEvent(event: SyncEvent): void {
+    if (event.type === 'started') {
+      this.#setLive(event.source, { trigger: event.trigger, tables: this.#live[event.source]?.tables ?? {} });
+    } else if (event.type === 'progress') {
+      const live = this.#live[event.source];
+      // Late progress messages must not revive a sync that already finished.
+      if (!live) return;
+      const tables = { ...live.tables, [event.progress.resource]: event.progress };
+      this.#setLive(event.source, { ...live, tables });
+    } else {
+      this.#finish(event.source, event.result);
+    }
+  }
+
+  /**
+   * A manual sync's result arrives twice (its return value and the watcher's event), in either order;
+   * the second is ignored.
+   */
+  #finish(name: string, result: SyncResult): void {
+    const key = JSON.stringify([result.status, result.elapsed_ms, result.rows_synced, result.error]);
+    if (!this.isSyncing(name) && this.#finished[name] === key) return;
+    this.#finished[name] = key;
+    this.#setLive(name, null);
+    this.#results = { ...this.#results, [name]: result };
+    void this.refreshStatus();
+    if (this.#history[name]) void this.loadHistory(name);
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (const listener of this.#synced) listener();
+  }
+
+  #setLive(name: string, live: LiveSync | null): void {
+    const { [name]: _old, ...rest } = this.#live;
+    this.#live = live ? { ...rest, [name]: live } : rest;
+  }
+
+  #tick(): void {
+    const scheduled = this.#status.some((s) => s.next_run_at !== null);
+    this.#now = Date.now();
+    if (scheduled && !this.#timer) this.#timer = setInterval(() => (this.#now = Date.now()), 1000);
+    else if (!scheduled && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = null;
+    }
   }
 }
 

@@ -1,18 +1,14 @@
-// Editor and results state: the SQL being written, the running query, and its Arrow result.
-import { tableFromIPC, type Table } from 'apache-arrow';
+// Editor and results state: the tabs' SQL, the running query, each tab's Arrow result, history and completion.
+import { tableFromIPC } from 'apache-arrow';
 import type { MutationResponse } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
+import { Completions } from './Completions.svelte.ts';
+import { EditorTabs } from './EditorTabs.svelte.ts';
+import { QueryHistory } from './QueryHistory.svelte.ts';
+import { ResultSet } from './ResultSet.svelte.ts';
+import type { SortState } from '../lib/sort.ts';
 
-export interface ResultView {
-  table: Table;
-  columns: string[];
-  types: Record<string, string>;
-  rowCount: number;
-  totalRows: number;
-  truncated: boolean;
-  message: string | null;
-  elapsedMs: number;
-}
+export { ResultSet };
 
 export const DEFAULT_SQL = `-- Customers in both Stripe and HubSpot, with their lifetime charges (amounts are in cents)
 SELECT c.email, h.lifecyclestage, count(ch.id) AS charges, sum(ch.amount) / 100 AS dollars
@@ -23,86 +19,160 @@ GROUP BY ALL
 ORDER BY dollars DESC NULLS LAST
 LIMIT 50;`;
 
+/** What one editor tab last showed. */
+interface TabRun {
+  result: ResultSet | null;
+  error: string | null;
+  notice: string | null;
+  lastQuery: string | null;
+}
+
+const EMPTY: TabRun = { result: null, error: null, notice: null, lastQuery: null };
+
+export interface RunOptions {
+  /** Rows to fetch instead of `maxRows` (load more). */
+  maxRows?: number;
+  /** Keep the grid where it was scrolled (load more). */
+  scrollTop?: number;
+  /** Record in the query history. @default true */
+  record?: boolean;
+  /** Sort the new result the same way (load more keeps the grid's sort). */
+  sort?: SortState | null;
+}
+
 let counter = 0;
 
 export class Workbench {
-  sql = $state(DEFAULT_SQL);
   maxRows = $state(1000);
+  readonly tabs: EditorTabs;
+  readonly history: QueryHistory;
+  readonly completions: Completions;
   #engine: Engine;
-  #result = $state.raw<ResultView | null>(null);
-  #error = $state.raw<string | null>(null);
-  #notice = $state.raw<string | null>(null);
-  #running = $state(false);
-  #lastQuery = $state.raw<string | null>(null);
-  #queryId: string | null = null;
-
+  #runs = $state.raw<Record<string, TabRun>>({});
+  #running = $state.raw<{ tabId: string; queryId: string } | null>(null);
   #onMutation: (preview: MutationResponse) => void;
 
   /** `onMutation` receives UPDATE/INSERT/DELETE previews, which go to the review panel instead of the grid. */
-  constructor(engine: Engine, onMutation: (preview: MutationResponse) => void = () => undefined) {
+  constructor(
+    engine: Engine,
+    onMutation: (preview: MutationResponse) => void = () => undefined,
+    parts: { tabs?: EditorTabs; history?: QueryHistory } = {},
+  ) {
     this.#engine = engine;
     this.#onMutation = onMutation;
+    this.tabs = parts.tabs ?? new EditorTabs(DEFAULT_SQL);
+    this.history = parts.history ?? new QueryHistory();
+    this.completions = new Completions(engine);
   }
 
+  /** The active tab's SQL. */
+  get sql(): string {
+    return this.tabs.active.sql;
+  }
+  set sql(value: string) {
+    this.tabs.setSql(this.tabs.activeId, value);
+  }
+
+  get #current(): TabRun {
+    return this.#runs[this.tabs.activeId] ?? EMPTY;
+  }
   get result() {
-    return this.#result;
+    return this.#current.result;
   }
   get error() {
-    return this.#error;
+    return this.#current.error;
   }
   /** A non-error message, such as a mutation preview that the SQL produced. */
   get notice() {
-    return this.#notice;
+    return this.#current.notice;
   }
+  /** A query is running (in any tab). */
   get running() {
-    return this.#running;
+    return this.#running !== null;
+  }
+  /** The tab whose query is running, or null. */
+  get runningTab(): string | null {
+    return this.#running?.tabId ?? null;
   }
   /** The last SQL that filled the grid, so a confirmed mutation's effect can be checked by re-running it. */
   get lastQuery() {
-    return this.#lastQuery;
+    return this.#current.lastQuery;
   }
 
-  async run(sql: string = this.sql): Promise<void> {
+  #patch(tabId: string, patch: Partial<TabRun>): void {
+    this.#runs = { ...this.#runs, [tabId]: { ...(this.#runs[tabId] ?? EMPTY), ...patch } };
+  }
+
+  /** Loads the persisted tabs and history; call once at startup. */
+  async restore(): Promise<void> {
+    await Promise.all([this.tabs.restore(), this.history.load()]);
+  }
+
+  async run(sql: string = this.sql, options: RunOptions = {}): Promise<void> {
     if (this.#running) await this.cancel();
+    const tabId = this.tabs.activeId;
     const queryId = `q${++counter}`;
-    this.#queryId = queryId;
-    this.#running = true;
-    this.#error = null;
-    this.#notice = null;
+    this.#running = { tabId, queryId };
+    this.#patch(tabId, { error: null, notice: null });
     const started = performance.now();
+    const record = (rows: number | null, error: string | null) => {
+      if (options.record !== false)
+        void this.history.add({ sql, elapsedMs: Math.round(performance.now() - started), rows, error });
+    };
     try {
-      const response = await this.#engine.runQuery({ sql, maxRows: this.maxRows, queryId });
-      if (this.#queryId !== queryId) return;
+      const maxRows = options.maxRows ?? this.maxRows;
+      const response = await this.#engine.runQuery({ sql, maxRows, queryId });
+      if (this.#running?.queryId !== queryId) return;
       if ('error' in response) {
-        this.#error = String(response.error);
+        this.#patch(tabId, { error: String(response.error) });
+        record(null, String(response.error));
       } else if ('ipc' in response) {
-        const r = response;
-        this.#lastQuery = sql;
-        this.#result = {
-          table: tableFromIPC(r.ipc),
-          columns: r.columns,
-          types: r.data_types,
-          rowCount: r.row_count,
-          totalRows: r.total_rows,
-          truncated: r.truncated === true,
-          message: r.message ?? null,
+        const result = new ResultSet({
+          table: tableFromIPC(response.ipc),
+          columns: response.columns,
+          types: response.data_types,
+          rowCount: response.row_count,
+          totalRows: response.total_rows,
+          truncated: response.truncated === true,
+          message: response.message ?? null,
           elapsedMs: Math.round(performance.now() - started),
-        };
+          sql,
+        });
+        result.scrollTop = options.scrollTop ?? 0;
+        if (options.sort) result.setSort(options.sort);
+        this.#patch(tabId, { result, lastQuery: sql });
+        record(result.rowCount, null);
       } else {
-        this.#notice = 'Review the change below: nothing is written until you confirm it.';
+        this.#patch(tabId, { notice: 'Review the change below: nothing is written until you confirm it.' });
+        record(null, null);
         this.#onMutation(response);
       }
     } catch (error) {
-      if (this.#queryId === queryId) this.#error = error instanceof Error ? error.message : String(error);
+      if (this.#running?.queryId === queryId)
+        this.#patch(tabId, { error: error instanceof Error ? error.message : String(error) });
     } finally {
-      if (this.#queryId === queryId) {
-        this.#running = false;
-        this.#queryId = null;
-      }
+      if (this.#running?.queryId === queryId) this.#running = null;
+    }
+  }
+
+  /** Re-runs the shown result's SQL fetching up to ten times as many rows, keeping the scroll position. */
+  async loadMore(): Promise<void> {
+    const result = this.result;
+    if (!result?.truncated) return;
+    const maxRows = Math.min(result.totalRows, result.rowCount * 10);
+    await this.run(result.sql, { maxRows, scrollTop: result.scrollTop, record: false, sort: result.sort });
+  }
+
+  /** Closes an editor tab and lets its result go. */
+  closeTab(id: string): void {
+    this.tabs.close(id);
+    if (!this.tabs.tabs.some((t) => t.id === id) && id in this.#runs) {
+      const { [id]: _closed, ...rest } = this.#runs;
+      this.#runs = rest;
     }
   }
 
   async cancel(): Promise<void> {
-    if (this.#queryId) await this.#engine.cancel({ queryId: this.#queryId });
+    if (this.#running) await this.#engine.cancel({ queryId: this.#running.queryId });
   }
 }

@@ -2,7 +2,14 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { QueryError, errorMessage } from '../errors.ts';
-import type { DuckConnection, DuckDatabase, InsertTarget, Param, RunOptions } from './types.ts';
+import type {
+  DuckConnection,
+  DuckDatabase,
+  InsertTarget,
+  Param,
+  RunOptions,
+  StartupTimings,
+} from './types.ts';
 
 /**
  * Every connection starts with these: no extension may be fetched. The TimeZone setting lives in the icu
@@ -192,6 +199,7 @@ class WasmConnection implements DuckConnection {
 export interface WrapOptions {
   path: string;
   persistent: boolean;
+  startup?: StartupTimings;
   /** Runs after the database is closed (releases locks, terminates workers). */
   onClose?: () => Promise<void> | void;
 }
@@ -202,6 +210,7 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
   return {
     path: options.path,
     persistent: options.persistent,
+    startup: options.startup,
     version,
     async connect() {
       const connection = new WasmConnection(db, await db.connectInternal());
@@ -222,6 +231,10 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
       } finally {
         await conn.close();
       }
+    },
+    registerFile: (name, bytes) => db.registerFileBuffer(name, bytes),
+    async dropFile(name) {
+      await db.dropFile(name);
     },
     async close() {
       if (closed) return;

@@ -31,10 +31,23 @@ export interface DuckDatabase {
   /** True when committed work survives a restart (OPFS in the browser). */
   readonly persistent: boolean;
   readonly version: string;
+  /** Where opening spent its time (browser only), for the status line and `npm run bench`. */
+  readonly startup?: StartupTimings;
   connect(): Promise<DuckConnection>;
   /** Times duckdb-wasm's own `AsyncDuckDBConnection.query` (the benchmark baseline); returns ms per run. */
   timeRawQuery(sql: string, runs: number): Promise<{ runs: number[]; rows: number }>;
+  /** Makes `bytes` readable as the file `name`, e.g. to ATTACH a backup; takes ownership of the buffer. */
+  registerFile(name: string, bytes: Uint8Array): Promise<void>;
+  /** Forgets a file given to `registerFile`. */
+  dropFile(name: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface StartupTimings {
+  /** Fetching and compiling the wasm and starting DuckDB's worker. */
+  instantiate_ms: number;
+  /** Opening the database file: waiting for the file lock, the OPFS handles, WAL replay. */
+  open_ms: number;
 }
 
 export interface OpenOptions {

@@ -73,6 +73,7 @@ export class QueryEngine {
   #db: DinobaseDB;
   #mutations: MutationHandler | undefined;
   #conn: Promise<DuckConnection> | null = null;
+  #generation = -1;
 
   constructor(db: DinobaseDB, options: { mutations?: MutationHandler } = {}) {
     this.#db = db;
@@ -81,6 +82,11 @@ export class QueryEngine {
 
   /** Reads get their own connection so a cancel never hits metadata or sync work. */
   #connection(): Promise<DuckConnection> {
+    // A connection dies with its database: after a close (a restore, a hand-over to another tab) take a new one.
+    if (this.#generation !== this.#db.generation) {
+      this.#generation = this.#db.generation;
+      this.#conn = null;
+    }
     this.#conn ??= this.#db.connect().catch((error: unknown) => {
       this.#conn = null;
       throw error;

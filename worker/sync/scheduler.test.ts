@@ -136,3 +136,72 @@ describe('SyncScheduler', () => {
     expect(engine.calls.length).toBe(count);
   });
 });
+
+describe('SyncScheduler for the browser (explicit intervals, retry delay, wake)', () => {
+  it('schedules only sources with their own interval when there is no default', async () => {
+    const engine = new RecordingEngine();
+    await db.addSource({ name: 'stripe', type: 'stripe' });
+    await db.addSource({ name: 'linear', type: 'linear', sync_interval: '5s' });
+    const scheduler = new SyncScheduler(db, { defaultInterval: null, engine, clock });
+    expect(scheduler.defaultIntervalSeconds).toBeNull();
+    const next = await scheduler.nextRuns();
+    expect(next.get('stripe')).toBeNull();
+    expect(next.get('linear')).toBe(clock.now());
+    expect((await scheduler.syncAllDue()).map((r) => r.source)).toEqual(['linear']);
+    expect(await scheduler.nextRun((await db.getSource('linear'))!)).toBe(clock.now() + 5000);
+    clock.advance(5000);
+    expect((await scheduler.syncAllDue()).map((r) => r.source)).toEqual(['linear']);
+  });
+
+  it('waits retryDelay (capped at the interval) after a failure before trying again', async () => {
+    const engine = new RecordingEngine();
+    engine.failing.add('hubspot');
+    engine.failing.add('github');
+    await db.addSource({ name: 'hubspot', type: 'hubspot', sync_interval: '1h' });
+    await db.addSource({ name: 'github', type: 'github', sync_interval: '10s' });
+    const scheduler = new SyncScheduler(db, { retryDelay: '1m', engine, clock });
+    expect((await scheduler.syncAllDue()).map((r) => r.status)).toEqual(['error', 'error']);
+    const failedAt = clock.now();
+    const next = await scheduler.nextRuns();
+    expect(next.get('hubspot')).toBe(failedAt + 60_000);
+    expect(next.get('github')).toBe(failedAt + 10_000);
+    expect(await scheduler.syncAllDue()).toEqual([]);
+    clock.advance(10_000);
+    expect((await scheduler.syncAllDue()).map((r) => r.source)).toEqual(['github']);
+  });
+
+  it('does not start a source that is syncing elsewhere', async () => {
+    const engine = new RecordingEngine();
+    await db.addSource({ name: 'linear', type: 'linear', sync_interval: '30s' });
+    const busy = new Set(['linear']);
+    const scheduler = new SyncScheduler(db, { engine, clock, isSyncing: (name) => busy.has(name) });
+    expect(await scheduler.syncAllDue()).toEqual([]);
+    busy.clear();
+    expect((await scheduler.syncAllDue()).map((r) => r.source)).toEqual(['linear']);
+  });
+
+  it('sleeps until woken when nothing is scheduled, then picks up a new interval at once', async () => {
+    const engine = new RecordingEngine();
+    const sleeps: number[] = [];
+    // A clock whose sleeps last until aborted, so only wake() (or stop) can end one.
+    const idle = {
+      now: () => clock.now(),
+      sleep: (ms: number, signal?: AbortSignal) =>
+        new Promise<void>((_, reject) => {
+          sleeps.push(ms);
+          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+    };
+    await db.addSource({ name: 'stripe', type: 'stripe' });
+    const scheduler = new SyncScheduler(db, { defaultInterval: null, engine, clock: idle });
+    scheduler.startBackground({ checkInterval: '60s' });
+    await expect.poll(() => sleeps.length, { timeout: 5000 }).toBe(1);
+    expect(sleeps[0]).toBe(60_000);
+    await db.addSource({ name: 'stripe', type: 'stripe', sync_interval: '5s' });
+    scheduler.wake();
+    await expect.poll(() => engine.calls, { timeout: 5000 }).toEqual(['stripe']);
+    await expect.poll(() => sleeps.length, { timeout: 5000 }).toBe(2);
+    expect(sleeps[1]).toBe(5000);
+    await scheduler.stop();
+  });
+});

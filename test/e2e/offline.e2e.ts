@@ -1,0 +1,120 @@
+// Offline: after one online visit the service worker serves the app, and OPFS data is queryable with no server at all.
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../proxy/server.ts';
+import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+
+let server: RunningServer | null = null;
+let context: BrowserContext;
+let page: Page;
+let port = 0;
+const profile = freshProfile();
+const logs: string[] = [];
+
+/** The first data cell of the grid ('' until a result is shown). */
+async function firstCell(): Promise<string> {
+  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
+  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
+}
+
+const offlineBadge = () => page.getByTestId('offline-badge').count();
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 });
+  port = Number(new URL(server.url).port);
+  context = await launch(profile.dir);
+  page = context.pages()[0] ?? (await context.newPage());
+  captureConsole(page, logs);
+  await page.goto(server.url);
+  await waitReady(page);
+});
+
+afterAll(async () => {
+  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
+  await context?.close();
+  await server?.close();
+  profile.remove();
+});
+
+describe('offline in Chromium', () => {
+  it('installs a service worker that precaches the app and DuckDB-WASM, and serves an installable manifest', async () => {
+    const state = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
+    expect(state).toBe('activated');
+    await page.reload();
+    await waitReady(page);
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    const cached = await page.evaluate(async () => {
+      const urls: string[] = [];
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys())
+          urls.push(new URL(request.url).pathname);
+      }
+      return urls;
+    });
+    expect(cached).toContain('/index.html');
+    expect(cached.some((u) => /^\/assets\/duckdb-eh-.*\.wasm$/.test(u))).toBe(true);
+    expect(cached.some((u) => u.startsWith('/bench') || u.startsWith('/assets/bench-'))).toBe(false);
+    expect(cached.some((u) => u.startsWith('/api/'))).toBe(false);
+    const manifest = await page.evaluate(async () => {
+      const href = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')!.href;
+      return (await fetch(href, { credentials: 'include' })).json();
+    });
+    expect(manifest).toMatchObject({ name: 'Dinobase', display: 'standalone', start_url: '/' });
+    expect(manifest.icons.map((i: { sizes: string }) => i.sizes)).toEqual(
+      expect.arrayContaining(['192x192', '512x512']),
+    );
+  });
+
+  it('never answers the API from the service worker', async () => {
+    const health = await page.evaluate(async () => {
+      const response = await fetch('/api/health', { cache: 'no-store' });
+      return { status: response.status, body: (await response.json()) as { status: string } };
+    });
+    expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('loads the sample data while online', async () => {
+    expect(await offlineBadge()).toBe(0);
+    await page.getByRole('button', { name: 'Load sample data' }).click();
+    await page.getByTestId('source-stripe').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Sync sandbox sources' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sync sandbox sources' }).isEnabled()).toBe(true);
+  });
+
+  it('shows an Offline badge and disables Sync as soon as the network drops', async () => {
+    await context.setOffline(true);
+    await expect.poll(offlineBadge, { timeout: 10_000 }).toBe(1);
+    const sync = page.getByRole('button', { name: 'Sync sandbox sources' });
+    expect(await sync.isDisabled()).toBe(true);
+    expect(await sync.getAttribute('title')).toContain('offline');
+    expect(await page.getByTestId('offline-badge').getAttribute('title')).toContain(
+      'local queries still work',
+    );
+  });
+
+  it('reloads from the service worker with the server gone and queries the saved data', async () => {
+    await server!.close();
+    server = null;
+    await page.reload();
+    await waitReady(page);
+    await runSql(page, 'SELECT count(*) AS n FROM stripe.customers');
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+    await expect.poll(offlineBadge, { timeout: 10_000 }).toBe(1);
+    // Sync needs the server: no enabled Sync button anywhere.
+    const syncs = page.getByRole('button', { name: /^Sync/ });
+    for (let i = 0; i < (await syncs.count()); i++) expect(await syncs.nth(i).isDisabled()).toBe(true);
+  });
+
+  it('resumes when the network and the server are back', async () => {
+    server = await startServer({ port });
+    await context.setOffline(false);
+    await expect.poll(offlineBadge, { timeout: 15_000 }).toBe(0);
+    // The sources list needs the server; it loads on the next refresh, and Sync is offered again.
+    await page.reload();
+    await waitReady(page);
+    const sync = page.getByRole('button', { name: 'Sync sandbox sources' });
+    await sync.waitFor({ timeout: 30_000 });
+    expect(await sync.isEnabled()).toBe(true);
+    expect(await textOf(page, 'offline-badge')).toBe('');
+  });
+});

@@ -1,0 +1,155 @@
+// e2e: Settings → storage: size and persistence, then backup, clear all data, restore from the downloaded file, reload.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../proxy/server.ts';
+import { captureConsole, freshProfile, gotoPage, launch, runSql, textOf, waitReady } from './browser.ts';
+
+const JOIN =
+  'SELECT count(*) AS matched FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email';
+
+let server: RunningServer;
+let context: BrowserContext;
+let page: Page;
+const profile = freshProfile();
+const downloads = mkdtempSync(join(tmpdir(), 'dinobase-e2e-downloads-'));
+const logs: string[] = [];
+let backupPath = '';
+
+async function firstCell(): Promise<string> {
+  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
+  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
+}
+
+let asked = 0;
+
+/** Runs `sql` and waits for its single value (under a fresh column name, so an older grid never answers). */
+async function value(sql: string): Promise<string> {
+  const alias = `v${++asked}`;
+  await runSql(page, `SELECT (${sql}) AS ${alias}`);
+  await page
+    .locator('[data-testid="results-grid"] thead th .name', { hasText: new RegExp(`^${alias}$`) })
+    .waitFor({ timeout: 30_000 });
+  return firstCell();
+}
+
+/** Accepts the next confirm() and returns its question. */
+function acceptNextDialog(): Promise<string> {
+  return new Promise((resolve) =>
+    page.once('dialog', (dialog) => {
+      resolve(dialog.message());
+      void dialog.accept();
+    }),
+  );
+}
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 });
+  context = await launch(profile.dir);
+  page = context.pages()[0] ?? (await context.newPage());
+  captureConsole(page, logs);
+  await page.goto(server.url);
+  await waitReady(page);
+});
+
+afterAll(async () => {
+  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
+  await context?.close();
+  await server?.close();
+  profile.remove();
+  rmSync(downloads, { recursive: true, force: true });
+});
+
+describe('storage, backup and restore in Settings', () => {
+  it('shows the database size, the browser quota and whether storage is persistent', async () => {
+    await page.getByRole('button', { name: 'Load sample data' }).click();
+    await page.getByTestId('source-stripe').waitFor({ timeout: 60_000 });
+    await gotoPage(page, 'settings');
+    const size = page.getByTestId('database-size');
+    await expect
+      .poll(async () => Number(await size.getAttribute('data-bytes')), { timeout: 30_000 })
+      .toBeGreaterThan(100_000);
+    expect(await size.textContent()).toMatch(/\d+(\.\d)? (KiB|MiB)/);
+    expect(await textOf(page, 'storage-estimate')).toMatch(/of .* the browser allows/);
+    const persisted = page.getByTestId('storage-persisted');
+    expect(['true', 'false']).toContain(await persisted.getAttribute('data-persisted'));
+    const ask = persisted.getByRole('button', { name: 'Ask for persistent storage' });
+    if ((await ask.count()) > 0) {
+      await ask.click();
+      await expect.poll(() => textOf(page, 'storage-notice')).toMatch(/The browser (will keep|declined)/);
+    }
+  });
+
+  it('downloads a backup: a DuckDB file', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('backup').click()]);
+    expect(download.suggestedFilename()).toMatch(/^dinobase-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.duckdb$/);
+    backupPath = join(downloads, download.suggestedFilename());
+    await download.saveAs(backupPath);
+    const bytes = readFileSync(backupPath);
+    expect(bytes.byteLength).toBeGreaterThan(100_000);
+    expect(bytes.subarray(8, 12).toString('latin1')).toBe('DUCK');
+    await expect.poll(() => textOf(page, 'storage-notice')).toContain('Backup ready');
+    // The database reopened: queries still work.
+    expect(await value('SELECT count(*) FROM stripe.customers')).toBe('180');
+  });
+
+  it('clears all data after a confirmation', async () => {
+    await gotoPage(page, 'settings');
+    const question = acceptNextDialog();
+    await page.getByTestId('clear-data').click();
+    expect(await question).toContain('Delete all data in this browser');
+    await expect
+      .poll(() => textOf(page, 'storage-notice'), { timeout: 30_000 })
+      .toBe('All data was deleted.');
+    await expect.poll(() => page.getByTestId('source-stripe').count(), { timeout: 10_000 }).toBe(0);
+    expect(await value("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'stripe'")).toBe(
+      '0',
+    );
+    expect(await value('SELECT count(*) FROM _dinobase.sync_log')).toBe('0');
+  });
+
+  it('refuses a file that is not a DuckDB database', async () => {
+    await gotoPage(page, 'settings');
+    const question = acceptNextDialog();
+    await page.getByTestId('restore-file').setInputFiles({
+      name: 'notes.duckdb',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('id,name\n1,Acme\n'.repeat(500)),
+    });
+    expect(await question).toContain('Replace all data in this browser with "notes.duckdb"');
+    await expect
+      .poll(() => textOf(page, 'storage-error'), { timeout: 30_000 })
+      .toContain('Not a DuckDB database file');
+  });
+
+  it('restores the downloaded backup: the data is back, and survives a reload', async () => {
+    const question = acceptNextDialog();
+    await page.getByTestId('restore-file').setInputFiles(backupPath);
+    expect(await question).toContain('Replace all data');
+    await expect
+      .poll(async () => (await textOf(page, 'storage-notice')) || (await textOf(page, 'storage-error')), {
+        timeout: 60_000,
+      })
+      .toMatch(/^Restored dinobase-.*\(hubspot, stripe\)\.$/);
+    await page.getByTestId('source-stripe').waitFor({ timeout: 30_000 });
+    await runSql(page, JOIN);
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+
+    await page.reload();
+    await waitReady(page);
+    await page.getByTestId('source-hubspot').waitFor({ timeout: 30_000 });
+    await runSql(page, JOIN);
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+  });
+
+  it('keeps writing after the restore: a sync lands and is logged', async () => {
+    await page.getByRole('button', { name: 'Sync linear' }).click();
+    await expect
+      .poll(() => page.getByTestId('sync-linear').getAttribute('data-status'), { timeout: 90_000 })
+      .toBe('success');
+    expect(await value("SELECT count(*) FROM _dinobase.sync_log WHERE connector_name = 'linear'")).toBe('1');
+    expect(Number(await value('SELECT count(*) FROM linear.issues'))).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,157 @@
+// The tab election with a FIFO fake of navigator.locks and Node's real BroadcastChannel.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TabElection, type TabLocks, type TabRole } from './tabs.ts';
+
+/** An exclusive lock with a FIFO queue, ifAvailable-free, abortable: what Chromium's LockManager does for one name. */
+class FakeLocks implements TabLocks {
+  #held = false;
+  #queue: (() => void)[] = [];
+
+  async request(
+    _name: string,
+    options: { signal?: AbortSignal },
+    callback: () => Promise<void>,
+  ): Promise<void> {
+    await new Promise<void>((granted, refused) => {
+      if (!this.#held) {
+        this.#held = true;
+        return granted();
+      }
+      const grant = () => granted();
+      this.#queue.push(grant);
+      options.signal?.addEventListener('abort', () => {
+        this.#queue = this.#queue.filter((g) => g !== grant);
+        refused(new DOMException('aborted', 'AbortError'));
+      });
+    });
+    try {
+      await callback();
+    } finally {
+      const next = this.#queue.shift();
+      if (next) next();
+      else this.#held = false;
+    }
+  }
+}
+
+interface Tab {
+  election: TabElection;
+  roles: TabRole[];
+  acquired: number;
+  released: number;
+}
+
+let tabs: Tab[] = [];
+let name = '';
+
+function openTab(locks: TabLocks, options: { graceMs?: number } = {}): Tab {
+  const tab: Tab = { roles: [], acquired: 0, released: 0, election: null as unknown as TabElection };
+  tab.election = new TabElection({
+    name,
+    locks,
+    graceMs: options.graceMs ?? 20,
+    acquire: async () => {
+      tab.acquired += 1;
+    },
+    release: async () => {
+      await new Promise((done) => setTimeout(done, 10));
+      tab.released += 1;
+    },
+    onRole: (role) => tab.roles.push(role),
+  });
+  tab.election.start();
+  tabs.push(tab);
+  return tab;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  await vi.waitFor(() => expect(check()).toBe(true), { timeout: 3000, interval: 5 });
+}
+
+afterEach(async () => {
+  await Promise.all(tabs.map((t) => t.election.stop()));
+  tabs = [];
+});
+
+describe('TabElection', () => {
+  it('lets the first tab own the database and queues the second', async () => {
+    name = `test-${crypto.randomUUID()}`;
+    const locks = new FakeLocks();
+    const first = openTab(locks);
+    await until(() => first.election.role === 'owner');
+    const second = openTab(locks);
+    await until(() => second.election.role === 'waiting');
+    expect(first.acquired).toBe(1);
+    expect(second.acquired).toBe(0);
+  });
+
+  it('"Use here" makes the owner close and hand over; the old owner shows it moved', async () => {
+    name = `test-${crypto.randomUUID()}`;
+    const locks = new FakeLocks();
+    const first = openTab(locks);
+    await until(() => first.election.role === 'owner');
+    const second = openTab(locks);
+    await until(() => second.election.role === 'waiting');
+    second.election.useHere();
+    expect(second.election.role).toBe('claiming');
+    await until(() => second.election.role === 'owner');
+    expect(first.released).toBe(1);
+    expect(first.election.role).toBe('moved');
+    expect(first.roles).toEqual(['owner', 'releasing', 'moved']);
+    expect(second.acquired).toBe(1);
+    // And back: the first tab is queued again, so its own "Use here" works the same way.
+    first.election.useHere();
+    await until(() => first.election.role === 'owner');
+    expect(second.released).toBe(1);
+    expect(first.acquired).toBe(2);
+  });
+
+  it('hands the database to a waiting tab when the owner closes', async () => {
+    name = `test-${crypto.randomUUID()}`;
+    const locks = new FakeLocks();
+    const first = openTab(locks);
+    await until(() => first.election.role === 'owner');
+    const second = openTab(locks);
+    await until(() => second.election.role === 'waiting');
+    await first.election.stop();
+    await until(() => second.election.role === 'owner');
+    expect(second.acquired).toBe(1);
+  });
+
+  it('gives the database to the tab that clicked "Use here", not to one queued earlier', async () => {
+    name = `test-${crypto.randomUUID()}`;
+    const locks = new FakeLocks();
+    const first = openTab(locks);
+    await until(() => first.election.role === 'owner');
+    const second = openTab(locks);
+    const third = openTab(locks);
+    await until(() => second.election.role === 'waiting' && third.election.role === 'waiting');
+    third.election.useHere();
+    await until(() => third.election.role === 'owner');
+    expect(second.election.role).toBe('waiting');
+    expect(second.acquired).toBe(0);
+    expect(first.election.role).toBe('moved');
+  });
+
+  it('owns at once where there are no Web Locks', async () => {
+    name = `test-${crypto.randomUUID()}`;
+    const tab: Tab = openTabWithout();
+    await until(() => tab.acquired === 1);
+    expect(tab.election.role).toBe('owner');
+  });
+});
+
+function openTabWithout(): Tab {
+  const tab: Tab = { roles: [], acquired: 0, released: 0, election: null as unknown as TabElection };
+  tab.election = new TabElection({
+    name,
+    locks: null,
+    acquire: async () => {
+      tab.acquired += 1;
+    },
+    release: async () => undefined,
+  });
+  tab.election.start();
+  tabs.push(tab);
+  return tab;
+}

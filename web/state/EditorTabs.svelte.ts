@@ -1,0 +1,120 @@
+// The editor's query tabs: each keeps its own SQL; the list survives reloads in IndexedDB.
+import { get, set } from 'idb-keyval';
+
+export interface EditorTab {
+  id: string;
+  title: string;
+  sql: string;
+}
+
+interface StoredTabs {
+  tabs: EditorTab[];
+  active: string;
+}
+
+const KEY = 'dinobase:editor-tabs';
+const SAVE_DELAY_MS = 300;
+
+function isStored(value: unknown): value is StoredTabs {
+  if (typeof value !== 'object' || value === null || !('tabs' in value) || !('active' in value)) return false;
+  return Array.isArray(value.tabs) && value.tabs.length > 0 && typeof value.active === 'string';
+}
+
+export class EditorTabs {
+  #tabs = $state.raw<EditorTab[]>([]);
+  #activeId = $state('');
+  #next = 1;
+  #edited = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #persist: boolean;
+
+  /** `persist: false` keeps tabs in memory only (tests, or where IndexedDB is unavailable). */
+  constructor(initialSql: string, options: { persist?: boolean } = {}) {
+    this.#persist = options.persist ?? typeof indexedDB !== 'undefined';
+    const first = this.#make(initialSql);
+    this.#tabs = [first];
+    this.#activeId = first.id;
+  }
+
+  get tabs() {
+    return this.#tabs;
+  }
+  get activeId() {
+    return this.#activeId;
+  }
+  get active(): EditorTab {
+    return this.#tabs.find((t) => t.id === this.#activeId) ?? this.#tabs[0]!;
+  }
+
+  /** Restores the tabs of the last visit, unless the user already typed in this one. */
+  async restore(): Promise<void> {
+    if (!this.#persist) return;
+    const stored: unknown = await get(KEY).catch(() => undefined);
+    if (this.#edited || !isStored(stored)) return;
+    this.#tabs = stored.tabs;
+    this.#activeId = stored.tabs.some((t) => t.id === stored.active) ? stored.active : stored.tabs[0]!.id;
+    this.#next = Math.max(...stored.tabs.map((t) => Number(/\d+$/.exec(t.id)?.[0] ?? 0))) + 1;
+  }
+
+  add(sql = ''): EditorTab {
+    const tab = this.#make(sql);
+    this.#tabs = [...this.#tabs, tab];
+    this.#activeId = tab.id;
+    this.#changed();
+    return tab;
+  }
+
+  /** Closes a tab; the last one is never closed, only emptied. */
+  close(id: string): void {
+    const i = this.#tabs.findIndex((t) => t.id === id);
+    if (i < 0) return;
+    if (this.#tabs.length === 1) {
+      this.setSql(id, '');
+      return;
+    }
+    const rest = this.#tabs.filter((t) => t.id !== id);
+    if (this.#activeId === id) this.#activeId = (rest[i] ?? rest[i - 1])!.id;
+    this.#tabs = rest;
+    this.#changed();
+  }
+
+  select(id: string): void {
+    if (this.#tabs.some((t) => t.id === id)) this.#activeId = id;
+    this.#changed();
+  }
+
+  /** Moves to the next (or previous, with -1) tab, wrapping around. */
+  cycle(step: 1 | -1): void {
+    const i = this.#tabs.findIndex((t) => t.id === this.#activeId);
+    this.select(this.#tabs[(i + step + this.#tabs.length) % this.#tabs.length]!.id);
+  }
+
+  rename(id: string, title: string): void {
+    const clean = title.trim();
+    if (clean) this.#update(id, { title: clean });
+  }
+
+  setSql(id: string, sql: string): void {
+    this.#edited = true;
+    this.#update(id, { sql });
+  }
+
+  #update(id: string, patch: Partial<EditorTab>): void {
+    this.#tabs = this.#tabs.map((t) => (t.id === id ? { ...t, ...patch } : t));
+    this.#changed();
+  }
+
+  #make(sql: string): EditorTab {
+    const n = this.#next++;
+    return { id: `tab-${n}`, title: `Query ${n}`, sql };
+  }
+
+  #changed(): void {
+    if (!this.#persist) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      const value: StoredTabs = { tabs: this.#tabs, active: this.#activeId };
+      set(KEY, value).catch(() => undefined);
+    }, SAVE_DELAY_MS);
+  }
+}

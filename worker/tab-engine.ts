@@ -1,0 +1,41 @@
+// The engine of one browser tab: it may open the OPFS database only between open() and close() (see web/lib/tabs.ts).
+import type { EngineApi } from './api.ts';
+import { DinobaseDB } from './db.ts';
+import { DEFAULT_PATH, openDuckDB } from './duckdb/index.ts';
+import { NotReadyError } from './errors.ts';
+import { createEngineService, type ServiceOptions } from './service.ts';
+
+/**
+ * DinobaseDB reopens its database on the next call after a close. After a handover that would be a late
+ * call (a refresh still in flight) taking the file back from the tab that now owns it, so here it fails.
+ */
+export function createTabEngine(options: Omit<ServiceOptions, 'db'>): EngineApi {
+  let owner = false;
+  const db = new DinobaseDB(DEFAULT_PATH, {
+    open: (o) =>
+      owner
+        ? openDuckDB(o)
+        : Promise.reject(
+            new NotReadyError('not_ready', 'The database is open in another tab; click "Use here".'),
+          ),
+  });
+  const service = createEngineService({ ...options, db });
+  return {
+    ...service,
+    async open() {
+      owner = true;
+      const info = await service.open();
+      // A fresh database's WAL holds the `_dinobase` migrations, and DuckDB 1.4.3 cannot replay those
+      // (`DEFAULT nextval(...)`: "GetDefaultDatabase with no default database set"): a tab closed before
+      // its first write would leave a database that never opens again. Nothing to write costs ~nothing.
+      await db
+        .checkpoint()
+        .catch((error: unknown) => console.warn('Dinobase: checkpoint on open failed', error));
+      return info;
+    },
+    close() {
+      owner = false;
+      return service.close();
+    },
+  };
+}
