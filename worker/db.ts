@@ -10,7 +10,7 @@ import {
   type Param,
 } from './duckdb/index.ts';
 import { QueryError } from './errors.ts';
-import { INTERNAL_SCHEMA_NAMES, META_SCHEMA, MIGRATIONS, STAGING_SCHEMA } from './meta/migrations.ts';
+import { INTERNAL_SCHEMA_NAMES, STAGING_SCHEMA, migrate } from './meta/migrations.ts';
 import {
   addSource,
   getSource,
@@ -390,30 +390,5 @@ export class DinobaseDB {
     });
     this.#writeLock = run.catch(() => undefined);
     return run;
-  }
-}
-
-async function migrate(conn: DuckConnection, clock: Clock): Promise<void> {
-  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
-  await conn.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.schema_version (
-    version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP NOT NULL)`);
-  const [row] = tableToRows(
-    await conn.query(`SELECT COALESCE(MAX(version), 0) AS v FROM ${META_SCHEMA}.schema_version`),
-  );
-  const current = Number(row?.v ?? 0);
-  for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
-    await conn.query('BEGIN TRANSACTION');
-    try {
-      for (const statement of migration.statements) await conn.query(statement);
-      await conn.queryParams(`INSERT INTO ${META_SCHEMA}.schema_version VALUES (?, ?, ?::TIMESTAMP)`, [
-        migration.version,
-        migration.description,
-        toSqlTimestamp(clock.now()),
-      ]);
-      await conn.query('COMMIT');
-    } catch (error) {
-      await conn.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
   }
 }

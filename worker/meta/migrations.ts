@@ -1,4 +1,7 @@
 // The `_dinobase` metadata schema as ordered, idempotent migrations; later versions append, never edit.
+import { toSqlTimestamp, type Clock } from '../clock.ts';
+import type { DuckConnection } from '../duckdb/index.ts';
+import { tableToRows } from '../values.ts';
 
 export const META_SCHEMA = '_dinobase';
 /** Where the loader stages Arrow batches inside a sync's transaction; always empty between syncs. */
@@ -142,3 +145,29 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
 ];
+
+/** Brings `_dinobase` up to the latest version, one transaction per migration. */
+export async function migrate(conn: DuckConnection, clock: Clock): Promise<void> {
+  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
+  await conn.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.schema_version (
+    version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP NOT NULL)`);
+  const [row] = tableToRows(
+    await conn.query(`SELECT COALESCE(MAX(version), 0) AS v FROM ${META_SCHEMA}.schema_version`),
+  );
+  const current = Number(row?.v ?? 0);
+  for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+    await conn.query('BEGIN TRANSACTION');
+    try {
+      for (const statement of migration.statements) await conn.query(statement);
+      await conn.queryParams(`INSERT INTO ${META_SCHEMA}.schema_version VALUES (?, ?, ?::TIMESTAMP)`, [
+        migration.version,
+        migration.description,
+        toSqlTimestamp(clock.now()),
+      ]);
+      await conn.query('COMMIT');
+    } catch (error) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}

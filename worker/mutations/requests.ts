@@ -217,7 +217,7 @@ function graphqlText(errors: unknown[]): string {
     .join('; ');
 }
 
-/** The text of a GraphQL answer's errors, if it has any. */
+/** The text of a GraphQL answer's errors, or null when it reports none. */
 export function graphqlErrors(body: unknown): string | null {
   return isRecord(body) && Array.isArray(body.errors) && body.errors.length > 0
     ? graphqlText(body.errors)
