@@ -65,12 +65,16 @@ describe('the results panel', () => {
     await grid().evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
     await expect.poll(async () => Number((await column(1))[0]), { timeout: 10_000 }).toBeGreaterThan(40_000);
     expect(await grid().locator('tr').count()).toBeLessThan(200);
-    // Numbers are right-aligned.
-    const align = await grid()
-      .locator('tbody td.number')
-      .first()
-      .evaluate((td) => getComputedStyle(td).textAlign);
-    expect(align).toBe('right');
+    // Numbers are right-aligned. Looked up and measured in one evaluation, polled: the window
+    // may still swap rows after the scroll, and a detached cell has no computed style.
+    await expect
+      .poll(() =>
+        grid().evaluate((el) => {
+          const td = el.querySelector('tbody td.number');
+          return td?.isConnected ? getComputedStyle(td).textAlign : 'no cell';
+        }),
+      )
+      .toBe('right');
   });
 
   it('loads more rows of a truncated result', async () => {
