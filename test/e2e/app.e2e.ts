@@ -72,6 +72,23 @@ describe('walking skeleton in Chromium', () => {
     await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
   });
 
+  it('loads the sample data again on the reopened database, replacing it', async () => {
+    await page.getByRole('button', { name: 'Load sample data' }).click();
+    const loads =
+      "SELECT count(*) FILTER (status = 'success') || '/' || count(*) AS loads FROM _dinobase.sync_log WHERE connector_type = 'sample'";
+    await expect
+      .poll(
+        async () => {
+          await runSql(page, loads);
+          return firstCell();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe('4/4');
+    await runSql(page, 'SELECT count(*) AS n FROM stripe.customers');
+    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+  });
+
   it('shows a bad query as an error and keeps working', async () => {
     await runSql(page, 'SELECT * FROM stripe.nope');
     await expect

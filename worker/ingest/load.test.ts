@@ -17,7 +17,12 @@ async function load(
   disposition: WriteDisposition = 'merge',
 ) {
   const tables = normalize(records, { table, primaryKey: ['id'] });
-  return db.transaction((conn) => loadTables(conn, schema, [{ tables, root: table, disposition }]));
+  const conn = await db.connect();
+  try {
+    return await loadTables(conn, schema, [{ tables, root: table, disposition }]);
+  } finally {
+    await conn.close();
+  }
 }
 
 describe('loadTables', () => {
@@ -94,18 +99,23 @@ describe('loadTables', () => {
   });
 
   it('leaves everything as it was when the transaction fails', async () => {
+    const conn = await db.connect();
     await expect(
-      db.transaction(async (conn) => {
-        await loadTables(conn, 's1', [
+      loadTables(
+        conn,
+        's1',
+        [
           {
             tables: normalize([{ id: 'c9', n: 9, newcol: 'x' }], { table: 'customers', primaryKey: ['id'] }),
             root: 'customers',
             disposition: 'merge',
           },
-        ]);
-        throw new Error('network died mid-sync');
-      }),
+        ],
+        () => Promise.reject(new Error('network died mid-sync')),
+      ),
     ).rejects.toThrow('network died');
+    await conn.close();
+    expect(await db.getTables('_dinobase_staging')).toEqual([]);
     expect(await db.getRowCount('s1', 'customers')).toBe(3);
     expect((await db.getColumns('s1', 'customers')).map((c) => c.column_name)).not.toContain('newcol');
   });

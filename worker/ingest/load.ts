@@ -146,16 +146,32 @@ async function clearSuperseded(
 
 let loads = 0;
 
-/** Stages in-memory tables and commits them: the one-shot form (sample data, tests). Runs in the caller's transaction. */
+/**
+ * The one-shot form (sample data, tests): stages in-memory tables with autocommit, as a sync stages its
+ * pages, then moves them into `schema` in one transaction, together with whatever `within` writes. Staging
+ * stays outside the transaction because a table created and dropped in one transaction fails to commit on a
+ * reopened OPFS database ("Could not commit creation of dependency").
+ */
 export async function loadTables(
   conn: DuckConnection,
   schema: string,
   items: LoadItem[],
+  within?: (conn: DuckConnection) => Promise<void>,
 ): Promise<LoadResult> {
   const stager = new Stager(conn, `${schema}__load${++loads}`);
   try {
     for (const item of items) for (const table of item.tables.values()) stager.stage(table);
-    return await commitStaged(conn, schema, stager, items);
+    await stager.flush();
+    await conn.query('BEGIN TRANSACTION');
+    try {
+      const result = await commitStaged(conn, schema, stager, items);
+      await within?.(conn);
+      await conn.query('COMMIT');
+      return result;
+    } catch (error) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   } catch (error) {
     await stager.discard();
     throw error;

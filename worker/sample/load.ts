@@ -49,9 +49,7 @@ export async function loadSampleData(
     const logId = await db.logSyncStart(source, 'sample');
     const conn = await db.connect();
     try {
-      await conn.query('BEGIN TRANSACTION');
       const loaded = await loadTables(conn, source, items);
-      await conn.query('COMMIT');
       const rows = items.reduce((n, t) => n + (loaded.rows[t.root] ?? 0), 0);
       for (const t of items) {
         options.onProgress?.({ source, table: t.root, rows: loaded.rows[t.root] ?? 0, done: ++done, total });
@@ -64,7 +62,6 @@ export async function loadSampleData(
         rowsSynced: rows,
       });
     } catch (error) {
-      await conn.query('ROLLBACK').catch(() => undefined);
       await db.logSyncEnd(logId, 'error', { errorMessage: String(error) });
       throw error;
     } finally {
