@@ -10,7 +10,7 @@ import {
   type Param,
 } from './duckdb/index.ts';
 import { QueryError } from './errors.ts';
-import { INTERNAL_SCHEMA_NAMES, STAGING_SCHEMA, migrate } from './meta/migrations.ts';
+import { INTERNAL_SCHEMA_NAMES, STAGING_SCHEMA, migrate, prepareOnOpen } from './meta/migrations.ts';
 import {
   addSource,
   getSource,
@@ -94,9 +94,7 @@ export class DinobaseDB {
   #openConn(database: () => Promise<DuckDatabase>): Promise<DuckConnection> {
     return (async () => {
       const conn = await (await database()).connect();
-      await migrate(conn, this.clock);
-      // Staging left by a sync that died with its tab; nothing else can be running while we open.
-      await conn.query(`DROP SCHEMA IF EXISTS ${STAGING_SCHEMA} CASCADE`);
+      await prepareOnOpen(conn, this.clock);
       return conn;
     })().catch((error: unknown) => {
       this.#conn = null;

@@ -22,16 +22,9 @@ export function createTabEngine(options: Omit<ServiceOptions, 'db'>): EngineApi 
   const service = createEngineService({ ...options, db });
   return {
     ...service,
-    async open() {
+    open() {
       owner = true;
-      const info = await service.open();
-      // A fresh database's WAL holds the `_dinobase` migrations, and DuckDB 1.4.3 cannot replay those
-      // (`DEFAULT nextval(...)`: "GetDefaultDatabase with no default database set"): a tab closed before
-      // its first write would leave a database that never opens again. Nothing to write costs ~nothing.
-      await db
-        .checkpoint()
-        .catch((error: unknown) => console.warn('Dinobase: checkpoint on open failed', error));
-      return info;
+      return service.open();
     },
     close() {
       owner = false;

@@ -146,16 +146,34 @@ export const MIGRATIONS: Migration[] = [
   },
 ];
 
-/** Brings `_dinobase` up to the latest version, one transaction per migration. */
-export async function migrate(conn: DuckConnection, clock: Clock): Promise<void> {
-  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
-  await conn.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.schema_version (
-    version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP NOT NULL)`);
+/** The version `_dinobase` is at: 0 for a database that has none yet. */
+async function currentVersion(conn: DuckConnection): Promise<number> {
+  // Looked up rather than caught: DuckDB-WASM's worker logs every failed query to the console.
+  const [present] = tableToRows(
+    await conn.query(
+      `SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = '${META_SCHEMA}' AND table_name = 'schema_version'`,
+    ),
+  );
+  if (Number(present?.n ?? 0) === 0) return 0;
   const [row] = tableToRows(
     await conn.query(`SELECT COALESCE(MAX(version), 0) AS v FROM ${META_SCHEMA}.schema_version`),
   );
-  const current = Number(row?.v ?? 0);
-  for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+  return Number(row?.v ?? 0);
+}
+
+/**
+ * Brings `_dinobase` up to the latest version, one transaction per migration; returns how many ran. A
+ * database already at the latest version costs one read (no DDL, so nothing lands in the WAL).
+ */
+export async function migrate(conn: DuckConnection, clock: Clock): Promise<number> {
+  const latest = MIGRATIONS.at(-1)!.version;
+  if ((await currentVersion(conn)) === latest) return 0;
+  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
+  await conn.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.schema_version (
+    version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP NOT NULL)`);
+  const current = await currentVersion(conn);
+  const pending = MIGRATIONS.filter((m) => m.version > current);
+  for (const migration of pending) {
     await conn.query('BEGIN TRANSACTION');
     try {
       for (const statement of migration.statements) await conn.query(statement);
@@ -169,5 +187,26 @@ export async function migrate(conn: DuckConnection, clock: Clock): Promise<void>
       await conn.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
+  }
+  return pending.length;
+}
+
+/**
+ * Every open, on the metadata connection: migrate, and drop the staging a sync left when it died with its tab
+ * (nothing else runs yet). Whatever that wrote is checkpointed at once: a fresh database's WAL holds the
+ * migrations, which DuckDB 1.4.3 cannot replay (`DEFAULT nextval(...)`: "GetDefaultDatabase with no default
+ * database set"), so a tab closed before its first write would leave a database that never opens again.
+ */
+export async function prepareOnOpen(conn: DuckConnection, clock: Clock): Promise<void> {
+  const applied = await migrate(conn, clock);
+  const [staging] = tableToRows(
+    await conn.query(`SELECT count(*) AS n FROM duckdb_schemas() WHERE schema_name = '${STAGING_SCHEMA}'`),
+  );
+  const staged = Number(staging?.n ?? 0) > 0;
+  if (staged) await conn.query(`DROP SCHEMA ${STAGING_SCHEMA} CASCADE`);
+  if (applied > 0 || staged) {
+    await conn
+      .query('CHECKPOINT')
+      .catch((error: unknown) => console.warn('Dinobase: checkpoint on open failed', error));
   }
 }
