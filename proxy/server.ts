@@ -139,6 +139,9 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
         precompressed: true,
         onFound: (path, c) => {
           if (path.endsWith('.html')) c.header('Cache-Control', 'no-cache');
+          // Hashed names never change content; a cached wasm response is also where V8 keeps its compiled code.
+          else if (/\/assets\/[^/]+-[\w-]{8}\.\w+$/.test(path))
+            c.header('Cache-Control', 'public, max-age=31536000, immutable');
         },
       }),
       fallback: serveStatic({ root: distDir, path: 'index.html' }),
