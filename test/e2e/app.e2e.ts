@@ -1,42 +1,21 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import type { RunningServer } from '../../proxy/server.ts';
+import { firstCell, launch, openApp, openPage, runSql, textOf, waitReady, type App } from './browser.ts';
 
 const JOIN =
   'SELECT count(*) AS matched FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email';
 
+let app: App;
 let server: RunningServer;
-let context: BrowserContext;
 let page: Page;
-const profile = freshProfile();
-const logs: string[] = [];
-
-async function open(): Promise<void> {
-  context = await launch(profile.dir);
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
-}
-
-/** The first data cell of the grid ('' until a result is shown). */
-async function firstCell(): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
-}
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  await open();
+  app = await openApp({ home: false });
+  ({ server, page } = app);
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-});
+afterAll(() => app?.close());
 
 describe('walking skeleton in Chromium', () => {
   it('opens DuckDB-WASM on OPFS in a worker', async () => {
@@ -53,7 +32,7 @@ describe('walking skeleton in Chromium', () => {
 
   it('runs a cross-source join and shows the right count', async () => {
     await runSql(page, JOIN);
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('160');
     await expect.poll(() => textOf(page, 'row-count')).toBe('1 row');
   });
 
@@ -62,14 +41,16 @@ describe('walking skeleton in Chromium', () => {
     await waitReady(page);
     await page.getByTestId('source-stripe').waitFor();
     await runSql(page, JOIN);
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('160');
   });
 
   it('keeps the data across a browser restart (checkpointed to OPFS)', async () => {
-    await context.close();
-    await open();
+    await app.context.close();
+    // The new browser is the app's now, so that close() closes it.
+    app.context = await launch(app.profileDir);
+    page = await openPage(app.context, server.url, app.logs);
     await runSql(page, 'SELECT count(*) AS n FROM stripe.customers');
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('180');
   });
 
   it('loads the sample data again on the reopened database, replacing it', async () => {
@@ -80,13 +61,13 @@ describe('walking skeleton in Chromium', () => {
       .poll(
         async () => {
           await runSql(page, loads);
-          return firstCell();
+          return firstCell(page);
         },
         { timeout: 30_000, interval: 1000 },
       )
       .toBe('4/4');
     await runSql(page, 'SELECT count(*) AS n FROM stripe.customers');
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('180');
   });
 
   it('shows a bad query as an error and keeps working', async () => {
@@ -99,7 +80,7 @@ describe('walking skeleton in Chromium', () => {
       .poll(() => textOf(page, 'query-error'), { timeout: 30_000 })
       .toContain('DROP statements are not allowed');
     await runSql(page, 'SELECT count(*) FROM hubspot.contacts');
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('180');
     expect(await page.getByTestId('query-error').count()).toBe(0);
   });
 
@@ -110,11 +91,11 @@ describe('walking skeleton in Chromium', () => {
       .poll(() => textOf(page, 'query-error'), { timeout: 30_000 })
       .toContain('Query interrupted: cancelled by the user');
     await runSql(page, 'SELECT 42 AS answer');
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('42');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('42');
   });
 
   it('tells a second tab that the database is open in another tab (tabs.e2e.ts covers "Use here")', async () => {
-    const second = await context.newPage();
+    const second = await app.context.newPage();
     await second.goto(server.url);
     await expect
       .poll(() => textOf(second, 'tab-notice'), { timeout: 30_000 })
@@ -122,6 +103,6 @@ describe('walking skeleton in Chromium', () => {
     expect(await textOf(second, 'session-error')).toBe('');
     await second.close();
     await runSql(page, 'SELECT 1 AS still_fine');
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('1');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('1');
   });
 });

@@ -1,11 +1,14 @@
-// Launches Debian's Chromium (never a downloaded one) with the flags this closed network needs.
+// e2e helpers: the app served and opened in Debian's Chromium (never a downloaded one), and the steps suites share.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type RunningServer, type ServerOptions } from '../../proxy/server.ts';
 
+/** Debian's Chromium; CHROMIUM_PATH overrides it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Headless-friendly flags, and no background traffic (this network is closed). */
 const ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -17,6 +20,7 @@ const ARGS = [
   '--disable-dev-shm-usage',
 ];
 
+/** A new, empty Chromium profile directory in the temp dir; `remove()` deletes it. */
 export function freshProfile(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'dinobase-chromium-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
@@ -31,6 +35,7 @@ export async function launch(profileDir: string): Promise<BrowserContext> {
   });
 }
 
+/** Appends the page's console messages and uncaught errors to `sink`, one line each. */
 export function captureConsole(page: Page, sink: string[]): void {
   page.on('console', (message) => sink.push(`[${message.type()}] ${message.text()}`));
   page.on('pageerror', (error) => sink.push(`[pageerror] ${error.message}`));
@@ -60,6 +65,7 @@ export async function runSql(page: Page, sql: string): Promise<void> {
   await page.keyboard.press('ControlOrMeta+Enter');
 }
 
+/** Waits (up to 60 s) until the status indicator says the engine is ready. */
 export async function waitReady(page: Page): Promise<void> {
   await page.locator('[data-testid="status"][data-status="ready"]').waitFor({ timeout: 60_000 });
 }
@@ -68,4 +74,78 @@ export async function waitReady(page: Page): Promise<void> {
 export async function textOf(page: Page, testId: string): Promise<string> {
   const locator = page.getByTestId(testId);
   return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
+}
+
+/** Text of the results grid's first data cell (after the row number), or '' while no row is shown; pair with `expect.poll`. */
+export async function firstCell(page: Page): Promise<string> {
+  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
+  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
+}
+
+/** The context's first page (or a new one), its console captured into `logs`, showing the app at `url` once ready. */
+export async function openPage(context: BrowserContext, url: string, logs: string[]): Promise<Page> {
+  const page = context.pages()[0] ?? (await context.newPage());
+  captureConsole(page, logs);
+  await page.goto(url);
+  await waitReady(page);
+  return page;
+}
+
+/** The app served by a real server and open, ready, in Chromium on a fresh profile; see `openApp`. */
+export interface App {
+  server: RunningServer;
+  /** The browser; after a restart on `profileDir`, assign the new one here so that `close()` closes it. */
+  context: BrowserContext;
+  page: Page;
+  /** The page's console lines, printed by `close()` when E2E_LOGS is set. */
+  logs: string[];
+  profileDir: string;
+  /** Prints the logs if asked, closes the browser and the server, and deletes the profile and the home. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server on a free port with a temp DINOBASE_HOME (or, with `home: false`, the default one), launches
+ * Chromium on a fresh profile, runs `prepare` before the first navigation, and opens the app in the first page.
+ */
+export async function openApp(
+  options: {
+    server?: Omit<ServerOptions, 'port' | 'home'>;
+    prepare?: (context: BrowserContext, server: RunningServer) => void | Promise<void>;
+    home?: boolean;
+  } = {},
+): Promise<App> {
+  const home = options.home === false ? undefined : mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
+  const profile = freshProfile();
+  const logs: string[] = [];
+  const open: { server?: RunningServer; context?: BrowserContext } = {};
+  async function close(): Promise<void> {
+    if (process.env.E2E_LOGS) console.log(logs.join('\n'));
+    await open.context?.close().catch(() => {});
+    await open.server?.close();
+    profile.remove();
+    if (home) rmSync(home, { recursive: true, force: true });
+  }
+  try {
+    const server = (open.server = await startServer({ port: 0, ...options.server, home }));
+    const context = (open.context = await launch(profile.dir));
+    await options.prepare?.(context, server);
+    const page = await openPage(context, server.url, logs);
+    return {
+      server,
+      get context() {
+        return open.context!;
+      },
+      set context(context: BrowserContext) {
+        open.context = context;
+      },
+      page,
+      logs,
+      profileDir: profile.dir,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

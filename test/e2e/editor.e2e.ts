@@ -1,23 +1,10 @@
 // e2e: the SQL editor in Chromium: live-catalog completion, query tabs, format, cancel shortcut, persistent history.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import { firstCell, openApp, runSql, textOf, waitReady, type App } from './browser.ts';
 
-let server: RunningServer;
-let context: BrowserContext;
+let app: App;
 let page: Page;
-const profile = freshProfile();
-const home = mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
-const logs: string[] = [];
-
-async function firstCell(): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
-}
 
 /** Replaces the editor's text without running it, leaving the cursor at the end. */
 async function typeSql(text: string): Promise<void> {
@@ -46,23 +33,13 @@ const editorLines = () =>
   );
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, home });
-  context = await launch(profile.dir);
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  app = await openApp();
+  ({ page } = app);
   await page.getByRole('button', { name: 'Load sample data' }).click();
   await page.getByTestId('source-hubspot').waitFor({ timeout: 60_000 });
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 
 describe('the SQL editor', () => {
   it('completes a bare column name from the synced catalog', async () => {
@@ -101,7 +78,7 @@ describe('the SQL editor', () => {
     await expect.poll(() => tabs.count()).toBe(before + 1);
     await expect.poll(editorLines).toEqual(['']);
     await runSql(page, 'SELECT 2 AS second_tab');
-    await expect.poll(firstCell, { timeout: 30_000 }).toBe('2');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('2');
 
     await tabs
       .nth(before - 1)
@@ -110,19 +87,19 @@ describe('the SQL editor', () => {
     await expect.poll(editorLines).toEqual(['SELECT 1 AS first_tab']);
     await tabs.nth(before).getByRole('tab').click();
     await expect.poll(editorLines).toEqual(['SELECT 2 AS second_tab']);
-    await expect.poll(firstCell).toBe('2');
+    await expect.poll(() => firstCell(page)).toBe('2');
 
     // Selecting "SELECT 7" inside a longer text runs only the selection.
     await typeSql('SELECT 7 AS picked; SELECT 8 AS other');
     await page.keyboard.press('ControlOrMeta+Home');
     for (let i = 0; i < 'SELECT 7 AS picked'.length; i++) await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.press('ControlOrMeta+Enter');
-    await expect.poll(firstCell, { timeout: 30_000 }).toBe('7');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('7');
 
     // Shift+Ctrl+Enter runs the statement under the cursor.
     await page.keyboard.press('ControlOrMeta+End');
     await page.keyboard.press('Shift+ControlOrMeta+Enter');
-    await expect.poll(firstCell, { timeout: 30_000 }).toBe('8');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('8');
 
     await tabs
       .nth(before)
@@ -163,9 +140,9 @@ describe('the SQL editor', () => {
 
   it('keeps query history across a reload, and re-runs an entry', async () => {
     await runSql(page, "SELECT 'history one' AS marker");
-    await expect.poll(firstCell, { timeout: 30_000 }).toBe('history one');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('history one');
     await runSql(page, "SELECT 'history two' AS marker");
-    await expect.poll(firstCell, { timeout: 30_000 }).toBe('history two');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('history two');
 
     await page.reload();
     await waitReady(page);
@@ -177,7 +154,7 @@ describe('the SQL editor', () => {
     await page.getByPlaceholder('Filter').fill('history one');
     await expect.poll(() => entries.count()).toBe(1);
     await entries.first().getByRole('button', { name: 'Run again' }).click();
-    await expect.poll(firstCell, { timeout: 30_000 }).toBe('history one');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('history one');
     await expect.poll(editorLines).toEqual(["SELECT 'history one' AS marker"]);
   });
 });

@@ -1,13 +1,10 @@
 // e2e: a first visit end to end (sync the sandboxes, join them, chart it, preview a table, review a change, switch
 // theme), with the keyboard where a user would use it; it also saves the screenshots in docs/screenshots/.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, gotoPage, launch, runSql, textOf, waitReady } from './browser.ts';
+import { firstCell, gotoPage, openApp, runSql, textOf, waitReady, type App } from './browser.ts';
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const SANDBOXES = ['github', 'hubspot', 'linear', 'stripe'];
@@ -18,12 +15,8 @@ JOIN hubspot.contacts h ON h.email = c.email
 LEFT JOIN stripe.charges ch ON ch.customer = c.id AND ch.status = 'succeeded'
 GROUP BY ALL ORDER BY revenue_dollars DESC NULLS LAST`;
 
-let server: RunningServer;
-let context: BrowserContext;
+let app: App;
 let page: Page;
-const profile = freshProfile();
-const home = mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
-const logs: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 const badge = (name: string) =>
@@ -32,28 +25,16 @@ const badge = (name: string) =>
 /** Single-key shortcuts work outside text fields: leave the editor. */
 const blur = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
-async function firstCell(): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
-}
-
 beforeAll(async () => {
-  server = await startServer({ port: 0, home });
-  context = await launch(profile.dir);
-  page = context.pages()[0] ?? (await context.newPage());
-  await page.setViewportSize({ width: 1440, height: 900 });
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  app = await openApp({
+    // The screenshots' size, set on the first page before it opens the app.
+    prepare: async (context) =>
+      (context.pages()[0] ?? (await context.newPage())).setViewportSize({ width: 1440, height: 900 }),
+  });
+  ({ page } = app);
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 
 describe('a first visit, end to end', () => {
   it('shows the sandbox sources in the sidebar, not synced yet', async () => {
@@ -79,7 +60,7 @@ describe('a first visit, end to end', () => {
       page,
       'SELECT count(*) FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email',
     );
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('160');
     await page.getByTestId('source-stripe').click();
     await page.getByTestId('table-stripe.customers').click();
     const columns = page.getByTestId('columns-stripe.customers');
@@ -115,7 +96,7 @@ describe('a first visit, end to end', () => {
     await page.keyboard.press('p');
     await page.getByTestId('editor-tab').filter({ hasText: 'stripe.customers' }).waitFor({ timeout: 10_000 });
     await expect.poll(() => textOf(page, 'row-count'), { timeout: 30_000 }).toMatch(/^100 rows/);
-    await expect.poll(() => firstCell()).toMatch(/^cus_/);
+    await expect.poll(() => firstCell(page)).toMatch(/^cus_/);
     await page.getByTestId('source-stripe').click();
     await page.getByTestId('editor-tab').filter({ hasText: 'Query 1' }).getByRole('tab').click();
   });
@@ -139,7 +120,7 @@ describe('a first visit, end to end', () => {
   it('previews an UPDATE for review, on the query page and on the Mutations page, and cancels it', async () => {
     await runSql(page, 'SELECT min(id) AS first_id FROM stripe.customers');
     await page.locator('[data-testid="results-grid"] thead th .name', { hasText: 'first_id' }).waitFor();
-    const id = await firstCell();
+    const id = await firstCell(page);
     expect(id).toMatch(/^cus_/);
     await runSql(page, `UPDATE stripe.customers SET name = 'Acme Renamed' WHERE id = '${id}'`);
     const review = page.getByTestId('mutation-review');

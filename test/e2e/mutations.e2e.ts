@@ -1,23 +1,12 @@
 // e2e: an UPDATE typed in the editor is previewed in the review panel, then confirmed (or cancelled) against the sandbox.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import type { RunningServer } from '../../proxy/server.ts';
+import { firstCell, openApp, runSql, textOf, type App } from './browser.ts';
 
+let app: App;
 let server: RunningServer;
-let context: BrowserContext;
 let page: Page;
-const profile = freshProfile();
-const home = mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
-const logs: string[] = [];
-
-async function firstCell(): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
-}
 
 /** The customer's name as the sandbox API holds it now. */
 function sandboxName(id: string): unknown {
@@ -33,7 +22,7 @@ async function ask(column: string, rest: string): Promise<string> {
   await page
     .locator('[data-testid="results-grid"] thead th .name', { hasText: alias })
     .waitFor({ timeout: 30_000 });
-  return firstCell();
+  return firstCell(page);
 }
 
 /** Opens the mutations drawer's History tab and returns the entry for `sqlText`'s mutation. */
@@ -45,21 +34,11 @@ async function historyEntry(sqlText: string) {
 }
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, home });
-  context = await launch(profile.dir);
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  app = await openApp();
+  ({ server, page } = app);
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 
 describe('reviewing and confirming a mutation from the browser', () => {
   it('syncs the sandbox sources first', async () => {

@@ -2,7 +2,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import { captureConsole, firstCell, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
 
 let server: RunningServer | null = null;
 let context: BrowserContext;
@@ -10,12 +10,6 @@ let page: Page;
 let port = 0;
 const profile = freshProfile();
 const logs: string[] = [];
-
-/** The first data cell of the grid ('' until a result is shown). */
-async function firstCell(): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
-}
 
 const offlineBadge = () => page.getByTestId('offline-badge').count();
 
@@ -98,7 +92,7 @@ describe('offline in Chromium', () => {
     await page.reload();
     await waitReady(page);
     await runSql(page, 'SELECT count(*) AS n FROM stripe.customers');
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('180');
     await expect.poll(offlineBadge, { timeout: 10_000 }).toBe(1);
     // Sync needs the server: no enabled Sync button anywhere.
     const syncs = page.getByRole('button', { name: /^Sync/ });

@@ -2,7 +2,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, waitReady } from './browser.ts';
+import { captureConsole, firstCell, freshProfile, launch, runSql, waitReady } from './browser.ts';
 
 interface BenchPage {
   dinobaseBench: { createBig(rows: number): Promise<number> };
@@ -40,11 +40,6 @@ function opfsFiles(page: Page): Promise<Record<string, number>> {
     }
     return out;
   });
-}
-
-async function firstCell(page: Page): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
 }
 
 const SAMPLE_LOADS =

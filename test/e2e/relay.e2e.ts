@@ -1,19 +1,13 @@
 // e2e: credentials typed into the UI go to the proxy; syncs run through the relay; no secret reaches the page or OPFS.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../proxy/sandbox/index.ts';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, waitReady } from './browser.ts';
+import type { RunningServer } from '../../proxy/server.ts';
+import { openApp, type App } from './browser.ts';
 
+let app: App;
 let server: RunningServer;
-let context: BrowserContext;
 let page: Page;
-const profile = freshProfile();
-const home = mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
-const logs: string[] = [];
 const SECRETS = Object.values(SANDBOX_CREDENTIALS).flatMap((c) => Object.values(c) as string[]);
 /** Every request the page and its workers made, with each response body as text. */
 const seen: { url: string; body: string }[] = [];
@@ -21,27 +15,20 @@ const seen: { url: string; body: string }[] = [];
 const status = (name: string) => page.getByTestId(`sync-${name}`).getAttribute('data-status');
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, home });
-  context = await launch(profile.dir);
-  context.on('response', (response) => {
-    void response
-      .body()
-      .then((body) => seen.push({ url: response.url(), body: body.toString('latin1') }))
-      .catch(() => seen.push({ url: response.url(), body: '' }));
+  app = await openApp({
+    prepare: (context) => {
+      context.on('response', (response) => {
+        void response
+          .body()
+          .then((body) => seen.push({ url: response.url(), body: body.toString('latin1') }))
+          .catch(() => seen.push({ url: response.url(), body: '' }));
+      });
+    },
   });
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  ({ server, page } = app);
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 
 describe('credentials and the relay, from the browser', () => {
   it('adds a source from the form: the key goes to the proxy, and the list shows only that it is set', async () => {
@@ -86,7 +73,7 @@ describe('credentials and the relay, from the browser', () => {
   it('never wrote a secret into the OPFS database files', async () => {
     await page.close();
     // A page that does not open the engine, so the database files are free to read.
-    const reader = await context.newPage();
+    const reader = await app.context.newPage();
     await reader.goto(`${server.url}/login`);
     const files = await reader.evaluate(
       async (needles) => {

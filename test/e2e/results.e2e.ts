@@ -1,18 +1,11 @@
 // e2e: the results panel in Chromium: 100k-row virtual grid, RFC 4180 CSV, sort, copy, nested values, chart, load more.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import { openApp, runSql, textOf, type App } from './browser.ts';
 
-let server: RunningServer;
-let context: BrowserContext;
+let app: App;
 let page: Page;
-const profile = freshProfile();
-const home = mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
-const logs: string[] = [];
 
 const grid = () => page.getByTestId('results-grid');
 
@@ -33,22 +26,14 @@ async function show(sql: string, header: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, home });
-  context = await launch(profile.dir);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  app = await openApp({
+    prepare: (context, server) =>
+      context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url }),
+  });
+  ({ page } = app);
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 
 describe('the results panel', () => {
   it('scrolls a 100k-row result while rendering only a window of rows', async () => {

@@ -1,18 +1,12 @@
 // e2e: the tab dies mid-confirm (worker killed); after a reload the mutation resumes and each row is written once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, waitReady } from './browser.ts';
+import type { RunningServer } from '../../proxy/server.ts';
+import { firstCell, openApp, openPage, runSql, type App } from './browser.ts';
 
+let app: App;
 let server: RunningServer;
-let context: BrowserContext;
 let page: Page;
-const profile = freshProfile();
-const home = mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
-const logs: string[] = [];
 const NEW_NAME = 'Written once';
 
 const stripe = () => server.sandboxes!.stripe;
@@ -21,21 +15,11 @@ const writesFor = (id: string) =>
   stripe().requests.filter((r) => r.method === 'POST' && r.path === `/v1/customers/${id}`).length;
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, home });
-  context = await launch(profile.dir);
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  app = await openApp();
+  ({ server, page } = app);
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 
 describe('a confirm interrupted by a killed worker', () => {
   it('resumes after a reload and writes every row exactly once', async () => {
@@ -70,10 +54,7 @@ describe('a confirm interrupted by a killed worker', () => {
 
     // Closing the page terminates the engine worker mid-write, as a crash or a closed tab would.
     await page.close();
-    page = await context.newPage();
-    captureConsole(page, logs);
-    await page.goto(server.url);
-    await waitReady(page);
+    page = await openPage(app.context, server.url, app.logs);
     await page.getByTestId('mutations-toggle').click();
     await page.getByTestId('mutation-tab-pending').click();
     const pending = page.getByTestId('mutation-pending');
@@ -92,14 +73,6 @@ describe('a confirm interrupted by a killed worker', () => {
       page,
       `SELECT count(*) FILTER (WHERE name = '${NEW_NAME}') AS written FROM stripe.customers`,
     );
-    await expect
-      .poll(
-        async () =>
-          (
-            await page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)').first().textContent()
-          )?.trim(),
-        { timeout: 30_000 },
-      )
-      .toBe('3');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('3');
   });
 });

@@ -1,19 +1,13 @@
 // e2e: the Sources page: Sync now with per-table progress and Stop, the sync history, a schedule that fires by itself, adding and removing a source.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../proxy/sandbox/index.ts';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, gotoPage, launch, runSql, textOf, waitReady } from './browser.ts';
+import type { RunningServer } from '../../proxy/server.ts';
+import { firstCell, gotoPage, openApp, runSql, textOf, type App } from './browser.ts';
 
+let app: App;
 let server: RunningServer;
-let context: BrowserContext;
 let page: Page;
-const profile = freshProfile();
-const home = mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
-const logs: string[] = [];
 
 const card = (name: string) => page.getByTestId(`source-card-${name}`);
 const historyRows = (name: string) =>
@@ -25,27 +19,12 @@ const nextRun = (name: string) => page.getByTestId(`next-run-${name}`).getAttrib
 /** Text with its runs of whitespace (template line breaks) as single spaces. */
 const squash = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
 
-async function firstCell(): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
-}
-
 beforeAll(async () => {
-  server = await startServer({ port: 0, home });
-  context = await launch(profile.dir);
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  app = await openApp();
+  ({ server, page } = app);
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 
 describe('the Sources page', () => {
   it('lists the sandbox sources as not synced yet, in the sidebar and on the page', async () => {
@@ -134,7 +113,7 @@ describe('the Sources page', () => {
     await expect.poll(() => statuses('stripe')).toEqual(['error']);
     await expect.poll(() => card('stripe').getAttribute('data-badge'), { timeout: 10_000 }).toBe('error');
     await runSql(page, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'stripe'");
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('0');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('0');
   });
 
   it('adds a source from the form, syncs it, and removes it with a confirmation that drops its schema', async () => {
@@ -149,7 +128,7 @@ describe('the Sources page', () => {
     await card('billing').getByRole('button', { name: 'Sync now billing' }).click();
     await expect.poll(() => statuses('billing'), { timeout: 90_000 }).toEqual(['success']);
     await runSql(page, 'SELECT count(*) FROM billing.customers');
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('180');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('180');
 
     await gotoPage(page, 'sources');
     // Dismissing the question keeps everything.
@@ -169,6 +148,6 @@ describe('the Sources page', () => {
     expect(await page.getByTestId('sync-billing').count()).toBe(0);
     expect(await server.store.resolve('billing')).toBeFalsy();
     await runSql(page, "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'billing'");
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('0');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('0');
   });
 });

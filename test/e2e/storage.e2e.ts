@@ -2,26 +2,17 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, gotoPage, launch, runSql, textOf, waitReady } from './browser.ts';
+import { firstCell, gotoPage, openApp, runSql, textOf, waitReady, type App } from './browser.ts';
 
 const JOIN =
   'SELECT count(*) AS matched FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email';
 
-let server: RunningServer;
-let context: BrowserContext;
+let app: App;
 let page: Page;
-const profile = freshProfile();
 const downloads = mkdtempSync(join(tmpdir(), 'dinobase-e2e-downloads-'));
-const logs: string[] = [];
 let backupPath = '';
-
-async function firstCell(): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
-}
 
 let asked = 0;
 
@@ -32,7 +23,7 @@ async function value(sql: string): Promise<string> {
   await page
     .locator('[data-testid="results-grid"] thead th .name', { hasText: new RegExp(`^${alias}$`) })
     .waitFor({ timeout: 30_000 });
-  return firstCell();
+  return firstCell(page);
 }
 
 /** Accepts the next confirm() and returns its question. */
@@ -46,19 +37,12 @@ function acceptNextDialog(): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  context = await launch(profile.dir);
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  app = await openApp({ home: false });
+  ({ page } = app);
 });
 
 afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
+  await app?.close();
   rmSync(downloads, { recursive: true, force: true });
 });
 
@@ -135,13 +119,13 @@ describe('storage, backup and restore in Settings', () => {
       .toMatch(/^Restored dinobase-.*\(hubspot, stripe\)\.$/);
     await page.getByTestId('source-stripe').waitFor({ timeout: 30_000 });
     await runSql(page, JOIN);
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('160');
 
     await page.reload();
     await waitReady(page);
     await page.getByTestId('source-hubspot').waitFor({ timeout: 30_000 });
     await runSql(page, JOIN);
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('160');
   });
 
   it('keeps writing after the restore: a sync lands and is logged', async () => {

@@ -1,36 +1,18 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import { firstCell, openApp, runSql, textOf, waitReady, type App } from './browser.ts';
 
-let server: RunningServer;
-let context: BrowserContext;
+let app: App;
 let page: Page;
-const profile = freshProfile();
-const logs: string[] = [];
-
-async function firstCell(): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
-}
 
 const status = (name: string) => page.getByTestId(`sync-${name}`).getAttribute('data-status');
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  context = await launch(profile.dir);
-  page = context.pages()[0] ?? (await context.newPage());
-  captureConsole(page, logs);
-  await page.goto(server.url);
-  await waitReady(page);
+  app = await openApp({ home: false });
+  ({ page } = app);
 });
 
-afterAll(async () => {
-  if (process.env.E2E_LOGS) console.log(logs.join('\n'));
-  await context?.close();
-  await server?.close();
-  profile.remove();
-});
+afterAll(() => app?.close());
 
 describe('syncing the sandbox sources from the browser', () => {
   it('syncs Stripe, HubSpot, Linear and GitHub through the worker, with no credentials typed', async () => {
@@ -47,20 +29,20 @@ describe('syncing the sandbox sources from the browser', () => {
       page,
       'SELECT count(*) FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email',
     );
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('160');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('160');
     await runSql(
       page,
       `SELECT count(*) FROM linear.issues i JOIN linear.teams t ON i.team__id = t.id
        WHERE i.identifier LIKE t.key || '-%'`,
     );
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toMatch(/^[1-9]\d*$/);
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toMatch(/^[1-9]\d*$/);
   });
 
   it('keeps synced data after a reload', async () => {
     await page.reload();
     await waitReady(page);
     await runSql(page, 'SELECT count(*) FROM github.issues');
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toMatch(/^[1-9]\d*$/);
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toMatch(/^[1-9]\d*$/);
   });
 
   it('syncs again incrementally', async () => {
@@ -71,6 +53,6 @@ describe('syncing the sandbox sources from the browser', () => {
       page,
       "SELECT count(*) FROM _dinobase.sync_log WHERE connector_name = 'stripe' AND status = 'success'",
     );
-    await expect.poll(() => firstCell(), { timeout: 30_000 }).toBe('2');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('2');
   });
 });

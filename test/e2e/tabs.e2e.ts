@@ -2,7 +2,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import { captureConsole, firstCell, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
 
 const JOIN =
   'SELECT count(*) AS matched FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email';
@@ -19,12 +19,6 @@ async function newTab(): Promise<Page> {
   captureConsole(page, logs);
   await page.goto(server.url);
   return page;
-}
-
-/** The first data cell of the grid ('' until a result is shown). */
-async function firstCell(page: Page): Promise<string> {
-  const cell = page.locator('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-  return (await cell.count()) > 0 ? ((await cell.first().textContent())?.trim() ?? '') : '';
 }
 
 async function notice(page: Page): Promise<string> {
