@@ -70,8 +70,9 @@ describe('Linear write-back', () => {
     const wire: Wire[] = [];
     const [result] = await writeBackFor(h, { wire }).execute(plan);
     expect(result).toMatchObject({ status: 'ok', http_status: 200, local: 'inserted' });
+    // The create proposes its own id (see the resume test below).
     expect(sent(wire)[0]!.variables).toEqual({
-      input: { teamId: team.id, title: 'Created via issueCreate', priority: 3 },
+      input: { id: result!.created_id, teamId: team.id, title: 'Created via issueCreate', priority: 3 },
     });
     const created = h.sandboxes.linear.store.issues.get(result!.created_id!)!;
     expect(created).toMatchObject({ title: 'Created via issueCreate', priority: 3, team: { id: team.id } });
@@ -144,5 +145,77 @@ describe('Linear write-back', () => {
     expect(result).toMatchObject({ status: 'failed', http_status: 200 });
     expect(result!.error).toBe('linear answered success: false at data.issueUpdate; nothing was changed.');
     expect(h.sandboxes.linear.store.issues.get(issue.id)!.title).not.toBe('Never lands');
+  });
+
+  it('a create whose answer was lost is retried under the same id and found, not made twice', async () => {
+    const team = [...h.sandboxes.linear.store.teams.values()][0]!;
+    const plan = insertPlan(issues, [{ team__id: team.id, title: 'Answer lost once' }]);
+    const wire: Wire[] = [];
+    let lost = 0;
+    // The first issueCreate reaches Linear; its answer never comes back.
+    const flaky: typeof fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      if (String(init?.body).includes('issueCreate') && lost++ === 0) throw new TypeError('fetch failed');
+      return response;
+    };
+    const [result] = await writeBackFor(h, { fetch: flaky, wire }).execute(plan);
+    expect(result).toMatchObject({ status: 'ok', local: 'inserted', note: 'created by an earlier attempt' });
+    const made = [...h.sandboxes.linear.store.issues.values()].filter((i) => i.title === 'Answer lost once');
+    expect(made.map((i) => i.id)).toEqual([result!.created_id]);
+    // Both creates carried the same id; Linear refused the second, and the read found the first.
+    const creates = sent(wire).filter((w) => w.query.includes('issueCreate'));
+    expect(creates.map((w) => (w.variables.input as { id: string }).id)).toEqual([
+      result!.created_id,
+      result!.created_id,
+    ]);
+    expect(await localRow(h.db, 'linear', 'issues', { id: result!.created_id! })).toMatchObject({
+      title: 'Answer lost once',
+    });
+  });
+
+  it('a create left in flight by a closed page is found on resume, not sent again', async () => {
+    const team = [...h.sandboxes.linear.store.teams.values()][0]!;
+    const plan = insertPlan(issues, [{ team__id: team.id, title: 'Made before the tab died' }]);
+    const controller = new AbortController();
+    const dying: typeof fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      if (String(init?.body).includes('issueCreate')) controller.abort(new Error('tab closed'));
+      return response;
+    };
+    await expect(
+      writeBackFor(h, { fetch: dying }).execute(plan, { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'interrupted' });
+    const wire: Wire[] = [];
+    const [result] = await writeBackFor(h, { wire }).execute(plan);
+    expect(result).toMatchObject({ status: 'ok', local: 'inserted', note: 'created by an earlier attempt' });
+    expect(sent(wire).map((w) => (w.query.includes('issueCreate') ? 'create' : 'read'))).toEqual(['read']);
+    const made = [...h.sandboxes.linear.store.issues.values()].filter(
+      (i) => i.title === 'Made before the tab died',
+    );
+    expect(made.map((i) => i.id)).toEqual([result!.created_id]);
+  });
+
+  it('a create left in flight that never reached Linear is sent on resume, once', async () => {
+    const team = [...h.sandboxes.linear.store.teams.values()][0]!;
+    const plan = insertPlan(issues, [{ team__id: team.id, title: 'Never reached Linear' }]);
+    await writeBackFor(h).execute({ ...plan, rows: [] });
+    await h.db.exclusive((conn) =>
+      conn.queryParams(
+        `INSERT INTO _dinobase.mutation_rows (mutation_id, row_index, state, attempts) VALUES (?, 0, 'sending', 1)`,
+        [plan.mutation_id],
+      ),
+    );
+    const wire: Wire[] = [];
+    const [result] = await writeBackFor(h, { wire }).execute(plan);
+    expect(result).toMatchObject({ status: 'ok', local: 'inserted' });
+    expect(result!.note).toBeUndefined();
+    expect(sent(wire).map((w) => (w.query.includes('issueCreate') ? 'create' : 'read'))).toEqual([
+      'read',
+      'create',
+    ]);
+    const made = [...h.sandboxes.linear.store.issues.values()].filter(
+      (i) => i.title === 'Never reached Linear',
+    );
+    expect(made).toHaveLength(1);
   });
 });

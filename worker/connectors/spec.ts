@@ -179,8 +179,17 @@ export const WriteEndpointSpec = z.object({
   idempotency_header: z.string().optional(),
   /** Local column → API field where flattening (`a__b` → `{a: {b}}`) does not give the name, e.g. `state__id` → `stateId`. */
   column_map: z.record(z.string(), z.string()).default({}),
-  /** Re-reads the record before an update or delete, so a write never lands on a record changed since preview. */
+  /**
+   * Re-reads the record before an update or delete, so a write never lands on a record changed since preview;
+   * with `client_id`, finds a create that an earlier attempt already made.
+   */
   read: WriteReadSpec.optional(),
+  /**
+   * Inserts only: the API field that takes a client-chosen id (Linear's `IssueCreateInput.id`). It gets a UUID
+   * derived from the mutation and row, the same on every attempt, so a create repeated after a lost answer or a
+   * reload names the same record, and `read` finds it instead of a second one being made.
+   */
+  client_id: z.string().optional(),
 });
 
 export const ClientSpec = z.object({

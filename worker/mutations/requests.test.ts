@@ -4,7 +4,7 @@ import { builtinConnectors } from '../connectors/builtin.ts';
 import type { WriteEndpointSpec } from '../connectors/spec.ts';
 import { MutationError } from '../errors.ts';
 import type { Route } from '../sync/transport.ts';
-import { formPairs, nestValues, readRequest, writeRequest } from './requests.ts';
+import { clientId, formPairs, nestValues, readRequest, writeRequest } from './requests.ts';
 import type { MutationPlan, Operation, PlannedRow } from './types.ts';
 
 const connectors = builtinConnectors();
@@ -178,8 +178,26 @@ describe('read requests', () => {
     const read = readRequest(spec, route, endpoint, p, p.rows[0]!, ['title'])!;
     expect(read.method).toBe('POST');
     expect(read.json!.variables).toEqual({ id: 'uuid-1' });
-    const insert = setup('linear', 'issues', 'insert');
-    expect(readRequest(spec, route, insert.endpoint, p, p.rows[0]!, [])).toBeNull();
+    const github = setup('github', 'issues', 'insert');
+    const create = plan('github', 'issues', 'insert', ['title'], { after: { title: 'x' } });
+    expect(readRequest(github.spec, route, github.endpoint, create, create.rows[0]!, [])).toBeNull();
+  });
+
+  it('a Linear create proposes its own id, the same on every attempt, and can be read back by it', () => {
+    const { spec, endpoint, route } = setup('linear', 'issues', 'insert');
+    const p = plan('linear', 'issues', 'insert', ['title', 'team__id'], {
+      after: { title: 'T', team__id: 'team-1' },
+    });
+    const row = p.rows[0]!;
+    const id = clientId(p, row);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(clientId(p, row)).toBe(id);
+    expect(clientId(p, { ...row, index: 4 })).not.toBe(id);
+    expect(clientId({ ...p, mutation_id: 'mut_other' }, row)).not.toBe(id);
+    const request = writeRequest(spec, route, endpoint, p, row);
+    expect(request.json!.variables).toEqual({ input: { id, title: 'T', teamId: 'team-1' } });
+    const read = readRequest(spec, route, endpoint, p, row, [])!;
+    expect(read.json!.variables).toEqual({ id });
   });
 
   it('every update and delete endpoint of the built-in connectors declares a read', () => {

@@ -1,5 +1,5 @@
 // The HTTP side of a write-back: builds the write (REST json/form or GraphQL) and the stale-check read, reads answers.
-import { placeholdersIn, substitute, type Scope } from '../connectors/paths.ts';
+import { getPath, placeholdersIn, substitute, type Scope } from '../connectors/paths.ts';
 import type { PageRequest } from '../connectors/request.ts';
 import type { ConnectorSpec, WriteEndpointSpec } from '../connectors/spec.ts';
 import { MutationError } from '../errors.ts';
@@ -25,11 +25,29 @@ export function rowScope(
       if (value === null || typeof value !== 'object') scope[key] = value;
     }
   }
-  if (row.id !== null) {
-    scope.id = row.id;
-    scope[endpoint.id_field] = row.id;
+  const id = plan.operation === 'insert' && endpoint.client_id ? clientId(plan, row) : row.id;
+  if (id !== null) {
+    scope.id = id;
+    scope[endpoint.id_field] = id;
   }
   return scope;
+}
+
+/**
+ * The id a create with `client_id` proposes: a UUID (version 4 layout) hashed from the row's idempotency key,
+ * so every attempt at the row, in any tab, names the same record.
+ */
+export function clientId(plan: MutationPlan, row: PlannedRow): string {
+  const key = idempotencyKey(plan, row);
+  // Four FNV-1a passes with different offsets: 128 well-mixed bits, no async crypto needed.
+  const words = [0x811c9dc5, 0x050c5d1f, 0x2f8f4d3b, 0x6b43a9b5].map((offset) => {
+    let hash = offset;
+    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    return hash.toString(16).padStart(8, '0');
+  });
+  const hex = words.join('');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Substitutes a path template, refusing to send a request with a placeholder nobody filled. */
@@ -148,6 +166,7 @@ export function writeRequest(
   if (endpoint.idempotency_header)
     request.headers[endpoint.idempotency_header.toLowerCase()] = idempotencyKey(plan, row);
   const values = nestValues(endpoint, changedValues(endpoint, plan, row));
+  if (plan.operation === 'insert' && endpoint.client_id) values[endpoint.client_id] = clientId(plan, row);
   if (endpoint.graphql) {
     request.json = {
       query: endpoint.graphql.mutation,
@@ -222,6 +241,20 @@ export function graphqlErrors(body: unknown): string | null {
   return isRecord(body) && Array.isArray(body.errors) && body.errors.length > 0
     ? graphqlText(body.errors)
     : null;
+}
+
+/** The record a `read` answered with, or null when it reported errors or sent no object. */
+export function readRecord(
+  read: NonNullable<WriteEndpointSpec['read']>,
+  body: unknown,
+): Record<string, unknown> | null {
+  if (read.graphql && graphqlErrors(body) !== null) return null;
+  const record = read.graphql
+    ? getPath(body, read.graphql.data_path)
+    : read.data_selector
+      ? getPath(body, read.data_selector)
+      : body;
+  return isRecord(record) ? record : null;
 }
 
 /** The vendor's message plus any field-level errors it lists (GitHub's `errors: [{field, code}]`). */

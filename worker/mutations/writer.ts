@@ -9,10 +9,11 @@ import { DinobaseError, MutationError, SyncError, errorMessage } from '../errors
 import { secretParams } from '../sync/fetcher.ts';
 import { send, type HttpOptions, type HttpResult } from '../sync/http.ts';
 import type { Route, Transport } from '../sync/transport.ts';
-import { judgeDelete, judgeUpdate, shown, type LocalShaped } from './compare.ts';
+import { judgeDelete, judgeUpdate, shown } from './compare.ts';
+import { judgeWrite, unknownOutcome, type Outcome } from './judge.ts';
 import { applyLocal, normalizeRecord } from './local.ts';
 import { isFinal, Outbox, storedResult, type OutboxRow } from './outbox.ts';
-import { graphqlErrors, isRecord, parentPath, readRequest, vendorDetail, writeRequest } from './requests.ts';
+import { graphqlErrors, isRecord, readRecord, readRequest, vendorDetail, writeRequest } from './requests.ts';
 import type { MutationPlan, PlannedRow, RowResult } from './types.ts';
 
 export interface WriteBackOptions {
@@ -41,14 +42,6 @@ interface Run {
   http: HttpOptions;
   signal?: AbortSignal;
   route(): Promise<Route>;
-}
-
-/** A row's outcome before it is recorded: the result plus the API object that updates the local copy. */
-interface Outcome {
-  result: RowResult;
-  /** The written (or live) object, normalised; null = the API sent none (a DELETE). */
-  object?: LocalShaped | null;
-  body?: unknown;
 }
 
 export class WriteBack {
@@ -178,12 +171,18 @@ export class WriteBack {
         `Row ${row.index} has no ${endpoint.id_field}, so it cannot be addressed at ${plan.source}.`,
       );
     }
-    const repeatable = !!endpoint.idempotency_header || plan.operation !== 'insert';
-    if (stored?.state === 'sending' && !repeatable) return fail(this.#unknown(run, 'the page closed'));
+    const repeatable = !!endpoint.idempotency_header || !!endpoint.client_id || plan.operation !== 'insert';
+    // A create naming its own id can be looked up: after a lost answer or a reload, find it before resending.
+    const findable = plan.operation === 'insert' && !!endpoint.client_id && !!endpoint.read;
+    if (stored?.state === 'sending' && !repeatable)
+      return fail(unknownOutcome(run.plan.source, 'the page closed'));
     const route = await run.route();
+    const found = () => (findable ? this.#find(run, route, endpoint, row) : Promise.resolve(null));
     let sent = false;
     try {
       const request = writeRequest(run.spec, route, endpoint, plan, row);
+      const earlier = stored?.state === 'sending' ? await found() : null;
+      if (earlier) return this.#record(run, row, earlier);
       if (plan.operation !== 'insert' && endpoint.read && stored?.state !== 'sending') {
         // The mark only has to precede the write; a resume re-checks the row, so it may overlap the re-read.
         const [checked] = await Promise.all([
@@ -202,20 +201,22 @@ export class WriteBack {
       if (!repeatable) await this.#db.checkpoint();
       sent = true;
       const response = await this.#send(run, route, request, repeatable);
-      return this.#record(run, row, this.#judgeWrite(run, endpoint, row, response, repeatable));
+      const outcome = judgeWrite(run.plan, run.spec, endpoint, row, response, repeatable);
+      // Refused because the id is taken: an earlier attempt (its answer lost) made the record.
+      const made = outcome.result.status === 'failed' ? await found() : null;
+      return this.#record(run, row, made ?? outcome);
     } catch (error) {
       if (run.signal?.aborted) throw error;
       if (error instanceof SyncError && error.code === 'network_error' && sent) {
-        if (!repeatable) return fail(this.#unknown(run, `the request failed (${errorMessage(error)})`));
+        const made = await found().catch(() => null);
+        if (made) return this.#record(run, row, made);
+        if (!repeatable)
+          return fail(unknownOutcome(run.plan.source, `the request failed (${errorMessage(error)})`));
         return fail(`${errorMessage(error)}. The write may have reached ${plan.source}; re-sync to see.`);
       }
       if (error instanceof DinobaseError) return fail(errorMessage(error));
       throw error;
     }
-  }
-
-  #unknown(run: Run, what: string): string {
-    return `outcome unknown: ${what} while this create was in flight; not retried so it cannot be created twice — check ${run.plan.source} and re-sync.`;
   }
 
   #send(run: Run, route: Route, request: PageRequest, repeatable: boolean): Promise<HttpResult> {
@@ -225,6 +226,26 @@ export class WriteBack {
       { source: plan.source, resource: plan.table, page: 1 },
       { ...run.http, repeatable },
     );
+  }
+
+  /** With `client_id`: the record an earlier attempt at this create made, as the row's outcome; null if none. */
+  async #find(run: Run, route: Route, endpoint: WriteEndpointSpec, row: PlannedRow): Promise<Outcome | null> {
+    const { plan, spec } = run;
+    const request = readRequest(spec, route, endpoint, plan, row, []);
+    if (!request) return null;
+    const response = await this.#send(run, route, request, true);
+    const record = response.status < 300 ? readRecord(endpoint.read!, response.body) : null;
+    if (!record) return null;
+    const created = getPath(record, endpoint.id_field) ?? record.id;
+    const result: RowResult = {
+      index: row.index,
+      id: row.id,
+      http_status: response.status,
+      status: 'ok',
+      note: 'created by an earlier attempt',
+    };
+    if (created !== undefined && created !== null) result.created_id = String(created);
+    return { result, object: normalizeRecord(spec, plan.table, record), body: record };
   }
 
   /** The stale-preview check; returns the row's outcome when it must not be written, null to go ahead. */
@@ -297,56 +318,6 @@ export class WriteBack {
         error: `changed since preview: ${verdict.column} was ${shown(verdict.previewed)} at preview, now ${shown(verdict.live)} at ${plan.source}; nothing was written. Preview again to see the current values.`,
       },
     };
-  }
-
-  /** Turns the API's answer to a write into the row's outcome. */
-  #judgeWrite(
-    run: Run,
-    endpoint: WriteEndpointSpec,
-    row: PlannedRow,
-    response: HttpResult,
-    repeatable: boolean,
-  ): Outcome {
-    const { plan, spec } = run;
-    const { status, body } = response;
-    const base = { index: row.index, id: row.id, http_status: status };
-    const failed = (error: string, note?: string): Outcome => ({
-      result: { ...base, status: 'failed', error, ...(note ? { note } : {}) },
-    });
-    if (status >= 200 && status < 300) {
-      const graphql = endpoint.graphql;
-      const errors = graphql ? graphqlErrors(body) : null;
-      if (errors !== null) return failed(`${plan.source} refused the write: ${errors}`);
-      const dataPath = graphql?.data_path;
-      const object = dataPath ? getPath(body, dataPath) : body;
-      if (dataPath && getPath(body, `${parentPath(dataPath)}.success`) === false) {
-        return failed(
-          `${plan.source} answered success: false at ${parentPath(dataPath)}; nothing was changed.`,
-        );
-      }
-      const result: RowResult = { ...base, status: 'ok' };
-      if (plan.operation === 'insert' && isRecord(object)) {
-        const created = getPath(object, endpoint.id_field) ?? object.id;
-        if (created !== undefined && created !== null) result.created_id = String(created);
-      }
-      if (plan.operation !== 'delete' && body !== null && !isRecord(object)) {
-        result.note = `${plan.source} accepted the write but its answer could not be read; re-sync to see the result.`;
-      }
-      return { result, object: normalizeRecord(spec, plan.table, object), body: object };
-    }
-    const detail = vendorDetail(body, status);
-    if (status === 404 && plan.operation === 'delete') {
-      return { result: { ...base, status: 'ok', note: 'already deleted at the source' }, object: null };
-    }
-    if (status === 429) {
-      return failed(
-        `${plan.source} kept answering HTTP 429 (rate limited): ${detail}. Nothing was written; execute again later.`,
-      );
-    }
-    if (status >= 500 && !repeatable) {
-      return failed(this.#unknown(run, `${plan.source} answered HTTP ${status} (${detail})`));
-    }
-    return failed(`HTTP ${status} from ${plan.source}: ${detail}`);
   }
 
   /** Records a final outcome; for an accepted row the local update and the record commit together. */
