@@ -26,6 +26,27 @@ const COOKIE = 'dinobase_session';
 const SESSION_SECONDS = 7 * 24 * 3600;
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 const UNSAFE = ['POST', 'PUT', 'PATCH', 'DELETE'];
+/**
+ * The address login attempts are counted against: the TCP peer, or, behind `trustedProxies` reverse proxies
+ * (DINOBASE_TRUSTED_PROXIES), the X-Forwarded-For entry the outermost of them appended. Entries further left
+ * come from the client itself and are never trusted.
+ */
+export function clientAddressOf(
+  peer: string | undefined,
+  forwardedFor: string | undefined,
+  trustedProxies = 0,
+): string {
+  if (trustedProxies > 0 && forwardedFor) {
+    const hops = forwardedFor
+      .split(',')
+      .map((hop) => hop.trim())
+      .filter(Boolean);
+    const client = hops[hops.length - trustedProxies];
+    if (client) return client;
+  }
+  return peer ?? 'unknown';
+}
+
 /** Paths anyone may fetch, logged in or not: nothing secret lives there. */
 const OPEN_PATHS = ['/api/health', '/api/login', '/api/logout', '/api/session', '/login'];
 const OPEN_PREFIXES = ['/assets/'];

@@ -29,6 +29,7 @@ try {
     extraOrigins: env.DINOBASE_ALLOWED_ORIGINS?.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    trustedProxies: number('DINOBASE_TRUSTED_PROXIES'),
     relay: {
       timeoutMs: number('DINOBASE_RELAY_TIMEOUT_MS'),
       maxBodyBytes: number('DINOBASE_RELAY_MAX_BODY_BYTES'),

@@ -8,7 +8,7 @@ import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/prom
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isLoopbackHost } from './access.ts';
+import { clientAddressOf, isLoopbackHost } from './access.ts';
 import { createApp } from './app.ts';
 import { loadConnectors } from './connectors.ts';
 import { createSandboxes, type Sandboxes } from './sandbox/index.ts';
@@ -40,6 +40,8 @@ export interface ServerOptions {
   env?: Record<string, string | undefined>;
   relay?: { fetch?: typeof fetch; timeoutMs?: number; maxBodyBytes?: number };
   loginWindowMs?: number;
+  /** Reverse proxies in front that append to X-Forwarded-For (DINOBASE_TRUSTED_PROXIES); default 0. */
+  trustedProxies?: number;
   log?: (line: string) => void;
   version?: string;
 }
@@ -130,7 +132,12 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       publicOrigin: options.publicOrigin,
       extraOrigins: options.extraOrigins,
       loginWindowMs: options.loginWindowMs,
-      clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+      clientAddress: (c) =>
+        clientAddressOf(
+          getConnInfo(c).remote.address,
+          c.req.header('x-forwarded-for'),
+          options.trustedProxies,
+        ),
     },
     staticFiles: {
       built: () => existsSync(resolve(distDir, 'index.html')),

@@ -13,6 +13,26 @@ function signedSession(expires: number): string {
 
 export function accessProbes(ctx: Ctx, probe: Probe): void {
   const json = { 'content-type': 'application/json' };
+  /** A fresh token-guarded server (no failed logins counted yet) and a login sending `X-Forwarded-For`. */
+  const loginServer = async (trustedProxies: number) => {
+    const server = await startServer({
+      port: 0,
+      home: tempHome(),
+      distDir: tempDist(),
+      sandbox: false,
+      env: {},
+      token: TOKEN,
+      trustedProxies,
+    });
+    const login = (token: string, forwardedFor: string) =>
+      hit(server, {
+        path: '/api/login',
+        method: 'POST',
+        headers: { ...json, 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ token }),
+      });
+    return { login, close: () => server.close() };
+  };
   const locked: [string, string, string?][] = [
     ['GET', '/api/sources'],
     ['GET', '/api/sources/fake'],
@@ -150,6 +170,35 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
       refused(blocked, 429, 'too_many_attempts');
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
       refused(await login(TOKEN), 429, 'too_many_attempts');
+    },
+  );
+
+  probe(
+    'behind a trusted proxy, failed logins lock out the forwarded client only; a forged X-Forwarded-For entry is ignored',
+    async () => {
+      const { login, close } = await loginServer(1);
+      try {
+        // The attacker varies what it writes itself; the proxy always appends the same address.
+        for (let i = 0; i < 5; i++)
+          refused(await login(`wrong-${i}`, `10.0.0.${i}, 203.0.113.7`), 401, 'bad_token');
+        refused(await login(TOKEN, '10.9.9.9, 203.0.113.7'), 429, 'too_many_attempts');
+        expect((await login(TOKEN, '203.0.113.8')).status).toBe(200);
+      } finally {
+        await close();
+      }
+    },
+  );
+
+  probe(
+    'without trusted proxies, X-Forwarded-For does not spread failed logins over fake addresses',
+    async () => {
+      const { login, close } = await loginServer(0);
+      try {
+        for (let i = 0; i < 5; i++) refused(await login(`wrong-${i}`, `198.51.100.${i}`), 401, 'bad_token');
+        refused(await login(TOKEN, '198.51.100.99'), 429, 'too_many_attempts');
+      } finally {
+        await close();
+      }
     },
   );
 
