@@ -49,7 +49,7 @@ const SERVER_ROUTES = [/^\/api(\/|$)/, /^\/sandbox(\/|$)/, /^\/login(\/|\?|$)/, 
  */
 function offline(): Plugin[] {
   return VitePWA({
-    registerType: 'autoUpdate',
+    registerType: 'prompt',
     // web/main.ts registers it once the page has loaded, so the precache never competes with the first open.
     injectRegister: false,
     // With DINOBASE_TOKEN the manifest sits behind the login cookie.
@@ -85,7 +85,9 @@ function offline(): Plugin[] {
       runtimeCaching: [],
       cleanupOutdatedCaches: true,
       clientsClaim: true,
-      skipWaiting: true,
+      // A new version waits until the user reloads into it (web/state/AppUpdate.svelte.ts): activating it under
+      // an open tab would drop the old precache, and that tab's next lazily loaded chunk with it.
+      skipWaiting: false,
     },
   });
 }

@@ -1,6 +1,7 @@
 // Mounts the Svelte app and registers the service worker that lets it open and query offline.
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { appUpdate } from './state/AppUpdate.svelte.ts';
 
 mount(App, { target: document.getElementById('app')! });
 
@@ -10,9 +11,12 @@ mount(App, { target: document.getElementById('app')! });
  */
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   const register = () =>
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => {
-      console.warn('Offline support is unavailable: the service worker did not register.', error);
-    });
+    navigator.serviceWorker
+      .register('/sw.js', { scope: '/' })
+      .then((registration) => appUpdate.watch(registration))
+      .catch((error: unknown) => {
+        console.warn('Offline support is unavailable: the service worker did not register.', error);
+      });
   if (document.readyState === 'complete') void register();
   else window.addEventListener('load', () => void register(), { once: true });
 }

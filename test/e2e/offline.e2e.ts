@@ -1,4 +1,7 @@
 // Offline: after one online visit the service worker serves the app, and OPFS data is queryable with no server at all.
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
@@ -10,6 +13,8 @@ let page: Page;
 let port = 0;
 const profile = freshProfile();
 const logs: string[] = [];
+/** A copy of dist/ with a changed service worker: the app as redeployed. */
+const redeployed = mkdtempSync(join(tmpdir(), 'dinobase-e2e-dist-'));
 
 const offlineBadge = () => page.getByTestId('offline-badge').count();
 
@@ -28,6 +33,7 @@ afterAll(async () => {
   await context?.close();
   await server?.close();
   profile.remove();
+  rmSync(redeployed, { recursive: true, force: true });
 });
 
 describe('offline in Chromium', () => {
@@ -110,5 +116,36 @@ describe('offline in Chromium', () => {
     await sync.waitFor({ timeout: 30_000 });
     expect(await sync.isEnabled()).toBe(true);
     expect(await textOf(page, 'offline-badge')).toBe('');
+  });
+
+  it('offers a new version after a redeploy, keeps working meanwhile, and reloads into it on request', async () => {
+    cpSync('dist', redeployed, { recursive: true });
+    appendFileSync(join(redeployed, 'sw.js'), '\n// redeployed\n');
+    // The precompressed copies would still be the old worker.
+    rmSync(join(redeployed, 'sw.js.br'), { force: true });
+    rmSync(join(redeployed, 'sw.js.gz'), { force: true });
+    await server!.close();
+    server = await startServer({ port, distDir: redeployed });
+    await page.evaluate(async () => void (await (await navigator.serviceWorker.getRegistration())!.update()));
+    await expect
+      .poll(() => textOf(page, 'app-update'), { timeout: 30_000 })
+      .toContain('A new version of Dinobase is ready.');
+    const waiting = () =>
+      page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting !== null);
+    expect(await waiting()).toBe(true);
+    // The open tab keeps its version (and its assets) until the user chooses.
+    await runSql(page, 'SELECT 41 + 1 AS answer');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('42');
+
+    await page.evaluate(() => Object.assign(window, { beforeUpdate: true }));
+    await page.getByTestId('app-update').getByRole('button', { name: 'Reload' }).click();
+    await expect
+      .poll(() => page.evaluate(() => !('beforeUpdate' in window)).catch(() => false), { timeout: 30_000 })
+      .toBe(true);
+    await waitReady(page);
+    expect(await waiting()).toBe(false);
+    expect(await page.getByTestId('app-update').count()).toBe(0);
+    await runSql(page, 'SELECT count(*) AS n FROM stripe.customers');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('180');
   });
 });
