@@ -1,5 +1,5 @@
 // The tab election with a FIFO fake of navigator.locks and Node's real BroadcastChannel.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TabElection, type TabLocks, type TabRole } from './tabs.ts';
 
 /** An exclusive lock with a FIFO queue, ifAvailable-free, abortable: what Chromium's LockManager does for one name. */
@@ -43,12 +43,14 @@ interface Tab {
 
 let tabs: Tab[] = [];
 let name = '';
+let locks: FakeLocks;
 
-function openTab(locks: TabLocks, options: { graceMs?: number } = {}): Tab {
+/** A tab of this test's election; `null` locks stand for a browser without Web Locks. */
+function openTab(tabLocks: TabLocks | null = locks, options: { graceMs?: number } = {}): Tab {
   const tab: Tab = { roles: [], acquired: 0, released: 0, election: null as unknown as TabElection };
   tab.election = new TabElection({
     name,
-    locks,
+    locks: tabLocks,
     graceMs: options.graceMs ?? 20,
     acquire: async () => {
       tab.acquired += 1;
@@ -68,6 +70,20 @@ async function until(check: () => boolean): Promise<void> {
   await vi.waitFor(() => expect(check()).toBe(true), { timeout: 3000, interval: 5 });
 }
 
+/** The usual start: a first tab that owns the database and a second queued behind it. */
+async function ownerAndWaiting(): Promise<[Tab, Tab]> {
+  const first = openTab();
+  await until(() => first.election.role === 'owner');
+  const second = openTab();
+  await until(() => second.election.role === 'waiting');
+  return [first, second];
+}
+
+beforeEach(() => {
+  name = `test-${crypto.randomUUID()}`;
+  locks = new FakeLocks();
+});
+
 afterEach(async () => {
   await Promise.all(tabs.map((t) => t.election.stop()));
   tabs = [];
@@ -75,23 +91,13 @@ afterEach(async () => {
 
 describe('TabElection', () => {
   it('lets the first tab own the database and queues the second', async () => {
-    name = `test-${crypto.randomUUID()}`;
-    const locks = new FakeLocks();
-    const first = openTab(locks);
-    await until(() => first.election.role === 'owner');
-    const second = openTab(locks);
-    await until(() => second.election.role === 'waiting');
+    const [first, second] = await ownerAndWaiting();
     expect(first.acquired).toBe(1);
     expect(second.acquired).toBe(0);
   });
 
   it('"Use here" makes the owner close and hand over; the old owner shows it moved', async () => {
-    name = `test-${crypto.randomUUID()}`;
-    const locks = new FakeLocks();
-    const first = openTab(locks);
-    await until(() => first.election.role === 'owner');
-    const second = openTab(locks);
-    await until(() => second.election.role === 'waiting');
+    const [first, second] = await ownerAndWaiting();
     second.election.useHere();
     expect(second.election.role).toBe('claiming');
     await until(() => second.election.role === 'owner');
@@ -107,24 +113,17 @@ describe('TabElection', () => {
   });
 
   it('hands the database to a waiting tab when the owner closes', async () => {
-    name = `test-${crypto.randomUUID()}`;
-    const locks = new FakeLocks();
-    const first = openTab(locks);
-    await until(() => first.election.role === 'owner');
-    const second = openTab(locks);
-    await until(() => second.election.role === 'waiting');
+    const [first, second] = await ownerAndWaiting();
     await first.election.stop();
     await until(() => second.election.role === 'owner');
     expect(second.acquired).toBe(1);
   });
 
   it('gives the database to the tab that clicked "Use here", not to one queued earlier', async () => {
-    name = `test-${crypto.randomUUID()}`;
-    const locks = new FakeLocks();
-    const first = openTab(locks);
+    const first = openTab();
     await until(() => first.election.role === 'owner');
-    const second = openTab(locks);
-    const third = openTab(locks);
+    const second = openTab();
+    const third = openTab();
     await until(() => second.election.role === 'waiting' && third.election.role === 'waiting');
     third.election.useHere();
     await until(() => third.election.role === 'owner');
@@ -134,24 +133,8 @@ describe('TabElection', () => {
   });
 
   it('owns at once where there are no Web Locks', async () => {
-    name = `test-${crypto.randomUUID()}`;
-    const tab: Tab = openTabWithout();
+    const tab = openTab(null);
     await until(() => tab.acquired === 1);
     expect(tab.election.role).toBe('owner');
   });
 });
-
-function openTabWithout(): Tab {
-  const tab: Tab = { roles: [], acquired: 0, released: 0, election: null as unknown as TabElection };
-  tab.election = new TabElection({
-    name,
-    locks: null,
-    acquire: async () => {
-      tab.acquired += 1;
-    },
-    release: async () => undefined,
-  });
-  tab.election.start();
-  tabs.push(tab);
-  return tab;
-}
