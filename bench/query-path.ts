@@ -1,6 +1,5 @@
 // Query path in Chromium: the UI's Comlink call (Arrow IPC transferred and decoded) vs raw conn.query in the worker.
-import { startServer } from '../proxy/server.ts';
-import { freshProfile, launch } from '../test/e2e/browser.ts';
+import { inChromium, openBenchPage } from './chromium.ts';
 import { median, ms, type Row } from './stats.ts';
 
 const WIDE = `SELECT i AS id, i * 7 AS n, i / 3.0 AS ratio, 'name-' || i AS name, i % 2 = 0 AS flag,
@@ -13,14 +12,9 @@ interface PathTiming {
   rows: number;
 }
 
-export async function benchQueryPath(): Promise<Row[]> {
-  const server = await startServer({ port: 0 });
-  const profile = freshProfile();
-  const context = await launch(profile.dir);
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${server.url}/bench/page.html`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+export function benchQueryPath(): Promise<Row[]> {
+  return inChromium(async (page, server) => {
+    await openBenchPage(page, server);
     const run = (sql: string, runs: number, cancellable = true) =>
       page.evaluate(
         ([s, n, c]) =>
@@ -66,9 +60,5 @@ export async function benchQueryPath(): Promise<Row[]> {
         verdict: added < 3 ? 'yes' : 'no',
       },
     ];
-  } finally {
-    await context.close();
-    await server.close();
-    profile.remove();
-  }
+  });
 }

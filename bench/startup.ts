@@ -1,7 +1,7 @@
 // Startup in Chromium: a warm navigation to the first result of SELECT 1, and reopening a 1M-row OPFS database.
 import type { Page } from 'playwright-core';
-import { startServer } from '../proxy/server.ts';
-import { freshProfile, launch, runSql, waitReady } from '../test/e2e/browser.ts';
+import { runSql, waitReady } from '../test/e2e/browser.ts';
+import { benchReady, inChromium, openBenchPage } from './chromium.ts';
 import { median, ms, type Row } from './stats.ts';
 import type { ReopenTiming } from './page.ts';
 
@@ -29,12 +29,8 @@ async function firstResult(page: Page): Promise<{ result: number; ready: number 
 }
 
 /** (a) What a returning user waits for: the app from the service worker and HTTP cache, DuckDB open, one answer. */
-export async function benchColdStart(): Promise<Row[]> {
-  const server = await startServer({ port: 0, distDir: process.env.BENCH_DIST });
-  const profile = freshProfile();
-  const context = await launch(profile.dir);
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
+export function benchColdStart(): Promise<Row[]> {
+  return inChromium(async (page, server) => {
     // The warm-up visit: installs the service worker (precaching DuckDB-WASM) and creates the database.
     await page.goto(server.url);
     await waitReady(page);
@@ -64,22 +60,13 @@ export async function benchColdStart(): Promise<Row[]> {
         verdict: total <= 1500 ? 'yes' : 'no',
       },
     ];
-  } finally {
-    await context.close();
-    await server.close();
-    profile.remove();
-  }
+  });
 }
 
 /** (b) Reopening a database that holds 1M rows and counting them, after DuckDB-WASM is instantiated. */
-export async function benchReopen(): Promise<Row[]> {
-  const server = await startServer({ port: 0, distDir: process.env.BENCH_DIST });
-  const profile = freshProfile();
-  const context = await launch(profile.dir);
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${server.url}/bench/page.html`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+export function benchReopen(): Promise<Row[]> {
+  return inChromium(async (page, server) => {
+    await openBenchPage(page, server);
     await page.evaluate(
       (rows) => (globalThis as unknown as BenchGlobal).dinobaseBench.createBig(rows),
       BIG_ROWS,
@@ -89,7 +76,7 @@ export async function benchReopen(): Promise<Row[]> {
     // duckdb-wasm 1.32's WAL on OPFS) may move a stale WAL aside, which real reopens do not repeat.
     for (let i = -1; i < REOPENS; i++) {
       await page.reload();
-      await page.waitForFunction(() => document.body.dataset.ready === 'true');
+      await benchReady(page);
       const timing = await page.evaluate(() =>
         (globalThis as unknown as BenchGlobal).dinobaseBench.reopenCount(),
       );
@@ -110,9 +97,5 @@ export async function benchReopen(): Promise<Row[]> {
         verdict: after <= 300 ? 'yes' : 'no',
       },
     ];
-  } finally {
-    await context.close();
-    await server.close();
-    profile.remove();
-  }
+  });
 }

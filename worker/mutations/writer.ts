@@ -202,7 +202,7 @@ export class WriteBack {
       sent = true;
       const response = await this.#send(run, route, request, repeatable);
       const outcome = judgeWrite(run.plan, run.spec, endpoint, row, response, repeatable);
-      // Refused because the id is taken: an earlier attempt (its answer lost) made the record.
+      // A refusal may mean the id is taken: an earlier attempt, its answer lost, made the record. Look first.
       const made = outcome.result.status === 'failed' ? await found() : null;
       return this.#record(run, row, made ?? outcome);
     } catch (error) {
