@@ -119,11 +119,14 @@ export function chartData(table: Table, types: string[], spec: ChartSpec): Chart
   return { points: points.slice(0, limit), note };
 }
 
-/** Bar labels longer than this many characters are cut with "…", so one long name cannot squeeze the bars. */
+/** Bar labels longer than this many characters are cut, so one long name cannot squeeze the bars. */
 const LABEL_CHARS = 24;
 
+/** Cuts a long label in the middle: names often share a prefix and differ at the end ("… category 11"). */
 export function shortLabel(text: string): string {
-  return text.length > LABEL_CHARS ? `${text.slice(0, LABEL_CHARS - 1)}…` : text;
+  if (text.length <= LABEL_CHARS) return text;
+  const head = Math.floor((LABEL_CHARS - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (LABEL_CHARS - 1 - head))}`;
 }
 
 /** Plot's defaults under the x axis: tick length and the gap before a tick label. */
