@@ -1,5 +1,5 @@
-// e2e: the SQL editor in Chromium: live-catalog completion, query tabs, format, cancel shortcut, persistent history.
-import type { Page } from 'playwright-core';
+// e2e: the SQL editor in Chromium: live-catalog completion, query tabs, format, dark highlighting, running and cancel, history.
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstCell, openApp, runSql, textOf, waitReady, type App } from './browser.ts';
 
@@ -32,6 +32,58 @@ const editorLines = () =>
     }),
   );
 
+/** The popup's highlighted option. */
+const highlighted = () =>
+  page.locator('.cm-tooltip-autocomplete li[aria-selected] .cm-completionLabel').textContent();
+
+/**
+ * Waits until the open completion popup takes keys, leaving its highlight where it was. CodeMirror ignores them
+ * for 75 ms after it opens (interactionDelay): until then ArrowDown does not move the highlight.
+ */
+async function popupTakesKeys(): Promise<void> {
+  await expect.poll(async () => (await completionLabels()).length, { timeout: 30_000 }).toBeGreaterThan(1);
+  const first = await highlighted();
+  await expect
+    .poll(async () => {
+      await page.keyboard.press('ArrowDown');
+      return highlighted();
+    })
+    .not.toBe(first);
+  await page.keyboard.press('ArrowUp');
+  await expect.poll(highlighted).toBe(first);
+}
+
+type Rgb = [number, number, number];
+
+/** The colour Chromium painted a locator's text in: its pixel farthest from the background (the top-left pixel). */
+async function inkColour(locator: Locator): Promise<Rgb> {
+  const png = (await locator.screenshot()).toString('base64');
+  return page.evaluate(async (base64): Promise<Rgb> => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2d context');
+    context.drawImage(bitmap, 0, 0);
+    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    const background = [data[0]!, data[1]!, data[2]!];
+    let ink: Rgb = [data[0]!, data[1]!, data[2]!];
+    let farthest = -1;
+    for (let i = 0; i < data.length; i += 4) {
+      const pixel: Rgb = [data[i]!, data[i + 1]!, data[i + 2]!];
+      const distance = pixel.reduce((sum, v, k) => sum + Math.abs(v - background[k]!), 0);
+      if (distance > farthest) [farthest, ink] = [distance, pixel];
+    }
+    return ink;
+  }, png);
+}
+
+const distance = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+const chroma = (c: Rgb) => Math.max(...c) - Math.min(...c);
+
+/** A query that runs until it is cancelled. */
+const ENDLESS = 'SELECT count(*) FROM range(100000000000) a, range(10) b';
+
 beforeAll(async () => {
   app = await openApp();
   ({ page } = app);
@@ -44,20 +96,29 @@ afterAll(() => app?.close());
 describe('the SQL editor', () => {
   it('completes a bare column name from the synced catalog', async () => {
     await typeSql('SELECT ');
+    // A prefix several names match (list_filter, nullif…), so ArrowDown can show that the popup takes keys.
+    await page.keyboard.type('lif');
+    await expect.poll(completionLabels, { timeout: 30_000 }).toContain('lifecyclestage');
+    await expect.poll(highlighted).toBe('lifecyclestage');
+    await popupTakesKeys();
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await editorLines()).join('\n')).toBe('SELECT lifecyclestage');
+  });
+
+  it('closes the completion popup when Ctrl+Enter runs the query', async () => {
+    await typeSql('SELECT 1 AS ');
     await page.keyboard.type('lifecycl');
     await expect.poll(completionLabels, { timeout: 30_000 }).toContain('lifecyclestage');
-    // CodeMirror ignores Enter for 75 ms after the popup opens (interactionDelay), so a fast typist never picks by accident.
-    await page.waitForTimeout(150);
-    await page.keyboard.press('Enter');
-    expect((await editorLines()).join('\n')).toBe('SELECT lifecyclestage');
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await expect.poll(() => textOf(page, 'row-count'), { timeout: 30_000 }).toBe('1 row');
+    await expect.poll(() => page.locator('.cm-tooltip-autocomplete').count()).toBe(0);
   });
 
   it('completes columns after a table alias, and tables after a schema', async () => {
     await typeSql('SELECT c.email FROM stripe.customers c WHERE c.');
     await page.keyboard.type('e');
     await expect.poll(completionLabels, { timeout: 30_000 }).toContain('email');
-    const aliasLabels = await completionLabels();
-    expect(aliasLabels).not.toContain('lifecyclestage');
+    await expect.poll(completionLabels).not.toContain('lifecyclestage');
 
     await typeSql('SELECT * FROM hubspot.');
     await page.keyboard.type('con');
@@ -108,6 +169,35 @@ describe('the SQL editor', () => {
     await expect.poll(() => tabs.count()).toBe(before);
   });
 
+  it('highlights SQL keywords in the dark theme too', async () => {
+    await typeSql('SELECT\nplain_words');
+    const keyword = page
+      .locator('.cm-content .cm-line')
+      .first()
+      .locator('span', { hasText: /^SELECT$/ });
+    const plain = page.locator('.cm-content .cm-line').nth(1);
+    await expect.poll(() => keyword.count()).toBe(1);
+    const light = await inkColour(keyword);
+    const dark = async () => {
+      const [word, text] = [await inkColour(keyword), await inkColour(plain)];
+      return {
+        word,
+        text,
+        coloured: chroma(word) > 40,
+        unlikeText: distance(word, text) > 60,
+        unlikeLight: distance(word, light) > 60,
+      };
+    };
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      await expect.poll(dark).toMatchObject({ coloured: true, unlikeText: true, unlikeLight: true });
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+  });
+
   it('formats SQL with Shift+Alt+F and with the Format button', async () => {
     await typeSql('select a,b from (select 1 as a, 2 as b) t where a=1');
     await page.keyboard.press('Shift+Alt+F');
@@ -131,11 +221,32 @@ describe('the SQL editor', () => {
     await expect.poll(editorLines).toEqual(['SELECT', '  1 AS x']);
   });
 
-  it('cancels a running query with Ctrl+.', async () => {
-    await runSql(page, 'SELECT count(*) FROM range(100000000000) a, range(10) b');
+  it('shows a running query with its elapsed time in the results, and cancels it from there', async () => {
+    await runSql(page, ENDLESS);
+    const running = page.getByTestId('query-running');
+    await expect.poll(() => textOf(page, 'query-running'), { timeout: 30_000 }).toMatch(/Running… *\d/);
+    const first = await textOf(page, 'query-running');
+    await expect.poll(() => textOf(page, 'query-running'), { timeout: 30_000 }).not.toBe(first);
+    await running.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => running.count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => textOf(page, 'query-cancelled')).toContain('Query cancelled');
+  });
+
+  it('cancels a running query with Ctrl+., headed "Query cancelled" and not as a failure', async () => {
+    await runSql(page, "SELECT 'before the cancel' AS kept");
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('before the cancel');
+    await runSql(page, ENDLESS);
     await expect.poll(() => textOf(page, 'status')).toContain('Running');
     await page.keyboard.press('ControlOrMeta+.');
-    await expect.poll(() => textOf(page, 'query-error'), { timeout: 30_000 }).toContain('Query interrupted');
+    const cancelled = page.getByTestId('query-cancelled');
+    await expect
+      .poll(() => cancelled.locator('strong').textContent(), { timeout: 30_000 })
+      .toBe('Query cancelled');
+    await expect.poll(() => cancelled.getAttribute('role')).toBe('status');
+    await expect.poll(() => page.getByTestId('query-error').count()).toBe(0);
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+    // The previous result stays under the notice.
+    await expect.poll(() => firstCell(page)).toBe('before the cancel');
   });
 
   it('keeps query history across a reload, and re-runs an entry', async () => {
@@ -149,7 +260,7 @@ describe('the SQL editor', () => {
     await page.getByRole('button', { name: 'History' }).click();
     const entries = page.getByTestId('history-entry');
     await expect.poll(() => entries.first().textContent(), { timeout: 10_000 }).toContain("'history two'");
-    expect(await entries.nth(1).textContent()).toContain("'history one'");
+    await expect.poll(() => entries.nth(1).textContent()).toContain("'history one'");
 
     await page.getByPlaceholder('Filter').fill('history one');
     await expect.poll(() => entries.count()).toBe(1);

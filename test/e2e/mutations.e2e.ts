@@ -22,6 +22,7 @@ async function ask(column: string, rest: string): Promise<string> {
   await page
     .locator('[data-testid="results-grid"] thead th .name', { hasText: alias })
     .waitFor({ timeout: 30_000 });
+  await expect.poll(() => firstCell(page)).not.toBe('');
   return firstCell(page);
 }
 
@@ -62,42 +63,54 @@ describe('reviewing and confirming a mutation from the browser', () => {
     const id = await ask('id', 'FROM stripe.customers WHERE name IS NOT NULL ORDER BY id LIMIT 1');
     expect(id).toMatch(/^cus_/);
     const oldName = await ask('name', `FROM stripe.customers WHERE id = '${id}'`);
-    expect(sandboxName(id)).toBe(oldName);
+    await expect.poll(() => sandboxName(id)).toBe(oldName);
 
     const sql = `UPDATE stripe.customers SET name = 'Renamed by e2e' WHERE id = '${id}'`;
     await runSql(page, sql);
     const review = page.getByTestId('mutation-review');
     await review.waitFor({ timeout: 30_000 });
     await expect.poll(() => textOf(page, 'query-notice')).toContain('nothing is written until you confirm');
-    expect(await textOf(page, 'mutation-api')).toMatch(/^POST v1\/customers\/\{id\} on [^ ]+ · 1 call$/);
+    await expect
+      .poll(() => textOf(page, 'mutation-api'))
+      .toMatch(/^POST v1\/customers\/\{id\} on [^ ]+ · 1 call$/);
     const diff = review.getByTestId('mutation-diff');
-    expect(await diff.getAttribute('data-operation')).toBe('UPDATE');
-    expect(await diff.locator('td.id').first().textContent()).toBe(id);
-    expect(await diff.getByTestId('diff-old').first().textContent()).toBe(oldName);
-    expect(await diff.getByTestId('diff-new').first().textContent()).toBe('Renamed by e2e');
-    expect(await textOf(page, 'mutation-expiry')).toMatch(/^\s*expires in \d+:\d\d\s*$/);
+    await expect.poll(() => diff.getAttribute('data-operation')).toBe('UPDATE');
+    await expect.poll(() => diff.locator('td.id').first().textContent()).toBe(id);
+    await expect.poll(() => diff.getByTestId('diff-old').first().textContent()).toBe(oldName);
+    await expect.poll(() => diff.getByTestId('diff-new').first().textContent()).toBe('Renamed by e2e');
+    await expect.poll(() => textOf(page, 'mutation-expiry')).toMatch(/^\s*expires in \d+:\d\d\s*$/);
     await expect.poll(() => textOf(page, 'mutation-pending-count')).toBe('1');
     // Nothing is written before Confirm.
-    expect(sandboxName(id)).toBe(oldName);
+    await expect.poll(() => sandboxName(id)).toBe(oldName);
 
     await review.getByTestId('mutation-confirm').click();
     const results = review.getByTestId('mutation-results');
     await expect.poll(() => results.getAttribute('data-final'), { timeout: 60_000 }).toBe('true');
     const rows = results.getByTestId('mutation-result-row');
-    expect(await rows.count()).toBe(1);
-    expect(await rows.first().getAttribute('data-status'), (await results.textContent()) ?? '').toBe('ok');
-    expect(await textOf(page, 'mutation-summary')).toContain('1 written');
-    expect(sandboxName(id)).toBe('Renamed by e2e');
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.first().getAttribute('data-status')).toBe('ok');
+    await expect.poll(() => textOf(page, 'mutation-summary')).toContain('1 written');
+    await expect.poll(() => sandboxName(id)).toBe('Renamed by e2e');
 
-    expect(await ask('name', `FROM stripe.customers WHERE id = '${id}'`)).toBe('Renamed by e2e');
-    const relayed = await fetch(`${server.url}/api/relay/stripe/v1/customers/${id}`);
-    expect(relayed.status).toBe(200);
-    expect(((await relayed.json()) as { name?: unknown }).name).toBe('Renamed by e2e');
+    await expect.poll(() => ask('name', `FROM stripe.customers WHERE id = '${id}'`)).toBe('Renamed by e2e');
+    const relayedName = async () => {
+      const relayed = await fetch(`${server.url}/api/relay/stripe/v1/customers/${id}`);
+      return relayed.ok ? ((await relayed.json()) as { name?: unknown }).name : relayed.status;
+    };
+    await expect.poll(relayedName).toBe('Renamed by e2e');
 
     const entry = await historyEntry(sql);
     await expect.poll(() => entry.getAttribute('data-status'), { timeout: 10_000 }).toBe('executed');
-    expect(await entry.textContent()).toContain('1 written');
+    await expect.poll(() => entry.textContent()).toContain('1 written');
     await expect.poll(() => page.getByTestId('mutation-pending-count').count()).toBe(0);
+  });
+
+  it('replaces the written review with the error when the next UPDATE is refused', async () => {
+    const review = page.getByTestId('mutation-review');
+    await expect.poll(() => review.getByTestId('mutation-results').getAttribute('data-final')).toBe('true');
+    await runSql(page, "UPDATE stripe.customers SET name = 'Nobody' WHERE id = 'cus_does_not_exist'");
+    await expect.poll(() => textOf(page, 'query-error'), { timeout: 30_000 }).toContain('No rows match');
+    await expect.poll(() => review.count()).toBe(0);
   });
 
   it('leaves the data unchanged on Cancel, and logs the mutation as cancelled', async () => {
@@ -109,8 +122,8 @@ describe('reviewing and confirming a mutation from the browser', () => {
     await card.getByTestId('mutation-cancel').click();
     await card.getByTestId('mutation-cancelled').waitFor({ timeout: 10_000 });
 
-    expect(sandboxName(id)).toBe(oldName);
-    expect(await ask('name', `FROM stripe.customers WHERE id = '${id}'`)).toBe(oldName);
+    await expect.poll(() => sandboxName(id)).toBe(oldName);
+    await expect.poll(() => ask('name', `FROM stripe.customers WHERE id = '${id}'`)).toBe(oldName);
     const entry = await historyEntry(sql);
     await expect.poll(() => entry.getAttribute('data-status'), { timeout: 10_000 }).toBe('cancelled');
   });
@@ -120,19 +133,21 @@ describe('reviewing and confirming a mutation from the browser', () => {
     await runSql(page, sql);
     await page.getByTestId('mutation-review').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Close the review' }).click();
-    expect(await page.getByTestId('mutation-review').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('mutation-review').count()).toBe(0);
     await expect.poll(() => textOf(page, 'mutation-pending-count'), { timeout: 10_000 }).toBe('1');
 
     if ((await page.getByTestId('mutation-log').count()) === 0)
       await page.getByTestId('mutations-toggle').click();
     await page.getByTestId('mutation-tab-pending').click();
     const item = page.getByTestId('mutation-pending').locator('li', { hasText: sql });
-    expect(await item.getAttribute('data-status')).toBe('pending');
+    await expect.poll(() => item.getAttribute('data-status')).toBe('pending');
     await item.getByRole('button', { name: 'Confirm' }).click();
     const results = page.getByTestId('mutation-review').getByTestId('mutation-results');
     await expect.poll(() => results.getAttribute('data-final'), { timeout: 60_000 }).toBe('true');
-    expect(await results.getByTestId('mutation-result-row').first().getAttribute('data-status')).toBe('ok');
-    expect(sandboxName(id)).toBe('Confirmed from the list');
+    await expect
+      .poll(() => results.getByTestId('mutation-result-row').first().getAttribute('data-status'))
+      .toBe('ok');
+    await expect.poll(() => sandboxName(id)).toBe('Confirmed from the list');
     await expect.poll(() => page.getByTestId('mutation-pending-count').count()).toBe(0);
   });
 });

@@ -13,5 +13,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // A page on a busy 2-core machine can take seconds to catch up: polls wait for state, not for 1 s.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

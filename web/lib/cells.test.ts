@@ -1,7 +1,15 @@
 // Cell kinds and display text for the grid, from DuckDB type names and exact JSON values.
 import { tableFromArrays } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { columnKind, estimateWidths, toCell, valueText, windowCells } from './cells.ts';
+import {
+  columnKind,
+  estimateWidths,
+  fitWidths,
+  rowNumberWidth,
+  toCell,
+  valueText,
+  windowCells,
+} from './cells.ts';
 
 describe('grid cells', () => {
   it('classifies DuckDB types', () => {
@@ -75,5 +83,23 @@ describe('grid cells', () => {
     );
     expect(narrow).toBeLessThan(100);
     expect(wide).toBeLessThanOrEqual(Math.round(48 * 7.3 + 22));
+  });
+
+  it('gives the room a narrow result leaves to its data columns, never to the row numbers', () => {
+    // One column in a 1,000 px grid: it takes everything the row numbers do not.
+    expect(fitWidths([80], 952)).toEqual([952]);
+    // Spread in proportion, whole pixels, summing exactly to the room.
+    const spread = fitWidths([100, 300], 801);
+    expect(spread.reduce((a, b) => a + b, 0)).toBe(801);
+    expect(spread[1]! / spread[0]!).toBeCloseTo(3, 1);
+    // Wider than the room: unchanged (the grid scrolls sideways).
+    expect(fitWidths([400, 500], 600)).toEqual([400, 500]);
+    expect(fitWidths([], 600)).toEqual([]);
+  });
+
+  it('sizes the row-number column for the largest row number', () => {
+    expect(rowNumberWidth(5)).toBe(48);
+    expect(rowNumberWidth(100_000)).toBeGreaterThan(6 * 7.3);
+    expect(rowNumberWidth(100_000)).toBeGreaterThan(rowNumberWidth(999));
   });
 });

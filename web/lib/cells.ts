@@ -105,3 +105,21 @@ export function estimateWidths(names: string[], types: string[], sample: Cell[][
     return Math.round(Math.min(Math.max(chars, 4), 48) * CHAR_PX + PAD_PX);
   });
 }
+
+/**
+ * Column widths filling `room` pixels: a result narrower than the grid spreads the spare width over its data
+ * columns in proportion (whole pixels), so a table-layout never hands it to the row-number column.
+ */
+export function fitWidths(widths: number[], room: number): number[] {
+  const total = widths.reduce((a, b) => a + b, 0);
+  if (total === 0 || total >= room) return widths;
+  const fitted = widths.map((w) => Math.floor((w * room) / total));
+  let spare = room - fitted.reduce((a, b) => a + b, 0);
+  for (let i = 0; spare > 0; i = (i + 1) % fitted.length, spare--) fitted[i]!++;
+  return fitted;
+}
+
+/** The row-number column: wide enough for the last row's number. */
+export function rowNumberWidth(rows: number): number {
+  return Math.max(48, Math.ceil(String(rows).length * CHAR_PX + 20));
+}

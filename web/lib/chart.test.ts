@@ -1,7 +1,7 @@
 // Choosing a quick chart from column types, and the points it draws.
 import { tableFromJSON } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { chartData, pickChart, toDate } from './chart.ts';
+import { bottomMargin, chartData, pickChart, shortLabel, toDate } from './chart.ts';
 
 describe('pickChart', () => {
   it('picks bar for text + number, line for time + number, scatter for two numbers', () => {
@@ -60,5 +60,25 @@ describe('chartData', () => {
     expect(toDate('2024-05-06 07:08:09+02')?.toISOString()).toBe('2024-05-06T05:08:09.000Z');
     expect(toDate('not a date')).toBeNull();
     expect(toDate(5)).toBeNull();
+  });
+});
+
+describe('bar labels', () => {
+  it('cuts long category names in the middle, keeping the ends that tell them apart', () => {
+    expect(shortLabel('customer')).toBe('customer');
+    const long = 'a category name far too long for an axis 11';
+    expect(shortLabel(long)).toHaveLength(24);
+    expect(shortLabel(long)).toBe('a category …r an axis 11');
+    expect(shortLabel(long.replace('11', '12'))).not.toBe(shortLabel(long));
+  });
+
+  it('leaves room under slanted labels for the axis title', () => {
+    // Upright labels: one line of text whatever its width, then the title.
+    expect(bottomMargin(200, 0)).toBe(bottomMargin(20, 0));
+    expect(bottomMargin(200, 0)).toBeLessThan(50);
+    // Slanted labels reach down by width · sin(angle); the title goes below them, not across.
+    const margin = bottomMargin(150, -35);
+    expect(margin).toBeGreaterThan(6 + 3 + 150 * Math.sin((35 * Math.PI) / 180) + 11);
+    expect(bottomMargin(60, -35)).toBeLessThan(margin);
   });
 });

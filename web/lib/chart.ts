@@ -118,3 +118,27 @@ export function chartData(table: Table, types: string[], spec: ChartSpec): Chart
       : null;
   return { points: points.slice(0, limit), note };
 }
+
+/** Bar labels longer than this many characters are cut, so one long name cannot squeeze the bars. */
+const LABEL_CHARS = 24;
+
+/** Cuts a long label in the middle: names often share a prefix and differ at the end ("… category 11"). */
+export function shortLabel(text: string): string {
+  if (text.length <= LABEL_CHARS) return text;
+  const head = Math.floor((LABEL_CHARS - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (LABEL_CHARS - 1 - head))}`;
+}
+
+/** Plot's defaults under the x axis: tick length and the gap before a tick label. */
+const TICK_PX = 6 + 3;
+
+/**
+ * The bottom margin for x labels at most `labelPx` wide, turned by `angle` degrees: the ticks, the labels' drop
+ * (width · sin + height · cos), then a line for the axis title, which Plot draws at the margin's bottom edge.
+ */
+export function bottomMargin(labelPx: number, angle: number, fontPx = 11): number {
+  const turn = (Math.abs(angle) * Math.PI) / 180;
+  const drop = labelPx * Math.sin(turn) + fontPx * Math.cos(turn);
+  const title = fontPx * 1.2 + 3;
+  return Math.max(40, Math.ceil(TICK_PX + drop + 6 + title));
+}

@@ -5,6 +5,7 @@ import {
   apiLine,
   changedColumns,
   countdown,
+  isWriteSql,
   recordPreview,
   resultSummary,
   scopeLine,
@@ -83,5 +84,18 @@ describe('mutation display helpers', () => {
       preview,
     });
     expect(recordPreview({ ...record, preview: null })).toBeNull();
+  });
+});
+
+describe('isWriteSql', () => {
+  it('recognises UPDATE, INSERT and DELETE after comments and whitespace', () => {
+    expect(isWriteSql("UPDATE stripe.customers SET name = 'x'")).toBe(true);
+    expect(isWriteSql('  -- rename\n/* a /* nested */ note */ insert into t values (1)')).toBe(true);
+    expect(isWriteSql('delete from t where id = 1; delete from t where id = 2')).toBe(true);
+    expect(isWriteSql('SELECT 1')).toBe(false);
+    expect(isWriteSql("SELECT 'UPDATE'")).toBe(false);
+    expect(isWriteSql('UPDATED_AT')).toBe(false);
+    expect(isWriteSql('-- UPDATE t\nSELECT 1')).toBe(false);
+    expect(isWriteSql('')).toBe(false);
   });
 });

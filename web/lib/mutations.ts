@@ -98,3 +98,28 @@ export function shortTime(iso: string | null, today = new Date()): string {
     ? time
     : `${at.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${time}`;
 }
+
+/** Leading whitespace, `--` line comments and (nested) block comments. */
+function skipComments(sql: string): string {
+  let rest = sql.trimStart();
+  for (;;) {
+    if (rest.startsWith('--')) {
+      const nl = rest.indexOf('\n');
+      rest = nl < 0 ? '' : rest.slice(nl + 1).trimStart();
+    } else if (rest.startsWith('/*')) {
+      let depth = 0;
+      let i = 0;
+      do {
+        if (rest.startsWith('/*', i)) [depth, i] = [depth + 1, i + 2];
+        else if (rest.startsWith('*/', i)) [depth, i] = [depth - 1, i + 2];
+        else i++;
+      } while (depth > 0 && i < rest.length);
+      rest = rest.slice(i).trimStart();
+    } else return rest;
+  }
+}
+
+/** Whether SQL is a write (UPDATE, INSERT or DELETE first): its answer, preview or refusal, replaces the review. */
+export function isWriteSql(sql: string): boolean {
+  return /^(update|insert|delete)\b/i.test(skipComments(sql));
+}

@@ -78,12 +78,17 @@ export class Mutations {
     return this.#expired(expiresAt);
   }
 
-  /** Puts a fresh preview (from running SQL) under review, replacing the previous one. */
-  show(response: MutationResponse): void {
+  /**
+   * Puts a fresh preview (from running SQL) under review, replacing the previous one; null (a write that was
+   * refused) only takes the previous one away, which belonged to another statement.
+   */
+  show(response: MutationResponse | null): void {
     this.#review =
-      'batch_id' in response
-        ? { batch: response, items: response.mutations }
-        : { batch: null, items: [response] };
+      response === null
+        ? null
+        : 'batch_id' in response
+          ? { batch: response, items: response.mutations }
+          : { batch: null, items: [response] };
     this.#outcomes = {};
     this.#error = null;
     this.#now = Date.now();

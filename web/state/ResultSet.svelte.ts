@@ -109,6 +109,36 @@ export class ResultSet {
     this.selection = selection;
   }
 
+  /** Table or Chart; a chart shows no cells, so the selection (which Copy would copy) goes with the table. */
+  setMode(mode: ResultMode): void {
+    this.mode = mode;
+    if (mode === 'chart') {
+      this.selection = null;
+      this.expanded = null;
+    }
+  }
+
+  /** Esc: closes an expanded value first, then drops the selection; false when there was neither. */
+  clearSelection(): boolean {
+    if (this.expanded) this.expanded = null;
+    else if (this.selection) this.selection = null;
+    else return false;
+    return true;
+  }
+
+  /**
+   * A re-run shows its result the way the tab showed the previous one: Table or Chart, and the chart type
+   * picked while the columns (names and types) are the same.
+   */
+  keepViewOf(previous: ResultSet | null): void {
+    if (!previous) return;
+    this.mode = previous.mode;
+    const same =
+      previous.columns.join('\0') === this.columns.join('\0') &&
+      previous.typeList.join('\0') === this.typeList.join('\0');
+    if (same) this.chartType = previous.chartType;
+  }
+
   /** Moves the selection by whole cells, staying inside the grid. */
   move(dRow: number, dCol: number): void {
     if (this.rowCount === 0) return;

@@ -2,6 +2,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import type { MutationResponse } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
+import { isWriteSql } from '../lib/mutations.ts';
 import { Completions } from './Completions.svelte.ts';
 import { EditorTabs } from './EditorTabs.svelte.ts';
 import { QueryHistory } from './QueryHistory.svelte.ts';
@@ -23,11 +24,21 @@ LIMIT 50;`;
 interface TabRun {
   result: ResultSet | null;
   error: string | null;
+  /** The user cancelled the last run after this many milliseconds (not an error, though it ends like one). */
+  cancelledAfterMs: number | null;
   notice: string | null;
   lastQuery: string | null;
 }
 
-const EMPTY: TabRun = { result: null, error: null, notice: null, lastQuery: null };
+const EMPTY: TabRun = { result: null, error: null, cancelledAfterMs: null, notice: null, lastQuery: null };
+
+/** The query in flight: its tab, its id for cancel, when it started (performance.now()), whether Cancel was asked. */
+interface Running {
+  tabId: string;
+  queryId: string;
+  startedAt: number;
+  cancelRequested: boolean;
+}
 
 export interface RunOptions {
   /** Rows to fetch instead of `maxRows` (load more). */
@@ -49,13 +60,16 @@ export class Workbench {
   readonly completions: Completions;
   #engine: Engine;
   #runs = $state.raw<Record<string, TabRun>>({});
-  #running = $state.raw<{ tabId: string; queryId: string } | null>(null);
-  #onMutation: (preview: MutationResponse) => void;
+  #running = $state.raw<Running | null>(null);
+  #onMutation: (preview: MutationResponse | null) => void;
 
-  /** `onMutation` receives UPDATE/INSERT/DELETE previews, which go to the review panel instead of the grid. */
+  /**
+   * `onMutation` receives UPDATE/INSERT/DELETE previews, which go to the review panel instead of the grid, and
+   * null when such a statement was refused: the review on screen belongs to another statement.
+   */
   constructor(
     engine: Engine,
-    onMutation: (preview: MutationResponse) => void = () => undefined,
+    onMutation: (preview: MutationResponse | null) => void = () => undefined,
     parts: { tabs?: EditorTabs; history?: QueryHistory } = {},
   ) {
     this.#engine = engine;
@@ -79,8 +93,13 @@ export class Workbench {
   get result() {
     return this.#current.result;
   }
+  /** Why the last run failed; null after a success or a cancel. */
   get error() {
-    return this.#current.error;
+    return this.#current.cancelledAfterMs === null ? this.#current.error : null;
+  }
+  /** Milliseconds the last run went on before the user cancelled it, or null. */
+  get cancelledAfterMs() {
+    return this.#current.cancelledAfterMs;
   }
   /** A non-error message, such as a mutation preview that the SQL produced. */
   get notice() {
@@ -93,6 +112,10 @@ export class Workbench {
   /** The tab whose query is running, or null. */
   get runningTab(): string | null {
     return this.#running?.tabId ?? null;
+  }
+  /** When the running query started, on the `performance.now()` clock; null while idle. */
+  get runningSince(): number | null {
+    return this.#running?.startedAt ?? null;
   }
   /** The last SQL that filled the grid, so a confirmed mutation's effect can be checked by re-running it. */
   get lastQuery() {
@@ -112,9 +135,9 @@ export class Workbench {
     if (this.#running) await this.cancel();
     const tabId = this.tabs.activeId;
     const queryId = `q${++counter}`;
-    this.#running = { tabId, queryId };
-    this.#patch(tabId, { error: null, notice: null });
     const started = performance.now();
+    this.#running = { tabId, queryId, startedAt: started, cancelRequested: false };
+    this.#patch(tabId, { error: null, cancelledAfterMs: null, notice: null });
     const record = (rows: number | null, error: string | null) => {
       if (options.record !== false)
         void this.history.add({ sql, elapsedMs: Math.round(performance.now() - started), rows, error });
@@ -124,8 +147,13 @@ export class Workbench {
       const response = await this.#engine.runQuery({ sql, maxRows, queryId });
       if (this.#running?.queryId !== queryId) return;
       if ('error' in response) {
-        this.#patch(tabId, { error: String(response.error) });
+        const cancelled = this.#running.cancelRequested && response.code === 'interrupted';
+        this.#patch(tabId, {
+          error: String(response.error),
+          cancelledAfterMs: cancelled ? Math.round(performance.now() - started) : null,
+        });
         record(null, String(response.error));
+        if (!cancelled && isWriteSql(sql)) this.#onMutation(null);
       } else if ('ipc' in response) {
         const result = new ResultSet({
           table: tableFromIPC(response.ipc),
@@ -139,6 +167,7 @@ export class Workbench {
           sql,
         });
         result.scrollTop = options.scrollTop ?? 0;
+        result.keepViewOf(this.#runs[tabId]?.result ?? null);
         if (options.sort) result.setSort(options.sort);
         this.#patch(tabId, { result, lastQuery: sql });
         record(result.rowCount, null);
@@ -173,6 +202,8 @@ export class Workbench {
   }
 
   async cancel(): Promise<void> {
-    if (this.#running) await this.#engine.cancel({ queryId: this.#running.queryId });
+    if (!this.#running) return;
+    this.#running = { ...this.#running, cancelRequested: true };
+    await this.#engine.cancel({ queryId: this.#running.queryId });
   }
 }

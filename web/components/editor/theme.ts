@@ -12,6 +12,12 @@ const chrome = EditorView.theme({
   '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground': {
     backgroundColor: 'light-dark(#d0ebff, #1c3d5a)',
   },
+  '.cm-gutters': {
+    color: 'var(--muted)',
+    backgroundColor: 'var(--panel-strong)',
+    borderRight: '1px solid var(--border)',
+  },
+  '.cm-activeLineGutter': { color: 'var(--text)', backgroundColor: 'var(--hover)' },
   '.cm-activeLine': { backgroundColor: 'transparent' },
   '.cm-placeholder': { color: 'var(--muted)' },
   '.cm-matchingBracket, &.cm-focused .cm-matchingBracket': {
@@ -32,7 +38,10 @@ const chrome = EditorView.theme({
   '.cm-completionMatchedText': { textDecoration: 'none', fontWeight: '600' },
 });
 
-/** SQL token colours, each a light-dark() pair chosen for contrast on the editor's panel. */
+/**
+ * SQL token colours, each a light-dark() pair chosen for contrast on the editor's panel. They are the only
+ * colouring of tokens: no stylesheet may filter or recolour `.cm-line` spans, or a dark keyword turns white.
+ */
 const sqlColours = HighlightStyle.define([
   { tag: t.keyword, color: 'light-dark(#7048e8, #b197fc)', fontWeight: '500' },
   { tag: [t.string, t.special(t.string)], color: 'light-dark(#c2255c, #faa2c1)' },
