@@ -53,6 +53,20 @@ const OPEN_PREFIXES = ['/assets/'];
 /** A login body only carries the token: anything bigger is refused before it is read (the route is public). */
 const MAX_LOGIN_BODY = 8 * 1024;
 
+/**
+ * The Origin a request carries. A form posted from a `Referrer-Policy: no-referrer` page (ours, /login
+ * included) says `Origin: null`; Sec-Fetch-Site, which no page can set, tells whether that page was this
+ * origin's own. A null from anywhere else (another site, a sandboxed frame, a cross-site redirect) stays null.
+ */
+function requestOrigin(c: Context, self: string): string | undefined {
+  const origin = c.req.header('origin');
+  return origin === 'null' && c.req.header('sec-fetch-site') === 'same-origin' ? self : origin;
+}
+
+/** A browser's form post (the /login page, Settings' Log out) rather than a script's JSON call. */
+const isForm = (c: Context) =>
+  (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded');
+
 export function isLoopbackHost(hostname: string): boolean {
   return /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '::1' || hostname === 'localhost';
 }
@@ -126,7 +140,7 @@ export function createAccess(options: AccessOptions) {
       );
     }
     const api = url.pathname.startsWith('/api/');
-    const origin = c.req.header('origin');
+    const origin = requestOrigin(c, selfOrigin(c));
     const crossOrigin = origin !== undefined && origin !== selfOrigin(c) && origin !== url.origin;
     if (api && origin !== undefined && !allowedOrigins(c).includes(origin)) {
       throw new ProxyError(
@@ -196,7 +210,7 @@ export function createAccess(options: AccessOptions) {
           'Retry-After': String(wait),
         });
       }
-      const form = (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded');
+      const form = isForm(c);
       const given = form
         ? String((await c.req.parseBody()).token ?? '')
         : String(((await c.req.json().catch(() => ({}))) as { token?: unknown }).token ?? '');
@@ -221,7 +235,7 @@ export function createAccess(options: AccessOptions) {
     });
     app.post('/api/logout', (c) => {
       deleteCookie(c, COOKIE, { path: '/' });
-      return c.json({ ok: true });
+      return isForm(c) ? c.redirect('/login', 303) : c.json({ ok: true });
     });
     app.get('/api/session', async (c) =>
       c.json({ login_required: options.token !== undefined, authenticated: await authenticated(c) }),

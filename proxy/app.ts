@@ -7,7 +7,7 @@ import { createAccess, type AccessOptions } from './access.ts';
 import { ProxyError, redact } from './errors.ts';
 import { createRelay } from './relay.ts';
 import type { Sandboxes } from './sandbox/index.ts';
-import { checkSourceName, type SourceStore } from './sources.ts';
+import { checkSourceName, parseSourceInput, type SourceStore } from './sources.ts';
 
 export interface AppOptions {
   store: SourceStore;
@@ -102,7 +102,7 @@ export function createApp(options: AppOptions): Hono {
   app.put('/api/sources/:name/credentials', small, async (c) => {
     const name = c.req.param('name');
     checkSourceName(name);
-    return c.json({ source: await store.put(name, await jsonBody(c)) });
+    return c.json({ source: await store.put(name, parseSourceInput(await jsonBody(c))) });
   });
   app.delete('/api/sources/:name/credentials', async (c) => {
     const name = c.req.param('name');

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { expect } from 'vitest';
 import { startServer, UnsafeConfigError } from '../../proxy/server.ts';
 import { tempDist, tempHome } from '../probe-kit.ts';
-import { hit, noSecrets, onlyIndex, refused, TOKEN, type Ctx, type Probe } from './context.ts';
+import { EVIL, hit, noSecrets, onlyIndex, refused, TOKEN, type Ctx, type Probe } from './context.ts';
 
 /** A session cookie as the server signs it, for an expiry of our choosing. */
 function signedSession(expires: number): string {
@@ -153,6 +153,42 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
       '/login?failed=1',
       undefined,
     ]);
+  });
+
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  probe(
+    'a same-origin form login from the no-referrer /login page (Origin: null, Sec-Fetch-Site: same-origin) logs in',
+    async () => {
+      const res = await hit(ctx.guarded, {
+        path: '/api/login',
+        method: 'POST',
+        headers: { ...form, origin: 'null', 'sec-fetch-site': 'same-origin' },
+        body: `token=${TOKEN}`,
+      });
+      expect([res.status, res.headers.location]).toEqual([303, '/']);
+      expect(res.headers['set-cookie']?.[0]).toMatch(/^dinobase_session=/);
+    },
+  );
+
+  probe('a cross-site form login, even with the right token, is refused and sets no cookie', async () => {
+    for (const headers of [
+      { origin: 'null', 'sec-fetch-site': 'cross-site' },
+      { origin: 'null', 'sec-fetch-site': 'same-site' },
+      { origin: 'null' },
+      { origin: EVIL, 'sec-fetch-site': 'cross-site' },
+      { origin: EVIL, 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]) {
+      const res = await hit(ctx.guarded, {
+        path: '/api/login',
+        method: 'POST',
+        headers: { ...form, ...headers },
+        body: `token=${TOKEN}`,
+      });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(['forbidden_origin', 'csrf']).toContain(JSON.parse(res.text).code);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
   });
 
   probe(
