@@ -1,7 +1,8 @@
 // Probes of the DINOBASE_TOKEN login on a 0.0.0.0 bind: every API route locked, bearer, cookie, rate limit, config.
 import { createHmac } from 'node:crypto';
 import { expect } from 'vitest';
-import { startServer, UnsafeConfigError } from '../../proxy/server.ts';
+import { UnsafeConfigError } from '../../proxy/config.ts';
+import { startServer } from '../../proxy/server.ts';
 import { tempDist, tempHome } from '../probe-kit.ts';
 import { EVIL, hit, noSecrets, onlyIndex, refused, TOKEN, type Ctx, type Probe } from './context.ts';
 
@@ -171,14 +172,15 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
   );
 
   probe('a cross-site form login, even with the right token, is refused and sets no cookie', async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { origin: 'null', 'sec-fetch-site': 'cross-site' },
       { origin: 'null', 'sec-fetch-site': 'same-site' },
       { origin: 'null' },
       { origin: EVIL, 'sec-fetch-site': 'cross-site' },
       { origin: EVIL, 'sec-fetch-site': 'same-origin' },
       { 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const res = await hit(ctx.guarded, {
         path: '/api/login',
         method: 'POST',
