@@ -274,7 +274,11 @@ export class SourceStore {
         credentials[field] = value;
       }
     }
-    const sandbox = input.sandbox === true;
+    // A source on this server's sandbox stays there until the client says otherwise: saving a key for it must
+    // not quietly point it at the live vendor API.
+    const current = (await this.#entries()).get(name)?.entry;
+    const onSandbox = current?.sandbox === true && current.type === type;
+    const sandbox = input.sandbox ?? (onSandbox && input.base_url === undefined);
     if (sandbox && !this.#sandbox?.credentials[type]) {
       throw new ProxyError(
         400,
@@ -283,13 +287,23 @@ export class SourceStore {
       );
     }
     const baseUrl = sandbox ? null : checkBaseUrl(input.base_url ?? previous?.base_url ?? null, spec);
-    file.sources[name] = {
+    const entry: Entry = {
       type,
       base_url: baseUrl,
       sandbox,
       credentials,
       updated_at: this.#now().toISOString(),
     };
+    // Environment variables may supply a field; whatever is still missing would only fail every sync.
+    const missing = this.#resolve(name, entry, 'file')?.summary.missing ?? [];
+    if (missing.length > 0) {
+      throw new ProxyError(
+        400,
+        'missing_credentials',
+        `Source '${name}' (${type}) needs ${missing.join(', ')}; nothing was saved. To remove a source's keys, DELETE its credentials.`,
+      );
+    }
+    file.sources[name] = entry;
     await this.#save(file);
     return (await this.resolve(name))!.summary;
   }
