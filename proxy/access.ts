@@ -3,6 +3,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { ProxyError } from './errors.ts';
+import { loginPage } from './login-page.ts';
 
 export interface AccessOptions {
   /** DINOBASE_TOKEN; when set every /api call needs it (bearer header or login cookie). */
@@ -250,19 +251,4 @@ export function createAccess(options: AccessOptions) {
   }
 
   return { guard, routes, authenticated };
-}
-
-function loginPage(failed: boolean): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Log in · Dinobase</title>
-<style>body{font:15px system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0}
-form{display:grid;gap:10px;width:320px}input,button{font:inherit;padding:8px}.error{color:#c92a2a}</style></head>
-<body><form method="post" action="/api/login">
-<h1>Dinobase</h1>
-<label for="token">Access token (DINOBASE_TOKEN)</label>
-<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-${failed ? '<p class="error" role="alert">Wrong token, or too many attempts.</p>' : ''}
-<button type="submit">Log in</button>
-</form></body></html>`;
 }

@@ -95,6 +95,21 @@ describe('logging in with DINOBASE_TOKEN behind a public URL', () => {
     });
   }
 
+  it("shows the login page in the app's colours, light and dark", async () => {
+    await page.goto(`${PUBLIC}/login`);
+    const look = () =>
+      page.evaluate(() => {
+        const style = (selector: string) => getComputedStyle(document.querySelector(selector)!);
+        return [style('body').backgroundColor, style('body').color, style('button').backgroundColor];
+      });
+    // web/theme.css: --bg, --text and --accent of each scheme.
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await look()).toEqual(['rgb(255, 255, 255)', 'rgb(33, 37, 41)', 'rgb(25, 113, 194)']);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await look()).toEqual(['rgb(23, 24, 28)', 'rgb(233, 236, 239)', 'rgb(77, 171, 247)']);
+    await page.emulateMedia({ colorScheme: null });
+  });
+
   it('logs in through the /login form, whose same-origin post Chromium sends with Origin: null', async () => {
     await page.goto(`${PUBLIC}/`);
     await expect.poll(() => page.url()).toBe(`${PUBLIC}/login`);
