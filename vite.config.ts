@@ -105,7 +105,7 @@ export default defineConfig(({ mode }) => ({
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      input: mode === 'bench' ? { main: 'index.html', bench: 'bench/page.html' } : { main: 'index.html' },
+      input: { main: 'index.html', ...(mode === 'bench' ? { bench: 'bench/page.html' } : {}) },
     },
   },
   optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },

@@ -6,10 +6,10 @@ import { startServer } from '../../proxy/server.ts';
 import { tempDist, tempHome } from '../probe-kit.ts';
 import { EVIL, hit, noSecrets, onlyIndex, refused, TOKEN, type Ctx, type Probe } from './context.ts';
 
-/** A session cookie as the server signs it, for an expiry of our choosing. */
+/** A session cookie as the server signs it (hono/cookie's signed format), for an expiry of our choosing. */
 function signedSession(expires: number): string {
-  const signature = createHmac('sha256', TOKEN).update(`session:${expires}`).digest('base64url');
-  return `dinobase_session=${expires}.${signature}`;
+  const signature = createHmac('sha256', TOKEN).update(String(expires)).digest('base64');
+  return `dinobase_session=${encodeURIComponent(`${expires}.${signature}`)}`;
 }
 
 export function accessProbes(ctx: Ctx, probe: Probe): void {
@@ -117,7 +117,7 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
     });
     expect(login.status).toBe(200);
     const cookie = login.headers['set-cookie']?.[0] ?? '';
-    expect(cookie).toMatch(/^dinobase_session=\d+\.[\w-]+;/);
+    expect(cookie).toMatch(/^dinobase_session=\d+\.[\w%]{44,};/);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
     expect(cookie).toContain('Path=/');
