@@ -98,6 +98,13 @@ function vendor(): Hono {
 const relay = (path: string, init?: RequestInit) => fetch(`${server.url}/api/relay/${path}`, init);
 const last = (): Seen => upstream.seen.at(-1)!;
 
+/** Source `fake`: Stripe, served by the stand-in vendor. */
+const fakeSource = () => ({
+  DINOBASE_FAKE_TYPE: 'stripe',
+  DINOBASE_FAKE_API_KEY: STRIPE_KEY,
+  DINOBASE_FAKE_BASE_URL: `${upstream.origin}/v1base/`,
+});
+
 beforeAll(async () => {
   canary = await startCanary();
   upstream = await serveRecording(vendor());
@@ -109,9 +116,7 @@ beforeAll(async () => {
     relay: { maxBodyBytes: 64 * 1024 },
     log: () => undefined,
     env: {
-      DINOBASE_FAKE_TYPE: 'stripe',
-      DINOBASE_FAKE_API_KEY: STRIPE_KEY,
-      DINOBASE_FAKE_BASE_URL: `${upstream.origin}/v1base/`,
+      ...fakeSource(),
       DINOBASE_LIN_TYPE: 'linear',
       DINOBASE_LIN_API_KEY: LINEAR_KEY,
       DINOBASE_LIN_BASE_URL: `${upstream.origin}/linear/`,
@@ -319,11 +324,7 @@ describe('limits and failures', () => {
       home: tempHome(),
       relay: { timeoutMs: 300 },
       log: () => undefined,
-      env: {
-        DINOBASE_FAKE_TYPE: 'stripe',
-        DINOBASE_FAKE_API_KEY: STRIPE_KEY,
-        DINOBASE_FAKE_BASE_URL: `${upstream.origin}/v1base/`,
-      },
+      env: fakeSource(),
     });
     try {
       const res = await fetch(`${impatient.url}/api/relay/fake/slow`);
