@@ -171,6 +171,22 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
     },
   );
 
+  probe('Log out: a form post clears the cookie and goes to /login; a script gets JSON', async () => {
+    const form = await hit(ctx.guarded, {
+      path: '/api/logout',
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'null',
+        'sec-fetch-site': 'same-origin',
+      },
+    });
+    expect([form.status, form.headers.location]).toEqual([303, '/login']);
+    expect(form.headers['set-cookie']?.[0]).toMatch(/^dinobase_session=; Max-Age=0; Path=\//);
+    const script = await hit(ctx.guarded, { path: '/api/logout', method: 'POST' });
+    expect([script.status, JSON.parse(script.text)]).toEqual([200, { ok: true }]);
+  });
+
   probe('a cross-site form login, even with the right token, is refused and sets no cookie', async () => {
     const attempts: Record<string, string>[] = [
       { origin: 'null', 'sec-fetch-site': 'cross-site' },
