@@ -75,7 +75,7 @@ function offline(): Plugin[] {
     workbox: {
       // Icons come from the manifest and includeAssets; the .br/.gz siblings are the server's business.
       globPatterns: ['index.html', 'assets/**/*.{js,css,wasm}'],
-      // The benchmark harness ships in dist/ but is not part of the app.
+      // A bench-mode build holds the benchmark harness, which is not part of the app.
       globIgnores: ['bench/**', 'assets/bench-*'],
       // DuckDB's eh.wasm is ~34 MB raw.
       maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
@@ -92,7 +92,11 @@ function offline(): Plugin[] {
   });
 }
 
-export default defineConfig({
+/**
+ * `npm run build` ships the app alone. `vite build --mode bench` (npm run build:bench) adds the benchmark harness
+ * page, so `npm run bench` and the e2e suites measure and drive the same app from one origin.
+ */
+export default defineConfig(({ mode }) => ({
   plugins: [svelte(), precompress(), ...offline()],
   worker: { format: 'es' },
   build: {
@@ -100,8 +104,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
-    // The benchmark harness page ships beside the app so `npm run bench` measures the production build.
-    rollupOptions: { input: { main: 'index.html', bench: 'bench/page.html' } },
+    rollupOptions: {
+      input: { main: 'index.html', ...(mode === 'bench' ? { bench: 'bench/page.html' } : {}) },
+    },
   },
   optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
   // `npm run dev` talks to a running `npm run serve` for sources, credentials and the relay.
@@ -114,4 +119,4 @@ export default defineConfig({
       ]),
     ),
   },
-});
+}));

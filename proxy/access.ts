@@ -1,8 +1,10 @@
 // Access control: Host and Origin checks (DNS rebinding, CORS, CSRF), the DINOBASE_TOKEN login and its rate limit.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { ProxyError } from './errors.ts';
+import { LoginLimiter } from './login-limit.ts';
+import { loginPage } from './login-page.ts';
 
 export interface AccessOptions {
   /** DINOBASE_TOKEN; when set every /api call needs it (bearer header or login cookie). */
@@ -53,40 +55,51 @@ const OPEN_PREFIXES = ['/assets/'];
 /** A login body only carries the token: anything bigger is refused before it is read (the route is public). */
 const MAX_LOGIN_BODY = 8 * 1024;
 
+/**
+ * The Origin a request carries. A form posted from a `Referrer-Policy: no-referrer` page (ours, /login
+ * included) says `Origin: null`; Sec-Fetch-Site, which no page can set, tells whether that page was this
+ * origin's own. A null from anywhere else (another site, a sandboxed frame, a cross-site redirect) stays null.
+ */
+function requestOrigin(c: Context, self: string): string | undefined {
+  const origin = c.req.header('origin');
+  return origin === 'null' && c.req.header('sec-fetch-site') === 'same-origin' ? self : origin;
+}
+
+/** A browser's form post (the /login page, Settings' Log out) rather than a script's JSON call. */
+const isForm = (c: Context) =>
+  (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded');
+
 export function isLoopbackHost(hostname: string): boolean {
   return /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '::1' || hostname === 'localhost';
 }
 
 const encoder = new TextEncoder();
-
-async function hmac(key: string, message: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(key),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message)));
-  return btoa(String.fromCharCode(...signature))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
+const COMPARE_KEY = crypto.subtle.importKey(
+  'raw',
+  encoder.encode('dinobase-compare'),
+  { name: 'HMAC', hash: 'SHA-256' },
+  false,
+  ['sign'],
+);
 
 /** Compares digests rather than the strings, so timing says nothing about how much of a guess was right. */
 async function sameSecret(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([hmac('dinobase-compare', a), hmac('dinobase-compare', b)]);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.min(x.length, y.length); i++) diff |= x.charCodeAt(i) ^ y.charCodeAt(i);
+  const key = await COMPARE_KEY;
+  const [x, y] = await Promise.all(
+    [a, b].map(async (text) => new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(text)))),
+  );
+  let diff = 0;
+  for (let i = 0; i < x!.length; i++) diff |= x![i]! ^ y![i]!;
   return diff === 0;
 }
 
 export function createAccess(options: AccessOptions) {
   const now = options.now ?? Date.now;
-  const maxFailures = options.maxLoginFailures ?? 5;
-  const windowMs = options.loginWindowMs ?? 15 * 60_000;
-  const failures = new Map<string, { count: number; since: number }>();
+  const limits = new LoginLimiter({
+    now,
+    maxFailures: options.maxLoginFailures ?? 5,
+    windowMs: options.loginWindowMs ?? 15 * 60_000,
+  });
   const publicPrefixes = [...OPEN_PREFIXES, ...(options.publicPrefixes ?? [])];
   // Behind a reverse proxy the browser's Host is the public name; DNS rebinding cannot forge that one.
   const answeredHosts = [
@@ -102,18 +115,13 @@ export function createAccess(options: AccessOptions) {
     ...(options.extraOrigins ?? []),
   ];
 
-  async function sessionValue(expires: number): Promise<string> {
-    return `${expires}.${await hmac(options.token!, `session:${expires}`)}`;
-  }
-
   async function authenticated(c: Context): Promise<boolean> {
     if (!options.token) return true;
     const header = c.req.header('authorization');
     if (header?.startsWith('Bearer ')) return sameSecret(header.slice(7).trim(), options.token);
-    const cookie = getCookie(c, COOKIE);
-    const expires = Number(cookie?.split('.')[0]);
-    if (!cookie || !Number.isFinite(expires) || expires * 1000 < now()) return false;
-    return sameSecret(cookie, await sessionValue(expires));
+    // The cookie holds its expiry (Unix seconds) signed with the token: changing the token ends every session.
+    const expires = Number(await getSignedCookie(c, options.token, COOKIE));
+    return Number.isInteger(expires) && expires * 1000 >= now();
   }
 
   const guard: MiddlewareHandler = async (c, next) => {
@@ -126,7 +134,7 @@ export function createAccess(options: AccessOptions) {
       );
     }
     const api = url.pathname.startsWith('/api/');
-    const origin = c.req.header('origin');
+    const origin = requestOrigin(c, selfOrigin(c));
     const crossOrigin = origin !== undefined && origin !== selfOrigin(c) && origin !== url.origin;
     if (api && origin !== undefined && !allowedOrigins(c).includes(origin)) {
       throw new ProxyError(
@@ -170,17 +178,6 @@ export function createAccess(options: AccessOptions) {
     await next();
   };
 
-  function limited(address: string): number | null {
-    const entry = failures.get(address);
-    if (!entry) return null;
-    const left = entry.since + windowMs - now();
-    if (left <= 0) {
-      failures.delete(address);
-      return null;
-    }
-    return entry.count >= maxFailures ? Math.ceil(left / 1000) : null;
-  }
-
   function routes(app: Hono): void {
     const loginLimit = bodyLimit({
       maxSize: MAX_LOGIN_BODY,
@@ -190,27 +187,25 @@ export function createAccess(options: AccessOptions) {
     });
     app.post('/api/login', loginLimit, async (c) => {
       const address = options.clientAddress(c);
-      const wait = limited(address);
+      const wait = limits.wait(address);
       if (wait !== null) {
         throw new ProxyError(429, 'too_many_attempts', `Too many failed logins; try again in ${wait} s.`, {
           'Retry-After': String(wait),
         });
       }
-      const form = (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded');
+      const form = isForm(c);
       const given = form
         ? String((await c.req.parseBody()).token ?? '')
         : String(((await c.req.json().catch(() => ({}))) as { token?: unknown }).token ?? '');
       if (!options.token) return c.json({ ok: true, login_required: false });
       if (!given || !(await sameSecret(given, options.token))) {
-        const entry = failures.get(address) ?? { count: 0, since: now() };
-        entry.count += 1;
-        failures.set(address, entry);
+        limits.failed(address);
         if (form) return c.redirect('/login?failed=1', 303);
         throw new ProxyError(401, 'bad_token', 'Wrong token.');
       }
-      failures.delete(address);
+      limits.succeeded(address);
       const expires = Math.floor(now() / 1000) + SESSION_SECONDS;
-      setCookie(c, COOKIE, await sessionValue(expires), {
+      await setSignedCookie(c, COOKIE, String(expires), options.token, {
         httpOnly: true,
         sameSite: 'Strict',
         secure: selfOrigin(c).startsWith('https:'),
@@ -221,7 +216,7 @@ export function createAccess(options: AccessOptions) {
     });
     app.post('/api/logout', (c) => {
       deleteCookie(c, COOKIE, { path: '/' });
-      return c.json({ ok: true });
+      return isForm(c) ? c.redirect('/login', 303) : c.json({ ok: true });
     });
     app.get('/api/session', async (c) =>
       c.json({ login_required: options.token !== undefined, authenticated: await authenticated(c) }),
@@ -236,19 +231,4 @@ export function createAccess(options: AccessOptions) {
   }
 
   return { guard, routes, authenticated };
-}
-
-function loginPage(failed: boolean): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Log in · Dinobase</title>
-<style>body{font:15px system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0}
-form{display:grid;gap:10px;width:320px}input,button{font:inherit;padding:8px}.error{color:#c92a2a}</style></head>
-<body><form method="post" action="/api/login">
-<h1>Dinobase</h1>
-<label for="token">Access token (DINOBASE_TOKEN)</label>
-<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-${failed ? '<p class="error" role="alert">Wrong token, or too many attempts.</p>' : ''}
-<button type="submit">Log in</button>
-</form></body></html>`;
 }

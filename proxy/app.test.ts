@@ -4,16 +4,24 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './server.ts';
 
+/** What a build holds that runs as a worker: the engine, DuckDB's worker, the service worker and Workbox. */
+const WORKER_SCRIPTS = [
+  'assets/engine-Ab12Cd34.js',
+  'assets/duckdb-browser-eh.worker-Ab12Cd34.js',
+  'sw.js',
+  'workbox-9c191d2f.js',
+];
+
 let server: RunningServer;
 const dist = mkdtempSync(join(tmpdir(), 'dinobase-dist-'));
 
 beforeAll(async () => {
   mkdirSync(join(dist, 'assets'));
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Dinobase</title>');
-  writeFileSync(join(dist, 'sw.js'), 'self.skipWaiting();');
   writeFileSync(join(dist, 'manifest.webmanifest'), '{"name":"Dinobase"}');
   writeFileSync(join(dist, 'assets', 'duckdb-eh-abc.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]));
   writeFileSync(join(dist, 'assets', 'duckdb-eh-abc.wasm.gz'), Buffer.from('not really gzip'));
+  for (const script of WORKER_SCRIPTS) writeFileSync(join(dist, script), 'self.onmessage = () => {};');
   server = await startServer({ port: 0, distDir: dist, home: mkdtempSync(join(tmpdir(), 'dinobase-home-')) });
 });
 afterAll(() => server.close());
@@ -47,6 +55,16 @@ describe('proxy app over real HTTP on loopback', () => {
     const manifest = await fetch(`${server.url}/manifest.webmanifest`);
     expect(manifest.headers.get('content-type')).toBe('application/manifest+json');
     expect(manifest.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('serves every worker script with a CSP whose connect-src is only this origin', async () => {
+    for (const script of WORKER_SCRIPTS) {
+      const res = await fetch(`${server.url}/${script}`);
+      expect(res.status, script).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp.split(/;\s*/), script).toContain("connect-src 'self'");
+      expect(csp.split(/;\s*/), script).toContain("default-src 'self'");
+    }
   });
 
   it('lists the sandbox sources without their keys, and relays to them with the keys added server-side', async () => {

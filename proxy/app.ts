@@ -7,7 +7,7 @@ import { createAccess, type AccessOptions } from './access.ts';
 import { ProxyError, redact } from './errors.ts';
 import { createRelay } from './relay.ts';
 import type { Sandboxes } from './sandbox/index.ts';
-import { checkSourceName, type SourceStore } from './sources.ts';
+import { checkSourceName, parseSourceInput, type SourceStore } from './sources.ts';
 
 export interface AppOptions {
   store: SourceStore;
@@ -22,7 +22,11 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
-/** The app shell may run wasm and module workers, and talk only to this origin. */
+/**
+ * The app shell may run wasm and module workers, and talk only to this origin. Every script is served with
+ * it too: a worker runs under its own script's policy (and a blob: worker under its creator's), not the
+ * page's, so this is what keeps the engine's workers, DuckDB's HTTP file system included, on this origin.
+ */
 const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
@@ -71,10 +75,8 @@ export function createApp(options: AppOptions): Hono {
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Frame-Options', 'DENY');
-    if (
-      c.res.headers.get('content-type')?.startsWith('text/html') &&
-      !c.res.headers.has('content-security-policy')
-    )
+    const type = c.res.headers.get('content-type') ?? '';
+    if (/^text\/html|javascript/.test(type) && !c.res.headers.has('content-security-policy'))
       c.header('Content-Security-Policy', CSP);
   });
   app.use('*', access.guard);
@@ -102,7 +104,7 @@ export function createApp(options: AppOptions): Hono {
   app.put('/api/sources/:name/credentials', small, async (c) => {
     const name = c.req.param('name');
     checkSourceName(name);
-    return c.json({ source: await store.put(name, await jsonBody(c)) });
+    return c.json({ source: await store.put(name, parseSourceInput(await jsonBody(c))) });
   });
   app.delete('/api/sources/:name/credentials', async (c) => {
     const name = c.req.param('name');

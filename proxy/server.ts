@@ -8,13 +8,15 @@ import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/prom
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { clientAddressOf, isLoopbackHost } from './access.ts';
+import { clientAddressOf } from './access.ts';
 import { createApp } from './app.ts';
+import { checkAccess, isLoopbackBind, localUrl } from './config.ts';
 import { loadConnectors } from './connectors.ts';
 import { createSandboxes, type Sandboxes } from './sandbox/index.ts';
 import { SourceStore, type StoreBackend } from './sources.ts';
 
 export interface RunningServer {
+  /** Where this machine reaches the server: loopback for a 0.0.0.0 or :: bind. */
   url: string;
   server: ServerType;
   store: SourceStore;
@@ -45,11 +47,6 @@ export interface ServerOptions {
   log?: (line: string) => void;
   version?: string;
 }
-
-/** Thrown before listening when the configuration would expose credentials. */
-export class UnsafeConfigError extends Error {}
-
-export const MIN_TOKEN_LENGTH = 16;
 
 /** How long requests still running may finish once the server is closing. */
 const CLOSE_GRACE_MS = 2000;
@@ -90,28 +87,12 @@ export function fileBackend(home: string): StoreBackend {
 export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const hostname = options.hostname ?? '127.0.0.1';
-  const loopback = isLoopbackHost(hostname.replace(/^\[|\]$/g, ''));
+  const loopback = isLoopbackBind(hostname);
   const token = options.token || undefined;
-  if (!loopback && !token) {
-    return Promise.reject(
-      new UnsafeConfigError(
-        `Refusing to listen on ${hostname} without DINOBASE_TOKEN: anyone who reaches this port could use the stored API keys. ` +
-          `Set DINOBASE_TOKEN (e.g. \`openssl rand -hex 32\`) or bind to 127.0.0.1.`,
-      ),
-    );
-  }
-  const publicHost = options.publicOrigin ? new URL(options.publicOrigin).hostname : null;
-  if (publicHost && !isLoopbackHost(publicHost) && !token) {
-    return Promise.reject(
-      new UnsafeConfigError(
-        `Refusing to serve ${options.publicOrigin} without DINOBASE_TOKEN: a public URL makes the stored API keys reachable. Set DINOBASE_TOKEN.`,
-      ),
-    );
-  }
-  if (token && token.length < MIN_TOKEN_LENGTH) {
-    return Promise.reject(
-      new UnsafeConfigError(`DINOBASE_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long.`),
-    );
+  try {
+    checkAccess({ hostname, token, publicOrigin: options.publicOrigin });
+  } catch (error) {
+    return Promise.reject(error);
   }
   const sandboxes = options.sandboxes ?? (options.sandbox === false ? undefined : createSandboxes());
   const distDir = resolve(options.distDir ?? 'dist');
@@ -159,16 +140,10 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   });
   return new Promise((done, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 8787, hostname }, (info: AddressInfo) => {
-      const host = hostname.includes(':') ? `[${hostname}]` : hostname;
-      // The relay reaches this server's own sandboxes over loopback, whatever address it is bound to.
-      const selfHost = loopback
-        ? host
-        : info.family === 'IPv6' && hostname !== '0.0.0.0'
-          ? '[::1]'
-          : '127.0.0.1';
-      selfOrigin = `http://${selfHost}:${info.port}`;
+      // The relay reaches this server's own sandboxes where this machine reaches it (loopback for 0.0.0.0/::).
+      selfOrigin = localUrl(hostname, info.port);
       done({
-        url: `http://${host}:${info.port}`,
+        url: selfOrigin,
         server,
         store,
         sandboxes,

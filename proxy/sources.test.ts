@@ -4,12 +4,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveRecording, tempDist, tempHome, type Upstream } from '../test/probe-kit.ts';
 import { Hono } from 'hono';
+import { SANDBOX_CREDENTIALS } from './sandbox/index.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 const FILE_SECRET = 'sk_test_file_value_1234';
 const ENV_SECRET = 'sk_test_env_value_5678';
 const GITHUB_SECRET = 'ghp_env_only_secret_91';
-const SECRETS = [FILE_SECRET, ENV_SECRET, GITHUB_SECRET, 'sk_test_half\ntyped', 'sk_test_parallel_'];
+const HUBSPOT_SECRET = 'pat-na1-file-secret-37';
+const SANDBOX_KEY = SANDBOX_CREDENTIALS.stripe.api_key;
+const SECRETS = [
+  FILE_SECRET,
+  ENV_SECRET,
+  GITHUB_SECRET,
+  HUBSPOT_SECRET,
+  SANDBOX_KEY,
+  'sk_test_half\ntyped',
+  'sk_test_parallel_',
+];
 
 let server: RunningServer;
 let home: string;
@@ -111,15 +122,56 @@ describe('storing credentials', () => {
     expect(fileMode(join(home, 'credentials.json'))).toBe(0o600);
   });
 
-  it('keeps omitted fields, clears a field given null, then refuses to relay without it', async () => {
+  it('keeps omitted fields', async () => {
     const kept = await put('billing', { type: 'stripe', base_url: 'https://api.stripe.com/' });
     expect(kept.json.source).toMatchObject({ credentials_set: true, base_url: 'https://api.stripe.com/' });
-    const cleared = await put('billing', { credentials: { api_key: null } });
-    expect(cleared.json.source).toMatchObject({ credentials_set: false, missing: ['api_key'] });
-    const relay = await api('GET', '/api/relay/billing/v1/customers');
-    expect(relay.status).toBe(409);
-    expect(relay.json.code).toBe('credentials_missing');
-    await put('billing', { credentials: { api_key: FILE_SECRET } });
+  });
+
+  it('never stores a half-configured source: missing fields are refused with 400 naming them', async () => {
+    const file = join(home, 'credentials.json');
+    const before = readFileSync(file, 'utf8');
+    for (const [name, body] of [
+      ['halfway', { type: 'stripe', credentials: {} }],
+      ['halfway', { type: 'stripe' }],
+      ['halfway', { type: 'hubspot', credentials: { access_token: '' } }],
+      ['billing', { credentials: { api_key: null } }],
+    ] as const) {
+      const res = await put(name, body);
+      expect([res.status, res.json.code], JSON.stringify(body)).toEqual([400, 'missing_credentials']);
+      expect(res.json.error).toMatch(/needs (api_key|access_token)/);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    const listed = (await api('GET', '/api/sources')).json.sources as { name: string }[];
+    expect(listed.map((s) => s.name)).not.toContain('halfway');
+    expect((await api('GET', '/api/sources/billing')).json).toMatchObject({ credentials_set: true });
+  });
+});
+
+describe('a sandbox source', () => {
+  const sandboxBase = () => `${server.url}/sandbox/stripe/`;
+
+  it('keeps its sandbox base URL when credentials are saved for it', async () => {
+    const saved = await put('stripe', { type: 'stripe', credentials: { api_key: SANDBOX_KEY } });
+    expect(saved.json.source).toMatchObject({
+      origin: 'file',
+      sandbox: true,
+      base_url: sandboxBase(),
+      credentials_set: true,
+    });
+    // The relay still reaches this server's sandbox, which knows the key.
+    expect((await api('GET', '/api/relay/stripe/v1/customers?limit=1')).status).toBe(200);
+    const again = await put('stripe', { credentials: { api_key: SANDBOX_KEY } });
+    expect(again.json.source).toMatchObject({ sandbox: true, base_url: sandboxBase() });
+  });
+
+  it('goes to the vendor only when asked: sandbox false, or a base_url of its own', async () => {
+    const live = await put('stripe', { type: 'stripe', sandbox: false });
+    expect(live.json.source).toMatchObject({ sandbox: false, base_url: 'https://api.stripe.com/' });
+    const back = await put('stripe', { sandbox: true });
+    expect(back.json.source).toMatchObject({ sandbox: true, base_url: sandboxBase() });
+    const hosted = await put('stripe', { base_url: 'https://api.stripe.com/' });
+    expect(hosted.json.source).toMatchObject({ sandbox: false, base_url: 'https://api.stripe.com/' });
+    await api('DELETE', '/api/sources/stripe/credentials');
   });
 });
 
@@ -150,15 +202,14 @@ describe('environment overrides', () => {
 
 describe('an env-declared type pins its keys', () => {
   it('re-typing an env source to another vendor does not carry the env key along', async () => {
-    const retyped = await put('envonly', { type: 'hubspot' });
+    const retyped = await put('envonly', { type: 'hubspot', credentials: { access_token: HUBSPOT_SECRET } });
     expect(retyped.json.source).toMatchObject({
       type: 'hubspot',
       base_url: 'https://api.hubapi.com/',
-      credentials_set: false,
-      missing: ['access_token'],
+      credentials_set: true,
       env_overrides: [],
     });
-    expect((await server.store.resolve('envonly'))!.credentials).toEqual({});
+    expect((await server.store.resolve('envonly'))!.credentials).toEqual({ access_token: HUBSPOT_SECRET });
     await api('DELETE', '/api/sources/envonly/credentials');
     expect((await api('GET', '/api/sources/envonly')).json).toMatchObject({
       type: 'github',
@@ -273,7 +324,7 @@ describe('deleting', () => {
   });
 
   it('deleting an override of a sandbox source brings the sandbox back', async () => {
-    await put('stripe', { type: 'stripe', credentials: { api_key: FILE_SECRET } });
+    await put('stripe', { type: 'stripe', sandbox: false, credentials: { api_key: FILE_SECRET } });
     expect((await api('GET', '/api/sources/stripe')).json).toMatchObject({ origin: 'file', sandbox: false });
     const res = await api('DELETE', '/api/sources/stripe/credentials');
     expect(res.json.source).toMatchObject({ origin: 'sandbox', sandbox: true, credentials_set: true });
@@ -297,6 +348,8 @@ describe('a store opened from disk', () => {
         name: 'old',
         missing: ['access_token'],
       });
+      const relay = await call(other, 'GET', '/api/relay/old/crm/v3/objects/contacts');
+      expect([relay.status, relay.json.code]).toEqual([409, 'credentials_missing']);
       expect(fileMode(file)).toBe(0o600);
       const sandbox = await call(other, 'PUT', '/api/sources/demo/credentials', {
         type: 'stripe',

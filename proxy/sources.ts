@@ -1,7 +1,7 @@
 // Server-side sources and their credentials: a JSON file under DINOBASE_HOME, env overrides, and the sandboxes.
 import type { ConnectorRegistry } from '../worker/connectors/registry.ts';
 import type { ConnectorSpec } from '../worker/connectors/spec.ts';
-import type { SourceSummary } from './contract.ts';
+import { SourceInput, type SourceSummary } from './contract.ts';
 import { hasControlChars, ProxyError } from './errors.ts';
 
 export type { SourceSummary };
@@ -36,13 +36,6 @@ export interface ResolvedSource {
   credentials: Record<string, string>;
 }
 
-export interface SourceInput {
-  type?: unknown;
-  credentials?: unknown;
-  base_url?: unknown;
-  sandbox?: unknown;
-}
-
 export interface SandboxSources {
   /** This server's own origin (known once it listens), where /sandbox/<type>/ is served. */
   origin(): string;
@@ -61,6 +54,27 @@ const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 /** Schema names the engine keeps for itself, plus the words DINOBASE_* settings use. */
 const RESERVED = ['main', 'information_schema', 'pg_catalog', 'temp', 'system', '_dinobase', 'home', 'token'];
 const MAX_VALUE = 8192;
+
+/** Which refusal code a malformed field of a PUT body earns. */
+const INPUT_CODES: Record<string, string> = {
+  type: 'invalid_type',
+  credentials: 'invalid_credentials',
+  base_url: 'invalid_base_url',
+  sandbox: 'invalid_sandbox',
+};
+
+/** A PUT body checked against the contract; the message names the field, never its value (a half-typed key). */
+export function parseSourceInput(body: unknown): SourceInput {
+  const parsed = SourceInput.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.map(String).join('.');
+  throw new ProxyError(
+    400,
+    INPUT_CODES[String(issue.path[0])] ?? 'invalid_body',
+    `Invalid ${where || 'body'}: ${issue.message}.`,
+  );
+}
 
 export function checkSourceName(name: string): void {
   if (!NAME.test(name) || RESERVED.includes(name)) {
@@ -226,7 +240,7 @@ export class SourceStore {
     const file = await this.#load();
     const previous = Object.hasOwn(file.sources, name) ? file.sources[name] : undefined;
     const type = input.type ?? previous?.type;
-    if (typeof type !== 'string' || !this.#connectors.has(type)) {
+    if (type === undefined || !this.#connectors.has(type)) {
       throw new ProxyError(
         400,
         'invalid_type',
@@ -236,11 +250,8 @@ export class SourceStore {
     const spec = this.#connectors.get(type);
     let credentials: Record<string, string> = previous?.type === type ? { ...previous.credentials } : {};
     if (input.credentials !== undefined) {
-      if (!input.credentials || typeof input.credentials !== 'object' || Array.isArray(input.credentials)) {
-        throw new ProxyError(400, 'invalid_credentials', 'credentials must be an object of field: string.');
-      }
       const fields = spec.credentials.map((f) => f.name);
-      for (const [field, value] of Object.entries(input.credentials as Record<string, unknown>)) {
+      for (const [field, value] of Object.entries(input.credentials)) {
         if (!fields.includes(field)) {
           throw new ProxyError(
             400,
@@ -253,7 +264,7 @@ export class SourceStore {
           continue;
         }
         // The message names the field, never the value: it may be a half-typed secret.
-        if (typeof value !== 'string' || value.length > MAX_VALUE || hasControlChars(value)) {
+        if (value.length > MAX_VALUE || hasControlChars(value)) {
           throw new ProxyError(
             400,
             'invalid_credentials',
@@ -263,7 +274,11 @@ export class SourceStore {
         credentials[field] = value;
       }
     }
-    const sandbox = input.sandbox === true;
+    // A source on this server's sandbox stays there until the client says otherwise: saving a key for it must
+    // not quietly point it at the live vendor API.
+    const current = (await this.#entries()).get(name)?.entry;
+    const onSandbox = current?.sandbox === true && current.type === type;
+    const sandbox = input.sandbox ?? (onSandbox && input.base_url === undefined);
     if (sandbox && !this.#sandbox?.credentials[type]) {
       throw new ProxyError(
         400,
@@ -272,13 +287,23 @@ export class SourceStore {
       );
     }
     const baseUrl = sandbox ? null : checkBaseUrl(input.base_url ?? previous?.base_url ?? null, spec);
-    file.sources[name] = {
+    const entry: Entry = {
       type,
       base_url: baseUrl,
       sandbox,
       credentials,
       updated_at: this.#now().toISOString(),
     };
+    // Environment variables may supply a field; whatever is still missing would only fail every sync.
+    const missing = this.#resolve(name, entry, 'file')?.summary.missing ?? [];
+    if (missing.length > 0) {
+      throw new ProxyError(
+        400,
+        'missing_credentials',
+        `Source '${name}' (${type}) needs ${missing.join(', ')}; nothing was saved. To remove a source's keys, DELETE its credentials.`,
+      );
+    }
+    file.sources[name] = entry;
     await this.#save(file);
     return (await this.resolve(name))!.summary;
   }

@@ -45,7 +45,12 @@ beforeAll(async () => {
   process.env.DINOBASE_HOME = home;
   clock = new ManualClock(Date.UTC(2026, 5, 1, 9, 0));
   sandboxes = createSandboxes({ now: () => clock.now() });
-  server = await startServer({ port: 0, sandboxes });
+  // stripe_live: a source the operator declared without its key.
+  server = await startServer({
+    port: 0,
+    sandboxes,
+    env: { ...process.env, DINOBASE_STRIPE_LIVE_TYPE: 'stripe' },
+  });
   // Records what the worker puts on the wire: the test double sits between the transport and real fetch.
   const recording: typeof fetch = (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
@@ -189,12 +194,6 @@ describe('sync through the proxy relay', () => {
   it('explains a source the proxy does not know, or holds no keys for', async () => {
     const unknown = await relayed.sync('stripe_eu', { type: 'stripe' });
     expect(unknown.error).toBe("Source 'stripe_eu' has no credentials on the proxy. Add it under Sources.");
-    const put = await fetch(`${server.url}/api/sources/stripe_live/credentials`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'stripe', credentials: {} }),
-    });
-    expect(put.status).toBe(200);
     const keyless = await relayed.sync('stripe_live', { type: 'stripe' });
     expect(keyless.error).toBe(
       "Source 'stripe_live' is missing credentials on the proxy (api_key). Set them under Sources.",

@@ -59,6 +59,8 @@ beforeAll(async () => {
     DINOBASE_FAKE_TYPE: 'stripe',
     DINOBASE_FAKE_API_KEY: FAKE_KEY,
     DINOBASE_FAKE_BASE_URL: `${ctx.upstream.origin}/v1base/`,
+    // A source the operator declared without its key: the relay must refuse it.
+    DINOBASE_KEYLESS_TYPE: 'stripe',
   };
   const common: ServerOptions = { port: 0, distDir: dist, env, log: () => undefined };
   ctx.local = await startServer({ ...common, home: join(ctx.root, 'home'), extraOrigins: [EXTRA_ORIGIN] });

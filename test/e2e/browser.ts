@@ -26,12 +26,15 @@ export function freshProfile(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A persistent context, so OPFS survives a page reload and a whole browser restart on the same profile. */
-export async function launch(profileDir: string): Promise<BrowserContext> {
+/**
+ * A persistent context, so OPFS survives a page reload and a whole browser restart on the same profile;
+ * `extraArgs` adds Chromium flags (host mapping, secure origins).
+ */
+export async function launch(profileDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
   });
 }
 

@@ -1,14 +1,15 @@
 // Probes of the DINOBASE_TOKEN login on a 0.0.0.0 bind: every API route locked, bearer, cookie, rate limit, config.
 import { createHmac } from 'node:crypto';
 import { expect } from 'vitest';
-import { startServer, UnsafeConfigError } from '../../proxy/server.ts';
+import { UnsafeConfigError } from '../../proxy/config.ts';
+import { startServer } from '../../proxy/server.ts';
 import { tempDist, tempHome } from '../probe-kit.ts';
-import { hit, noSecrets, onlyIndex, refused, TOKEN, type Ctx, type Probe } from './context.ts';
+import { EVIL, hit, noSecrets, onlyIndex, refused, TOKEN, type Ctx, type Probe } from './context.ts';
 
-/** A session cookie as the server signs it, for an expiry of our choosing. */
+/** A session cookie as the server signs it (hono/cookie's signed format), for an expiry of our choosing. */
 function signedSession(expires: number): string {
-  const signature = createHmac('sha256', TOKEN).update(`session:${expires}`).digest('base64url');
-  return `dinobase_session=${expires}.${signature}`;
+  const signature = createHmac('sha256', TOKEN).update(String(expires)).digest('base64');
+  return `dinobase_session=${encodeURIComponent(`${expires}.${signature}`)}`;
 }
 
 export function accessProbes(ctx: Ctx, probe: Probe): void {
@@ -116,7 +117,7 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
     });
     expect(login.status).toBe(200);
     const cookie = login.headers['set-cookie']?.[0] ?? '';
-    expect(cookie).toMatch(/^dinobase_session=\d+\.[\w-]+;/);
+    expect(cookie).toMatch(/^dinobase_session=\d+\.[\w%]{44,};/);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
     expect(cookie).toContain('Path=/');
@@ -153,6 +154,59 @@ export function accessProbes(ctx: Ctx, probe: Probe): void {
       '/login?failed=1',
       undefined,
     ]);
+  });
+
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  probe(
+    'a same-origin form login from the no-referrer /login page (Origin: null, Sec-Fetch-Site: same-origin) logs in',
+    async () => {
+      const res = await hit(ctx.guarded, {
+        path: '/api/login',
+        method: 'POST',
+        headers: { ...form, origin: 'null', 'sec-fetch-site': 'same-origin' },
+        body: `token=${TOKEN}`,
+      });
+      expect([res.status, res.headers.location]).toEqual([303, '/']);
+      expect(res.headers['set-cookie']?.[0]).toMatch(/^dinobase_session=/);
+    },
+  );
+
+  probe('Log out: a form post clears the cookie and goes to /login; a script gets JSON', async () => {
+    const form = await hit(ctx.guarded, {
+      path: '/api/logout',
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'null',
+        'sec-fetch-site': 'same-origin',
+      },
+    });
+    expect([form.status, form.headers.location]).toEqual([303, '/login']);
+    expect(form.headers['set-cookie']?.[0]).toMatch(/^dinobase_session=; Max-Age=0; Path=\//);
+    const script = await hit(ctx.guarded, { path: '/api/logout', method: 'POST' });
+    expect([script.status, JSON.parse(script.text)]).toEqual([200, { ok: true }]);
+  });
+
+  probe('a cross-site form login, even with the right token, is refused and sets no cookie', async () => {
+    const attempts: Record<string, string>[] = [
+      { origin: 'null', 'sec-fetch-site': 'cross-site' },
+      { origin: 'null', 'sec-fetch-site': 'same-site' },
+      { origin: 'null' },
+      { origin: EVIL, 'sec-fetch-site': 'cross-site' },
+      { origin: EVIL, 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'cross-site' },
+    ];
+    for (const headers of attempts) {
+      const res = await hit(ctx.guarded, {
+        path: '/api/login',
+        method: 'POST',
+        headers: { ...form, ...headers },
+        body: `token=${TOKEN}`,
+      });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(['forbidden_origin', 'csrf']).toContain(JSON.parse(res.text).code);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
   });
 
   probe(

@@ -79,6 +79,33 @@ export function browserProbes(ctx: Ctx, probe: Probe): void {
     });
   }
 
+  probe(
+    'Origin: null is this origin only when Sec-Fetch-Site says same-origin (a no-referrer form post)',
+    async () => {
+      const headers = { origin: 'null', ...json };
+      for (const site of ['cross-site', 'same-site', 'none']) {
+        const res = await hit(ctx.local, {
+          path: '/api/sources/csrf/credentials',
+          method: 'PUT',
+          headers: { ...headers, 'sec-fetch-site': site },
+          body: putBody,
+        });
+        refused(res, 403, 'forbidden_origin');
+      }
+      expect(await sourceExists('csrf')).toBe(false);
+      // The control: the same write from this origin's own no-referrer page goes through.
+      const own = await hit(ctx.local, {
+        path: '/api/sources/csrf_null/credentials',
+        method: 'PUT',
+        headers: { ...headers, 'sec-fetch-site': 'same-origin' },
+        body: putBody,
+      });
+      expect(own.status).toBe(200);
+      expect(await sourceExists('csrf_null')).toBe(true);
+      await hit(ctx.local, { path: '/api/sources/csrf_null/credentials', method: 'DELETE' });
+    },
+  );
+
   probe('a preflight OPTIONS from a foreign origin → 403 forbidden_origin without CORS headers', async () => {
     const res = await hit(ctx.local, {
       path: '/api/sources/csrf/credentials',

@@ -1,7 +1,7 @@
 // The UI's calls to the proxy's own API: sources and credentials. Secrets go up once and never come back.
-import type { ErrorBody, SourceInput, SourceSummary } from '../../proxy/contract.ts';
+import type { ErrorBody, SessionState, SourceInput, SourceSummary } from '../../proxy/contract.ts';
 
-export type { SourceInput, SourceSummary };
+export type { SessionState, SourceInput, SourceSummary };
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
@@ -39,4 +39,9 @@ export async function saveCredentials(name: string, input: SourceInput): Promise
 
 export async function deleteCredentials(name: string): Promise<void> {
   await call(`/api/sources/${encodeURIComponent(name)}/credentials`, { method: 'DELETE' });
+}
+
+/** Whether this server asks for DINOBASE_TOKEN (it may always be asked, logged in or not). */
+export function sessionState(): Promise<SessionState> {
+  return call<SessionState>('/api/session');
 }
