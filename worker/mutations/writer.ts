@@ -1,4 +1,5 @@
 // WriteBack: executes a confirmed MutationPlan row by row against the API, resumably, then updates the local copy.
+import { isRecord } from '../../common/json.ts';
 import type { Clock } from '../clock.ts';
 import { getPath } from '../connectors/paths.ts';
 import type { PageRequest } from '../connectors/request.ts';
@@ -13,7 +14,7 @@ import { judgeDelete, judgeUpdate, shown } from './compare.ts';
 import { judgeWrite, unknownOutcome, type Outcome } from './judge.ts';
 import { applyLocal, normalizeRecord } from './local.ts';
 import { isFinal, Outbox, storedResult, type OutboxRow } from './outbox.ts';
-import { graphqlErrors, isRecord, readRecord, readRequest, vendorDetail, writeRequest } from './requests.ts';
+import { graphqlErrors, readRecord, readRequest, vendorDetail, writeRequest } from './requests.ts';
 import type { MutationPlan, PlannedRow, RowResult } from './types.ts';
 
 export interface WriteBackOptions {

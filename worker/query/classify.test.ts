@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.ts';
-import { splitStatements, tokenize } from './lexer.ts';
-
-describe('lexer', () => {
-  it('keeps semicolons inside strings, identifiers, comments and dollar quotes', () => {
-    const sql = `SELECT 'a;b', "c;d" -- e;f\n /* g; /* h; */ i; */ , $$j;k$$, $tag$l;m$tag$; SELECT 2`;
-    const statements = splitStatements(sql);
-    expect(statements).toHaveLength(2);
-    expect(statements[1]!.text).toBe('SELECT 2');
-  });
-  it('upper-cases words and leaves literals alone', () => {
-    expect(tokenize("select 'Ab'").map((t) => t.text)).toEqual(['SELECT', "'Ab'"]);
-  });
-});
 
 describe('classify', () => {
   it.each([

@@ -1,6 +1,6 @@
 // Decides whether SQL is a read, a mutation (for previews) or refused, before DuckDB ever sees it.
 import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
-import { splitStatements, type Statement, type Token } from './lexer.ts';
+import { splitStatements, type Statement, type Token } from '../../common/sql-lexer.ts';
 
 type ParserClass = typeof sqlParserModule.Parser;
 // The PostgreSQL-only build is CommonJS; its named export sits on `default` under ESM interop.
@@ -172,7 +172,7 @@ export function classifyStatement(statement: Statement): ClassifiedStatement {
   if (verb === 'EXPLAIN') {
     let j = i + 1;
     while (tokens[j]?.kind === 'word' && ['ANALYZE', 'ANALYSE', 'VERBOSE'].includes(tokens[j]!.text)) j++;
-    const inner = classifyStatement({ text, tokens: tokens.slice(j) });
+    const inner = classifyStatement({ ...statement, tokens: tokens.slice(j) });
     if (inner.kind === 'read') return { kind: 'read', verb: 'EXPLAIN', text };
     return refuse(
       'EXPLAIN',

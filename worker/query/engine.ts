@@ -4,7 +4,7 @@ import type { DinobaseDB } from '../db.ts';
 import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, tableToRows, type JsonRow } from '../values.ts';
-import { describeTable, listSources, type SourceSummary, type TableDescription } from './catalog.ts';
+import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
 import type { BatchPreview, MutationPreview } from './mutations.ts';
 
@@ -176,7 +176,7 @@ export class QueryEngine {
     }
   }
 
-  listSources(): Promise<{ sources: SourceSummary[] }> {
+  listSources(): Promise<{ sources: CatalogSource[] }> {
     return listSources(this.#db);
   }
 
