@@ -40,8 +40,8 @@ export interface TableDescription {
 
 const isUserTable = (name: string) => !name.startsWith('_dlt_') && !name.startsWith('_live_');
 
-/** Every user schema with its user tables, in one catalog query. */
-async function userTables(db: DinobaseDB): Promise<Map<string, string[]>> {
+/** Every user schema with its user tables (no `_dlt_`/`_live_` bookkeeping), in one catalog query. */
+export async function userTables(db: DinobaseDB): Promise<Map<string, string[]>> {
   const schemas = await db.getSchemas();
   const out = new Map<string, string[]>(schemas.map((s) => [s, []]));
   const rows = await db.query(

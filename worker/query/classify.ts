@@ -17,7 +17,7 @@ export interface TableRef {
 }
 
 export type ClassifiedStatement =
-  | { kind: 'read'; verb: string; text: string }
+  | { kind: 'read'; verb: string; text: string; tokens: Token[] }
   | { kind: 'mutation'; verb: MutationOperation; text: string; target: TableRef | null }
   | { kind: 'refused'; verb: string; text: string; reason: string };
 
@@ -174,7 +174,7 @@ export function classifyStatement(statement: Statement): ClassifiedStatement {
     let j = i + 1;
     while (tokens[j]?.kind === 'word' && ['ANALYZE', 'ANALYSE', 'VERBOSE'].includes(tokens[j]!.text)) j++;
     const inner = classifyStatement({ ...statement, tokens: tokens.slice(j) });
-    if (inner.kind === 'read') return { kind: 'read', verb: 'EXPLAIN', text };
+    if (inner.kind === 'read') return { kind: 'read', verb: 'EXPLAIN', text, tokens };
     return refuse(
       'EXPLAIN',
       text,
@@ -192,7 +192,7 @@ export function classifyStatement(statement: Statement): ClassifiedStatement {
     const nested = nestedWrite(tokens);
     if (nested)
       return refuse(nested, text, `A ${nested} nested inside a read is not allowed. ${READS_ALLOWED}.`);
-    return { kind: 'read', verb, text };
+    return { kind: 'read', verb, text, tokens };
   }
   return refuse(verb, text, refusalFor(verb));
 }

@@ -198,6 +198,52 @@ describe('QueryEngine.execute', () => {
   });
 });
 
+describe('SHOW and DESCRIBE', () => {
+  it('SHOW TABLES lists every source table with its rows and columns, not Dinobase internals', async () => {
+    await db.run('CREATE SCHEMA IF NOT EXISTS _dinobase_staging');
+    await db.run('CREATE TABLE IF NOT EXISTS _dinobase_staging.leftover AS SELECT 1 AS x');
+    await db.run('CREATE TABLE IF NOT EXISTS stripe._dlt_loads AS SELECT 1 AS x');
+    const result = await ok('SHOW TABLES');
+    expect(result.columns).toEqual(['schema', 'name', 'rows', 'columns']);
+    expect(result.rows).toEqual([
+      { schema: 'hubspot', name: 'contacts', rows: 250, columns: 1 },
+      { schema: 'stripe', name: 'customers', rows: 250, columns: 3 },
+    ]);
+    expect((await ok('show tables;')).rows).toEqual(result.rows);
+  });
+
+  it('SHOW ALL TABLES adds the column names and types', async () => {
+    const result = await ok('SHOW ALL TABLES');
+    expect(result.columns).toEqual(['schema', 'name', 'rows', 'column_names', 'column_types']);
+    expect(result.rows[1]).toEqual({
+      schema: 'stripe',
+      name: 'customers',
+      rows: 250,
+      column_names: ['id', 'email', 'amount'],
+      column_types: ['VARCHAR', 'VARCHAR', 'BIGINT'],
+    });
+  });
+
+  it.each(['DESCRIBE stripe.customers', 'SHOW stripe.customers'])('%s describes the columns', async (sql) => {
+    const result = await ok(sql);
+    expect(result.rows.map((r) => [r.column_name, r.column_type])).toEqual([
+      ['id', 'VARCHAR'],
+      ['email', 'VARCHAR'],
+      ['amount', 'BIGINT'],
+    ]);
+  });
+
+  it('SHOW TABLES with no source yet is empty, with the same columns', async () => {
+    const empty = memoryDB(clock);
+    try {
+      const result = await new QueryEngine(empty).execute('SHOW TABLES');
+      expect(result).toMatchObject({ columns: ['schema', 'name', 'rows', 'columns'], rows: [] });
+    } finally {
+      await empty.close();
+    }
+  });
+});
+
 describe('QueryEngine.listSources', () => {
   it('lists schemas with tables, counts and freshness', async () => {
     const id = await db.logSyncStart('stripe', 'stripe');

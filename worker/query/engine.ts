@@ -6,6 +6,7 @@ import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
+import { showTablesSql } from './show.ts';
 import type { BatchPreview, MutationPreview } from './mutations.ts';
 
 export const DEFAULT_MAX_ROWS = 200;
@@ -157,7 +158,8 @@ export class QueryEngine {
       try {
         const conn = await this.#connection();
         // One statement per call, never the script's text: DuckDB runs exactly what was classified.
-        bytes = await conn.queryIPC(statement.text, { signal });
+        const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
+        bytes = await conn.queryIPC(text, { signal });
       } catch (error) {
         const failed = fail(error);
         return total === 1
