@@ -10,6 +10,7 @@ import { quoteIdent } from '../sql.ts';
 import { primaryKey } from '../sync/plan.ts';
 import type { JsonRow, JsonValue } from '../values.ts';
 import type { ParsedMutation } from './parse.ts';
+import { apiPath } from './requests.ts';
 import type { MutationPlan, Operation, PlannedRow } from './types.ts';
 
 export interface PreviewBody {
@@ -66,6 +67,27 @@ function writableSummary(spec: ConnectorSpec): string {
   const byTable = new Map<string, string[]>();
   for (const w of spec.write_endpoints) byTable.set(w.table, [...(byTable.get(w.table) ?? []), w.operation]);
   return [...byTable].map(([t, ops]) => `${t} (${ops.join(', ')})`).join(', ') || 'none';
+}
+
+/** Whether the endpoint sends `column`: its API path is one of the declared `writable` fields or lies under one. */
+export function isWritable(endpoint: WriteEndpointSpec, column: string): boolean {
+  const path = apiPath(endpoint, column).join('.');
+  return endpoint.writable.some((field) => path === field || path.startsWith(`${field}.`));
+}
+
+/** The writable fields as the columns one types: `name`, `address__…`; only those the table has, once synced. */
+function writableColumns(endpoint: WriteEndpointSpec, columns: string[]): string[] {
+  const local = (field: string) =>
+    Object.entries(endpoint.column_map).find(([, api]) => api === field)?.[0] ?? field.replaceAll('.', '__');
+  const names = endpoint.writable.flatMap((field) => {
+    const name = local(field);
+    if (columns.length === 0) return [name];
+    return [
+      ...(columns.includes(name) ? [name] : []),
+      ...(columns.some((c) => c.startsWith(`${name}__`)) ? [`${name}__…`] : []),
+    ];
+  });
+  return [...new Set(names)].sort();
 }
 
 /** Every column the endpoint's path and GraphQL variables take from the row, besides {id} and {values}. */
@@ -130,6 +152,15 @@ export class PreviewBuilder {
       host: new URL(source.base_url ?? spec.client.base_url).host,
     };
     const from = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+    const checkWritable = (column: string) => {
+      if (isWritable(endpoint, column)) return;
+      const [verb, label] = operation === 'insert' ? ['inserted', 'Creatable'] : ['updated', 'Writable'];
+      const list = writableColumns(endpoint, [...types.keys()]);
+      fail(
+        `Column '${column}' of ${schema}.${table} cannot be ${verb} through the ${spec.name} API. ${label}: ${list.join(', ') || 'none'}.`,
+        'refused',
+      );
+    };
     const checkColumn = (column: string, what: string) => {
       if (!exists || types.has(column)) return;
       const hint = closest(column, [...types.keys()]);
@@ -139,7 +170,12 @@ export class PreviewBuilder {
     };
 
     if (parsed.operation === 'INSERT') {
-      for (const c of parsed.columns) checkColumn(c, 'INSERT column list');
+      const inPath = new Set(placeholdersIn(endpoint.path));
+      for (const c of parsed.columns) {
+        checkColumn(c, 'INSERT column list');
+        // Dinobase's own columns and path parts (a parent's key) address the create; they are not sent as fields.
+        if (!c.startsWith('_') && !inPath.has(c)) checkWritable(c);
+      }
       if (parsed.rows.length > maxAffectedRows) {
         fail(
           `This INSERT would create ${parsed.rows.length} rows (limit: ${maxAffectedRows}). Split it or increase max_affected_rows.`,
@@ -187,6 +223,7 @@ export class PreviewBuilder {
         }
         if (column.startsWith('_'))
           fail(`Column '${column}' is Dinobase bookkeeping, not a field of the source.`, 'refused');
+        checkWritable(column);
       }
     }
     const where = parsed.where;
