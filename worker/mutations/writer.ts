@@ -238,10 +238,10 @@ export class WriteBack {
     const record = response.status < 300 ? readRecord(endpoint.read!, response.body) : null;
     if (!record) return null;
     const created = getPath(record, endpoint.id_field) ?? record.id;
+    // The create's own answer was lost; the lookup's status is not the write's, so the row carries none.
     const result: RowResult = {
       index: row.index,
       id: row.id,
-      http_status: response.status,
       status: 'ok',
       note: 'created by an earlier attempt',
     };
@@ -269,7 +269,8 @@ export class WriteBack {
     if (!request) return null;
     const response = await this.#send(run, route, request, true);
     const what = `${plan.source}.${plan.table} ${endpoint.id_field} ${row.id}`;
-    const base = { index: row.index, id: row.id, http_status: response.status };
+    // The re-read decides the row without a write, so the row carries no write status.
+    const base = { index: row.index, id: row.id };
     const errors = read.graphql ? graphqlErrors(response.body) : null;
     const record = read.graphql
       ? getPath(response.body, read.graphql.data_path)
@@ -311,12 +312,13 @@ export class WriteBack {
     if (verdict.kind === 'applied') {
       return { result: { ...base, status: 'ok', note: 'already applied' }, object: live, body: record };
     }
+    const change = `changed since preview: ${verdict.column} was ${shown(verdict.previewed)} at preview, now ${shown(verdict.live)} at ${plan.source}`;
     return {
       result: {
         ...base,
-        status: 'failed',
-        note: 'changed since preview',
-        error: `changed since preview: ${verdict.column} was ${shown(verdict.previewed)} at preview, now ${shown(verdict.live)} at ${plan.source}; nothing was written. Preview again to see the current values.`,
+        status: 'stale',
+        note: change,
+        error: `${change}; nothing was written. Preview again to see the current values.`,
       },
     };
   }

@@ -58,9 +58,12 @@ export interface ConfirmResult {
   table: string;
   api_write_back: {
     total_rows: number;
+    /** Writes sent and answered; the re-reads before them are not counted. */
     api_calls: number;
     succeeded: number;
     failed: number;
+    /** Rows changed at the source since the preview: not written. */
+    stale: number;
     details: RowResult[];
   };
   local_update: { method: 'api_response'; rows_changed: number };
@@ -270,7 +273,8 @@ export class MutationEngine {
     }
     const succeeded = details.filter((d) => d.status === 'ok').length;
     const failed = details.filter((d) => d.status === 'failed').length;
-    const status: ConfirmResult['status'] = succeeded === 0 && failed > 0 ? 'failed' : 'executed';
+    const stale = details.filter((d) => d.status === 'stale').length;
+    const status: ConfirmResult['status'] = succeeded === 0 && failed + stale > 0 ? 'failed' : 'executed';
     const result: ConfirmResult = {
       status,
       mutation_id: mutationId,
@@ -282,6 +286,7 @@ export class MutationEngine {
         api_calls: details.filter((d) => d.http_status !== undefined).length,
         succeeded,
         failed,
+        stale,
         details,
       },
       local_update: {
@@ -291,9 +296,9 @@ export class MutationEngine {
       },
     };
     const errorText =
-      failed > 0
+      failed + stale > 0
         ? details
-            .filter((d) => d.status === 'failed')
+            .filter((d) => d.status === 'failed' || d.status === 'stale')
             .map((d) => `${d.id ?? `row ${d.index + 1}`}: ${d.error ?? d.note ?? 'failed'}`)
             .join('; ')
         : null;
