@@ -3,6 +3,7 @@ import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { ConnectorSpec, WriteEndpointSpec } from '../connectors/spec.ts';
 import { placeholdersIn } from '../connectors/paths.ts';
 import type { DinobaseDB } from '../db.ts';
+import type { StoredSource } from '../meta/sources.ts';
 import { MutationError, errorMessage } from '../errors.ts';
 import { snakeCase } from '../ingest/normalize.ts';
 import { INTERNAL_SCHEMA_NAMES } from '../meta/migrations.ts';
@@ -96,13 +97,30 @@ function scopeColumns(endpoint: WriteEndpointSpec): string[] {
   return [...new Set(texts.flatMap(placeholdersIn))].filter((p) => p !== 'id' && p !== 'values');
 }
 
+export interface PreviewOptions {
+  /** Where the source's writes go (the write-back's route); without it, its stored or the connector's base URL. */
+  upstream?: ((source: string, type: string) => Promise<URL>) | undefined;
+}
+
 export class PreviewBuilder {
   #db: DinobaseDB;
   #connectors: ConnectorRegistry;
+  #upstream: PreviewOptions['upstream'];
 
-  constructor(db: DinobaseDB, connectors: ConnectorRegistry) {
+  constructor(db: DinobaseDB, connectors: ConnectorRegistry, options: PreviewOptions = {}) {
     this.#db = db;
     this.#connectors = connectors;
+    this.#upstream = options.upstream;
+  }
+
+  /** The host the preview names: the one the write-back will call for this source. */
+  async #host(source: StoredSource, spec: ConnectorSpec): Promise<string> {
+    try {
+      if (this.#upstream) return (await this.#upstream(source.name, source.type)).host;
+    } catch {
+      // The proxy may be unreachable while previewing offline; confirm reports that, the preview need not.
+    }
+    return new URL(source.base_url ?? spec.client.base_url).host;
   }
 
   async build(parsed: ParsedMutation, maxAffectedRows: number): Promise<Built> {
@@ -149,7 +167,7 @@ export class PreviewBuilder {
       path: endpoint.graphql
         ? `${endpoint.path} ${/mutation\s+(\w+)/.exec(endpoint.graphql.mutation)?.[1] ?? ''}`.trim()
         : endpoint.path,
-      host: new URL(source.base_url ?? spec.client.base_url).host,
+      host: await this.#host(source, spec),
     };
     const from = `${quoteIdent(schema)}.${quoteIdent(table)}`;
     const checkWritable = (column: string) => {

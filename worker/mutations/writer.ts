@@ -128,20 +128,8 @@ export class WriteBack {
    * execute before any row is sent, so the rows stay pending and a later execute picks them up.
    */
   async #route(plan: MutationPlan, spec: ConnectorSpec, signal: AbortSignal | undefined): Promise<Route> {
-    const { transport } = this.#options;
     try {
-      const direct = transport.mode === 'direct';
-      const route = await transport.route({
-        source: plan.source,
-        spec,
-        baseUrl: direct
-          ? (this.#options.baseUrl?.(plan.source) ??
-            (await this.#db.getSource(plan.source))?.base_url ??
-            null)
-          : null,
-        credentials: this.#options.credentials?.(plan.source),
-        signal,
-      });
+      const route = await this.#resolve(plan.source, spec, signal);
       // Applying auth to a probe request names a missing credential now rather than once per row.
       route.prepare({ url: new URL(route.upstream), method: 'GET', headers: {} }, plan.source, 1);
       return route;
@@ -153,6 +141,27 @@ export class WriteBack {
         { cause: error },
       );
     }
+  }
+
+  /** A source's route: direct, to its base URL with the worker's credentials; relay, as the proxy knows it. */
+  async #resolve(source: string, spec: ConnectorSpec, signal?: AbortSignal): Promise<Route> {
+    const { transport } = this.#options;
+    const baseUrl =
+      transport.mode === 'direct'
+        ? (this.#options.baseUrl?.(source) ?? (await this.#db.getSource(source))?.base_url ?? null)
+        : null;
+    return transport.route({
+      source,
+      spec,
+      baseUrl,
+      credentials: this.#options.credentials?.(source),
+      signal,
+    });
+  }
+
+  /** The API base a source's writes go to (the proxy's sandbox in the browser), for the preview to name. */
+  async upstream(source: string, type: string): Promise<URL> {
+    return (await this.#resolve(source, this.#options.connectors.get(type))).upstream;
   }
 
   async #row(run: Run, row: PlannedRow, stored: OutboxRow | undefined): Promise<RowResult> {

@@ -15,6 +15,8 @@ export const PENDING_TTL_MS = 10 * 60_000;
 /** What confirm hands the plan to: the API write-back (worker/mutations/writer.ts). */
 export interface PlanExecutor {
   execute(plan: MutationPlan, options: { onRow?: (row: RowResult) => void }): Promise<RowResult[]>;
+  /** The API base the source's writes go to; the preview names its host. */
+  upstream?(source: string, type: string): Promise<URL>;
 }
 
 export interface MutationEngineOptions {
@@ -128,7 +130,9 @@ export class MutationEngine {
     this.#clock = options.clock ?? db.clock ?? systemClock;
     this.#writer = options.writer;
     this.#ttlMs = options.ttlMs ?? PENDING_TTL_MS;
-    this.#previews = new PreviewBuilder(db, options.connectors ?? builtinConnectors());
+    this.#previews = new PreviewBuilder(db, options.connectors ?? builtinConnectors(), {
+      upstream: options.writer?.upstream?.bind(options.writer),
+    });
   }
 
   #now(): string {
