@@ -8,7 +8,13 @@ export default defineConfig({
   test: {
     // Servers started by tests keep credentials here, never in the developer's ~/.dinobase.
     env: { DINOBASE_HOME: mkdtempSync(join(tmpdir(), 'dinobase-test-home-')) },
-    include: ['worker/**/*.test.ts', 'proxy/**/*.test.ts', 'web/**/*.test.ts', 'test/*.test.ts'],
+    include: [
+      'common/**/*.test.ts',
+      'worker/**/*.test.ts',
+      'proxy/**/*.test.ts',
+      'web/**/*.test.ts',
+      'test/*.test.ts',
+    ],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -111,14 +111,14 @@ describe('HubSpot write-back', () => {
       index: 0,
       id: target.id,
       status: 'ok',
-      http_status: 404,
       note: 'already deleted at the source',
       local: 'unchanged',
     });
     const [failed] = await writeBackFor(h).execute(update);
+    // Both were decided by the re-read (a 404): no write went out, so neither row has a write status.
+    expect(failed).not.toHaveProperty('http_status');
     expect(failed).toMatchObject({
       status: 'failed',
-      http_status: 404,
       note: 'deleted at the source',
       error: `hubspot.contacts id ${target.id} no longer exists at hubspot; nothing was written.`,
     });
@@ -132,7 +132,11 @@ describe('HubSpot write-back', () => {
     h.sandboxes.hubspot.update('contacts', target.id, { jobtitle: 'Edited elsewhere' });
     h.sandboxes.hubspot.clearRequests();
     const [result] = await writeBackFor(h).execute(plan);
-    expect(result).toMatchObject({ status: 'failed', note: 'changed since preview' });
+    expect(result).toMatchObject({
+      status: 'stale',
+      note: expect.stringMatching(/^changed since preview: updated_at/),
+    });
+    expect(result).not.toHaveProperty('http_status');
     expect(result!.error).toMatch(
       /^changed since preview: updated_at was '.+' at preview, now '.+' at hubspot;/,
     );

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../proxy/server.ts';
 import { builtinConnectors } from '../worker/connectors/builtin.ts';
 import type { DinobaseDB } from '../worker/db.ts';
 import { WriteBack } from '../worker/mutations/writer.ts';
+import { MutationEngine } from '../worker/query/mutations.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
 import { relayTransport } from '../worker/sync/transport.ts';
 import { ManualClock, memoryDB } from '../worker/testing.ts';
@@ -105,6 +106,22 @@ describe('write-back through the proxy relay', () => {
       name: 'Relay Co',
       email: 'relay@writeback.example',
     });
+  });
+
+  it('previews on the host the relay forwards to (the sandbox), not the connector default', async () => {
+    // As the browser registers it: name and type only; the proxy holds the base URL.
+    await db.addSource({ name: 'stripe', type: 'stripe' });
+    const target = sandboxes.stripe.store.list('customers')[4]!;
+    const mutations = new MutationEngine(db, { clock, writer });
+    const preview = await mutations.handleSql(
+      `UPDATE stripe.customers SET name = 'Host Check' WHERE id = '${target.id}'`,
+    );
+    if (!('mutation_id' in preview)) throw new Error(`expected a preview: ${JSON.stringify(preview)}`);
+    const host = new URL(server.url).host;
+    expect(preview.preview.api).toMatchObject({ method: 'POST', path: 'v1/customers/{id}', host });
+    expect(preview.preview.side_effects[0]).toContain(`on ${host},`);
+    expect(JSON.stringify(preview)).not.toContain('api.stripe.com');
+    await mutations.cancel(preview.mutation_id);
   });
 
   it('PATCHes and DELETEs HubSpot contacts through the relay', async () => {

@@ -1,6 +1,7 @@
 // Write-back safety: repeat and resume send each write once, stale previews and vendor errors fail per row, 429s wait.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MutationError } from '../worker/errors.ts';
+import { MutationEngine, isMutationFailure } from '../worker/query/mutations.ts';
 import type { MutationPlan } from '../worker/mutations/types.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { insertPlan, localRow, updatePlan, writeBackFor, writesIn, type Wire } from './writeback-kit.ts';
@@ -184,7 +185,7 @@ describe('repeat and resume', () => {
 });
 
 describe('stale previews and vendor failures', () => {
-  it('a record edited since preview fails "changed since preview" and is not written; the other row is', async () => {
+  it('a record edited since preview is reported stale (no write, no HTTP status) and not written; the other row is', async () => {
     const edited = customer(50);
     const untouched = customer(51);
     const plan = await updatePlan(h.db, customers, [
@@ -196,16 +197,51 @@ describe('stale previews and vendor failures', () => {
     const localBefore = await localRow(h.db, 'stripe', 'customers', { id: edited.id });
     h.sandboxes.stripe.clearRequests();
     const results = await writeBackFor(h).execute(plan);
-    expect(results[0]).toMatchObject({ status: 'failed', note: 'changed since preview', http_status: 200 });
-    expect(results[0]!.error).toBe(
-      `changed since preview: name was '${String(previewName)}' at preview, now 'Theirs' at stripe; nothing was written. Preview again to see the current values.`,
-    );
+    expect(results[0]).toEqual({
+      index: 0,
+      id: edited.id,
+      status: 'stale',
+      note: `changed since preview: name was '${String(previewName)}' at preview, now 'Theirs' at stripe`,
+      error: `changed since preview: name was '${String(previewName)}' at preview, now 'Theirs' at stripe; nothing was written. Preview again to see the current values.`,
+    });
     expect(results[1]).toMatchObject({ status: 'ok', local: 'updated' });
     expect(writesIn(h.sandboxes.stripe.requests).map((r) => r.path)).toEqual([
       `/v1/customers/${untouched.id}`,
     ]);
     expect(h.sandboxes.stripe.store.get('customers', edited.id)!.name).toBe('Theirs');
     expect(await localRow(h.db, 'stripe', 'customers', { id: edited.id })).toEqual(localBefore);
+  });
+
+  it('a confirmed mutation counts only the writes it sent, and reports the stale row as stale', async () => {
+    await h.db.addSource({ name: 'stripe', type: 'stripe', base_url: h.base('stripe') });
+    const [edited, untouched] = [customer(52), customer(53)];
+    const mutations = new MutationEngine(h.db, { clock: h.clock, writer: writeBackFor(h) });
+    const preview = await mutations.handleSql(
+      `UPDATE stripe.customers SET description = 'Counted' WHERE id IN ('${edited.id}', '${untouched.id}')`,
+    );
+    if (!('mutation_id' in preview)) throw new Error(`expected a preview: ${JSON.stringify(preview)}`);
+    h.sandboxes.stripe.update('customers', edited.id, { description: 'Edited elsewhere' });
+    h.sandboxes.stripe.clearRequests();
+    const result = await mutations.confirm(preview.mutation_id);
+    if (isMutationFailure(result)) throw new Error(result.error);
+    // Two re-reads went out, but only one write.
+    expect(h.sandboxes.stripe.requests.map((r) => r.method).sort()).toEqual(['GET', 'GET', 'POST']);
+    expect(result.status).toBe('executed');
+    expect(result.api_write_back).toMatchObject({
+      total_rows: 2,
+      api_calls: 1,
+      succeeded: 1,
+      failed: 0,
+      stale: 1,
+    });
+    const stale = result.api_write_back.details.find((d) => d.id === edited.id)!;
+    expect(stale).toMatchObject({
+      status: 'stale',
+      note: expect.stringMatching(/^changed since preview: description/),
+    });
+    expect(stale).not.toHaveProperty('http_status');
+    const record = await mutations.get(preview.mutation_id);
+    expect(record?.error_message).toMatch(new RegExp(`^${edited.id}: changed since preview`));
   });
 
   it('one row of three refused by HubSpot: per-row results, local copy changes only for the two', async () => {

@@ -1,5 +1,6 @@
 // Write-back to the Stripe sandbox over loopback: update, insert and delete customers, form encoding, re-sync.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MutationEngine } from '../worker/query/mutations.ts';
 import { startHarness, type Harness } from './harness.ts';
 import {
   deletePlan,
@@ -21,6 +22,18 @@ afterAll(() => h.close());
 const customers = { source: 'stripe', table: 'customers' } as const;
 
 describe('Stripe write-back', () => {
+  it('previews on the API host this source writes to (the sandbox), not api.stripe.com', async () => {
+    await h.db.addSource({ name: 'stripe', type: 'stripe' });
+    const target = h.sandboxes.stripe.store.list('customers')[1]!;
+    const mutations = new MutationEngine(h.db, { clock: h.clock, writer: writeBackFor(h) });
+    const preview = await mutations.handleSql(`DELETE FROM stripe.customers WHERE id = '${target.id}'`);
+    if (!('mutation_id' in preview)) throw new Error(`expected a preview: ${JSON.stringify(preview)}`);
+    const host = new URL(h.base('stripe')).host;
+    expect(preview.preview.api).toMatchObject({ method: 'DELETE', host });
+    expect(preview.preview.side_effects[0]).toContain(`on ${host},`);
+    await mutations.cancel(preview.mutation_id);
+  });
+
   it('updates a customer: form-encoded nested fields, idempotency key, local row and re-sync agree', async () => {
     h.clock.advance(60_000);
     const target = h.sandboxes.stripe.store.list('customers')[3]!;

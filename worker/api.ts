@@ -1,6 +1,6 @@
 // The whole worker contract: the UI sees exactly this interface as Comlink.Remote<EngineApi>.
 import type { ErrorResult, ArrowQueryResult, MutationResponse, QueryResult } from './query/engine.ts';
-import type { SourceSummary, TableDescription } from './query/catalog.ts';
+import type { CatalogSource, TableDescription } from './query/catalog.ts';
 import type { SourceConfig, StoredSource } from './meta/sources.ts';
 import type { SyncProgress, SyncResult } from './sync/engine.ts';
 import type {
@@ -28,7 +28,7 @@ export type {
   MutationResponse,
   QueryResult,
   SourceConfig,
-  SourceSummary,
+  CatalogSource,
   StoredSource,
   SyncProgress,
   SyncResult,
@@ -119,7 +119,7 @@ export interface EngineApi {
   /** The grid form: the same result with rows as transferred Arrow IPC bytes. */
   runQuery(request: QueryRequest): Promise<ArrowQueryResult | ErrorResult | MutationResponse>;
   cancel(request: { queryId: string }): Promise<boolean>;
-  listSources(): Promise<{ sources: SourceSummary[] }>;
+  listSources(): Promise<{ sources: CatalogSource[] }>;
   describeTable(request: { table: string }): Promise<TableDescription | ErrorResult>;
   /** Loads the deterministic RevOps sample (Stripe + HubSpot) through Arrow, replacing those schemas' tables. */
   loadSampleData(request: { onProgress?: (progress: SampleProgress) => void }): Promise<SampleLoadResult>;

@@ -1,4 +1,5 @@
 // HubSpot request semantics: errors, cursors, JSON bodies, and CRM search (filter groups, typed comparisons, sorts).
+import { isRecord } from '../../common/json.ts';
 import {
   DATE_PROPERTIES,
   NUMBER_PROPERTIES,
@@ -49,8 +50,6 @@ const OPERATORS = new Set([
 export const SEARCH_MAX_LIMIT = 200;
 export const SEARCH_MAX_RESULTS = 10_000;
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v ?? null));
 
 export class HubSpotError extends Error {

@@ -1,4 +1,5 @@
 // Stripe request decoding: bracket-notation form/query params into nested values, typed coercion, and Stripe's errors.
+import { isRecord } from '../../common/json.ts';
 import type { JsonObject, JsonValue } from '../../worker/sample/dataset.ts';
 
 export type FormValue = string | FormValue[] | FormObject;
@@ -40,9 +41,6 @@ export class StripeError extends Error {
   }
 }
 
-const isObject = (v: FormValue | JsonValue | undefined): v is FormObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Decodes `a[b][0][c]=v` / `a[]=v` pairs into nested objects and arrays the way Stripe's API reads them. Numeric
  * and empty brackets make arrays, except under `metadata`, whose keys are free-form.
@@ -63,11 +61,11 @@ export function decodeForm(params: URLSearchParams): FormObject {
       if (key === '') key = String(Object.keys(node).length);
       const existing = node[key];
       if (last) {
-        if (isObject(existing)) throw StripeError.invalid(`Invalid ${path[0]}: conflicting values`, path[0]);
+        if (isRecord(existing)) throw StripeError.invalid(`Invalid ${path[0]}: conflicting values`, path[0]);
         node[key] = value;
       } else if (existing === undefined) {
         node = node[key] = {};
-      } else if (isObject(existing)) {
+      } else if (isRecord(existing)) {
         node = existing;
       } else {
         throw StripeError.invalid(`Invalid ${path[0]}: conflicting values`, path[0]);
@@ -78,7 +76,7 @@ export function decodeForm(params: URLSearchParams): FormObject {
 }
 
 function arrays(value: FormValue, freeForm: boolean): FormValue {
-  if (!isObject(value)) return value;
+  if (!isRecord(value)) return value;
   const keys = Object.keys(value);
   const out: FormObject = {};
   for (const k of keys) out[k] = arrays(value[k] as FormValue, k === 'metadata');
@@ -109,8 +107,8 @@ export function coerce(key: string, value: FormValue, existing: JsonValue | unde
     const template = Array.isArray(existing) ? existing[0] : undefined;
     return value.map((v) => coerce(key, v, template));
   }
-  if (isObject(value)) {
-    const base: JsonObject = isObject(existing) ? { ...existing } : {};
+  if (isRecord(value)) {
+    const base: JsonObject = isRecord(existing) ? { ...existing } : {};
     for (const [k, v] of Object.entries(value)) base[k] = coerce(k, v, base[k]);
     return base;
   }
@@ -159,7 +157,7 @@ export function previousAttributes(before: JsonObject, after: JsonObject): JsonO
     const old = before[key];
     const now = after[key];
     if (JSON.stringify(old) === JSON.stringify(now)) continue;
-    if (isObject(old) && isObject(now)) {
+    if (isRecord(old) && isRecord(now)) {
       const inner: JsonObject = {};
       for (const k of new Set([...Object.keys(old), ...Object.keys(now)])) {
         if (JSON.stringify(old[k]) !== JSON.stringify(now[k])) inner[k] = old[k] ?? null;

@@ -1,4 +1,5 @@
 // Stripe sandbox writes: create/update/delete semantics per resource, param validation, and the Events they append.
+import { isRecord } from '../../common/json.ts';
 import type { JsonObject, JsonValue } from '../../worker/sample/dataset.ts';
 import type { IdSource } from './control.ts';
 import { coerce, previousAttributes, StripeError, type FormObject } from './stripe-forms.ts';
@@ -61,9 +62,6 @@ const CONTROL_PARAMS: Record<WritableResource, string[]> = {
   prices: [],
   subscriptions: ['proration_behavior', 'proration_date', 'payment_behavior'],
 };
-
-const isObject = (v: JsonValue | undefined): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class StripeWriter {
   #eventSeq = 0;
@@ -189,16 +187,16 @@ export class StripeWriter {
     for (const [key, value] of Object.entries(patch)) {
       const old = before[key];
       if (key === 'metadata') {
-        const updates = isObject(value) ? value : {};
-        const kept = Object.keys(updates).length > 0 && isObject(old) ? Object.entries(old) : [];
+        const updates = isRecord(value) ? value : {};
+        const kept = Object.keys(updates).length > 0 && isRecord(old) ? Object.entries(old) : [];
         const merged = new Map<string, JsonValue>(kept);
         for (const [k, v] of Object.entries(updates)) {
           if (v === null || v === '') merged.delete(k);
           else merged.set(k, typeof v === 'string' ? v : JSON.stringify(v));
         }
         after.metadata = Object.fromEntries(merged);
-      } else if (isObject(value) && (isObject(old) || key === 'address')) {
-        const base: JsonObject = isObject(old) ? old : Object.fromEntries(ADDRESS_KEYS.map((k) => [k, null]));
+      } else if (isRecord(value) && (isRecord(old) || key === 'address')) {
+        const base: JsonObject = isRecord(old) ? old : Object.fromEntries(ADDRESS_KEYS.map((k) => [k, null]));
         after[key] = { ...base, ...value };
       } else {
         after[key] = value;
@@ -244,7 +242,7 @@ export class StripeWriter {
       throw StripeError.invalid('Missing required param: unit_amount.', 'unit_amount');
     }
     r.unit_amount_decimal = String(r.unit_amount);
-    if (isObject(r.recurring)) {
+    if (isRecord(r.recurring)) {
       const interval = r.recurring.interval;
       if (!['day', 'week', 'month', 'year'].includes(String(interval))) {
         throw StripeError.invalid(

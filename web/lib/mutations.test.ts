@@ -59,6 +59,9 @@ describe('mutation display helpers', () => {
     expect(resultSummary([row(0, 'failed'), row(1, 'skipped')])).toBe(
       '0 written, 1 failed, 1 skipped — local table unchanged',
     );
+    expect(resultSummary([row(0, 'ok'), row(1, 'stale')])).toBe(
+      '1 written, 1 changed since preview — local table updated only for written rows',
+    );
   });
 
   it('turns a stored pending record back into a preview', () => {

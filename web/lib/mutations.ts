@@ -57,13 +57,15 @@ export function resultSummary(rows: RowResult[]): string {
   const ok = rows.filter((r) => r.status === 'ok').length;
   const failed = rows.filter((r) => r.status === 'failed').length;
   const skipped = rows.filter((r) => r.status === 'skipped').length;
+  const stale = rows.filter((r) => r.status === 'stale').length;
   const parts = [`${ok} written`];
   if (failed > 0) parts.push(`${failed} failed`);
+  if (stale > 0) parts.push(`${stale} changed since preview`);
   if (skipped > 0) parts.push(`${skipped} skipped`);
   const tail =
     ok === 0
       ? 'local table unchanged'
-      : failed + skipped > 0
+      : failed + skipped + stale > 0
         ? 'local table updated only for written rows'
         : 'local table updated';
   return `${parts.join(', ')} — ${tail}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceSummary as CatalogSource, SourceSyncStatus } from '../../worker/api.ts';
+import type { CatalogSource, SourceSyncStatus } from '../../worker/api.ts';
 import type { SourceSummary as ProxySource } from './proxy.ts';
 import { badgeOf, badgeTitle, previewSql, sourceEntries } from './sources.ts';
 

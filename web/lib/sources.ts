@@ -1,5 +1,5 @@
 // What the sidebar and the sources page show per source: the catalog, the proxy and the engine's view merged, and its badge.
-import type { SourceSummary as CatalogSource, SourceSyncStatus } from '../../worker/api.ts';
+import type { CatalogSource, SourceSyncStatus } from '../../worker/api.ts';
 import type { SourceSummary as ProxySource } from './proxy.ts';
 
 /** `never`: registered, not synced yet; `sample`: loaded sample data, which never goes stale. */

@@ -16,6 +16,15 @@ describe('splitStatements', () => {
       'SELECT 2',
     ]);
   });
+
+  it('reads SQL as the engine does: nested block comments and digits in dollar-quote tags', () => {
+    const text = 'SELECT 1 /* a /* b; */ c; */; SELECT $t1$d;e$t1$; SELECT 3';
+    expect(splitStatements(text).map((r) => text.slice(r.from, r.to))).toEqual([
+      'SELECT 1 /* a /* b; */ c; */',
+      'SELECT $t1$d;e$t1$',
+      'SELECT 3',
+    ]);
+  });
 });
 
 describe('statementAt', () => {
@@ -25,5 +34,7 @@ describe('statementAt', () => {
     expect(statementAt(text, 12)).toEqual({ from: 10, to: 18 });
     expect(statementAt(text, text.length)).toEqual({ from: 10, to: 18 });
     expect(statementAt('', 0)).toBeNull();
+    // A trailing comment is not a statement: the cursor after it still runs the last one.
+    expect(statementAt('SELECT 1; -- done', 17)).toEqual({ from: 0, to: 8 });
   });
 });

@@ -1,17 +1,5 @@
 // Human forms of times, durations and sizes for the sources, history and storage screens.
-
-/** "45s", "5m", "2h 15m", "3d 4h": the engine's `age` style. */
-export function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) {
-    const m = Math.floor((s % 3600) / 60);
-    return m ? `${Math.floor(s / 3600)}h ${m}m` : `${Math.floor(s / 3600)}h`;
-  }
-  const h = Math.floor((s % 86400) / 3600);
-  return h ? `${Math.floor(s / 86400)}d ${h}h` : `${Math.floor(s / 86400)}d`;
-}
+import { humanDuration } from '../../common/duration.ts';
 
 /** A sync's duration: "850 ms", "4.2 s", "3m 10s". */
 export function elapsed(ms: number): string {
@@ -24,8 +12,8 @@ export function elapsed(ms: number): string {
 /** "in 4s" / "due now" / "5m ago" relative to `now`. */
 export function relative(iso: string, now: number): string {
   const delta = Date.parse(iso) - now;
-  if (delta > 0) return `in ${humanDuration(delta + 999)}`;
-  return delta > -1000 ? 'now' : `${humanDuration(-delta)} ago`;
+  if (delta > 0) return `in ${humanDuration((delta + 999) / 1000)}`;
+  return delta > -1000 ? 'now' : `${humanDuration(-delta / 1000)} ago`;
 }
 
 /** Local wall-clock time, with the date when it is not today. */

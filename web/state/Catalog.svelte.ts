@@ -1,11 +1,11 @@
 // The sidebar's model: sources with their tables, and per-table descriptions fetched on demand (kept fresh while open).
 import { SvelteSet } from 'svelte/reactivity';
-import type { SourceSummary, TableDescription } from '../../worker/api.ts';
+import type { CatalogSource, TableDescription } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
 
 export class Catalog {
   #engine: Engine;
-  #sources = $state.raw<SourceSummary[]>([]);
+  #sources = $state.raw<CatalogSource[]>([]);
   #descriptions = $state.raw<Record<string, TableDescription | { error: string }>>({});
   #expanded = new SvelteSet<string>();
   #loading = $state(false);

@@ -1,5 +1,5 @@
 // The editor's completion index: the live catalog's columns, refreshed with the catalog, plus DuckDB's vocabulary.
-import type { SourceSummary } from '../../worker/api.ts';
+import type { CatalogSource } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
 import {
   buildNamespace,
@@ -26,7 +26,7 @@ export class Completions {
   }
 
   /** Rebuilds columns for the catalog's tables in one information_schema query; called whenever the catalog refreshes. */
-  async refresh(sources: SourceSummary[]): Promise<void> {
+  async refresh(sources: CatalogSource[]): Promise<void> {
     const generation = ++this.#generation;
     const tables = sources.flatMap((s) => s.tables.map((t) => ({ schema: s.name, table: t.name })));
     const vocabulary = this.#vocabularyAsked ? null : this.#loadVocabulary();

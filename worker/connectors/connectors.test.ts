@@ -33,6 +33,23 @@ const minimal: ConnectorSpecInput = {
 };
 
 describe('builtin connectors', () => {
+  it('declare the API fields every insert and update may send', () => {
+    const registry = builtinConnectors();
+    for (const name of registry.names()) {
+      for (const w of registry.get(name).write_endpoints) {
+        if (w.operation !== 'delete') expect(w.writable, `${name} ${w.operation} ${w.table}`).not.toEqual([]);
+        // The field that addresses the record is never one an update sends.
+        if (w.operation === 'update') expect(w.writable).not.toContain(w.id_field);
+      }
+    }
+    const stripe = registry
+      .get('stripe')
+      .write_endpoints.find((w) => w.table === 'customers' && w.operation === 'update');
+    expect(stripe?.writable).toEqual(expect.arrayContaining(['name', 'email', 'address', 'metadata']));
+    expect(stripe?.writable).not.toEqual(expect.arrayContaining(['delinquent']));
+    expect(stripe?.writable).not.toEqual(expect.arrayContaining(['created']));
+  });
+
   it('ship stripe, hubspot, linear and github as validated specs', () => {
     const registry = builtinConnectors();
     expect(registry.names()).toEqual(['github', 'hubspot', 'linear', 'stripe']);
@@ -102,6 +119,12 @@ describe('spec validation', () => {
     ],
     [{ resources: [{ name: 'Bad Name', endpoint: { path: 'x' } }] }, /snake_case/],
     [{ client: { ...minimal.client, auth: { type: 'oauth9' } } }, /auth|type/],
+    [
+      {
+        write_endpoints: [{ operation: 'update', table: 'accounts', method: 'PATCH', path: 'accounts/{id}' }],
+      },
+      /write endpoint "update accounts" must list its `writable` API fields/,
+    ],
   ])('rejects %j', (patch, message) => {
     const attempt = () => new ConnectorRegistry().add({ ...minimal, ...patch });
     expect(attempt).toThrow(ConfigError);

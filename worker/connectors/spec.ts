@@ -180,6 +180,13 @@ export const WriteEndpointSpec = z.object({
   /** Local column → API field where flattening (`a__b` → `{a: {b}}`) does not give the name, e.g. `state__id` → `stateId`. */
   column_map: z.record(z.string(), z.string()).default({}),
   /**
+   * The API fields this write accepts, named as the vendor's reference names them (Stripe's update-customer
+   * parameters, HubSpot properties, Linear's IssueUpdateInput). A preview touching any other column is refused.
+   * A column is writable when its API path (`column_map`, else `a__b` → `a.b`) is one of these or lies under
+   * one: `address` covers `address__city`. Required for inserts (the creatable fields) and updates.
+   */
+  writable: z.array(z.string().min(1)).default([]),
+  /**
    * Re-reads the record before an update or delete, so a write never lands on a record changed since preview;
    * with `client_id`, finds a create that an earlier attempt already made.
    */
@@ -233,6 +240,14 @@ export const ConnectorSpec = z
     }
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) ctx.addIssue({ code: 'custom', message: `resource "${dup}" is declared twice` });
+    for (const w of spec.write_endpoints) {
+      if (w.operation !== 'delete' && w.writable.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `write endpoint "${w.operation} ${w.table}" must list its \`writable\` API fields (from the vendor's reference)`,
+        });
+      }
+    }
   });
 
 export type ConnectorSpec = z.infer<typeof ConnectorSpec>;

@@ -1,4 +1,5 @@
 // dlt-style normalisation: snake_case names, nested objects flattened with __, lists of objects as child tables.
+import { isRecord } from '../../common/json.ts';
 import { inferScalar, widen, type ColumnType } from './types.ts';
 
 export type Row = Record<string, unknown>;
@@ -51,9 +52,6 @@ function toSnakeCase(name: string): string {
     .replace(/^_+(?=[a-z0-9])/, (m) => (m.length > 1 ? '_' : m));
   return /^[0-9]/.test(snake) ? `_${snake}` : snake || '_';
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function hashId(value: unknown): string {
   const text = JSON.stringify(value) ?? '';
@@ -160,7 +158,7 @@ export class Normalizer {
     const key = this.#options.primaryKey;
     for (const record of records) {
       const children: [string, unknown[]][] = [];
-      this.#flatten(root, this.#unwrap(isObject(record) ? record : { value: record }), '', children, 0);
+      this.#flatten(root, this.#unwrap(isRecord(record) ? record : { value: record }), '', children, 0);
       const parts = key && key.length > 0 ? key.map((k) => this.#current(root, k)) : [];
       const id =
         parts.length > 0 && parts.every((p) => p !== undefined && p !== null)
@@ -176,9 +174,9 @@ export class Normalizer {
     const fields = this.#options.unwrap;
     if (!fields || fields.length === 0) return record;
     const out: Record<string, unknown> = {};
-    for (const field of fields) if (isObject(record[field])) Object.assign(out, record[field]);
+    for (const field of fields) if (isRecord(record[field])) Object.assign(out, record[field]);
     for (const [key, value] of Object.entries(record)) {
-      if (!fields.includes(key) || !isObject(value)) out[key] = value;
+      if (!fields.includes(key) || !isRecord(value)) out[key] = value;
     }
     return out;
   }
@@ -194,7 +192,7 @@ export class Normalizer {
     const table = this.#table(`${parent}__${field}`, parent);
     items.forEach((item, index) => {
       const children: [string, unknown[]][] = [];
-      this.#flatten(table, isObject(item) ? item : { value: item }, '', children, depth);
+      this.#flatten(table, isRecord(item) ? item : { value: item }, '', children, depth);
       const id = `${parentId}/${field}/${index}`;
       this.#set(table, '_dlt_parent_id', parentId, 'VARCHAR');
       this.#set(table, '_dlt_root_id', rootId, 'VARCHAR');
@@ -244,12 +242,12 @@ export class Normalizer {
       this.#put(table, column, value);
       return;
     }
-    if (present.every(isObject)) {
+    if (present.every(isRecord)) {
       if (depth >= this.#options.maxNesting) this.#set(table, column, JSON.stringify(value), 'VARCHAR');
       else children.push([column, value]);
       return;
     }
-    if (present.some((v) => isObject(v) || Array.isArray(v))) {
+    if (present.some((v) => isRecord(v) || Array.isArray(v))) {
       this.#set(table, column, JSON.stringify(value), 'VARCHAR');
       return;
     }

@@ -1,5 +1,5 @@
 // The source registry in `_dinobase.sources`: name, type, base_url override, resources and schedule. Never credentials.
-import { parseDuration } from '../clock.ts';
+import { durationProblem, parseDuration } from '../../common/duration.ts';
 import type { DinobaseDB } from '../db.ts';
 import { ConfigError } from '../errors.ts';
 import { INTERNAL_SCHEMA_NAMES } from './migrations.ts';
@@ -18,16 +18,12 @@ export interface StoredSource extends Required<SourceConfig> {
   updated_at: string;
 }
 
-export function checkDuration(field: string, value: string | null | undefined): void {
-  if (value == null) return;
-  const seconds = parseDuration(value);
-  if (seconds === null) {
-    throw new ConfigError(
-      'invalid_argument',
-      `Invalid ${field} '${value}': expected a number followed by s, m, h or d (e.g. '30s', '15m', '1h', '1d').`,
-    );
-  }
-  if (seconds <= 0) throw new ConfigError('invalid_argument', `${field} must be positive, got '${value}'.`);
+/** The duration `value` in seconds (null when unset); a ConfigError naming `what` and the value if it is not one. */
+export function checkDuration(what: string, value: string | null | undefined): number | null {
+  if (value == null) return null;
+  const problem = durationProblem(what, value);
+  if (problem) throw new ConfigError('invalid_argument', problem);
+  return parseDuration(value);
 }
 
 export function validateSource(config: SourceConfig): void {
@@ -47,8 +43,8 @@ export function validateSource(config: SourceConfig): void {
       );
     }
   }
-  checkDuration('sync_interval', config.sync_interval);
-  checkDuration('freshness_threshold', config.freshness_threshold);
+  checkDuration('sync interval', config.sync_interval);
+  checkDuration('freshness threshold', config.freshness_threshold);
 }
 
 export async function addSource(db: DinobaseDB, config: SourceConfig): Promise<StoredSource> {

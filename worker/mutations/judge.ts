@@ -1,10 +1,11 @@
 // Judging a write's answer: the row's outcome from the vendor's status, body and GraphQL errors.
+import { isRecord } from '../../common/json.ts';
 import { getPath } from '../connectors/paths.ts';
 import type { ConnectorSpec, WriteEndpointSpec } from '../connectors/spec.ts';
 import type { HttpResult } from '../sync/http.ts';
 import type { LocalShaped } from './compare.ts';
 import { normalizeRecord } from './local.ts';
-import { graphqlErrors, isRecord, parentPath, vendorDetail } from './requests.ts';
+import { graphqlErrors, parentPath, vendorDetail } from './requests.ts';
 import type { MutationPlan, PlannedRow, RowResult } from './types.ts';
 
 /** A row's outcome before it is recorded: the result plus the API object that updates the local copy. */

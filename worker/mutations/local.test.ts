@@ -4,7 +4,7 @@ import { builtinConnectors } from '../connectors/builtin.ts';
 import { parseConnectorSpec } from '../connectors/spec.ts';
 import { memoryDB } from '../testing.ts';
 import { applyLocal, bindValue, normalizeRecord } from './local.ts';
-import { Outbox, storedResult } from './outbox.ts';
+import { isFinal, Outbox, storedResult } from './outbox.ts';
 import type { MutationPlan, Operation, PlannedRow } from './types.ts';
 
 const db = memoryDB();
@@ -187,6 +187,18 @@ describe('outbox', () => {
       response: '{"local":"updated","body":{"id":"r0"}}',
     });
     expect(reopened.get(1)).toMatchObject({ state: 'pending', attempts: 0 });
+    // A stale row is final too: a resume reports it again instead of re-checking or writing it.
+    const stale = {
+      index: 1,
+      id: 'r1',
+      status: 'stale',
+      note: 'changed since preview: x',
+      error: 'stale',
+    } as const;
+    await db.exclusive((conn) => outbox.finish(conn, stale));
+    const row1 = (await outbox.open(rows)).get(1)!;
+    expect(isFinal(row1.state)).toBe(true);
+    expect(storedResult(row1)).toEqual(stale);
     expect(storedResult(reopened.get(0)!)).toEqual({
       index: 0,
       id: 'r0',

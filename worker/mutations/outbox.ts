@@ -20,7 +20,8 @@ export interface OutboxRow {
 /** Bodies above this are not kept: the outbox is for resuming and auditing, not a cache of API objects. */
 const MAX_STORED_BODY = 64 * 1024;
 
-export const isFinal = (state: RowState) => state === 'ok' || state === 'failed' || state === 'skipped';
+export const isFinal = (state: RowState) =>
+  state === 'ok' || state === 'failed' || state === 'skipped' || state === 'stale';
 
 /** Rows are inserted this many per statement (each row binds 4 parameters). */
 const CHUNK = 250;
@@ -120,7 +121,7 @@ export function storedResult(row: OutboxRow): RowResult {
   const result: RowResult = {
     index: row.row_index,
     id: row.row_id,
-    status: row.state === 'ok' || row.state === 'skipped' ? row.state : 'failed',
+    status: row.state === 'ok' || row.state === 'skipped' || row.state === 'stale' ? row.state : 'failed',
   };
   if (row.http_status !== null) result.http_status = row.http_status;
   if (row.error !== null) result.error = row.error;

@@ -1,7 +1,7 @@
 // Parses one UPDATE/INSERT/DELETE with node-sql-parser into target, SET/VALUES expressions and WHERE, as SQL text.
 import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
 import { MutationError } from '../errors.ts';
-import { splitStatements } from '../query/lexer.ts';
+import { splitStatements } from '../../common/sql-lexer.ts';
 
 type ParserClass = typeof sqlParserModule.Parser;
 // The PostgreSQL-only build is CommonJS; its named export sits on `default` under ESM interop.

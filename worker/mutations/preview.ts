@@ -3,6 +3,7 @@ import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { ConnectorSpec, WriteEndpointSpec } from '../connectors/spec.ts';
 import { placeholdersIn } from '../connectors/paths.ts';
 import type { DinobaseDB } from '../db.ts';
+import type { StoredSource } from '../meta/sources.ts';
 import { MutationError, errorMessage } from '../errors.ts';
 import { snakeCase } from '../ingest/normalize.ts';
 import { INTERNAL_SCHEMA_NAMES } from '../meta/migrations.ts';
@@ -10,6 +11,7 @@ import { quoteIdent } from '../sql.ts';
 import { primaryKey } from '../sync/plan.ts';
 import type { JsonRow, JsonValue } from '../values.ts';
 import type { ParsedMutation } from './parse.ts';
+import { apiPath } from './requests.ts';
 import type { MutationPlan, Operation, PlannedRow } from './types.ts';
 
 export interface PreviewBody {
@@ -68,19 +70,57 @@ function writableSummary(spec: ConnectorSpec): string {
   return [...byTable].map(([t, ops]) => `${t} (${ops.join(', ')})`).join(', ') || 'none';
 }
 
+/** Whether the endpoint sends `column`: its API path is one of the declared `writable` fields or lies under one. */
+export function isWritable(endpoint: WriteEndpointSpec, column: string): boolean {
+  const path = apiPath(endpoint, column).join('.');
+  return endpoint.writable.some((field) => path === field || path.startsWith(`${field}.`));
+}
+
+/** The writable fields as the columns one types: `name`, `address__…`; only those the table has, once synced. */
+function writableColumns(endpoint: WriteEndpointSpec, columns: string[]): string[] {
+  const local = (field: string) =>
+    Object.entries(endpoint.column_map).find(([, api]) => api === field)?.[0] ?? field.replaceAll('.', '__');
+  const names = endpoint.writable.flatMap((field) => {
+    const name = local(field);
+    if (columns.length === 0) return [name];
+    return [
+      ...(columns.includes(name) ? [name] : []),
+      ...(columns.some((c) => c.startsWith(`${name}__`)) ? [`${name}__…`] : []),
+    ];
+  });
+  return [...new Set(names)].sort();
+}
+
 /** Every column the endpoint's path and GraphQL variables take from the row, besides {id} and {values}. */
 function scopeColumns(endpoint: WriteEndpointSpec): string[] {
   const texts = [endpoint.path, JSON.stringify(endpoint.graphql?.variables ?? {})];
   return [...new Set(texts.flatMap(placeholdersIn))].filter((p) => p !== 'id' && p !== 'values');
 }
 
+export interface PreviewOptions {
+  /** Where the source's writes go (the write-back's route); without it, its stored or the connector's base URL. */
+  upstream?: ((source: string, type: string) => Promise<URL>) | undefined;
+}
+
 export class PreviewBuilder {
   #db: DinobaseDB;
   #connectors: ConnectorRegistry;
+  #upstream: PreviewOptions['upstream'];
 
-  constructor(db: DinobaseDB, connectors: ConnectorRegistry) {
+  constructor(db: DinobaseDB, connectors: ConnectorRegistry, options: PreviewOptions = {}) {
     this.#db = db;
     this.#connectors = connectors;
+    this.#upstream = options.upstream;
+  }
+
+  /** The host the preview names: the one the write-back will call for this source. */
+  async #host(source: StoredSource, spec: ConnectorSpec): Promise<string> {
+    try {
+      if (this.#upstream) return (await this.#upstream(source.name, source.type)).host;
+    } catch {
+      // The proxy may be unreachable while previewing offline; confirm reports that, the preview need not.
+    }
+    return new URL(source.base_url ?? spec.client.base_url).host;
   }
 
   async build(parsed: ParsedMutation, maxAffectedRows: number): Promise<Built> {
@@ -127,9 +167,18 @@ export class PreviewBuilder {
       path: endpoint.graphql
         ? `${endpoint.path} ${/mutation\s+(\w+)/.exec(endpoint.graphql.mutation)?.[1] ?? ''}`.trim()
         : endpoint.path,
-      host: new URL(source.base_url ?? spec.client.base_url).host,
+      host: await this.#host(source, spec),
     };
     const from = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+    const checkWritable = (column: string) => {
+      if (isWritable(endpoint, column)) return;
+      const [verb, label] = operation === 'insert' ? ['inserted', 'Creatable'] : ['updated', 'Writable'];
+      const list = writableColumns(endpoint, [...types.keys()]);
+      fail(
+        `Column '${column}' of ${schema}.${table} cannot be ${verb} through the ${spec.name} API. ${label}: ${list.join(', ') || 'none'}.`,
+        'refused',
+      );
+    };
     const checkColumn = (column: string, what: string) => {
       if (!exists || types.has(column)) return;
       const hint = closest(column, [...types.keys()]);
@@ -139,7 +188,12 @@ export class PreviewBuilder {
     };
 
     if (parsed.operation === 'INSERT') {
-      for (const c of parsed.columns) checkColumn(c, 'INSERT column list');
+      const inPath = new Set(placeholdersIn(endpoint.path));
+      for (const c of parsed.columns) {
+        checkColumn(c, 'INSERT column list');
+        // Dinobase's own columns and path parts (a parent's key) address the create; they are not sent as fields.
+        if (!c.startsWith('_') && !inPath.has(c)) checkWritable(c);
+      }
       if (parsed.rows.length > maxAffectedRows) {
         fail(
           `This INSERT would create ${parsed.rows.length} rows (limit: ${maxAffectedRows}). Split it or increase max_affected_rows.`,
@@ -187,6 +241,7 @@ export class PreviewBuilder {
         }
         if (column.startsWith('_'))
           fail(`Column '${column}' is Dinobase bookkeeping, not a field of the source.`, 'refused');
+        checkWritable(column);
       }
     }
     const where = parsed.where;

@@ -1,4 +1,5 @@
 // The HTTP side of a write-back: builds the write (REST json/form or GraphQL) and the stale-check read, reads answers.
+import { isRecord } from '../../common/json.ts';
 import { getPath, placeholdersIn, substitute, type Scope } from '../connectors/paths.ts';
 import type { PageRequest } from '../connectors/request.ts';
 import type { ConnectorSpec, WriteEndpointSpec } from '../connectors/spec.ts';
@@ -219,9 +220,6 @@ export function readRequest(
 }
 
 // Reading answers.
-
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** GraphQL errors' text, with Linear's `userPresentableMessage` (the part naming the bad value) appended. */
 function graphqlText(errors: unknown[]): string {

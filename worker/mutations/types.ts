@@ -34,15 +34,17 @@ export interface MutationPlan {
   rows: PlannedRow[];
 }
 
-export type RowState = 'pending' | 'sending' | 'ok' | 'failed' | 'skipped';
+export type RowState = 'pending' | 'sending' | 'ok' | 'failed' | 'skipped' | 'stale';
 
 export interface RowResult {
   index: number;
   id: string | null;
-  status: 'ok' | 'failed' | 'skipped';
+  /** `stale`: the record changed at the source since the preview, so nothing was written. */
+  status: 'ok' | 'failed' | 'skipped' | 'stale';
+  /** The status the API answered the write with; absent when no write was sent (or its answer was lost). */
   http_status?: number;
   error?: string;
-  /** e.g. "already applied", "already deleted at the source", "changed since preview". */
+  /** e.g. "already applied", "already deleted at the source", "changed since preview: name was …, now …". */
   note?: string;
   /** What happened to the local copy: only rows the API accepted are changed locally. */
   local?: 'updated' | 'inserted' | 'deleted' | 'not_synced' | 'unchanged';

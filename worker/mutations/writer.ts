@@ -1,4 +1,5 @@
 // WriteBack: executes a confirmed MutationPlan row by row against the API, resumably, then updates the local copy.
+import { isRecord } from '../../common/json.ts';
 import type { Clock } from '../clock.ts';
 import { getPath } from '../connectors/paths.ts';
 import type { PageRequest } from '../connectors/request.ts';
@@ -13,7 +14,7 @@ import { judgeDelete, judgeUpdate, shown } from './compare.ts';
 import { judgeWrite, unknownOutcome, type Outcome } from './judge.ts';
 import { applyLocal, normalizeRecord } from './local.ts';
 import { isFinal, Outbox, storedResult, type OutboxRow } from './outbox.ts';
-import { graphqlErrors, isRecord, readRecord, readRequest, vendorDetail, writeRequest } from './requests.ts';
+import { graphqlErrors, readRecord, readRequest, vendorDetail, writeRequest } from './requests.ts';
 import type { MutationPlan, PlannedRow, RowResult } from './types.ts';
 
 export interface WriteBackOptions {
@@ -127,20 +128,8 @@ export class WriteBack {
    * execute before any row is sent, so the rows stay pending and a later execute picks them up.
    */
   async #route(plan: MutationPlan, spec: ConnectorSpec, signal: AbortSignal | undefined): Promise<Route> {
-    const { transport } = this.#options;
     try {
-      const direct = transport.mode === 'direct';
-      const route = await transport.route({
-        source: plan.source,
-        spec,
-        baseUrl: direct
-          ? (this.#options.baseUrl?.(plan.source) ??
-            (await this.#db.getSource(plan.source))?.base_url ??
-            null)
-          : null,
-        credentials: this.#options.credentials?.(plan.source),
-        signal,
-      });
+      const route = await this.#resolve(plan.source, spec, signal);
       // Applying auth to a probe request names a missing credential now rather than once per row.
       route.prepare({ url: new URL(route.upstream), method: 'GET', headers: {} }, plan.source, 1);
       return route;
@@ -152,6 +141,27 @@ export class WriteBack {
         { cause: error },
       );
     }
+  }
+
+  /** A source's route: direct, to its base URL with the worker's credentials; relay, as the proxy knows it. */
+  async #resolve(source: string, spec: ConnectorSpec, signal?: AbortSignal): Promise<Route> {
+    const { transport } = this.#options;
+    const baseUrl =
+      transport.mode === 'direct'
+        ? (this.#options.baseUrl?.(source) ?? (await this.#db.getSource(source))?.base_url ?? null)
+        : null;
+    return transport.route({
+      source,
+      spec,
+      baseUrl,
+      credentials: this.#options.credentials?.(source),
+      signal,
+    });
+  }
+
+  /** The API base a source's writes go to (the proxy's sandbox in the browser), for the preview to name. */
+  async upstream(source: string, type: string): Promise<URL> {
+    return (await this.#resolve(source, this.#options.connectors.get(type))).upstream;
   }
 
   async #row(run: Run, row: PlannedRow, stored: OutboxRow | undefined): Promise<RowResult> {
@@ -237,10 +247,10 @@ export class WriteBack {
     const record = response.status < 300 ? readRecord(endpoint.read!, response.body) : null;
     if (!record) return null;
     const created = getPath(record, endpoint.id_field) ?? record.id;
+    // The create's own answer was lost; the lookup's status is not the write's, so the row carries none.
     const result: RowResult = {
       index: row.index,
       id: row.id,
-      http_status: response.status,
       status: 'ok',
       note: 'created by an earlier attempt',
     };
@@ -268,7 +278,8 @@ export class WriteBack {
     if (!request) return null;
     const response = await this.#send(run, route, request, true);
     const what = `${plan.source}.${plan.table} ${endpoint.id_field} ${row.id}`;
-    const base = { index: row.index, id: row.id, http_status: response.status };
+    // The re-read decides the row without a write, so the row carries no write status.
+    const base = { index: row.index, id: row.id };
     const errors = read.graphql ? graphqlErrors(response.body) : null;
     const record = read.graphql
       ? getPath(response.body, read.graphql.data_path)
@@ -310,12 +321,13 @@ export class WriteBack {
     if (verdict.kind === 'applied') {
       return { result: { ...base, status: 'ok', note: 'already applied' }, object: live, body: record };
     }
+    const change = `changed since preview: ${verdict.column} was ${shown(verdict.previewed)} at preview, now ${shown(verdict.live)} at ${plan.source}`;
     return {
       result: {
         ...base,
-        status: 'failed',
-        note: 'changed since preview',
-        error: `changed since preview: ${verdict.column} was ${shown(verdict.previewed)} at preview, now ${shown(verdict.live)} at ${plan.source}; nothing was written. Preview again to see the current values.`,
+        status: 'stale',
+        note: change,
+        error: `${change}; nothing was written. Preview again to see the current values.`,
       },
     };
   }

@@ -5,7 +5,8 @@ import { qualified } from '../sql.ts';
 import { tableToRows, type JsonRow } from '../values.ts';
 import { loadFreshness, type SourceFreshness } from './freshness.ts';
 
-export interface SourceSummary {
+/** A source as the catalog sees it: its schema's tables, rows and freshness (the proxy's view is `SourceSummary`). */
+export interface CatalogSource {
   name: string;
   type: string | null;
   tables: { name: string; rows: number }[];
@@ -39,8 +40,8 @@ export interface TableDescription {
 
 const isUserTable = (name: string) => !name.startsWith('_dlt_') && !name.startsWith('_live_');
 
-/** Every user schema with its user tables, in one catalog query. */
-async function userTables(db: DinobaseDB): Promise<Map<string, string[]>> {
+/** Every user schema with its user tables (no `_dlt_`/`_live_` bookkeeping), in one catalog query. */
+export async function userTables(db: DinobaseDB): Promise<Map<string, string[]>> {
   const schemas = await db.getSchemas();
   const out = new Map<string, string[]>(schemas.map((s) => [s, []]));
   const rows = await db.query(
@@ -60,7 +61,7 @@ function freshnessFields(f: SourceFreshness | undefined) {
   return { age: f.age, freshness_threshold: f.freshness_threshold, is_stale: f.is_stale };
 }
 
-export async function listSources(db: DinobaseDB): Promise<{ sources: SourceSummary[] }> {
+export async function listSources(db: DinobaseDB): Promise<{ sources: CatalogSource[] }> {
   const tables = await userTables(db);
   const pairs = [...tables].flatMap(([schema, names]) => names.map((name) => [schema, name] as const));
   const counts = new Map<string, number>();
@@ -74,7 +75,7 @@ export async function listSources(db: DinobaseDB): Promise<{ sources: SourceSumm
     }
   }
   const freshness = await loadFreshness(db);
-  const sources: SourceSummary[] = [];
+  const sources: CatalogSource[] = [];
   for (const [schema, names] of tables) {
     if (names.length === 0) continue;
     const list = names.map((name) => ({ name, rows: counts.get(`${schema}.${name}`) ?? 0 }));

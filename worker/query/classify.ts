@@ -1,6 +1,6 @@
 // Decides whether SQL is a read, a mutation (for previews) or refused, before DuckDB ever sees it.
 import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
-import { splitStatements, type Statement, type Token } from './lexer.ts';
+import { splitStatements, type Statement, type Token } from '../../common/sql-lexer.ts';
 
 type ParserClass = typeof sqlParserModule.Parser;
 // The PostgreSQL-only build is CommonJS; its named export sits on `default` under ESM interop.
@@ -17,13 +17,14 @@ export interface TableRef {
 }
 
 export type ClassifiedStatement =
-  | { kind: 'read'; verb: string; text: string }
+  | { kind: 'read'; verb: string; text: string; tokens: Token[] }
   | { kind: 'mutation'; verb: MutationOperation; text: string; target: TableRef | null }
   | { kind: 'refused'; verb: string; text: string; reason: string };
 
 export type Classification =
   | { kind: 'empty'; error: string }
-  | { kind: 'read'; statement: ClassifiedStatement & { kind: 'read' } }
+  /** One read, or a script of reads: they run one at a time, in order, and the last one's rows are the result. */
+  | { kind: 'read'; statements: (ClassifiedStatement & { kind: 'read' })[] }
   | { kind: 'mutation'; statements: (ClassifiedStatement & { kind: 'mutation' })[] }
   | { kind: 'refused'; error: string };
 
@@ -172,8 +173,8 @@ export function classifyStatement(statement: Statement): ClassifiedStatement {
   if (verb === 'EXPLAIN') {
     let j = i + 1;
     while (tokens[j]?.kind === 'word' && ['ANALYZE', 'ANALYSE', 'VERBOSE'].includes(tokens[j]!.text)) j++;
-    const inner = classifyStatement({ text, tokens: tokens.slice(j) });
-    if (inner.kind === 'read') return { kind: 'read', verb: 'EXPLAIN', text };
+    const inner = classifyStatement({ ...statement, tokens: tokens.slice(j) });
+    if (inner.kind === 'read') return { kind: 'read', verb: 'EXPLAIN', text, tokens };
     return refuse(
       'EXPLAIN',
       text,
@@ -191,31 +192,46 @@ export function classifyStatement(statement: Statement): ClassifiedStatement {
     const nested = nestedWrite(tokens);
     if (nested)
       return refuse(nested, text, `A ${nested} nested inside a read is not allowed. ${READS_ALLOWED}.`);
-    return { kind: 'read', verb, text };
+    return { kind: 'read', verb, text, tokens };
   }
   return refuse(verb, text, refusalFor(verb));
 }
 
+const numbered = (n: number[]) => `${n.length === 1 ? 'statement' : 'statements'} ${n.join(', ')}`;
+
+/**
+ * One statement, or a script: only reads (run in order) or only writes (previewed as one batch). A script that
+ * mixes them is refused, since its writes would change nothing until confirmed and its reads could not see them.
+ */
 export function classify(sql: string): Classification {
   const statements = splitStatements(sql);
   if (statements.length === 0) return { kind: 'empty', error: 'Empty SQL: write a query such as SELECT 1.' };
   const classified = statements.map(classifyStatement);
-  if (classified.length === 1) {
-    const only = classified[0]!;
-    if (only.kind === 'read') return { kind: 'read', statement: only };
-    if (only.kind === 'mutation') return { kind: 'mutation', statements: [only] };
-    return { kind: 'refused', error: only.reason };
+  const total = classified.length;
+  const refusedAt = classified.findIndex((s) => s.kind === 'refused');
+  const refused = classified[refusedAt];
+  if (refused?.kind === 'refused') {
+    return {
+      kind: 'refused',
+      error:
+        total === 1
+          ? refused.reason
+          : `Statement ${refusedAt + 1} of ${total} (${refused.verb}): ${refused.reason}`,
+    };
   }
+  const reads = classified.filter((s): s is ClassifiedStatement & { kind: 'read' } => s.kind === 'read');
   const mutations = classified.filter(
     (s): s is ClassifiedStatement & { kind: 'mutation' } => s.kind === 'mutation',
   );
-  if (mutations.length === classified.length) return { kind: 'mutation', statements: mutations };
-  const refused = classified.find((s) => s.kind === 'refused');
-  const verbs = classified.map((s) => s.verb).join(', ');
+  if (mutations.length === 0) return { kind: 'read', statements: reads };
+  if (reads.length === 0) return { kind: 'mutation', statements: mutations };
+  const at = (kind: 'read' | 'mutation') => classified.flatMap((s, i) => (s.kind === kind ? [i + 1] : []));
+  const writes = `${numbered(at('mutation'))}: ${mutations.map((m) => m.verb).join(', ')}`;
   return {
     kind: 'refused',
     error:
-      `Only one statement per query: found ${classified.length} (${verbs}). Run them one at a time.` +
-      (refused && refused.kind === 'refused' ? ` Also: ${refused.reason}` : ''),
+      `This script mixes reads (${numbered(at('read'))}) and writes (${writes}). ` +
+      'Writes return a preview to confirm and change nothing until then, so run them on their own; a script of ' +
+      'reads runs statement by statement and shows the last result.',
   };
 }

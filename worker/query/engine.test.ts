@@ -1,6 +1,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DinobaseDB } from '../db.ts';
+import { DinobaseDB } from '../db.ts';
+import type { DuckConnection } from '../duckdb/index.ts';
 import { ManualClock, memoryDB } from '../testing.ts';
 import { isErrorResult, QueryEngine, type QueryResult } from './engine.ts';
 
@@ -25,6 +26,21 @@ beforeAll(async () => {
   });
 });
 afterAll(() => db.close());
+
+/** Records every statement the query engine's connections hand to DuckDB. */
+class SpyDB extends DinobaseDB {
+  readonly sent: string[] = [];
+  override async connect(): Promise<DuckConnection> {
+    const conn = await super.connect();
+    return {
+      query: (sql, options) => (this.sent.push(sql), conn.query(sql, options)),
+      queryIPC: (sql, options) => (this.sent.push(sql), conn.queryIPC(sql, options)),
+      queryParams: (sql, params) => (this.sent.push(sql), conn.queryParams(sql, params)),
+      insertArrow: (table, target) => conn.insertArrow(table, target),
+      close: () => conn.close(),
+    };
+  }
+}
 
 async function ok(sql: string, options = {}): Promise<QueryResult> {
   const result = await engine.execute(sql, options);
@@ -83,7 +99,7 @@ describe('QueryEngine.execute', () => {
 
   it.each([
     ['DROP TABLE stripe.customers', /DROP statements are not allowed/],
-    ['SELECT 1; DROP TABLE stripe.customers', /Only one statement per query/],
+    ['SELECT 1; DROP TABLE stripe.customers', /^Statement 2 of 2 \(DROP\): DROP statements are not allowed/],
     ["ATTACH 'x.db'", /ATTACH statements are refused/],
     ['INSTALL json', /INSTALL statements are refused/],
     ['', /Empty SQL/],
@@ -91,6 +107,34 @@ describe('QueryEngine.execute', () => {
     const result = await engine.execute(sql);
     expect(isErrorResult(result) && result.error).toMatch(message);
     expect(await db.getRowCount('stripe', 'customers')).toBe(250);
+  });
+
+  it('runs a script of reads statement by statement and returns the last result', async () => {
+    const result = await ok(
+      "SELECT 1 AS a; SELECT 'x;y' AS b; -- c\nSELECT id FROM stripe.customers ORDER BY amount LIMIT 3",
+    );
+    expect(result.columns).toEqual(['id']);
+    expect(result.rows).toEqual([{ id: 'cus_0' }, { id: 'cus_1' }, { id: 'cus_2' }]);
+    expect(result.message).toBe('Ran 3 statements; this is the result of the last.');
+    const arrow = await engine.executeArrow('SELECT 1 AS a; SELECT 2 AS b');
+    if (isErrorResult(arrow) || !('ipc' in arrow)) throw new Error('expected arrow');
+    const table = tableFromIPC(arrow.ipc as Uint8Array);
+    expect([arrow.columns, table.numRows, table.getChild('b')?.get(0)]).toEqual([['b'], 1, 2]);
+  });
+
+  it('sends DuckDB one statement at a time, and names the statement that failed', async () => {
+    const spied = new SpyDB(':memory:', { clock });
+    try {
+      const result = await new QueryEngine(spied).execute(
+        'SELECT 1; SELECT * FROM nonexistent_table; SELECT 3',
+      );
+      expect(isErrorResult(result) && result.error).toMatch(
+        /^Statement 2 of 3 failed: Catalog Error: Table with name nonexistent_table does not exist/,
+      );
+      expect(spied.sent).toEqual(['SELECT 1', 'SELECT * FROM nonexistent_table']);
+    } finally {
+      await spied.close();
+    }
   });
 
   it('explains that writes go through mutation previews', async () => {
@@ -151,6 +195,52 @@ describe('QueryEngine.execute', () => {
     expect(!isErrorResult(whole) && 'ipc' in whole && tableFromIPC(whole.ipc as Uint8Array).numRows).toBe(
       250,
     );
+  });
+});
+
+describe('SHOW and DESCRIBE', () => {
+  it('SHOW TABLES lists every source table with its rows and columns, not Dinobase internals', async () => {
+    await db.run('CREATE SCHEMA IF NOT EXISTS _dinobase_staging');
+    await db.run('CREATE TABLE IF NOT EXISTS _dinobase_staging.leftover AS SELECT 1 AS x');
+    await db.run('CREATE TABLE IF NOT EXISTS stripe._dlt_loads AS SELECT 1 AS x');
+    const result = await ok('SHOW TABLES');
+    expect(result.columns).toEqual(['schema', 'name', 'rows', 'columns']);
+    expect(result.rows).toEqual([
+      { schema: 'hubspot', name: 'contacts', rows: 250, columns: 1 },
+      { schema: 'stripe', name: 'customers', rows: 250, columns: 3 },
+    ]);
+    expect((await ok('show tables;')).rows).toEqual(result.rows);
+  });
+
+  it('SHOW ALL TABLES adds the column names and types', async () => {
+    const result = await ok('SHOW ALL TABLES');
+    expect(result.columns).toEqual(['schema', 'name', 'rows', 'column_names', 'column_types']);
+    expect(result.rows[1]).toEqual({
+      schema: 'stripe',
+      name: 'customers',
+      rows: 250,
+      column_names: ['id', 'email', 'amount'],
+      column_types: ['VARCHAR', 'VARCHAR', 'BIGINT'],
+    });
+  });
+
+  it.each(['DESCRIBE stripe.customers', 'SHOW stripe.customers'])('%s describes the columns', async (sql) => {
+    const result = await ok(sql);
+    expect(result.rows.map((r) => [r.column_name, r.column_type])).toEqual([
+      ['id', 'VARCHAR'],
+      ['email', 'VARCHAR'],
+      ['amount', 'BIGINT'],
+    ]);
+  });
+
+  it('SHOW TABLES with no source yet is empty, with the same columns', async () => {
+    const empty = memoryDB(clock);
+    try {
+      const result = await new QueryEngine(empty).execute('SHOW TABLES');
+      expect(result).toMatchObject({ columns: ['schema', 'name', 'rows', 'columns'], rows: [] });
+    } finally {
+      await empty.close();
+    }
   });
 });
 

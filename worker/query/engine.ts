@@ -4,8 +4,9 @@ import type { DinobaseDB } from '../db.ts';
 import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, tableToRows, type JsonRow } from '../values.ts';
-import { describeTable, listSources, type SourceSummary, type TableDescription } from './catalog.ts';
+import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
+import { showTablesSql } from './show.ts';
 import type { BatchPreview, MutationPreview } from './mutations.ts';
 
 export const DEFAULT_MAX_ROWS = 200;
@@ -150,33 +151,47 @@ export class QueryEngine {
       options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined,
     ].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 0 ? anySignal(signals, options.timeoutMs) : undefined;
-    try {
-      const conn = await this.#connection();
-      const bytes = await conn.queryIPC(classification.statement.text, { signal });
-      const table = tableFromIPC(bytes);
-      const total = table.numRows;
-      const fields = table.schema.fields;
-      const shape: ResultShape = {
-        columns: fields.map((f) => f.name),
-        data_types: Object.fromEntries(fields.map((f) => [f.name, duckTypeName(f.type)])),
-        row_count: Math.min(total, maxRows),
-        total_rows: total,
-        elapsed_ms: Math.round((performance.now() - started) * 100) / 100,
-        _freshness: 'synced',
-      };
-      if (total > maxRows) {
-        shape.truncated = true;
-        shape.message =
-          `Showing ${maxRows} of ${total} rows. Use LIMIT N OFFSET M to paginate (e.g., LIMIT ${maxRows} OFFSET ${maxRows} ` +
-          'for page 2), or add a WHERE clause to narrow results.';
+    const { statements } = classification;
+    const total = statements.length;
+    let bytes: Uint8Array | null = null;
+    for (const [i, statement] of statements.entries()) {
+      try {
+        const conn = await this.#connection();
+        // One statement per call, never the script's text: DuckDB runs exactly what was classified.
+        const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
+        bytes = await conn.queryIPC(text, { signal });
+      } catch (error) {
+        const failed = fail(error);
+        return total === 1
+          ? failed
+          : { ...failed, error: `Statement ${i + 1} of ${total} failed: ${failed.error}` };
       }
-      return { table, bytes, shape };
-    } catch (error) {
-      return fail(error);
     }
+    const table = tableFromIPC(bytes!);
+    const rows = table.numRows;
+    const fields = table.schema.fields;
+    const shape: ResultShape = {
+      columns: fields.map((f) => f.name),
+      data_types: Object.fromEntries(fields.map((f) => [f.name, duckTypeName(f.type)])),
+      row_count: Math.min(rows, maxRows),
+      total_rows: rows,
+      elapsed_ms: Math.round((performance.now() - started) * 100) / 100,
+      _freshness: 'synced',
+    };
+    const notes: string[] = [];
+    if (total > 1) notes.push(`Ran ${total} statements; this is the result of the last.`);
+    if (rows > maxRows) {
+      shape.truncated = true;
+      notes.push(
+        `Showing ${maxRows} of ${rows} rows. Use LIMIT N OFFSET M to paginate (e.g., LIMIT ${maxRows} OFFSET ${maxRows} ` +
+          'for page 2), or add a WHERE clause to narrow results.',
+      );
+    }
+    if (notes.length > 0) shape.message = notes.join(' ');
+    return { table, bytes: bytes!, shape };
   }
 
-  listSources(): Promise<{ sources: SourceSummary[] }> {
+  listSources(): Promise<{ sources: CatalogSource[] }> {
     return listSources(this.#db);
   }
 

@@ -1,5 +1,6 @@
 // Freshness of a source: when it last synced successfully and whether that is older than its threshold.
-import { fromSqlTimestamp, humanDuration, parseDuration } from '../clock.ts';
+import { humanDuration, parseDuration } from '../../common/duration.ts';
+import { fromSqlTimestamp } from '../clock.ts';
 import type { DinobaseDB } from '../db.ts';
 
 /** Source types whose data is not fetched from an API, so it never goes stale. */

@@ -195,6 +195,43 @@ describe('limits and refusals', () => {
   });
 });
 
+describe('writable columns', () => {
+  it.each([
+    ['delinquent = false', 'delinquent'],
+    ["created = '2026-01-01'", 'created'],
+    ["currency = 'eur'", 'currency'],
+  ])('refuses UPDATE stripe.customers SET %s, naming the writable columns', async (set, column) => {
+    const c = await firstCustomer();
+    const result = await engine.handleSql(`UPDATE stripe.customers SET ${set} WHERE id = '${c.id}'`);
+    expect(result).toMatchObject({ code: 'refused' });
+    expect(failed(result)).toMatch(
+      new RegExp(
+        `^Column '${column}' of stripe\\.customers cannot be updated through the stripe API\\. Writable: `,
+      ),
+    );
+    expect(failed(result)).toMatch(/Writable: .*\baddress__…, balance, .*\bemail\b.*\bname\b.*\bphone\b/);
+    expect(failed(result)).not.toMatch(/Writable: .*\bdelinquent\b/);
+  });
+
+  it('accepts nested fields under a writable parameter (address__city)', async () => {
+    const c = await firstCustomer();
+    const result = preview(
+      await engine.handleSql(`UPDATE stripe.customers SET address__city = 'Lisbon' WHERE id = '${c.id}'`),
+    );
+    expect(result.preview.operation).toBe('UPDATE');
+  });
+
+  it('refuses an INSERT of a column the API cannot create, and names the creatable ones', async () => {
+    const result = await engine.handleSql(
+      `INSERT INTO hubspot.contacts (email, hs_object_id) VALUES ('x@example.com', '1')`,
+    );
+    expect(result).toMatchObject({ code: 'refused' });
+    expect(failed(result)).toMatch(
+      /^Column 'hs_object_id' of hubspot\.contacts cannot be inserted through the hubspot API\. Creatable: .*\bemail\b.*\bfirstname\b/,
+    );
+  });
+});
+
 describe('batches', () => {
   it('previews several statements as one batch, with per-statement errors', async () => {
     const c = await firstCustomer();

@@ -15,6 +15,8 @@ export const PENDING_TTL_MS = 10 * 60_000;
 /** What confirm hands the plan to: the API write-back (worker/mutations/writer.ts). */
 export interface PlanExecutor {
   execute(plan: MutationPlan, options: { onRow?: (row: RowResult) => void }): Promise<RowResult[]>;
+  /** The API base the source's writes go to; the preview names its host. */
+  upstream?(source: string, type: string): Promise<URL>;
 }
 
 export interface MutationEngineOptions {
@@ -58,9 +60,12 @@ export interface ConfirmResult {
   table: string;
   api_write_back: {
     total_rows: number;
+    /** Writes sent and answered; the re-reads before them are not counted. */
     api_calls: number;
     succeeded: number;
     failed: number;
+    /** Rows changed at the source since the preview: not written. */
+    stale: number;
     details: RowResult[];
   };
   local_update: { method: 'api_response'; rows_changed: number };
@@ -125,7 +130,9 @@ export class MutationEngine {
     this.#clock = options.clock ?? db.clock ?? systemClock;
     this.#writer = options.writer;
     this.#ttlMs = options.ttlMs ?? PENDING_TTL_MS;
-    this.#previews = new PreviewBuilder(db, options.connectors ?? builtinConnectors());
+    this.#previews = new PreviewBuilder(db, options.connectors ?? builtinConnectors(), {
+      upstream: options.writer?.upstream?.bind(options.writer),
+    });
   }
 
   #now(): string {
@@ -270,7 +277,8 @@ export class MutationEngine {
     }
     const succeeded = details.filter((d) => d.status === 'ok').length;
     const failed = details.filter((d) => d.status === 'failed').length;
-    const status: ConfirmResult['status'] = succeeded === 0 && failed > 0 ? 'failed' : 'executed';
+    const stale = details.filter((d) => d.status === 'stale').length;
+    const status: ConfirmResult['status'] = succeeded === 0 && failed + stale > 0 ? 'failed' : 'executed';
     const result: ConfirmResult = {
       status,
       mutation_id: mutationId,
@@ -282,6 +290,7 @@ export class MutationEngine {
         api_calls: details.filter((d) => d.http_status !== undefined).length,
         succeeded,
         failed,
+        stale,
         details,
       },
       local_update: {
@@ -291,9 +300,9 @@ export class MutationEngine {
       },
     };
     const errorText =
-      failed > 0
+      failed + stale > 0
         ? details
-            .filter((d) => d.status === 'failed')
+            .filter((d) => d.status === 'failed' || d.status === 'stale')
             .map((d) => `${d.id ?? `row ${d.index + 1}`}: ${d.error ?? d.note ?? 'failed'}`)
             .join('; ')
         : null;

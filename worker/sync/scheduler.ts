@@ -1,8 +1,8 @@
 // SyncScheduler: syncs every registered source whose interval has passed, a bounded number at a time.
-import { parseDuration, type Clock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { DinobaseDB } from '../db.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
-import type { StoredSource } from '../meta/sources.ts';
+import { checkDuration, type StoredSource } from '../meta/sources.ts';
 import { SyncEngine, type SyncResult, type SyncSourceConfig } from './engine.ts';
 
 /** Sources whose data is not pulled from an API never come due. */
@@ -38,17 +38,9 @@ export interface SchedulerOptions {
   credentials?: (source: StoredSource) => Record<string, string> | undefined;
 }
 
+/** An interval setting in seconds; a ConfigError naming the bad value. */
 export function parseInterval(text: string): number {
-  const seconds = parseDuration(text);
-  if (seconds === null) {
-    throw new ConfigError(
-      'invalid_argument',
-      `Invalid sync interval '${text}': expected a number followed by s, m, h or d (e.g. '30s', '15m', '1h', '1d').`,
-    );
-  }
-  if (seconds <= 0)
-    throw new ConfigError('invalid_argument', `Sync interval must be positive, got: '${text}'`);
-  return seconds;
+  return checkDuration('sync interval', text)!;
 }
 
 /** Shortest pause of the background loop, so a source that stays due cannot spin it. */

@@ -1,4 +1,4 @@
-// A small SQL tokenizer (strings, quoted identifiers, comments, dollar quotes) for classifying statements safely.
+// The SQL tokenizer and statement splitter (strings, quoted identifiers, nested comments, dollar quotes) for engine and editor.
 
 export type TokenKind = 'word' | 'ident' | 'string' | 'number' | 'symbol' | 'semicolon' | 'lparen' | 'rparen';
 
@@ -86,27 +86,34 @@ export function tokenize(sql: string): Token[] {
 }
 
 export interface Statement {
+  /** From the first token to the end, trimmed: what is classified and run. */
   text: string;
   tokens: Token[];
+  /** The statement's span in the input, trimmed, with any comments before it (the editor's "statement at cursor"). */
+  from: number;
+  to: number;
 }
 
-/** Splits on top-level semicolons and drops empty statements. */
+/** Splits on top-level semicolons and drops statements that hold no token (empty or only comments). */
 export function splitStatements(sql: string): Statement[] {
   const statements: Statement[] = [];
   let current: Token[] = [];
-  let start = 0;
+  let segment = 0;
   const flush = (end: number) => {
-    if (current.length > 0) statements.push({ text: sql.slice(start, end).trim(), tokens: current });
+    const first = current[0];
+    if (first) {
+      const raw = sql.slice(segment, end);
+      const from = segment + raw.length - raw.trimStart().length;
+      const text = sql.slice(first.start, end).trim();
+      statements.push({ text, tokens: current, from, to: first.start + text.length });
+    }
     current = [];
   };
   for (const token of tokenize(sql)) {
     if (token.kind === 'semicolon') {
       flush(token.start);
-      start = token.end;
-    } else {
-      if (current.length === 0) start = token.start;
-      current.push(token);
-    }
+      segment = token.end;
+    } else current.push(token);
   }
   flush(sql.length);
   return statements;
