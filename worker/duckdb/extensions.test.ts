@@ -67,7 +67,10 @@ describe('extensions this offline build lacks', () => {
   });
 
   it('Parquet says to export CSV instead', async () => {
-    for (const sql of [`SELECT * FROM read_parquet('x.parquet')`, `SELECT * FROM parquet_scan('x.parquet')`]) {
+    for (const sql of [
+      `SELECT * FROM read_parquet('x.parquet')`,
+      `SELECT * FROM parquet_scan('x.parquet')`,
+    ]) {
       const { error, code } = await failure(sql);
       expect(code, `${sql}: ${error}`).toBe('extension_unavailable');
       expect(error, sql).toContain('Export CSV');
@@ -76,7 +79,10 @@ describe('extensions this offline build lacks', () => {
     try {
       await expect(
         conn.query(`COPY demo.events TO '/dinobase/files/out.parquet' (FORMAT parquet)`),
-      ).rejects.toMatchObject({ code: 'extension_unavailable', message: expect.stringContaining('Export CSV') });
+      ).rejects.toMatchObject({
+        code: 'extension_unavailable',
+        message: expect.stringContaining('Export CSV'),
+      });
     } finally {
       await conn.close();
     }

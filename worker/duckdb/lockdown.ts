@@ -50,9 +50,9 @@ const OFFLINE_ADVICE: Record<string, string> = {
     'TIMESTAMP WITH TIME ZONE values (to_timestamp(…), now(), current_timestamp). Time here is UTC, so cast to ' +
     "TIMESTAMP first: date_trunc('day', to_timestamp(created)::TIMESTAMP), or make_timestamp(created::BIGINT * 1000000).",
   json:
-    'JSON functions need the json extension: json_extract, ->, ->>, ::JSON, read_json. Synced data needs none: ' +
-    'nested objects are parent__child columns and lists of objects are child tables; JSON kept as text is a ' +
-    'VARCHAR for string functions such as regexp_extract.',
+    'JSON functions need the json extension: json_extract, ->, ->>, ::JSON, read_json. Instead: synced nested ' +
+    'objects are already parent__child columns and lists of objects child tables; for JSON kept as text ' +
+    '(VARCHAR) use string functions such as regexp_extract.',
   parquet:
     'Parquet needs the parquet extension: read_parquet, parquet_scan, COPY … (FORMAT parquet). Save a result ' +
     'with Export CSV instead.',
@@ -76,7 +76,8 @@ export function lockdownError(message: string, cause: unknown): QueryError | nul
   const access = /Permission Error: Cannot access (?:file|directory|\w+) "([^"]*)"/.exec(message);
   if (access) {
     const path = access[1]!;
-    if (isRemote(path)) return new QueryError('network_refused', `"${path}" is a remote path. ${NEVER_ONLINE}`, { cause });
+    if (isRemote(path))
+      return new QueryError('network_refused', `"${path}" is a remote path. ${NEVER_ONLINE}`, { cause });
     return new QueryError(
       'refused',
       `Cannot read "${path}": Dinobase SQL reads only its own database and the files it was given, never other files.`,
