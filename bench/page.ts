@@ -1,6 +1,7 @@
 // Browser side of the Chromium benchmarks: the query path (Comlink vs raw conn.query) and reopening a big OPFS database.
 import { tableFromIPC } from 'apache-arrow';
-import { DEFAULT_PATH, instantiateDuckDB, openDuckDB } from '../worker/duckdb/browser.ts';
+import { DinobaseDB } from '../worker/db.ts';
+import { DEFAULT_PATH, instantiateDuckDB } from '../worker/duckdb/browser.ts';
 import { getEngine } from '../web/lib/engine.ts';
 
 const engine = getEngine();
@@ -56,22 +57,20 @@ async function measure(sql: string, runs: number, warmup: number, cancellable = 
 }
 
 /**
- * Writes `rows` rows into the app's OPFS database (outside the app's schemas) and checkpoints them, with the
- * engine's own driver while the engine has not opened the file; returns the milliseconds it took.
+ * Writes `rows` rows into the app's OPFS database (outside the app's schemas) and checkpoints them, as the
+ * engine would: its own DinobaseDB opens and migrates the file, in this page while the engine has not opened
+ * it. The database stays open until the page goes, like a tab closed mid-session (recovery.e2e.ts relies on
+ * the WAL that leaves). Returns the milliseconds the write took.
  */
 async function createBig(rows: number): Promise<number> {
-  const db = await openDuckDB({ path: DEFAULT_PATH });
-  try {
-    const conn = await db.connect();
-    const started = performance.now();
-    await conn.query(`CREATE OR REPLACE TABLE main.bench_big AS SELECT range AS id, range % 100 AS bucket,
-      'name-' || range AS name, range * 0.01 AS amount, TIMESTAMP '2026-01-01' + INTERVAL (range) SECOND AS at
-      FROM range(${rows})`);
-    await conn.query('CHECKPOINT');
-    return performance.now() - started;
-  } finally {
-    await db.close();
-  }
+  const db = new DinobaseDB(DEFAULT_PATH);
+  await db.conn;
+  const started = performance.now();
+  await db.run(`CREATE OR REPLACE TABLE main.bench_big AS SELECT range AS id, range % 100 AS bucket,
+    'name-' || range AS name, range * 0.01 AS amount, TIMESTAMP '2026-01-01' + INTERVAL (range) SECOND AS at
+    FROM range(${rows})`);
+  await db.run('CHECKPOINT');
+  return performance.now() - started;
 }
 
 export interface ReopenTiming {

@@ -2,7 +2,7 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { QueryError, errorMessage } from '../errors.ts';
-import { LOCKDOWN, givenFilePath, lockdownError } from './lockdown.ts';
+import { givenFilePath, lockdown, lockdownError } from './lockdown.ts';
 import type {
   DuckConnection,
   DuckDatabase,
@@ -195,10 +195,10 @@ export interface WrapOptions {
 }
 
 /** Applies the lockdown (lockdown.ts) on a connection of its own; DuckDB keeps the settings for the database's life. */
-async function lockDown(db: duckdb.AsyncDuckDB): Promise<void> {
+async function lockDown(db: duckdb.AsyncDuckDB, path: string): Promise<void> {
   const id = await db.connectInternal();
   try {
-    for (const statement of LOCKDOWN) await db.runQuery(id, statement);
+    for (const statement of lockdown(path)) await db.runQuery(id, statement);
   } finally {
     await db.disconnect(id);
   }
@@ -206,7 +206,7 @@ async function lockDown(db: duckdb.AsyncDuckDB): Promise<void> {
 
 export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): Promise<DuckDatabase> {
   const version = await db.getVersion();
-  await lockDown(db);
+  await lockDown(db, options.path);
   let closed = false;
   return {
     path: options.path,

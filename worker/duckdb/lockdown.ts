@@ -16,14 +16,18 @@ export const GIVEN_FILES_DIR = '/dinobase/files/';
  * then makes all of it permanent for this database: no SET or RESET can undo it. `disabled_filesystems`
  * does nothing here: DuckDB-WASM serves every path through its own file system, not DuckDB's named ones.
  */
-export const LOCKDOWN = [
-  'SET autoinstall_known_extensions = false',
-  'SET autoload_known_extensions = false',
-  'SET allow_community_extensions = false',
-  `SET allowed_directories = ['${GIVEN_FILES_DIR}']`,
-  'SET enable_external_access = false',
-  'SET lock_configuration = true',
-];
+export function lockdown(databasePath: string): string[] {
+  const own = databasePath.startsWith('opfs://') ? [databasePath, `${databasePath}.wal`] : [];
+  return [
+    'SET autoinstall_known_extensions = false',
+    'SET autoload_known_extensions = false',
+    'SET allow_community_extensions = false',
+    `SET allowed_directories = ['${GIVEN_FILES_DIR}']`,
+    `SET allowed_paths = [${own.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}]`,
+    'SET enable_external_access = false',
+    'SET lock_configuration = true',
+  ];
+}
 
 /** A file name `registerFile` accepts: one plain name, so it stays inside GIVEN_FILES_DIR. */
 export function givenFilePath(name: string): string {
