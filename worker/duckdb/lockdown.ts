@@ -1,5 +1,6 @@
 // What SQL may touch: only the database and the files the engine registered; never the network, never an extension.
 import { QueryError } from '../errors.ts';
+import { sqlValue } from '../sql.ts';
 
 /**
  * The one directory SQL may read besides the database: `registerFile` puts its files here. Registered files
@@ -9,7 +10,7 @@ export const GIVEN_FILES_DIR = '/dinobase/files/';
 
 /**
  * Run once per database, as it opens; the settings are global, so every connection (DuckDB's own too) has
- * them. `enable_external_access = false` is what holds: it refuses every path that is not the open database
+ * them. `enable_external_access = false` is what holds: it refuses every path that is not in `allowed_paths`
  * or under `allowed_directories` (http(s)://, s3://, local files, in every table function, ATTACH and COPY)
  * before DuckDB-WASM's runtime would send a request, and it refuses to load an extension, which the
  * autoload settings alone do not stop (binding a TIMESTAMPTZ function still fetched icu). `lock_configuration`
@@ -17,13 +18,14 @@ export const GIVEN_FILES_DIR = '/dinobase/files/';
  * does nothing here: DuckDB-WASM serves every path through its own file system, not DuckDB's named ones.
  */
 export function lockdown(databasePath: string): string[] {
+  // The OPFS file and its WAL by name: DuckDB opens a new WAL after a torn one, and refused that it hung.
   const own = databasePath.startsWith('opfs://') ? [databasePath, `${databasePath}.wal`] : [];
   return [
     'SET autoinstall_known_extensions = false',
     'SET autoload_known_extensions = false',
     'SET allow_community_extensions = false',
-    `SET allowed_directories = ['${GIVEN_FILES_DIR}']`,
-    `SET allowed_paths = [${own.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}]`,
+    `SET allowed_directories = [${sqlValue(GIVEN_FILES_DIR)}]`,
+    `SET allowed_paths = [${own.map(sqlValue).join(', ')}]`,
     'SET enable_external_access = false',
     'SET lock_configuration = true',
   ];
