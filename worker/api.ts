@@ -100,12 +100,6 @@ export interface SampleLoadResult {
   elapsed_ms: number;
 }
 
-export interface RawTiming {
-  /** Milliseconds for each run of the raw duckdb-wasm `conn.query`, inside the worker. */
-  runs: number[];
-  rows: number;
-}
-
 export interface EngineApi {
   /** Opens (and migrates) the database; safe to call more than once. */
   open(): Promise<EngineInfo>;
@@ -176,6 +170,4 @@ export interface EngineApi {
   restore(request: { bytes: Uint8Array }): Promise<RestoreResult>;
   /** Deletes everything (every source's data, the sync log, mutations): on OPFS the file itself, then opens an empty one. */
   clearAllData(): Promise<void>;
-  /** For `npm run bench`: times duckdb-wasm's own `conn.query` in this worker, the baseline for the query path. */
-  rawQueryTiming(request: { sql: string; runs: number }): Promise<RawTiming>;
 }

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'not_persistent'
   | 'busy'
   | 'extension_unavailable'
+  | 'network_refused'
   | 'invalid_argument'
   | 'sync_failed'
   | 'http_error'

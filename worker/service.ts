@@ -203,9 +203,5 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     cancelMutation: ({ mutationId }) => mutations.cancel(mutationId),
     listPendingMutations: () => mutations.listPending(),
     mutationHistory: ({ limit }) => mutations.history({ limit }),
-    async rawQueryTiming({ sql, runs }) {
-      await db.conn;
-      return (await db.database()).timeRawQuery(sql, runs);
-    },
   };
 }

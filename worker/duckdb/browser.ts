@@ -41,21 +41,48 @@ async function acquireFileLock(name: string): Promise<() => void> {
 /** How DuckDB reports a WAL it cannot replay (see opfs-wal.ts). */
 const WAL_REPLAY_FAILED = /Failure while replaying WAL/i;
 
+/** duckdb-wasm's console warning when it instantiates without TransformStream, which we do on purpose. */
+const NO_PROGRESS_WARNING = 'instantiating without progress handler since transform streams are unavailable';
+
 /**
- * DuckDB's worker, loaded without `TransformStream`. With it, duckdb-wasm pipes the wasm response through a
- * progress stream, and V8 never code-caches a synthesized Response, so every start compiled 34 MB again
- * (~1.3 s). Without it, duckdb-wasm streams the fetch itself, which Chromium caches compiled.
+ * Runs in DuckDB's worker before duckdb-wasm loads (serialised into its script, so it may use nothing from
+ * this module). Defence in depth beside the SQL lockdown (lockdown.ts): the worker may fetch its wasm and
+ * nothing else, and has no XMLHttpRequest, which is how duckdb-wasm's runtime reads http(s):// and s3:// files
+ * and how extensions would arrive.
+ *
+ * Without `TransformStream`, duckdb-wasm fetches the wasm itself instead of piping it through a progress
+ * stream into a synthesized Response, which V8 never code-caches (every start compiled 34 MB again, ~1.3 s);
+ * it then warns once on every load, which says nothing to anyone here.
  */
-function duckdbWorker(): Worker {
+function duckdbWorkerPrelude(wasm: string, silenced: string): void {
+  const scope = self as unknown as Record<string, unknown>;
+  scope.TransformStream = undefined;
+  scope.XMLHttpRequest = undefined;
+  const fetchOnce = self.fetch.bind(self);
+  self.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : new URL(String(input), self.location.href).href;
+    if (url === wasm) return fetchOnce(input, init);
+    return Promise.reject(new TypeError(`DuckDB's worker fetches nothing but its wasm, not ${url}`));
+  };
+  const warn = console.warn.bind(console);
+  console.warn = (...args: unknown[]) => {
+    if (args[0] !== silenced) warn(...args);
+  };
+}
+
+function duckdbWorker(wasm: string): Worker {
   const script = new URL(ehWorkerUrl, location.href).href;
-  const source = `self.TransformStream = undefined; importScripts(${JSON.stringify(script)});`;
+  const prelude = `(${duckdbWorkerPrelude.toString()})(${JSON.stringify(wasm)}, ${JSON.stringify(NO_PROGRESS_WARNING)});`;
+  const source = `${prelude}\nimportScripts(${JSON.stringify(script)});`;
   return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
 }
 
-async function instantiate(): Promise<duckdb.AsyncDuckDB> {
-  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), duckdbWorker());
+/** DuckDB-WASM started as the engine starts it, not yet opened; `npm run bench` also uses it as its raw baseline. */
+export async function instantiateDuckDB(): Promise<duckdb.AsyncDuckDB> {
+  const wasm = new URL(ehWasmUrl, location.href).href;
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), duckdbWorker(wasm));
   try {
-    await db.instantiate(new URL(ehWasmUrl, location.href).href);
+    await db.instantiate(wasm);
     return db;
   } catch (error) {
     await db.terminate().catch(() => undefined);
@@ -67,7 +94,7 @@ export const openDuckDB: OpenDuckDB = async ({ path }) => {
   const persistent = path.startsWith('opfs://');
   const started = performance.now();
   // Instantiating touches no file, so it overlaps the previous owner's checkpoint and close.
-  let db = await instantiate();
+  let db = await instantiateDuckDB();
   const instantiated = performance.now();
   let release: () => void = () => undefined;
   const open = (target: duckdb.AsyncDuckDB) =>
@@ -96,7 +123,7 @@ export const openDuckDB: OpenDuckDB = async ({ path }) => {
         `Dinobase: ${errorMessage(error)} The WAL was copied to ${aside} and set aside; the database reopened ` +
           'at its last checkpoint, which holds every committed Dinobase write.',
       );
-      db = await instantiate();
+      db = await instantiateDuckDB();
       await open(db);
     }
     const startup = { instantiate_ms: instantiated - started, open_ms: performance.now() - instantiated };

@@ -2,6 +2,7 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { QueryError, errorMessage } from '../errors.ts';
+import { givenFilePath, lockdown, lockdownError } from './lockdown.ts';
 import type {
   DuckConnection,
   DuckDatabase,
@@ -10,15 +11,6 @@ import type {
   RunOptions,
   StartupTimings,
 } from './types.ts';
-
-/**
- * Every connection starts with these: no extension may be fetched. The TimeZone setting lives in the icu
- * extension, which this build lacks, so DuckDB's time zone is fixed to UTC already.
- */
-const SESSION_SETUP = ['SET autoinstall_known_extensions = false', 'SET autoload_known_extensions = false'];
-
-const EXTENSION_HINT =
-  'Extensions are not available: this offline build of DuckDB-WASM links only core functions and never downloads one.';
 
 /** Some failures arrive as DuckDB's JSON error object; render them as DuckDB's CLI would ("Parser Error: ..."). */
 function duckMessage(raw: string): string {
@@ -34,7 +26,10 @@ function duckMessage(raw: string): string {
   }
 }
 
-/** Turns a DuckDB failure into a QueryError whose message is DuckDB's own, minus advice that cannot work offline. */
+/**
+ * Turns a DuckDB failure into a QueryError whose message is DuckDB's own, minus advice that cannot work
+ * offline; the lockdown's refusals and missing extensions get their own codes and say what to do instead.
+ */
 export function toQueryError(error: unknown, signal?: AbortSignal): QueryError {
   if (error instanceof QueryError) return error;
   const message = duckMessage(errorMessage(error));
@@ -42,13 +37,8 @@ export function toQueryError(error: unknown, signal?: AbortSignal): QueryError {
     const reason = signal?.reason instanceof Error ? signal.reason.message : 'cancelled';
     return new QueryError('interrupted', `Query interrupted: ${reason}`, { cause: error });
   }
-  const extension = /exists in the (\w+) extension|extension "?(\w+)"? .*(?:not|could not) .*load/i.exec(
-    message,
-  );
-  if (extension || /INSTALL \w+;/.test(message)) {
-    const firstLine = message.split('\n')[0] ?? message;
-    return new QueryError('extension_unavailable', `${firstLine} ${EXTENSION_HINT}`, { cause: error });
-  }
+  const refused = lockdownError(message, error);
+  if (refused) return refused;
   return new QueryError('bad_sql', message, { cause: error });
 }
 
@@ -204,8 +194,19 @@ export interface WrapOptions {
   onClose?: () => Promise<void> | void;
 }
 
+/** Applies the lockdown (lockdown.ts) on a connection of its own; DuckDB keeps the settings for the database's life. */
+async function lockDown(db: duckdb.AsyncDuckDB, path: string): Promise<void> {
+  const id = await db.connectInternal();
+  try {
+    for (const statement of lockdown(path)) await db.runQuery(id, statement);
+  } finally {
+    await db.disconnect(id);
+  }
+}
+
 export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): Promise<DuckDatabase> {
   const version = await db.getVersion();
+  await lockDown(db, options.path);
   let closed = false;
   return {
     path: options.path,
@@ -213,28 +214,15 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
     startup: options.startup,
     version,
     async connect() {
-      const connection = new WasmConnection(db, await db.connectInternal());
-      for (const statement of SESSION_SETUP) await connection.query(statement);
-      return connection;
+      return new WasmConnection(db, await db.connectInternal());
     },
-    async timeRawQuery(sql, runs) {
-      const conn = await db.connect();
-      try {
-        const times: number[] = [];
-        let rows = 0;
-        for (let i = 0; i < runs; i++) {
-          const started = performance.now();
-          rows = (await conn.query(sql)).numRows;
-          times.push(performance.now() - started);
-        }
-        return { runs: times, rows };
-      } finally {
-        await conn.close();
-      }
+    async registerFile(name, bytes) {
+      const path = givenFilePath(name);
+      await db.registerFileBuffer(path, bytes);
+      return path;
     },
-    registerFile: (name, bytes) => db.registerFileBuffer(name, bytes),
     async dropFile(name) {
-      await db.dropFile(name);
+      await db.dropFile(givenFilePath(name));
     },
     async close() {
       if (closed) return;

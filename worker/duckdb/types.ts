@@ -34,11 +34,12 @@ export interface DuckDatabase {
   /** Where opening spent its time (browser only), for the status line and `npm run bench`. */
   readonly startup?: StartupTimings;
   connect(): Promise<DuckConnection>;
-  /** Times duckdb-wasm's own `AsyncDuckDBConnection.query` (the benchmark baseline); returns ms per run. */
-  timeRawQuery(sql: string, runs: number): Promise<{ runs: number[]; rows: number }>;
-  /** Makes `bytes` readable as the file `name`, e.g. to ATTACH a backup; takes ownership of the buffer. */
-  registerFile(name: string, bytes: Uint8Array): Promise<void>;
-  /** Forgets a file given to `registerFile`. */
+  /**
+   * Makes `bytes` readable by SQL, e.g. to ATTACH a backup, under a plain file `name`; returns the path SQL
+   * reads it by (the only files SQL may read besides the database). Takes ownership of the buffer.
+   */
+  registerFile(name: string, bytes: Uint8Array): Promise<string>;
+  /** Forgets a file given to `registerFile` under `name`. */
   dropFile(name: string): Promise<void>;
   close(): Promise<void>;
 }
