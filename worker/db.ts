@@ -60,6 +60,7 @@ export class DinobaseDB {
   #open: OpenDuckDB;
   #database: Promise<DuckDatabase> | null = null;
   #conn: Promise<DuckConnection> | null = null;
+  #connections = new Set<DuckConnection>();
   #writeLock: Promise<unknown> = Promise.resolve();
   #generation = 0;
   /** Set while the database is closed for `offline`; everything else waits for it. */
@@ -102,10 +103,31 @@ export class DinobaseDB {
     });
   }
 
-  /** Another connection to the same database, for work that must not share a transaction or a cancel. */
+  /**
+   * Another connection to the same database, for work that must not share a transaction or a cancel. The
+   * caller closes it; until then it counts in `openConnections`.
+   */
   async connect(): Promise<DuckConnection> {
     await this.conn;
-    return (await this.database()).connect();
+    const conn = await (await this.database()).connect();
+    const open = this.#connections;
+    const tracked: DuckConnection = {
+      query: (sql, options) => conn.query(sql, options),
+      queryIPC: (sql, options) => conn.queryIPC(sql, options),
+      queryParams: (sql, params) => conn.queryParams(sql, params),
+      insertArrow: (table, target) => conn.insertArrow(table, target),
+      close: () => {
+        open.delete(tracked);
+        return conn.close();
+      },
+    };
+    open.add(tracked);
+    return tracked;
+  }
+
+  /** Connections `connect()` handed out on the open database and nobody closed yet. */
+  get openConnections(): number {
+    return this.#connections.size;
   }
 
   async run(sql: string, params?: readonly Param[]): Promise<Table> {
@@ -355,6 +377,8 @@ export class DinobaseDB {
     const database = this.#database;
     this.#database = null;
     this.#conn = null;
+    // Connections of the closed database are dead; closing one later only forgets it.
+    this.#connections = new Set();
     if (database) await (await database).close();
   }
 

@@ -47,9 +47,8 @@ export async function loadSampleData(
   let done = 0;
   for (const { source, items, spec } of plans) {
     const logId = await db.logSyncStart(source, 'sample');
-    const conn = await db.connect();
     try {
-      const loaded = await loadTables(conn, source, items);
+      const loaded = await loadTables(() => db.connect(), source, items);
       const rows = items.reduce((n, t) => n + (loaded.rows[t.root] ?? 0), 0);
       for (const t of items) {
         options.onProgress?.({ source, table: t.root, rows: loaded.rows[t.root] ?? 0, done: ++done, total });
@@ -64,8 +63,6 @@ export async function loadSampleData(
     } catch (error) {
       await db.logSyncEnd(logId, 'error', { errorMessage: String(error) });
       throw error;
-    } finally {
-      await conn.close();
     }
   }
   result.elapsed_ms = Math.round(performance.now() - started);

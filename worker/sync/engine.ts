@@ -5,10 +5,8 @@ import { getPath, type Scope } from '../connectors/paths.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { ConnectorSpec, ResourceSpec } from '../connectors/spec.ts';
 import type { DinobaseDB } from '../db.ts';
-import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage } from '../errors.ts';
-import { commitStaged } from '../ingest/load.ts';
-import { Stager } from '../ingest/stager.ts';
+import { withStagedLoad, type StagedLoad } from '../ingest/load.ts';
 import { Normalizer, snakeCase } from '../ingest/normalize.ts';
 import { cursorAt, maxCursor, toCursor, type CursorValue } from './cursor.ts';
 import { fetchPages, secretParams, type FetchPlan } from './fetcher.ts';
@@ -120,23 +118,23 @@ export class SyncEngine {
     ].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     let logId: number | null = null;
-    let conn: DuckConnection | undefined;
-    let stager: Stager | undefined;
     try {
       const spec = this.#connectors.get(config.type);
       logId = await this.#db.logSyncStart(name, config.type);
-      conn = await this.#db.connect();
-      stager = new Stager(conn, `${name}__sync${logId}`);
-      const fetched = await this.#fetchAll(name, spec, config, options, signal, started, stager);
-      const written = await this.#load(name, conn, stager, fetched.items, fetched.cursors, signal, options);
+      const { items, written } = await withStagedLoad(
+        () => this.#db.connect(),
+        name,
+        `sync${logId}`,
+        async (load) => {
+          const fetched = await this.#fetchAll(name, spec, config, options, signal, started, load);
+          const loaded = await this.#load(name, load, fetched.items, fetched.cursors, signal, options);
+          return { items: fetched.items, written: loaded };
+        },
+      );
       await this.#db.updateTableMetadata(name, name, annotationsOf(spec));
       result.tables_synced = written.tables;
       result.rows_synced = written.rows;
-      result.resources = fetched.items.map(({ resource, pages, rows }) => ({
-        name: resource.name,
-        pages,
-        rows,
-      }));
+      result.resources = items.map(({ resource, pages, rows }) => ({ name: resource.name, pages, rows }));
       result.status = 'success';
       await this.#db.logSyncEnd(logId, 'success', { tablesSynced: written.tables, rowsSynced: written.rows });
       for (const r of result.resources)
@@ -159,7 +157,7 @@ export class SyncEngine {
     options: SyncOptions,
     signal: AbortSignal | undefined,
     started: number,
-    stager: Stager,
+    load: StagedLoad,
   ): Promise<{ items: Fetched[]; cursors: Map<string, CursorValue> }> {
     const route = await this.#transport.route({
       source: name,
@@ -221,7 +219,7 @@ export class SyncEngine {
         item.pages += 1;
         item.rows += rows.length;
         if ((item.normalizer.tables.get(resource.name)?.length ?? 0) >= STAGE_BATCH_ROWS) {
-          for (const table of item.normalizer.tables.values()) stager.stage(table);
+          for (const table of item.normalizer.tables.values()) load.stage(table);
         }
         report();
       };
@@ -255,7 +253,7 @@ export class SyncEngine {
         cursors.set(key, feedSeen);
       }
       if (seen !== undefined) cursors.set(resource.name, seen);
-      for (const table of item.normalizer.tables.values()) stager.stage(table);
+      for (const table of item.normalizer.tables.values()) load.stage(table);
       done.set(resource.name, item);
     }
     return { items: [...done.values()], cursors };
@@ -264,8 +262,7 @@ export class SyncEngine {
   /** One transaction for every table and the cursors: a failure anywhere leaves the previous data untouched. */
   async #load(
     name: string,
-    conn: DuckConnection,
-    stager: Stager,
+    load: StagedLoad,
     items: Fetched[],
     cursors: Map<string, CursorValue>,
     signal: AbortSignal | undefined,
@@ -274,22 +271,14 @@ export class SyncEngine {
     for (const { resource, pages, rows } of items) {
       options.onProgress?.({ source: name, resource: resource.name, phase: 'loading', pages, rows });
     }
-    await stager.flush();
-    if (signal?.aborted) throw signal.reason;
-    await conn.query('BEGIN TRANSACTION');
-    try {
-      const commit = items.map((i) => ({ root: i.resource.name, disposition: i.resource.write_disposition }));
-      const loaded = await commitStaged(conn, name, stager, commit);
-      await saveCursors(conn, name, cursors, this.#db.now());
-      if (signal?.aborted) throw signal.reason;
-      await conn.query('COMMIT');
-      const tables = Object.keys(loaded.rows).length;
-      const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
-      return { tables, rows };
-    } catch (error) {
-      await conn.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    const commit = items.map((i) => ({ root: i.resource.name, disposition: i.resource.write_disposition }));
+    const loaded = await load.commit(commit, {
+      signal,
+      within: (conn) => saveCursors(conn, name, cursors, this.#db.now()),
+    });
+    const tables = Object.keys(loaded.rows).length;
+    const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
+    return { tables, rows };
   }
 }
 
