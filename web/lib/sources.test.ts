@@ -33,6 +33,7 @@ const status = (name: string, extra: Partial<SourceSyncStatus> = {}): SourceSync
   next_run_at: null,
   syncing: null,
   last_success_at: null,
+  data_deleted_at: null,
   last_attempt: null,
   ...extra,
 });

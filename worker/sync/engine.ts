@@ -41,9 +41,12 @@ export interface SyncResult {
   source_name: string;
   source_type: string;
   tables_synced: number;
-  /** Rows written by this sync (an incremental sync counts only what changed). */
+  /** Records fetched and written (rows of the resources' own tables; an incremental sync counts only what changed). */
   rows_synced: number;
-  status: 'success' | 'error' | 'skipped';
+  /** Every row written, child tables (lists inside records, such as invoice lines) included. */
+  rows_written: number;
+  /** `cancelled`: stopped by the user or the app before it committed; the previous data is kept. */
+  status: 'success' | 'error' | 'cancelled' | 'skipped';
   error: string | null;
   resources: { name: string; pages: number; rows: number }[];
   elapsed_ms: number;
@@ -103,6 +106,7 @@ export class SyncEngine {
       source_type: config.type,
       tables_synced: 0,
       rows_synced: 0,
+      rows_written: 0,
       status: 'error',
       error: null,
       resources: [],
@@ -134,6 +138,7 @@ export class SyncEngine {
       await this.#db.updateTableMetadata(name, name, annotationsOf(spec));
       result.tables_synced = written.tables;
       result.rows_synced = written.rows;
+      result.rows_written = written.written;
       result.resources = items.map(({ resource, pages, rows }) => ({ name: resource.name, pages, rows }));
       result.status = 'success';
       await this.#db.logSyncEnd(logId, 'success', { tablesSynced: written.tables, rowsSynced: written.rows });
@@ -141,8 +146,12 @@ export class SyncEngine {
         options.onProgress?.({ source: name, resource: r.name, phase: 'done', pages: r.pages, rows: r.rows });
     } catch (error) {
       result.error = describeFailure(name, error, signal, options.timeoutMs);
+      // A timeout is a failure; a stop (the user, or the tab handing the database over) is not.
+      if (signal?.aborted && !timedOut(signal)) result.status = 'cancelled';
       if (logId !== null)
-        await this.#db.logSyncEnd(logId, 'error', { errorMessage: result.error }).catch(() => undefined);
+        await this.#db
+          .logSyncEnd(logId, result.status, { errorMessage: result.error })
+          .catch(() => undefined);
     } finally {
       this.#running.delete(name);
       result.elapsed_ms = Math.round(this.#clock.now() - started);
@@ -267,7 +276,7 @@ export class SyncEngine {
     cursors: Map<string, CursorValue>,
     signal: AbortSignal | undefined,
     options: SyncOptions,
-  ): Promise<{ tables: number; rows: number }> {
+  ): Promise<{ tables: number; rows: number; written: number }> {
     for (const { resource, pages, rows } of items) {
       options.onProgress?.({ source: name, resource: resource.name, phase: 'loading', pages, rows });
     }
@@ -278,8 +287,13 @@ export class SyncEngine {
     });
     const tables = Object.keys(loaded.rows).length;
     const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
-    return { tables, rows };
+    const written = Object.values(loaded.rows).reduce((n, count) => n + count, 0);
+    return { tables, rows, written };
   }
+}
+
+function timedOut(signal: AbortSignal): boolean {
+  return signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
 }
 
 function describeFailure(
@@ -289,8 +303,7 @@ function describeFailure(
   timeoutMs?: number,
 ): string {
   if (signal?.aborted) {
-    const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
-    return `Sync of ${name} interrupted: ${timedOut ? `timed out after ${timeoutMs} ms` : 'cancelled'}. Previous data is unchanged.`;
+    return `Sync of ${name} interrupted: ${timedOut(signal) ? `timed out after ${timeoutMs} ms` : 'cancelled'}. Previous data is unchanged.`;
   }
   if (error instanceof DinobaseError) return error.message;
   return `Sync of ${name} failed: ${errorMessage(error)}`;

@@ -28,6 +28,7 @@ class RecordingEngine {
       source_name: name,
       source_type: config.type,
       tables_synced: failed ? 0 : 1,
+      rows_written: failed ? 0 : 5,
       rows_synced: failed ? 0 : 5,
       status: failed ? 'error' : 'success',
       error: failed ? 'boom' : null,
