@@ -1,5 +1,7 @@
 // What a source's history and status say after a stopped sync, a deleted source's data, and child tables, on real syncs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSources } from '../worker/query/catalog.ts';
+import { loadSampleData } from '../worker/sample/load.ts';
 import { SyncRunner } from '../worker/sync/runner.ts';
 import { startHarness, type Harness } from './harness.ts';
 
@@ -69,5 +71,26 @@ describe('sync status on real syncs', () => {
         last_attempt: { status: 'success' },
       });
     }
+  });
+
+  it('replaces sample data whole on the next sync, after which the source is synced data again', async () => {
+    await expect(loadSampleData(h.db)).rejects.toMatchObject({ code: 'would_replace' });
+    await loadSampleData(h.db, { replace: true });
+    const stripe = async () => (await listSources(h.db)).sources.find((s) => s.name === 'stripe')!;
+    expect(await stripe()).toMatchObject({ type: 'sample' });
+    expect(await h.db.getRowCount('stripe', 'charges')).toBeGreaterThan(0);
+    await h.db.addSource({
+      name: 'stripe',
+      type: 'stripe',
+      base_url: h.base('stripe'),
+      resources: ['customers'],
+    });
+    h.clock.advance(60_000);
+    expect((await runner.run('stripe')).status).toBe('success');
+    // Charges were not synced: the sample's are gone rather than left beside real customers.
+    expect(await h.db.getRowCount('stripe', 'charges')).toBe(0);
+    expect(await h.db.getRowCount('stripe', 'customers')).toBe(180);
+    expect(await stripe()).toMatchObject({ type: 'stripe', is_stale: false });
+    await expect(loadSampleData(h.db)).rejects.toMatchObject({ code: 'would_replace' });
   });
 });

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'busy'
   | 'extension_unavailable'
   | 'invalid_argument'
+  | 'would_replace'
   | 'sync_failed'
   | 'http_error'
   | 'network_error'

@@ -137,7 +137,7 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     },
     listSources: () => queries.listSources(),
     describeTable: ({ table }) => queries.describeTable(table),
-    loadSampleData: ({ onProgress }) => loadSampleData(db, { onProgress }),
+    loadSampleData: ({ replace, onProgress }) => loadSampleData(db, { replace, onProgress }),
     async listConnectors() {
       const connectors = syncs.connectors;
       return connectors.names().map((name) => {

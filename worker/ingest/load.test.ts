@@ -106,7 +106,7 @@ describe('loadTables', () => {
             disposition: 'merge',
           },
         ],
-        () => Promise.reject(new Error('network died mid-sync')),
+        { within: () => Promise.reject(new Error('network died mid-sync')) },
       ),
     ).rejects.toThrow('network died');
     expect(db.openConnections).toBe(open);

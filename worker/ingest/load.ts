@@ -56,6 +56,7 @@ async function commitStaged(
   schema: string,
   stager: Stager,
   items: CommitItem[],
+  replaceAll = false,
 ): Promise<LoadResult> {
   await stager.flush();
   const catalog = await schemaCatalog(conn, schema);
@@ -81,7 +82,14 @@ async function commitStaged(
         );
       }
     }
-    await clearSuperseded(conn, schema, item, stager, [...catalog.keys()]);
+    const disposition = replaceAll ? 'replace' : item.disposition;
+    await clearSuperseded(conn, schema, { ...item, disposition }, stager, [...catalog.keys()]);
+  }
+  if (replaceAll) {
+    const written = new Set(families.flatMap(({ staged }) => staged.map((t) => t.name)));
+    for (const name of catalog.keys()) {
+      if (!written.has(name)) await conn.query(`DELETE FROM ${qualified(schema, name)}`);
+    }
   }
   const rows: Record<string, number> = {};
   for (const { staged } of families) {
@@ -149,6 +157,11 @@ export type Connect = () => Promise<DuckConnection>;
 export interface CommitOptions {
   /** Runs inside the transaction after the tables moved (sync cursors, sample markers): all or nothing. */
   within?: (conn: DuckConnection) => Promise<void>;
+  /**
+   * Empties every table of the schema first, including tables this load does not write: the data there is
+   * replaced whole (sample data by a sync, synced data by the sample), never mixed with the new rows.
+   */
+  replaceAll?: boolean;
   /** Checked before the transaction begins and again just before COMMIT. */
   signal?: AbortSignal;
 }
@@ -191,7 +204,7 @@ export class StagedLoad {
     await conn.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
     await conn.query('BEGIN TRANSACTION');
     try {
-      const result = await commitStaged(conn, this.schema, this.#stager, items);
+      const result = await commitStaged(conn, this.schema, this.#stager, items, options.replaceAll);
       await options.within?.(conn);
       options.signal?.throwIfAborted();
       await conn.query('COMMIT');
@@ -230,15 +243,15 @@ export async function withStagedLoad<T>(
 
 let loads = 0;
 
-/** The one-shot form (sample data, tests): in-memory tables into `schema`, with whatever `within` writes. */
+/** The one-shot form (sample data, tests): in-memory tables into `schema`. */
 export function loadTables(
   connect: Connect,
   schema: string,
   items: LoadItem[],
-  within?: (conn: DuckConnection) => Promise<void>,
+  options: CommitOptions = {},
 ): Promise<LoadResult> {
   return withStagedLoad(connect, schema, `load${++loads}`, (load) => {
     for (const item of items) for (const table of item.tables.values()) load.stage(table);
-    return load.commit(items, { within });
+    return load.commit(items, options);
   });
 }

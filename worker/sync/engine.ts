@@ -7,6 +7,7 @@ import type { ConnectorSpec, ResourceSpec } from '../connectors/spec.ts';
 import type { DinobaseDB } from '../db.ts';
 import { DinobaseError, errorMessage } from '../errors.ts';
 import { withStagedLoad, type StagedLoad } from '../ingest/load.ts';
+import { clearSample, holdsSample } from '../meta/origin.ts';
 import { Normalizer, snakeCase } from '../ingest/normalize.ts';
 import { cursorAt, maxCursor, toCursor, type CursorValue } from './cursor.ts';
 import { fetchPages, secretParams, type FetchPlan } from './fetcher.ts';
@@ -281,9 +282,15 @@ export class SyncEngine {
       options.onProgress?.({ source: name, resource: resource.name, phase: 'loading', pages, rows });
     }
     const commit = items.map((i) => ({ root: i.resource.name, disposition: i.resource.write_disposition }));
+    // Synced records never mix with sample data: they replace it whole.
+    const overSample = await holdsSample(this.#db, name);
     const loaded = await load.commit(commit, {
       signal,
-      within: (conn) => saveCursors(conn, name, cursors, this.#db.now()),
+      replaceAll: overSample,
+      within: async (conn) => {
+        await saveCursors(conn, name, cursors, this.#db.now());
+        if (overSample) await clearSample(conn, name);
+      },
     });
     const tables = Object.keys(loaded.rows).length;
     const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
