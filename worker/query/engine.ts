@@ -145,11 +145,9 @@ export class QueryEngine {
         code: 'refused',
       };
     }
-    const signals = [
-      options.signal,
-      options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined,
-    ].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 0 ? anySignal(signals, options.timeoutMs) : undefined;
+    const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     try {
       const conn = await this.#connection();
       const bytes = await conn.queryIPC(classification.statement.text, { signal });
@@ -172,6 +170,10 @@ export class QueryEngine {
       }
       return { table, bytes, shape };
     } catch (error) {
+      // The timeout's own reason ("signal timed out") does not say after how long.
+      if (timeout?.aborted && !options.signal?.aborted) {
+        return { error: `Query interrupted: timed out after ${options.timeoutMs} ms`, code: 'interrupted' };
+      }
       return fail(error);
     }
   }
@@ -195,24 +197,4 @@ type RunOutcome =
 function shapeRest(shape: ResultShape): Omit<ResultShape, 'columns'> {
   const { columns: _columns, ...rest } = shape;
   return rest;
-}
-
-/** Combines a caller's signal with a timeout, keeping a reason that says which one fired. */
-function anySignal(signals: AbortSignal[], timeoutMs: number | undefined): AbortSignal {
-  const controller = new AbortController();
-  for (const s of signals) {
-    const onAbort = () => {
-      const timedOut = s.reason instanceof DOMException && s.reason.name === 'TimeoutError';
-      controller.abort(
-        timedOut
-          ? new Error(`timed out after ${timeoutMs} ms`)
-          : s.reason instanceof Error
-            ? s.reason
-            : new Error('cancelled'),
-      );
-    };
-    if (s.aborted) onAbort();
-    else s.addEventListener('abort', onAbort, { once: true });
-  }
-  return controller.signal;
 }
