@@ -105,6 +105,7 @@ describe('the Sources page', () => {
   });
 
   it('refuses an interval it cannot read, saying what it expects', async () => {
+    await gotoPage(page, 'sources');
     await card('hubspot').getByLabel('Sync interval of hubspot').fill('often');
     await card('hubspot').getByRole('button', { name: 'Save' }).click();
     await expect
@@ -113,6 +114,7 @@ describe('the Sources page', () => {
   });
 
   it('shows per-table progress with pages and rows while syncing, and Stop leaves the data as it was', async () => {
+    await gotoPage(page, 'sources');
     // The second page of customers is rate limited for 30 s, so the sync is still running when we look.
     server.sandboxes!.stripe.failNext({
       match: /^\/v1\/customers$/,
