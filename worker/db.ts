@@ -9,6 +9,7 @@ import {
   type OpenDuckDB,
   type Param,
 } from './duckdb/index.ts';
+import { OpenConnections } from './connections.ts';
 import { QueryError } from './errors.ts';
 import { INTERNAL_SCHEMA_NAMES, STAGING_SCHEMA, migrate, prepareOnOpen } from './meta/migrations.ts';
 import {
@@ -60,7 +61,7 @@ export class DinobaseDB {
   #open: OpenDuckDB;
   #database: Promise<DuckDatabase> | null = null;
   #conn: Promise<DuckConnection> | null = null;
-  #connections = new Set<DuckConnection>();
+  #connections = new OpenConnections();
   #writeLock: Promise<unknown> = Promise.resolve();
   #generation = 0;
   /** Set while the database is closed for `offline`; everything else waits for it. */
@@ -109,20 +110,7 @@ export class DinobaseDB {
    */
   async connect(): Promise<DuckConnection> {
     await this.conn;
-    const conn = await (await this.database()).connect();
-    const open = this.#connections;
-    const tracked: DuckConnection = {
-      query: (sql, options) => conn.query(sql, options),
-      queryIPC: (sql, options) => conn.queryIPC(sql, options),
-      queryParams: (sql, params) => conn.queryParams(sql, params),
-      insertArrow: (table, target) => conn.insertArrow(table, target),
-      close: () => {
-        open.delete(tracked);
-        return conn.close();
-      },
-    };
-    open.add(tracked);
-    return tracked;
+    return this.#connections.track(await (await this.database()).connect());
   }
 
   /** Connections `connect()` handed out on the open database and nobody closed yet. */
@@ -378,7 +366,7 @@ export class DinobaseDB {
     this.#database = null;
     this.#conn = null;
     // Connections of the closed database are dead; closing one later only forgets it.
-    this.#connections = new Set();
+    this.#connections = new OpenConnections();
     if (database) await (await database).close();
   }
 
