@@ -115,8 +115,15 @@ export interface EngineApi {
   cancel(request: { queryId: string }): Promise<boolean>;
   listSources(): Promise<{ sources: CatalogSource[] }>;
   describeTable(request: { table: string }): Promise<TableDescription | ErrorResult>;
-  /** Loads the deterministic RevOps sample (Stripe + HubSpot) through Arrow, replacing those schemas' tables. */
-  loadSampleData(request: { onProgress?: (progress: SampleProgress) => void }): Promise<SampleLoadResult>;
+  /**
+   * Loads the deterministic RevOps sample (Stripe + HubSpot) through Arrow, replacing those schemas' tables.
+   * A source holding synced data is replaced only with `replace: true`; otherwise this rejects with a
+   * ConfigError code `would_replace` whose message names those sources. Writes no sync-log row.
+   */
+  loadSampleData(request: {
+    replace?: boolean;
+    onProgress?: (progress: SampleProgress) => void;
+  }): Promise<SampleLoadResult>;
   listConnectors(): Promise<ConnectorInfo[]>;
   addSource(request: SourceConfig): Promise<StoredSource>;
   removeSource(request: { name: string; dropData?: boolean }): Promise<boolean>;

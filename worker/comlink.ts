@@ -33,6 +33,9 @@ function isOptionsWithCallbacks(value: unknown): value is Record<string, unknown
   );
 }
 
+/** Where a deserialized options object keeps the callback proxies it received, to release them later. */
+const RECEIVED = Symbol('dinobase.receivedCallbacks');
+
 interface SerializedOptions {
   values: Record<string, unknown>;
   callbacks: string[];
@@ -66,7 +69,8 @@ export function registerTransferHandlers(): void {
     },
     deserialize: ({ values, callbacks }: SerializedOptions) => {
       const options = { ...values };
-      for (const key of callbacks) options[key] = Comlink.wrap(options[key] as MessagePort);
+      const remotes = callbacks.map((key) => (options[key] = Comlink.wrap(options[key] as MessagePort)));
+      Object.defineProperty(options, RECEIVED, { value: remotes });
       return options;
     },
   });
@@ -75,6 +79,42 @@ export function registerTransferHandlers(): void {
     serialize: ({ value }: Thrown) => [{ error: serializeError(value) }, []],
     deserialize: (serialized: { error: SerializedError }) => {
       throw deserializeError(serialized.error);
+    },
+  });
+}
+
+function receivedCallbacks(args: unknown[]): Comlink.Remote<object>[] {
+  return args.flatMap((arg) =>
+    typeof arg === 'object' && arg !== null && RECEIVED in arg
+      ? ((arg as { [RECEIVED]: Comlink.Remote<object>[] })[RECEIVED] ?? [])
+      : [],
+  );
+}
+
+/**
+ * `api` as exposed over Comlink: once a call ends (resolved, rejected or thrown), the callbacks that came
+ * nested in its options are released, which closes their MessagePort on both sides. The methods in `keep`
+ * hold on to theirs past the call (a watcher) and release them themselves.
+ */
+export function releasingCallbacks<T extends object>(api: T, keep: readonly (keyof T)[] = []): T {
+  return new Proxy(api, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || keep.includes(prop as keyof T)) return value;
+      return (...args: unknown[]) => {
+        const release = () => {
+          for (const remote of receivedCallbacks(args)) remote[Comlink.releaseProxy]();
+        };
+        let result: unknown;
+        try {
+          result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          release();
+          throw error;
+        }
+        void Promise.resolve(result).then(release, release);
+        return result;
+      };
     },
   });
 }

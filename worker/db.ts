@@ -9,6 +9,7 @@ import {
   type OpenDuckDB,
   type Param,
 } from './duckdb/index.ts';
+import { OpenConnections } from './connections.ts';
 import { QueryError } from './errors.ts';
 import { INTERNAL_SCHEMA_NAMES, STAGING_SCHEMA, migrate, prepareOnOpen } from './meta/migrations.ts';
 import {
@@ -60,6 +61,7 @@ export class DinobaseDB {
   #open: OpenDuckDB;
   #database: Promise<DuckDatabase> | null = null;
   #conn: Promise<DuckConnection> | null = null;
+  #connections = new OpenConnections();
   #writeLock: Promise<unknown> = Promise.resolve();
   #generation = 0;
   /** Set while the database is closed for `offline`; everything else waits for it. */
@@ -102,10 +104,18 @@ export class DinobaseDB {
     });
   }
 
-  /** Another connection to the same database, for work that must not share a transaction or a cancel. */
+  /**
+   * Another connection to the same database, for work that must not share a transaction or a cancel. The
+   * caller closes it; until then it counts in `openConnections`.
+   */
   async connect(): Promise<DuckConnection> {
     await this.conn;
-    return (await this.database()).connect();
+    return this.#connections.track(await (await this.database()).connect());
+  }
+
+  /** Connections `connect()` handed out on the open database and nobody closed yet. */
+  get openConnections(): number {
+    return this.#connections.size;
   }
 
   async run(sql: string, params?: readonly Param[]): Promise<Table> {
@@ -355,6 +365,8 @@ export class DinobaseDB {
     const database = this.#database;
     this.#database = null;
     this.#conn = null;
+    // Connections of the closed database are dead; closing one later only forgets it.
+    this.#connections = new OpenConnections();
     if (database) await (await database).close();
   }
 

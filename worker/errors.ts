@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'extension_unavailable'
   | 'network_refused'
   | 'invalid_argument'
+  | 'would_replace'
   | 'sync_failed'
   | 'http_error'
   | 'network_error'
@@ -20,25 +21,39 @@ export type ErrorCode =
   | 'mutation_failed'
   | 'internal';
 
+/**
+ * Each class states its name: the production build minifies class names away, and the name is what
+ * rebuilds the class on the other side of the worker boundary.
+ */
 export class DinobaseError extends Error {
+  override name = 'DinobaseError';
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
   }
 }
 
 /** A statement failed, was refused, or was interrupted. */
-export class QueryError extends DinobaseError {}
+export class QueryError extends DinobaseError {
+  override name = 'QueryError';
+}
 /** A sync could not fetch, parse or load a source. */
-export class SyncError extends DinobaseError {}
+export class SyncError extends DinobaseError {
+  override name = 'SyncError';
+}
 /** A write-back could not be previewed or executed. */
-export class MutationError extends DinobaseError {}
+export class MutationError extends DinobaseError {
+  override name = 'MutationError';
+}
 /** The engine is not usable yet (not opened, or held by another tab). */
-export class NotReadyError extends DinobaseError {}
+export class NotReadyError extends DinobaseError {
+  override name = 'NotReadyError';
+}
 /** A spec, option or argument is invalid. */
-export class ConfigError extends DinobaseError {}
+export class ConfigError extends DinobaseError {
+  override name = 'ConfigError';
+}
 
 const classes = { DinobaseError, QueryError, SyncError, MutationError, NotReadyError, ConfigError } as const;
 export type ErrorName = keyof typeof classes;

@@ -1,9 +1,11 @@
 // The Web Worker entry: builds this tab's engine and exposes it over Comlink.
 import * as Comlink from 'comlink';
-import { registerTransferHandlers } from './comlink.ts';
+import { registerTransferHandlers, releasingCallbacks } from './comlink.ts';
 import { createTabEngine } from './tab-engine.ts';
 
 registerTransferHandlers();
 // Every browser sync goes through this page's proxy: real credentials never reach the browser.
 // Sources with a sync interval sync on their own while this tab has the engine open.
-Comlink.expose(createTabEngine({ relay: { origin: self.location.origin }, schedule: {} }));
+// A call's callbacks (progress) are released when it ends; a watcher's when it is unwatched.
+const engine = createTabEngine({ relay: { origin: self.location.origin }, schedule: {} });
+Comlink.expose(releasingCallbacks(engine, ['watchSyncs']));

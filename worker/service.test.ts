@@ -1,5 +1,7 @@
+import * as Comlink from 'comlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineApi, SyncEvent } from './api.ts';
+import { registerTransferHandlers, releasingCallbacks } from './comlink.ts';
 import type { DinobaseDB } from './db.ts';
 import { NotReadyError } from './errors.ts';
 import { createEngineService } from './service.ts';
@@ -38,6 +40,26 @@ describe('the engine service: scheduling, history and storage', () => {
     const [entry] = await engine.syncHistory({ name: 'stripe' });
     expect(entry).toMatchObject({ source: 'stripe', status: 'error', error: result.error });
     expect(await engine.cancelSync({ name: 'stripe' })).toBe(false);
+  });
+
+  it('over Comlink, releases a watcher’s port when it is unwatched, not before', async () => {
+    registerTransferHandlers();
+    const { port1, port2 } = new MessageChannel();
+    Comlink.expose(releasingCallbacks(engine, ['watchSyncs']), port1 as unknown as Comlink.Endpoint);
+    const remote = Comlink.wrap<EngineApi>(port2 as unknown as Comlink.Endpoint);
+    let released = 0;
+    const events: SyncEvent[] = [];
+    const onEvent = Object.assign((e: SyncEvent) => void events.push(e), {
+      [Comlink.finalizer]: () => released++,
+    });
+    const id = await remote.watchSyncs({ onEvent: Comlink.proxy(onEvent) });
+    await remote.sync({ name: 'stripe', credentials: { api_key: 'sk_test_x' } });
+    await expect.poll(() => events.map((e) => e.type)).toContain('finished');
+    expect(released).toBe(0);
+    expect(await remote.unwatchSyncs({ watchId: id })).toBe(true);
+    await expect.poll(() => released).toBe(1);
+    port1.close();
+    port2.close();
   });
 
   it("reports the database size, refuses a backup in memory, and checks a restore's file", async () => {

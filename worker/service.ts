@@ -137,7 +137,7 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     },
     listSources: () => queries.listSources(),
     describeTable: ({ table }) => queries.describeTable(table),
-    loadSampleData: ({ onProgress }) => loadSampleData(db, { onProgress }),
+    loadSampleData: ({ replace, onProgress }) => loadSampleData(db, { replace, onProgress }),
     async listConnectors() {
       const connectors = syncs.connectors;
       return connectors.names().map((name) => {
@@ -178,9 +178,9 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
       const stop = runner.watch(onEvent);
       watchers.set(id, () => {
         stop();
-        // A Comlink proxy holds a port open until released.
-        if (Comlink.releaseProxy in onEvent)
-          (onEvent as unknown as Comlink.Remote<object>)[Comlink.releaseProxy]();
+        // A Comlink proxy holds a port open until released. (`in` cannot tell: the proxy has no `has` trap.)
+        const remote = onEvent as unknown as Partial<Comlink.Remote<object>>;
+        if (typeof remote[Comlink.releaseProxy] === 'function') remote[Comlink.releaseProxy]();
       });
       return id;
     },

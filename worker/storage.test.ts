@@ -99,8 +99,8 @@ describe('DatabaseStorage', () => {
   // Every reopen instantiates DuckDB-WASM again (seconds in Node), hence the long timeout.
   it('backs up (quiesce, close, read, reopen) while other callers wait; refuses when quiesce does', async () => {
     const files = new MemoryFiles();
-    const opens: string[] = [];
-    db = countingDB(opens);
+    const events: string[] = [];
+    db = countingDB(events);
     await db.run('CREATE TABLE t AS SELECT 1 AS x');
     const refusing = new DatabaseStorage(db, {
       files,
@@ -123,17 +123,19 @@ describe('DatabaseStorage', () => {
     files.gate = new Promise((resolve) => (release = resolve));
     const pending = storage.backup();
     await expect.poll(() => files.log).toEqual(['read']);
-    let answered = false;
-    const query = db.query('SELECT 42 AS answer').then((rows) => ((answered = true), rows));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(answered).toBe(false);
+    // The database is closed while its file is read: a query now waits instead of opening it again.
+    const query = db.query('SELECT 42 AS answer').then((rows) => (events.push('answered'), rows));
+    // One turn of the event loop, not a delay: up to asking for the database the query's path is microtasks
+    // only, so a query that skipped the wait would have logged its 'open' before 'released'.
+    await new Promise(setImmediate);
+    events.push('released');
     release();
     const result = await pending;
     expect(await query).toEqual([{ answer: 42 }]);
     expect(result.file_name).toBe('dinobase-2026-06-01T10-30-00Z.duckdb');
     expect(result.size).toBe(4096);
     expect(result.bytes[100]).toBe(1);
-    expect(opens).toEqual(['open', 'open']);
+    expect(events).toEqual(['open', 'released', 'open', 'answered']);
     expect(steps).toEqual(['quiesce', 'resume']);
   }, 90_000);
 

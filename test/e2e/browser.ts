@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { startServer, type RunningServer, type ServerOptions } from '../../proxy/server.ts';
 
 /** Debian's Chromium; CHROMIUM_PATH overrides it. */
@@ -152,3 +153,28 @@ export async function openApp(
     throw error;
   }
 }
+
+let asked = 0;
+
+/**
+ * `sql`'s single value, run from the editor. The query is tagged, so the result of an earlier query still on
+ * screen is never taken for it.
+ */
+export async function valueOf(page: Page, sql: string): Promise<string> {
+  const tag = `q${++asked}:`;
+  await runSql(page, `SELECT '${tag}' || CAST((${sql}) AS VARCHAR) AS v`);
+  await expect.poll(() => firstCell(page), { timeout: 30_000 }).toMatch(new RegExp(`^${tag}`));
+  return (await firstCell(page)).slice(tag.length);
+}
+
+/** Answers the page's next dialog (accept, or dismiss); resolves with its question once it is answered. */
+export function answerNextDialog(page: Page, accept: boolean): Promise<string> {
+  return new Promise((resolve) =>
+    page.once('dialog', (dialog) => {
+      void (accept ? dialog.accept() : dialog.dismiss()).then(() => resolve(dialog.message()));
+    }),
+  );
+}
+
+/** Text with its runs of whitespace (template line breaks) as single spaces. */
+export const squash = (text: string | null): string => (text ?? '').replace(/\s+/g, ' ').trim();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogSource, SourceSyncStatus } from '../../worker/api.ts';
 import type { SourceSummary as ProxySource } from './proxy.ts';
-import { badgeOf, badgeTitle, previewSql, sourceEntries } from './sources.ts';
+import { badgeOf, badgeTitle, previewSql, sourceEntries, syncedText } from './sources.ts';
 
 const catalog = (name: string, extra: Partial<CatalogSource> = {}): CatalogSource => ({
   name,
@@ -33,6 +33,7 @@ const status = (name: string, extra: Partial<SourceSyncStatus> = {}): SourceSync
   next_run_at: null,
   syncing: null,
   last_success_at: null,
+  data_deleted_at: null,
   last_attempt: null,
   ...extra,
 });
@@ -61,6 +62,27 @@ describe('source entries', () => {
     expect(badgeOf(sample!, false)).toBe('sample');
     const [fresh2] = sourceEntries([], [proxy('a')], [status('a')]);
     expect(badgeOf(fresh2!, false)).toBe('never');
+  });
+
+  it('says when the data was deleted and nothing synced since, and that a stopped sync is no failure', () => {
+    const deleted = status('a', { data_deleted_at: '2026-06-01T10:00:00.000Z' });
+    const [gone] = sourceEntries([], [proxy('a')], [deleted]);
+    expect(badgeOf(gone!, false)).toBe('never');
+    expect(badgeTitle(gone!, 'never')).toBe('Data deleted; not synced since');
+    const stopped = status('a', { last_attempt: { status: 'cancelled', finished_at: null, error: 'x' } });
+    const [kept] = sourceEntries([catalog('a')], [], [stopped]);
+    expect(badgeOf(kept!, false)).toBe('fresh');
+  });
+
+  it('says how many records a sync wrote and how many rows they became', () => {
+    const result = { rows_synced: 533, rows_written: 1263, tables_synced: 8 };
+    expect(syncedText(result)).toBe('Synced 533 records → 1,263 rows in 8 tables (child tables included).');
+    expect(syncedText({ rows_synced: 12, rows_written: 12, tables_synced: 1 })).toBe(
+      'Synced 12 records in 1 table.',
+    );
+    expect(syncedText({ rows_synced: 1, rows_written: 1, tables_synced: 1 })).toBe(
+      'Synced 1 record in 1 table.',
+    );
   });
 
   it('quotes identifiers in the preview query only when needed', () => {

@@ -61,13 +61,30 @@ export function badgeTitle(entry: SourceEntry, badge: Badge): string {
     const threshold = entry.catalog?.freshness_threshold;
     return `Synced ${age} ago${threshold ? ` (stale after ${threshold})` : ''}`;
   }
-  return 'Never synced';
+  return entry.status?.data_deleted_at ? 'Data deleted; not synced since' : 'Never synced';
 }
 
 /** "1,263 rows, 8 tables". */
 export function totals(counts: { total_rows: number; table_count: number }): string {
   const tables = `${counts.table_count} ${counts.table_count === 1 ? 'table' : 'tables'}`;
   return `${counts.total_rows.toLocaleString()} rows, ${tables}`;
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * A finished sync in words: the records it wrote and, when lists inside them became child tables, the rows
+ * all that came to (the sidebar counts rows): "Synced 533 records → 1,263 rows in 8 tables (…)".
+ */
+export function syncedText(result: {
+  rows_synced: number;
+  rows_written: number;
+  tables_synced: number;
+}): string {
+  const tables = plural(result.tables_synced, 'table');
+  const records = plural(result.rows_synced, 'record');
+  if (result.rows_written === result.rows_synced) return `Synced ${records} in ${tables}.`;
+  return `Synced ${records} → ${plural(result.rows_written, 'row')} in ${tables} (child tables included).`;
 }
 
 /** `schema.table`, quoted only where DuckDB needs it. */

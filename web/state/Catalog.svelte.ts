@@ -10,6 +10,8 @@ export class Catalog {
   #expanded = new SvelteSet<string>();
   #loading = $state(false);
   #error = $state.raw<string | null>(null);
+  /** Not reactive: counts refresh() calls, so only the latest one's answer is kept. */
+  #runs = 0;
 
   constructor(engine: Engine) {
     this.#engine = engine;
@@ -32,18 +34,22 @@ export class Catalog {
   }
 
   async refresh(): Promise<void> {
+    const run = ++this.#runs;
     this.#loading = true;
     try {
-      this.#sources = (await this.#engine.listSources()).sources;
+      const { sources } = await this.#engine.listSources();
+      // Refreshes overlap (each finished sync asks for one): an older answer must not replace a newer one.
+      if (run !== this.#runs) return;
+      this.#sources = sources;
       this.#error = null;
       // Columns may have changed (a sync, a restore): re-read the open tables, forget the rest.
       const open = [...this.#expanded].filter((key) => key.includes('.'));
       const fresh = await Promise.all(open.map((table) => this.#engine.describeTable({ table })));
       this.#descriptions = Object.fromEntries(open.map((key, i) => [key, fresh[i]!]));
     } catch (error) {
-      this.#error = error instanceof Error ? error.message : String(error);
+      if (run === this.#runs) this.#error = error instanceof Error ? error.message : String(error);
     } finally {
-      this.#loading = false;
+      if (run === this.#runs) this.#loading = false;
     }
   }
 

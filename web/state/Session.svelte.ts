@@ -1,5 +1,6 @@
 // Engine lifecycle for the page: which tab owns the database, opening and handing it over, the network, sample data.
 import type { EngineInfo, SampleProgress } from '../../worker/api.ts';
+import { ConfigError } from '../../worker/errors.ts';
 import { Comlink, type Engine } from '../lib/engine.ts';
 import { TabElection, type TabElectionOptions, type TabRole } from '../lib/tabs.ts';
 import { network as defaultNetwork, type Network } from './network.svelte.ts';
@@ -117,16 +118,25 @@ export class Session {
     await this.#engine.close();
   }
 
-  async loadSample(): Promise<boolean> {
+  /**
+   * Loads the sample data. Sources holding synced data are replaced only when `confirmReplace`, asked with
+   * the engine's sentence naming them, says yes; otherwise nothing is loaded.
+   */
+  async loadSample(confirmReplace: (held: string) => boolean): Promise<boolean> {
     this.#busy = 'Loading sample data…';
     this.#error = null;
     try {
       const onProgress = Comlink.proxy((p: SampleProgress) => {
         this.#busy = `Loading sample data: ${p.source}.${p.table} (${p.done}/${p.total})`;
       });
-      const result = await this.#engine.loadSampleData({ onProgress });
+      const result = await this.#engine.loadSampleData({ onProgress }).catch((error: unknown) => {
+        if (!(error instanceof ConfigError && error.code === 'would_replace')) throw error;
+        return confirmReplace(error.message)
+          ? this.#engine.loadSampleData({ replace: true, onProgress })
+          : null;
+      });
       this.#busy = null;
-      return result.rows_loaded > 0;
+      return (result?.rows_loaded ?? 0) > 0;
     } catch (error) {
       this.#error = error instanceof Error ? error.message : String(error);
       this.#busy = null;

@@ -164,6 +164,8 @@ export class Sources {
       const { [name]: _dropped, ...rest } = this.#results;
       this.#results = rest;
       await this.refresh();
+      // The history now ends with the deletion.
+      if (this.#history[name]) await this.loadHistory(name);
       this.#notify();
       return true;
     } catch (error) {

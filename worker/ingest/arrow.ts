@@ -11,8 +11,6 @@ import {
   Utf8,
   makeData,
   makeVector,
-  vectorFromArray,
-  type DataType,
   type Vector,
 } from 'apache-arrow';
 import type { NormalizedTable } from './normalize.ts';
@@ -48,15 +46,18 @@ function toNumber(value: unknown): number | null {
   return null;
 }
 
-function toBigInt(value: unknown): bigint | null {
+const INTEGER_TEXT = /^[-+]?\d+$/;
+
+/** An integer value exactly: integer text through BigInt (a double would round past 2^53), others truncated. */
+export function toBigInt(value: unknown): bigint | null {
   if (typeof value === 'bigint') return value;
+  if (typeof value === 'string' && INTEGER_TEXT.test(value.trim())) return BigInt(value.trim());
   const n = toNumber(value);
-  if (n === null) return null;
-  if (Number.isInteger(n)) return BigInt(n);
-  return typeof value === 'string' && /^-?\d+$/.test(value.trim())
-    ? BigInt(value.trim())
-    : BigInt(Math.trunc(n));
+  return n === null ? null : BigInt(Math.trunc(n));
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 function toBool(value: unknown): boolean | null {
   if (typeof value === 'boolean') return value;
@@ -83,47 +84,6 @@ function validityBitmap(valid: boolean[]): { bitmap: Uint8Array; nullCount: numb
     else nullCount++;
   }
   return { bitmap, nullCount };
-}
-
-function arrowType(type: ColumnType): DataType {
-  if (typeof type === 'object') return new List(new Field('item', arrowType(type.list), true));
-  switch (type) {
-    case 'BOOLEAN':
-      return new Bool();
-    case 'BIGINT':
-      return new Int64();
-    case 'DOUBLE':
-      return new Float64();
-    case 'TIMESTAMP':
-      return new TimestampMicrosecond();
-    case 'DATE':
-      return new DateDay();
-    default:
-      return new Utf8();
-  }
-}
-
-function coerce(value: unknown, type: ColumnType): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof type === 'object') return Array.isArray(value) ? value.map((v) => coerce(v, type.list)) : null;
-  switch (type) {
-    case 'BOOLEAN':
-      return toBool(value);
-    case 'BIGINT':
-      return toBigInt(value);
-    case 'DOUBLE':
-      return toNumber(value);
-    case 'TIMESTAMP': {
-      const micros = toMicros(value);
-      return micros === null ? null : new Date(Number(micros / 1000n));
-    }
-    case 'DATE': {
-      const ms = typeof value === 'string' ? Date.parse(value.slice(0, 10)) : NaN;
-      return Number.isNaN(ms) ? null : new Date(ms);
-    }
-    default:
-      return toText(value);
-  }
 }
 
 /** Fixed-width columns are laid out by hand: exact microseconds, and no per-value builder overhead. */
@@ -155,7 +115,9 @@ function fixedWidthVector(values: unknown[], type: 'BIGINT' | 'DOUBLE' | 'TIMEST
   }
   const data = new BigInt64Array(values.length);
   values.forEach((v, i) => {
-    const n = type === 'BIGINT' ? toBigInt(v) : toMicros(v);
+    let n = type === 'BIGINT' ? toBigInt(v) : toMicros(v);
+    // BigInt64Array would wrap it around into another number.
+    if (n !== null && (n < INT64_MIN || n > INT64_MAX)) n = null;
     valid.push(n !== null);
     data[i] = n ?? 0n;
   });
@@ -244,15 +206,9 @@ function listVector(values: unknown[], element: ColumnType): Vector {
 export function buildVector(values: unknown[], type: ColumnType): Vector {
   const final = resolved(type);
   if (typeof final === 'object') return listVector(values, final.list);
-  if (final === 'BIGINT' || final === 'DOUBLE' || final === 'TIMESTAMP' || final === 'DATE') {
-    return fixedWidthVector(values, final);
-  }
-  if (final === 'VARCHAR') return utf8Vector(values);
+  if (final === 'VARCHAR' || final === 'unknown') return utf8Vector(values);
   if (final === 'BOOLEAN') return boolVector(values);
-  return vectorFromArray(
-    values.map((v) => coerce(v, final)),
-    arrowType(final),
-  );
+  return fixedWidthVector(values, final);
 }
 
 /** One Arrow table with the given columns in order, from a normalised table's column arrays; gaps are NULL. */

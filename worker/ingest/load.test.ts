@@ -17,12 +17,7 @@ async function load(
   disposition: WriteDisposition = 'merge',
 ) {
   const tables = normalize(records, { table, primaryKey: ['id'] });
-  const conn = await db.connect();
-  try {
-    return await loadTables(conn, schema, [{ tables, root: table, disposition }]);
-  } finally {
-    await conn.close();
-  }
+  return loadTables(() => db.connect(), schema, [{ tables, root: table, disposition }]);
 }
 
 describe('loadTables', () => {
@@ -98,11 +93,11 @@ describe('loadTables', () => {
     expect(await db.getRowCount('s3', 't')).toBe(2);
   });
 
-  it('leaves everything as it was when the transaction fails', async () => {
-    const conn = await db.connect();
+  it('leaves everything as it was when the transaction fails, and closes its connection', async () => {
+    const open = db.openConnections;
     await expect(
       loadTables(
-        conn,
+        () => db.connect(),
         's1',
         [
           {
@@ -111,10 +106,10 @@ describe('loadTables', () => {
             disposition: 'merge',
           },
         ],
-        () => Promise.reject(new Error('network died mid-sync')),
+        { within: () => Promise.reject(new Error('network died mid-sync')) },
       ),
     ).rejects.toThrow('network died');
-    await conn.close();
+    expect(db.openConnections).toBe(open);
     expect(await db.getTables('_dinobase_staging')).toEqual([]);
     expect(await db.getRowCount('s1', 'customers')).toBe(3);
     expect((await db.getColumns('s1', 'customers')).map((c) => c.column_name)).not.toContain('newcol');

@@ -47,18 +47,18 @@ export interface CommitItem {
 }
 
 /**
- * Moves staged tables into `schema`. Must run inside the caller's transaction, so every table (and the
- * caller's sync state) becomes visible together or not at all. DDL comes first because DuckDB refuses to
+ * Moves staged tables into `schema` (which exists). Runs inside StagedLoad's transaction, so every table (and
+ * the caller's sync state) becomes visible together or not at all. DDL comes first because DuckDB refuses to
  * ALTER a table already written in the same transaction.
  */
-export async function commitStaged(
+async function commitStaged(
   conn: DuckConnection,
   schema: string,
   stager: Stager,
   items: CommitItem[],
+  replaceAll = false,
 ): Promise<LoadResult> {
   await stager.flush();
-  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   const catalog = await schemaCatalog(conn, schema);
   const families = items.map((item) => ({
     item,
@@ -82,7 +82,14 @@ export async function commitStaged(
         );
       }
     }
-    await clearSuperseded(conn, schema, item, stager, [...catalog.keys()]);
+    const disposition = replaceAll ? 'replace' : item.disposition;
+    await clearSuperseded(conn, schema, { ...item, disposition }, stager, [...catalog.keys()]);
+  }
+  if (replaceAll) {
+    const written = new Set(families.flatMap(({ staged }) => staged.map((t) => t.name)));
+    for (const name of catalog.keys()) {
+      if (!written.has(name)) await conn.query(`DELETE FROM ${qualified(schema, name)}`);
+    }
   }
   const rows: Record<string, number> = {};
   for (const { staged } of families) {
@@ -144,36 +151,107 @@ async function clearSuperseded(
   }
 }
 
-let loads = 0;
+/** Where a load gets its own connection, which it closes when it ends. */
+export type Connect = () => Promise<DuckConnection>;
+
+export interface CommitOptions {
+  /** Runs inside the transaction after the tables moved (sync cursors, sample markers): all or nothing. */
+  within?: (conn: DuckConnection) => Promise<void>;
+  /**
+   * Empties every table of the schema first, including tables this load does not write: the data there is
+   * replaced whole (sample data by a sync, synced data by the sample), never mixed with the new rows.
+   */
+  replaceAll?: boolean;
+  /** Checked before the transaction begins and again just before COMMIT. */
+  signal?: AbortSignal;
+}
 
 /**
- * The one-shot form (sample data, tests): stages in-memory tables with autocommit, as a sync stages its
- * pages, then moves them into `schema` in one transaction, together with whatever `within` writes. Staging
- * stays outside the transaction because a table created and dropped in one transaction fails to commit on a
- * reopened OPFS database ("Could not commit creation of dependency").
+ * One load into `schema`, from start to end; a sync and a sample load both go through it. Batches are
+ * staged into `_dinobase_staging` with autocommit as they arrive (a table created and dropped inside one
+ * transaction fails to commit on a reopened OPFS database: "Could not commit creation of dependency"), then
+ * `commit` moves them into place in one transaction. `close` always runs: it drops whatever staging is left
+ * (after a failure or a cancel) and closes the connection.
  */
-export async function loadTables(
-  conn: DuckConnection,
-  schema: string,
-  items: LoadItem[],
-  within?: (conn: DuckConnection) => Promise<void>,
-): Promise<LoadResult> {
-  const stager = new Stager(conn, `${schema}__load${++loads}`);
-  try {
-    for (const item of items) for (const table of item.tables.values()) stager.stage(table);
-    await stager.flush();
+export class StagedLoad {
+  readonly schema: string;
+  #conn: DuckConnection;
+  #stager: Stager;
+  #committed = false;
+
+  private constructor(conn: DuckConnection, schema: string, label: string) {
+    this.#conn = conn;
+    this.schema = schema;
+    this.#stager = new Stager(conn, `${schema}__${label}`);
+  }
+
+  static async open(connect: Connect, schema: string, label: string): Promise<StagedLoad> {
+    return new StagedLoad(await connect(), schema, label);
+  }
+
+  /** Queues `table`'s buffered rows for staging (see Stager.stage); failures surface at `commit`. */
+  stage(table: NormalizedTable): void {
+    this.#stager.stage(table);
+  }
+
+  async commit(items: CommitItem[], options: CommitOptions = {}): Promise<LoadResult> {
+    const conn = this.#conn;
+    await this.#stager.flush();
+    options.signal?.throwIfAborted();
+    // Its own commit: DuckDB-WASM 1.32 refuses to commit a table created in the same transaction as its
+    // schema when that schema was dropped earlier on a reopened OPFS database ("Could not commit creation of
+    // dependency, subject … has been deleted"): Delete data, then Sync now, failed until a reload.
+    await conn.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
     await conn.query('BEGIN TRANSACTION');
     try {
-      const result = await commitStaged(conn, schema, stager, items);
-      await within?.(conn);
+      const result = await commitStaged(conn, this.schema, this.#stager, items, options.replaceAll);
+      await options.within?.(conn);
+      options.signal?.throwIfAborted();
       await conn.query('COMMIT');
+      this.#committed = true;
       return result;
     } catch (error) {
       await conn.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
-  } catch (error) {
-    await stager.discard();
-    throw error;
   }
+
+  /** Drops the staging a failed or cancelled load left (a committed one left none) and closes the connection. */
+  async close(): Promise<void> {
+    try {
+      if (!this.#committed) await this.#stager.discard();
+    } finally {
+      await this.#conn.close();
+    }
+  }
+}
+
+/** Runs `task` on a new StagedLoad and closes it however the task ends. */
+export async function withStagedLoad<T>(
+  connect: Connect,
+  schema: string,
+  label: string,
+  task: (load: StagedLoad) => Promise<T>,
+): Promise<T> {
+  const load = await StagedLoad.open(connect, schema, label);
+  try {
+    return await task(load);
+  } finally {
+    await load.close();
+  }
+}
+
+let loads = 0;
+
+/** The one-shot form (sample data, tests): in-memory tables into `schema`. */
+export function loadTables(
+  connect: Connect,
+  schema: string,
+  items: LoadItem[],
+  options: CommitOptions = {},
+): Promise<LoadResult> {
+  return withStagedLoad(connect, schema, `load${++loads}`, (load) => {
+    for (const item of items) for (const table of item.tables.values()) load.stage(table);
+    return load.commit(items, options);
+  });
 }

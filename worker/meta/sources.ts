@@ -95,21 +95,32 @@ export async function getSource(db: DinobaseDB, name: string): Promise<StoredSou
   return (await getSources(db)).find((s) => s.name === name) ?? null;
 }
 
-/** Forgets the source; with `dropData` also drops its schema, sync state and catalog rows. */
+/**
+ * Forgets the source; with `dropData` also drops its schema, sync state, catalog rows and sample marker, and
+ * records the deletion in `_dinobase.sync_log` (status `deleted`), so its history says the data went.
+ */
 export async function removeSource(
   db: DinobaseDB,
   name: string,
   options: { dropData?: boolean } = {},
 ): Promise<boolean> {
-  const existed = (await getSource(db, name)) !== null;
+  const source = await getSource(db, name);
   await db.transaction(async (conn) => {
     await conn.queryParams('DELETE FROM _dinobase.sources WHERE name = ?', [name]);
     if (!options.dropData) return;
     await conn.queryParams('DELETE FROM _dinobase.sync_state WHERE connector_name = ?', [name]);
     await conn.queryParams('DELETE FROM _dinobase.tables WHERE connector_name = ?', [name]);
     await conn.queryParams('DELETE FROM _dinobase.columns WHERE connector_name = ?', [name]);
+    await conn.queryParams('DELETE FROM _dinobase.metadata WHERE schema_name = ?', [name]);
     await conn.query(`DROP SCHEMA IF EXISTS "${name.replaceAll('"', '""')}" CASCADE`);
+    const now = db.now();
+    await conn.queryParams(
+      `INSERT INTO _dinobase.sync_log (connector_name, connector_type, started_at, finished_at, status)
+       VALUES (?, COALESCE(?, (SELECT arg_max(connector_type, id) FROM _dinobase.sync_log WHERE connector_name = ?), 'unknown'),
+         ?::TIMESTAMP, ?::TIMESTAMP, 'deleted')`,
+      [name, source?.type ?? null, name, now, now],
+    );
   });
   await db.checkpoint();
-  return existed;
+  return source !== null;
 }

@@ -146,11 +146,9 @@ export class QueryEngine {
         code: 'refused',
       };
     }
-    const signals = [
-      options.signal,
-      options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined,
-    ].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 0 ? anySignal(signals, options.timeoutMs) : undefined;
+    const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     const { statements } = classification;
     const total = statements.length;
     let bytes: Uint8Array | null = null;
@@ -161,7 +159,14 @@ export class QueryEngine {
         const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
         bytes = await conn.queryIPC(text, { signal });
       } catch (error) {
-        const failed = fail(error);
+        // The timeout's own reason ("signal timed out") does not say after how long.
+        const failed =
+          timeout?.aborted && !options.signal?.aborted
+            ? {
+                error: `Query interrupted: timed out after ${options.timeoutMs} ms`,
+                code: 'interrupted' as const,
+              }
+            : fail(error);
         return total === 1
           ? failed
           : { ...failed, error: `Statement ${i + 1} of ${total} failed: ${failed.error}` };
@@ -210,24 +215,4 @@ type RunOutcome =
 function shapeRest(shape: ResultShape): Omit<ResultShape, 'columns'> {
   const { columns: _columns, ...rest } = shape;
   return rest;
-}
-
-/** Combines a caller's signal with a timeout, keeping a reason that says which one fired. */
-function anySignal(signals: AbortSignal[], timeoutMs: number | undefined): AbortSignal {
-  const controller = new AbortController();
-  for (const s of signals) {
-    const onAbort = () => {
-      const timedOut = s.reason instanceof DOMException && s.reason.name === 'TimeoutError';
-      controller.abort(
-        timedOut
-          ? new Error(`timed out after ${timeoutMs} ms`)
-          : s.reason instanceof Error
-            ? s.reason
-            : new Error('cancelled'),
-      );
-    };
-    if (s.aborted) onAbort();
-    else s.addEventListener('abort', onAbort, { once: true });
-  }
-  return controller.signal;
 }

@@ -2,6 +2,7 @@
 import { humanDuration, parseDuration } from '../../common/duration.ts';
 import { fromSqlTimestamp } from '../clock.ts';
 import type { DinobaseDB } from '../db.ts';
+import { SAMPLE_SCHEMAS_SQL } from '../meta/origin.ts';
 
 /** Source types whose data is not fetched from an API, so it never goes stale. */
 const NEVER_STALE_TYPES = new Set(['sample', 'parquet', 'csv']);
@@ -25,16 +26,24 @@ interface SourceRow {
   last: string | null;
 }
 
-/** Freshness of every known source (registered or ever synced), keyed by name, in one round trip. */
+/**
+ * Freshness of every known source (registered, ever synced, or holding sample data), keyed by name, in one
+ * round trip. A schema holding sample data is of type `sample`, "synced" when it was loaded.
+ */
 export async function loadFreshness(db: DinobaseDB): Promise<Map<string, SourceFreshness>> {
   const rows = (await db.query(`
     WITH logs AS (
       SELECT connector_name AS name, arg_max(connector_type, started_at) AS type,
              MAX(finished_at) FILTER (WHERE status = 'success') AS last
-      FROM _dinobase.sync_log GROUP BY connector_name)
-    SELECT COALESCE(s.name, l.name) AS name, COALESCE(s.type, l.type) AS type,
-           s.freshness_threshold AS threshold, l.last AS last
-    FROM _dinobase.sources s FULL OUTER JOIN logs l ON s.name = l.name`)) as unknown as SourceRow[];
+      FROM _dinobase.sync_log GROUP BY connector_name),
+    known AS (
+      SELECT COALESCE(s.name, l.name) AS name, COALESCE(s.type, l.type) AS type,
+             s.freshness_threshold AS threshold, l.last AS last
+      FROM _dinobase.sources s FULL OUTER JOIN logs l ON s.name = l.name)
+    SELECT COALESCE(k.name, m.name) AS name, CASE WHEN m.name IS NULL THEN k.type ELSE 'sample' END AS type,
+           CASE WHEN m.name IS NULL THEN k.threshold END AS threshold,
+           COALESCE(m.loaded_at::TIMESTAMP, k.last) AS last
+    FROM known k FULL OUTER JOIN (${SAMPLE_SCHEMAS_SQL}) m ON k.name = m.name`)) as unknown as SourceRow[];
   const now = db.clock.now();
   const out = new Map<string, SourceFreshness>();
   for (const row of rows) {

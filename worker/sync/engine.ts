@@ -5,10 +5,9 @@ import { getPath, type Scope } from '../connectors/paths.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { ConnectorSpec, ResourceSpec } from '../connectors/spec.ts';
 import type { DinobaseDB } from '../db.ts';
-import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage } from '../errors.ts';
-import { commitStaged } from '../ingest/load.ts';
-import { Stager } from '../ingest/stager.ts';
+import { withStagedLoad, type StagedLoad } from '../ingest/load.ts';
+import { clearSample, holdsSample } from '../meta/origin.ts';
 import { Normalizer, snakeCase } from '../ingest/normalize.ts';
 import { cursorAt, maxCursor, toCursor, type CursorValue } from './cursor.ts';
 import { fetchPages, secretParams, type FetchPlan } from './fetcher.ts';
@@ -43,9 +42,12 @@ export interface SyncResult {
   source_name: string;
   source_type: string;
   tables_synced: number;
-  /** Rows written by this sync (an incremental sync counts only what changed). */
+  /** Records fetched and written (rows of the resources' own tables; an incremental sync counts only what changed). */
   rows_synced: number;
-  status: 'success' | 'error' | 'skipped';
+  /** Every row written, child tables (lists inside records, such as invoice lines) included. */
+  rows_written: number;
+  /** `cancelled`: stopped by the user or the app before it committed; the previous data is kept. */
+  status: 'success' | 'error' | 'cancelled' | 'skipped';
   error: string | null;
   resources: { name: string; pages: number; rows: number }[];
   elapsed_ms: number;
@@ -105,6 +107,7 @@ export class SyncEngine {
       source_type: config.type,
       tables_synced: 0,
       rows_synced: 0,
+      rows_written: 0,
       status: 'error',
       error: null,
       resources: [],
@@ -120,31 +123,36 @@ export class SyncEngine {
     ].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     let logId: number | null = null;
-    let conn: DuckConnection | undefined;
-    let stager: Stager | undefined;
     try {
       const spec = this.#connectors.get(config.type);
       logId = await this.#db.logSyncStart(name, config.type);
-      conn = await this.#db.connect();
-      stager = new Stager(conn, `${name}__sync${logId}`);
-      const fetched = await this.#fetchAll(name, spec, config, options, signal, started, stager);
-      const written = await this.#load(name, conn, stager, fetched.items, fetched.cursors, signal, options);
+      const { items, written } = await withStagedLoad(
+        () => this.#db.connect(),
+        name,
+        `sync${logId}`,
+        async (load) => {
+          const fetched = await this.#fetchAll(name, spec, config, options, signal, started, load);
+          const loaded = await this.#load(name, load, fetched.items, fetched.cursors, signal, options);
+          return { items: fetched.items, written: loaded };
+        },
+      );
       await this.#db.updateTableMetadata(name, name, annotationsOf(spec));
       result.tables_synced = written.tables;
       result.rows_synced = written.rows;
-      result.resources = fetched.items.map(({ resource, pages, rows }) => ({
-        name: resource.name,
-        pages,
-        rows,
-      }));
+      result.rows_written = written.written;
+      result.resources = items.map(({ resource, pages, rows }) => ({ name: resource.name, pages, rows }));
       result.status = 'success';
       await this.#db.logSyncEnd(logId, 'success', { tablesSynced: written.tables, rowsSynced: written.rows });
       for (const r of result.resources)
         options.onProgress?.({ source: name, resource: r.name, phase: 'done', pages: r.pages, rows: r.rows });
     } catch (error) {
       result.error = describeFailure(name, error, signal, options.timeoutMs);
+      // A timeout is a failure; a stop (the user, or the tab handing the database over) is not.
+      if (signal?.aborted && !timedOut(signal)) result.status = 'cancelled';
       if (logId !== null)
-        await this.#db.logSyncEnd(logId, 'error', { errorMessage: result.error }).catch(() => undefined);
+        await this.#db
+          .logSyncEnd(logId, result.status, { errorMessage: result.error })
+          .catch(() => undefined);
     } finally {
       this.#running.delete(name);
       result.elapsed_ms = Math.round(this.#clock.now() - started);
@@ -159,7 +167,7 @@ export class SyncEngine {
     options: SyncOptions,
     signal: AbortSignal | undefined,
     started: number,
-    stager: Stager,
+    load: StagedLoad,
   ): Promise<{ items: Fetched[]; cursors: Map<string, CursorValue> }> {
     const route = await this.#transport.route({
       source: name,
@@ -221,7 +229,7 @@ export class SyncEngine {
         item.pages += 1;
         item.rows += rows.length;
         if ((item.normalizer.tables.get(resource.name)?.length ?? 0) >= STAGE_BATCH_ROWS) {
-          for (const table of item.normalizer.tables.values()) stager.stage(table);
+          for (const table of item.normalizer.tables.values()) load.stage(table);
         }
         report();
       };
@@ -255,7 +263,7 @@ export class SyncEngine {
         cursors.set(key, feedSeen);
       }
       if (seen !== undefined) cursors.set(resource.name, seen);
-      for (const table of item.normalizer.tables.values()) stager.stage(table);
+      for (const table of item.normalizer.tables.values()) load.stage(table);
       done.set(resource.name, item);
     }
     return { items: [...done.values()], cursors };
@@ -264,33 +272,35 @@ export class SyncEngine {
   /** One transaction for every table and the cursors: a failure anywhere leaves the previous data untouched. */
   async #load(
     name: string,
-    conn: DuckConnection,
-    stager: Stager,
+    load: StagedLoad,
     items: Fetched[],
     cursors: Map<string, CursorValue>,
     signal: AbortSignal | undefined,
     options: SyncOptions,
-  ): Promise<{ tables: number; rows: number }> {
+  ): Promise<{ tables: number; rows: number; written: number }> {
     for (const { resource, pages, rows } of items) {
       options.onProgress?.({ source: name, resource: resource.name, phase: 'loading', pages, rows });
     }
-    await stager.flush();
-    if (signal?.aborted) throw signal.reason;
-    await conn.query('BEGIN TRANSACTION');
-    try {
-      const commit = items.map((i) => ({ root: i.resource.name, disposition: i.resource.write_disposition }));
-      const loaded = await commitStaged(conn, name, stager, commit);
-      await saveCursors(conn, name, cursors, this.#db.now());
-      if (signal?.aborted) throw signal.reason;
-      await conn.query('COMMIT');
-      const tables = Object.keys(loaded.rows).length;
-      const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
-      return { tables, rows };
-    } catch (error) {
-      await conn.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    const commit = items.map((i) => ({ root: i.resource.name, disposition: i.resource.write_disposition }));
+    // Synced records never mix with sample data: they replace it whole.
+    const overSample = await holdsSample(this.#db, name);
+    const loaded = await load.commit(commit, {
+      signal,
+      replaceAll: overSample,
+      within: async (conn) => {
+        await saveCursors(conn, name, cursors, this.#db.now());
+        if (overSample) await clearSample(conn, name);
+      },
+    });
+    const tables = Object.keys(loaded.rows).length;
+    const rows = items.reduce((n, item) => n + (loaded.rows[item.resource.name] ?? 0), 0);
+    const written = Object.values(loaded.rows).reduce((n, count) => n + count, 0);
+    return { tables, rows, written };
   }
+}
+
+function timedOut(signal: AbortSignal): boolean {
+  return signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
 }
 
 function describeFailure(
@@ -300,8 +310,7 @@ function describeFailure(
   timeoutMs?: number,
 ): string {
   if (signal?.aborted) {
-    const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
-    return `Sync of ${name} interrupted: ${timedOut ? `timed out after ${timeoutMs} ms` : 'cancelled'}. Previous data is unchanged.`;
+    return `Sync of ${name} interrupted: ${timedOut(signal) ? `timed out after ${timeoutMs} ms` : 'cancelled'}. Previous data is unchanged.`;
   }
   if (error instanceof DinobaseError) return error.message;
   return `Sync of ${name} failed: ${errorMessage(error)}`;

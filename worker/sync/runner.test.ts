@@ -21,13 +21,19 @@ class FakeEngine {
         once: true,
       }),
     );
-    const base = { source_name: name, source_type: config.type, resources: [], elapsed_ms: 0 };
+    const base = {
+      source_name: name,
+      source_type: config.type,
+      resources: [],
+      elapsed_ms: 0,
+      rows_written: 0,
+    };
     try {
       await Promise.race([this.gate, aborted]);
     } catch (error) {
       const message = `Sync of '${name}' was cancelled: ${(error as Error).message}`;
-      await db.logSyncEnd(id, 'error', { errorMessage: message });
-      return { ...base, tables_synced: 0, rows_synced: 0, status: 'error', error: message };
+      await db.logSyncEnd(id, 'cancelled', { errorMessage: message });
+      return { ...base, tables_synced: 0, rows_synced: 0, status: 'cancelled', error: message };
     }
     clock.advance(2500);
     const failed = this.failing.has(name);
@@ -109,7 +115,7 @@ describe('SyncRunner', () => {
     expect(runner.busyReason()).toBe('hubspot is syncing; wait for it or stop it first.');
     expect((await runner.status())[0]).toMatchObject({ name: 'hubspot', syncing: 'manual' });
     expect(runner.cancel('hubspot')).toBe(true);
-    expect(await running).toMatchObject({ status: 'error', error: expect.stringContaining('cancelled') });
+    expect(await running).toMatchObject({ status: 'cancelled', error: expect.stringContaining('cancelled') });
     expect(runner.active).toEqual([]);
     expect(runner.busyReason()).toBeNull();
   });

@@ -26,9 +26,12 @@ export interface SourceSyncStatus {
   next_run_at: string | null;
   /** What started the sync running now, or null. */
   syncing: SyncTrigger | null;
+  /** The latest successful sync since the data was last deleted, if any. */
   last_success_at: string | null;
-  /** The latest sync, successful or not. */
+  /** The latest sync, successful or not (`cancelled` when stopped), since the data was last deleted. */
   last_attempt: { status: string; finished_at: string | null; error: string | null } | null;
+  /** When Delete data dropped the source's tables, if no sync succeeded since. */
+  data_deleted_at: string | null;
 }
 
 /** One row of `_dinobase.sync_log`, newest first. */
@@ -36,7 +39,10 @@ export interface SyncLogEntry {
   id: number;
   source: string;
   type: string;
-  /** `running`, `success`, `error`, or `interrupted` (a `running` row whose tab went away). */
+  /**
+   * `running`, `success`, `error`, `cancelled` (stopped; the data was kept), `interrupted` (a `running` row
+   * whose tab went away), or `deleted` (Delete data dropped the source's tables).
+   */
   status: string;
   started_at: string;
   finished_at: string | null;
@@ -111,6 +117,7 @@ export class SyncRunner {
         source_type: 'unknown',
         tables_synced: 0,
         rows_synced: 0,
+        rows_written: 0,
         status: 'error',
         error: `Source '${name}' is not registered.${known.length ? ` Registered: ${known.join(', ')}` : ' Add it first.'}`,
         resources: [],
@@ -196,12 +203,19 @@ export class SyncRunner {
     const sources = await this.#db.getSources();
     const [next, rows] = await Promise.all([
       this.scheduler.running ? this.scheduler.nextRuns(sources) : new Map<string, number | null>(),
+      // Only what happened since the latest Delete data counts: its tables are gone.
       this.#db.query(
-        `SELECT connector_name AS name,
-           epoch_ms(MAX(finished_at) FILTER (WHERE status = 'success')) AS success,
-           arg_max(status, id) AS status, epoch_ms(arg_max(finished_at, id)) AS finished,
-           arg_max(error_message, id) AS error
-         FROM _dinobase.sync_log GROUP BY connector_name`,
+        `WITH log AS (
+           SELECT *, max(id) FILTER (WHERE status = 'deleted') OVER (PARTITION BY connector_name) AS deleted_id
+           FROM _dinobase.sync_log)
+         SELECT connector_name AS name,
+           epoch_ms(MAX(finished_at) FILTER (WHERE status = 'success' AND id > COALESCE(deleted_id, 0))) AS success,
+           arg_max(status, id) FILTER (WHERE id > COALESCE(deleted_id, 0)) AS status,
+           epoch_ms(arg_max(finished_at, id) FILTER (WHERE id > COALESCE(deleted_id, 0))) AS finished,
+           arg_max(error_message, id) FILTER (WHERE id > COALESCE(deleted_id, 0)) AS error,
+           epoch_ms(arg_max(finished_at, id) FILTER (WHERE id = deleted_id)) AS deleted,
+           bool_or(status = 'success' AND id > COALESCE(deleted_id, 0)) AS synced_since
+         FROM log GROUP BY connector_name`,
       ),
     ]);
     const last = new Map(rows.map((r) => [String(r.name), r]));
@@ -215,13 +229,15 @@ export class SyncRunner {
         next_run_at: iso(next.get(source.name)),
         syncing: running?.trigger ?? null,
         last_success_at: iso(row?.success),
-        last_attempt: row
-          ? {
-              status: this.#status(source.name, String(row.status)),
-              finished_at: iso(row.finished),
-              error: row.error == null ? null : String(row.error),
-            }
-          : null,
+        last_attempt:
+          row?.status != null
+            ? {
+                status: this.#status(source.name, String(row.status)),
+                finished_at: iso(row.finished),
+                error: row.error == null ? null : String(row.error),
+              }
+            : null,
+        data_deleted_at: row?.synced_since ? null : iso(row?.deleted),
       };
     });
   }

@@ -28,12 +28,42 @@ class RecordingEngine {
       source_name: name,
       source_type: config.type,
       tables_synced: failed ? 0 : 1,
+      rows_written: failed ? 0 : 5,
       rows_synced: failed ? 0 : 5,
       status: failed ? 'error' : 'success',
       error: failed ? 'boom' : null,
       resources: [],
       elapsed_ms: 0,
     };
+  }
+}
+
+/** A clock whose sleeps last until the test calls `tick()`; `pending` counts the sleeps waiting. */
+class GatedClock extends ManualClock {
+  #waiting = new Set<() => void>();
+  get pending(): number {
+    return this.#waiting.size;
+  }
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const end = () => {
+        this.#waiting.delete(end);
+        signal?.removeEventListener('abort', abort);
+        this.advance(ms);
+        resolve();
+      };
+      const abort = () => {
+        this.#waiting.delete(end);
+        reject(signal!.reason as Error);
+      };
+      this.#waiting.add(end);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+  /** Ends every sleep waiting now, moving the clock on by its length. */
+  tick(): void {
+    for (const end of [...this.#waiting]) end();
   }
 }
 
@@ -124,16 +154,23 @@ describe('SyncScheduler', () => {
   it('keeps running in the background until stopped, and starting twice is a no-op', async () => {
     const engine = new RecordingEngine();
     await db.addSource({ name: 'linear', type: 'linear', sync_interval: '30s' });
-    const scheduler = new SyncScheduler(db, { engine, clock });
+    const gated = new GatedClock(clock.now());
+    const scheduler = new SyncScheduler(db, { engine, clock: gated });
     scheduler.startBackground({ checkInterval: '30s' });
     scheduler.startBackground({ checkInterval: '30s' });
     expect(scheduler.running).toBe(true);
-    await expect.poll(() => engine.calls.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    // Each round syncs linear, then the loop sleeps (one loop: one sleep) until the test ends the sleep.
+    for (let round = 1; round <= 3; round++) {
+      await expect.poll(() => gated.pending, { timeout: 5000 }).toBe(1);
+      expect(engine.calls.length).toBe(round);
+      gated.tick();
+    }
+    await expect.poll(() => gated.pending, { timeout: 5000 }).toBe(1);
     await scheduler.stop();
     expect(scheduler.running).toBe(false);
-    const count = engine.calls.length;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(engine.calls.length).toBe(count);
+    // Only the test ends these sleeps: a loop still alive would be parked in one now.
+    expect(gated.pending).toBe(0);
+    expect(engine.calls.length).toBe(4);
   });
 });
 

@@ -10,7 +10,7 @@ const NEVER_DUE_TYPES = new Set(['parquet', 'csv', 'sample']);
 
 export interface ScheduledResult {
   source: string;
-  status: 'success' | 'error' | 'skipped';
+  status: SyncResult['status'];
   tables: number;
   rows: number;
   error: string | null;
@@ -123,12 +123,15 @@ export class SyncScheduler {
     return due;
   }
 
-  /** Epoch ms of each source's latest successful and latest failed sync, from `_dinobase.sync_log`. */
+  /**
+   * Epoch ms of each source's latest successful and latest failed sync, from `_dinobase.sync_log`. A stopped
+   * sync waits like a failed one: the scheduler must not start again at once what the user just stopped.
+   */
   async #lastRuns(): Promise<Map<string, LastRuns>> {
     const rows = await this.#db.query(
       `SELECT connector_name AS name,
          epoch_ms(MAX(finished_at) FILTER (WHERE status = 'success')) AS success,
-         epoch_ms(MAX(finished_at) FILTER (WHERE status = 'error')) AS failure
+         epoch_ms(MAX(finished_at) FILTER (WHERE status IN ('error', 'cancelled'))) AS failure
        FROM _dinobase.sync_log GROUP BY connector_name`,
     );
     return new Map(
