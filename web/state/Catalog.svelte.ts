@@ -9,6 +9,7 @@ export class Catalog {
   #descriptions = $state.raw<Record<string, TableDescription | { error: string }>>({});
   #expanded = new SvelteSet<string>();
   #loading = $state(false);
+  #loaded = $state(false);
   #error = $state.raw<string | null>(null);
 
   constructor(engine: Engine) {
@@ -20,6 +21,10 @@ export class Catalog {
   }
   get loading() {
     return this.#loading;
+  }
+  /** The engine answered once (with sources or an error): until then an empty list means "not known yet". */
+  get loaded() {
+    return this.#loaded;
   }
   get error() {
     return this.#error;
@@ -44,6 +49,7 @@ export class Catalog {
       this.#error = error instanceof Error ? error.message : String(error);
     } finally {
       this.#loading = false;
+      this.#loaded = true;
     }
   }
 

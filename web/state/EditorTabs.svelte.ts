@@ -1,4 +1,4 @@
-// The editor's query tabs: each keeps its own SQL; the list survives reloads in IndexedDB.
+// The editor's query tabs: each keeps its own SQL; the list survives reloads and hand-overs in IndexedDB.
 import { get, set } from 'idb-keyval';
 
 export interface EditorTab {
@@ -51,6 +51,31 @@ export class EditorTabs {
     if (!this.#persist) return;
     const stored: unknown = await get(KEY).catch(() => undefined);
     if (this.#edited || !isStored(stored)) return;
+    this.#show(stored);
+  }
+
+  /**
+   * Shows the stored tabs instead of these: another tab had the database (and the editor) since this one
+   * read them, and saved its own before handing over.
+   */
+  async reload(): Promise<void> {
+    if (!this.#persist) return;
+    const stored: unknown = await get(KEY).catch(() => undefined);
+    if (!isStored(stored)) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#show(stored);
+  }
+
+  /** Writes unsaved changes now instead of after the typing pause (before another tab takes over). */
+  async flush(): Promise<void> {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#save();
+  }
+
+  #show(stored: StoredTabs): void {
     this.#tabs = stored.tabs;
     this.#activeId = stored.tabs.some((t) => t.id === stored.active) ? stored.active : stored.tabs[0]!.id;
     this.#next = Math.max(...stored.tabs.map((t) => Number(/\d+$/.exec(t.id)?.[0] ?? 0))) + 1;
@@ -95,6 +120,9 @@ export class EditorTabs {
   }
 
   setSql(id: string, sql: string): void {
+    // The editor echoes SQL set from here (a restore, a preview): that is no edit, and no reason to save
+    // over what another tab may have stored meanwhile.
+    if (this.#tabs.find((t) => t.id === id)?.sql === sql) return;
     this.#edited = true;
     this.#update(id, { sql });
   }
@@ -113,8 +141,13 @@ export class EditorTabs {
     if (!this.#persist) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      const value: StoredTabs = { tabs: this.#tabs, active: this.#activeId };
-      set(KEY, value).catch(() => undefined);
+      this.#timer = undefined;
+      void this.#save();
     }, SAVE_DELAY_MS);
+  }
+
+  #save(): Promise<void> {
+    const value: StoredTabs = { tabs: this.#tabs, active: this.#activeId };
+    return set(KEY, value).catch(() => undefined);
   }
 }
