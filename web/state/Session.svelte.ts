@@ -14,10 +14,11 @@ export interface SessionOptions {
 }
 
 /**
- * Work a tab keeps outside the database (the editor's tabs, in IndexedDB) that the tab using the database
+ * Work a tab keeps outside the database (the editor's tabs, in localStorage) that the tab using the database
  * may change meanwhile: saved before this tab lets the database go, read again when it takes it (back).
  */
 export interface KeptWork {
+  /** Must write before its first `await`: on `pagehide` nothing asynchronous is sure to finish. */
   save(): Promise<void>;
   load(): Promise<void>;
 }
