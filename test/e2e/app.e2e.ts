@@ -1,7 +1,17 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../proxy/server.ts';
-import { firstCell, launch, openApp, openPage, runSql, textOf, waitReady, type App } from './browser.ts';
+import { startServer, type RunningServer } from '../../proxy/server.ts';
+import {
+  firstCell,
+  gotoPage,
+  launch,
+  openApp,
+  openPage,
+  runSql,
+  textOf,
+  waitReady,
+  type App,
+} from './browser.ts';
 
 const JOIN =
   'SELECT count(*) AS matched FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email';
@@ -10,8 +20,47 @@ let app: App;
 let server: RunningServer;
 let page: Page;
 
+/**
+ * Installed before every navigation: records each distinct text the sidebar shows below its header, from
+ * the first render on, so a test can check everything it ever said (a real observation, not a sleep).
+ */
+function recordSidebar(): void {
+  const seen: string[] = [];
+  Object.assign(window, { sidebarTexts: seen });
+  const record = () => {
+    const sidebar = document.querySelector('[data-testid="sidebar"]');
+    if (!sidebar) return;
+    const body = [...sidebar.children].filter((child) => child.tagName !== 'HEADER');
+    const text = body
+      .map((child) => child.textContent ?? '')
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (seen.at(-1) !== text) seen.push(text);
+  };
+  new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true });
+}
+
+const sidebarTexts = (target: Page = page) =>
+  target.evaluate(() => (window as unknown as { sidebarTexts: string[] }).sidebarTexts);
+
+/** Everything the sidebar said since the page loaded, once `done` shows; it was never blank nor falsely empty. */
+async function expectCalmSidebar(target: Page, done: RegExp): Promise<void> {
+  await expect.poll(() => textOf(target, 'sidebar'), { timeout: 60_000 }).toMatch(done);
+  const texts = await sidebarTexts(target);
+  expect(texts.length).toBeGreaterThan(0);
+  expect(texts.filter((t) => t.includes('No data yet'))).toEqual([]);
+  expect(texts.filter((t) => t === '')).toEqual([]);
+  expect(texts[0]).toContain('Loading');
+}
+
 beforeAll(async () => {
-  app = await openApp({ home: false });
+  app = await openApp({
+    home: false,
+    prepare: async (context) => {
+      await context.addInitScript(recordSidebar);
+    },
+  });
   ({ server, page } = app);
 });
 
@@ -24,6 +73,25 @@ describe('walking skeleton in Chromium', () => {
       .toContain('saved in this browser (OPFS)');
   });
 
+  it('shows the sources loading, never blank nor "No data yet", until the server\'s sources are listed', async () => {
+    await expectCalmSidebar(page, /github.*hubspot.*linear.*stripe/);
+  });
+
+  it('says "No data yet" where there really is none: no data and a server without sources', async () => {
+    const bare = await startServer({ port: 0, sandbox: false });
+    const other = await app.context.newPage();
+    try {
+      // Another origin: its own OPFS database, empty.
+      await other.goto(bare.url);
+      await waitReady(other);
+      await expect.poll(() => textOf(other, 'sidebar'), { timeout: 60_000 }).toContain('No data yet');
+      expect((await sidebarTexts(other)).some((t) => t.includes('Loading'))).toBe(true);
+    } finally {
+      await other.close();
+      await bare.close();
+    }
+  });
+
   it('loads the sample data and shows it in the sidebar', async () => {
     await page.getByRole('button', { name: 'Load sample data' }).click();
     await page.getByTestId('source-stripe').waitFor({ timeout: 60_000 });
@@ -33,13 +101,14 @@ describe('walking skeleton in Chromium', () => {
   it('runs a cross-source join and shows the right count', async () => {
     await runSql(page, JOIN);
     await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('160');
-    await expect.poll(() => textOf(page, 'row-count')).toBe('1 row');
+    await expect.poll(() => textOf(page, 'row-count'), { timeout: 30_000 }).toBe('1 row');
   });
 
   it('keeps the data across a page reload', async () => {
     await page.reload();
     await waitReady(page);
     await page.getByTestId('source-stripe').waitFor();
+    await expectCalmSidebar(page, /hubspot.*rows.*stripe.*rows/);
     await runSql(page, JOIN);
     await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('160');
   });
@@ -81,7 +150,7 @@ describe('walking skeleton in Chromium', () => {
       .toContain('DROP statements are not allowed');
     await runSql(page, 'SELECT count(*) FROM hubspot.contacts');
     await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('180');
-    expect(await page.getByTestId('query-error').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('query-error').count()).toBe(0);
   });
 
   it('cancels a long query and stays usable', async () => {
@@ -100,9 +169,67 @@ describe('walking skeleton in Chromium', () => {
     await expect
       .poll(() => textOf(second, 'tab-notice'), { timeout: 30_000 })
       .toContain('Dinobase is open in another tab');
-    expect(await textOf(second, 'session-error')).toBe('');
+    await expect.poll(() => textOf(second, 'session-error')).toBe('');
     await second.close();
     await runSql(page, 'SELECT 1 AS still_fine');
     await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('1');
+  });
+
+  it('does what the help lists for editor tabs: Alt+N, Alt+W, Alt+[ and Alt+], Alt+H', async () => {
+    await gotoPage(page, 'query');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('?');
+    const help = page.getByTestId('help');
+    const listed = async () => (await help.locator('dt').allTextContents()).map((t) => t.replace(/\s+/g, ''));
+    await expect.poll(listed).toEqual(expect.arrayContaining(['Alt+N', 'Alt+W', 'Alt+[]', 'Alt+H']));
+    await page.keyboard.press('Escape');
+    await expect.poll(() => help.isVisible()).toBe(false);
+
+    const tabs = page.getByTestId('editor-tab').getByRole('tab');
+    const titles = async () => (await tabs.allTextContents()).map((t) => t.trim());
+    const active = async () =>
+      (await page.getByTestId('editor-tab').getByRole('tab', { selected: true }).textContent())?.trim();
+    await page.locator('.cm-content').focus();
+    const start = await titles();
+    await page.keyboard.press('Alt+N');
+    await expect.poll(titles).toHaveLength(start.length + 1);
+    const opened = (await titles()).at(-1)!;
+    await expect.poll(active).toBe(opened);
+    await page.keyboard.press('Alt+BracketLeft');
+    await expect.poll(active).toBe(start.at(-1));
+    await page.keyboard.press('Alt+BracketRight');
+    await expect.poll(active).toBe(opened);
+    await page.keyboard.press('Alt+W');
+    await expect.poll(titles).toEqual(start);
+    await page.keyboard.press('Alt+H');
+    await expect.poll(() => page.getByTestId('history-panel').count()).toBe(1);
+    await page.keyboard.press('Alt+H');
+    await expect.poll(() => page.getByTestId('history-panel').count()).toBe(0);
+  });
+
+  it('labels the add-source fields in words, and still sends each under its field name', async () => {
+    await gotoPage(page, 'sources');
+    const form = page.getByTestId('add-source');
+    await form.getByLabel('Type').selectOption('github');
+    await expect.poll(() => form.getByLabel('Personal access token', { exact: true }).count()).toBe(1);
+    await expect.poll(() => form.getByText('access_token').count()).toBe(0);
+    await form.getByLabel('Name (becomes the SQL schema)').fill('github_labelled');
+    await form.getByLabel("This server's github sandbox").check();
+    await form.getByLabel('Personal access token', { exact: true }).fill('ghp_dinobaseSandbox');
+    const listed = () =>
+      page.evaluate(async () => {
+        const body = (await (await fetch('/api/sources')).json()) as {
+          sources: { name: string; credentials_set: boolean }[];
+        };
+        return body.sources.find((s) => s.name === 'github_labelled')?.credentials_set ?? null;
+      });
+    try {
+      await form.getByRole('button', { name: 'Save source' }).click();
+      await expect.poll(listed, { timeout: 30_000 }).toBe(true);
+    } finally {
+      // This suite shares the e2e home with other files: leave no source behind.
+      await page.evaluate(() => fetch('/api/sources/github_labelled/credentials', { method: 'DELETE' }));
+    }
+    await gotoPage(page, 'query');
   });
 });

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, firstCell, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import {
+  captureConsole,
+  firstCell,
+  freshProfile,
+  gotoPage,
+  launch,
+  runSql,
+  textOf,
+  waitReady,
+} from './browser.ts';
 
 let server: RunningServer | null = null;
 let context: BrowserContext;
@@ -17,6 +26,10 @@ const logs: string[] = [];
 const redeployed = mkdtempSync(join(tmpdir(), 'dinobase-e2e-dist-'));
 
 const offlineBadge = () => page.getByTestId('offline-badge').count();
+const syncSandboxes = () => page.getByRole('button', { name: 'Sync sandbox sources' });
+/** Red messages in the sidebar (role="alert"), joined. */
+const sidebarAlerts = async () =>
+  (await page.getByTestId('sidebar').getByRole('alert').allTextContents()).join(' | ');
 
 beforeAll(async () => {
   server = await startServer({ port: 0 });
@@ -74,22 +87,20 @@ describe('offline in Chromium', () => {
   });
 
   it('loads the sample data while online', async () => {
-    expect(await offlineBadge()).toBe(0);
+    await expect.poll(offlineBadge).toBe(0);
     await page.getByRole('button', { name: 'Load sample data' }).click();
     await page.getByTestId('source-stripe').waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Sync sandbox sources' }).waitFor();
-    expect(await page.getByRole('button', { name: 'Sync sandbox sources' }).isEnabled()).toBe(true);
+    await expect.poll(() => syncSandboxes().isEnabled(), { timeout: 30_000 }).toBe(true);
   });
 
   it('shows an Offline badge and disables Sync as soon as the network drops', async () => {
     await context.setOffline(true);
     await expect.poll(offlineBadge, { timeout: 10_000 }).toBe(1);
-    const sync = page.getByRole('button', { name: 'Sync sandbox sources' });
-    expect(await sync.isDisabled()).toBe(true);
-    expect(await sync.getAttribute('title')).toContain('offline');
-    expect(await page.getByTestId('offline-badge').getAttribute('title')).toContain(
-      'local queries still work',
-    );
+    await expect.poll(() => syncSandboxes().isDisabled()).toBe(true);
+    await expect.poll(() => syncSandboxes().getAttribute('title')).toContain('offline');
+    await expect
+      .poll(() => page.getByTestId('offline-badge').getAttribute('title'))
+      .toContain('local queries still work');
   });
 
   it('reloads from the service worker with the server gone and queries the saved data', async () => {
@@ -102,20 +113,39 @@ describe('offline in Chromium', () => {
     await expect.poll(offlineBadge, { timeout: 10_000 }).toBe(1);
     // Sync needs the server: no enabled Sync button anywhere.
     const syncs = page.getByRole('button', { name: /^Sync/ });
-    for (let i = 0; i < (await syncs.count()); i++) expect(await syncs.nth(i).isDisabled()).toBe(true);
+    await expect.poll(() => syncs.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    for (let i = 0; i < (await syncs.count()); i++)
+      await expect.poll(() => syncs.nth(i).isDisabled()).toBe(true);
   });
 
-  it('resumes when the network and the server are back', async () => {
-    server = await startServer({ port });
+  it('shows the sources as last seen while offline, calmly: no error, sandbox sources and their settings kept', async () => {
+    // linear and github have no data here: only the server's list (as last seen) knows them.
+    await page.getByTestId('sync-linear').waitFor({ timeout: 30_000 });
+    await page.getByTestId('sync-github').waitFor();
+    await expect.poll(() => textOf(page, 'sources-offline'), { timeout: 30_000 }).toContain('as last seen');
+    await expect.poll(() => syncSandboxes().isDisabled()).toBe(true);
+    await expect.poll(sidebarAlerts).toBe('');
+    await gotoPage(page, 'sources');
+    const card = page.getByTestId('source-card-stripe');
+    await expect.poll(() => card.locator('.tag').allTextContents(), { timeout: 30_000 }).toContain('sandbox');
+    await expect.poll(() => card.getByLabel('Sync interval of stripe').count()).toBe(1);
+    await gotoPage(page, 'query');
+  });
+
+  it('resumes by itself when the network and the server are back: list, errors and Sync, with no reload', async () => {
+    await page.evaluate(() => Object.assign(window, { beforeResume: true }));
+    // The network first: the server is still down, so the page keeps retrying it on its own.
     await context.setOffline(false);
-    await expect.poll(offlineBadge, { timeout: 15_000 }).toBe(0);
-    // The sources list needs the server; it loads on the next refresh, and Sync is offered again.
-    await page.reload();
-    await waitReady(page);
-    const sync = page.getByRole('button', { name: 'Sync sandbox sources' });
-    await sync.waitFor({ timeout: 30_000 });
-    expect(await sync.isEnabled()).toBe(true);
-    expect(await textOf(page, 'offline-badge')).toBe('');
+    await expect
+      .poll(() => page.getByTestId('offline-badge').getAttribute('title'), { timeout: 30_000 })
+      .toContain('server is unreachable');
+    server = await startServer({ port });
+    await expect.poll(offlineBadge, { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => syncSandboxes().isEnabled(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => textOf(page, 'sources-offline'), { timeout: 30_000 }).toBe('');
+    await expect.poll(sidebarAlerts).toBe('');
+    // The same page all along.
+    expect(await page.evaluate(() => 'beforeResume' in window)).toBe(true);
   });
 
   it('offers a new version after a redeploy, keeps working meanwhile, and reloads into it on request', async () => {
@@ -132,7 +162,7 @@ describe('offline in Chromium', () => {
       .toContain('A new version of Dinobase is ready.');
     const waiting = () =>
       page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting !== null);
-    expect(await waiting()).toBe(true);
+    await expect.poll(waiting).toBe(true);
     // The open tab keeps its version (and its assets) until the user chooses.
     await runSql(page, 'SELECT 41 + 1 AS answer');
     await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('42');
@@ -143,8 +173,8 @@ describe('offline in Chromium', () => {
       .poll(() => page.evaluate(() => !('beforeUpdate' in window)).catch(() => false), { timeout: 30_000 })
       .toBe(true);
     await waitReady(page);
-    expect(await waiting()).toBe(false);
-    expect(await page.getByTestId('app-update').count()).toBe(0);
+    await expect.poll(waiting).toBe(false);
+    await expect.poll(() => page.getByTestId('app-update').count()).toBe(0);
     await runSql(page, 'SELECT count(*) AS n FROM stripe.customers');
     await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('180');
   });

@@ -47,6 +47,22 @@ afterAll(async () => {
 });
 
 describe('storage, backup and restore in Settings', () => {
+  it('shows the storage figures when the app is opened at #/settings directly', async () => {
+    await page.goto('about:blank');
+    await page.goto(new URL('/#/settings', app.server.url).href);
+    await waitReady(page);
+    await expect
+      .poll(async () => Number(await page.getByTestId('database-size').getAttribute('data-bytes')), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
+    await expect.poll(() => textOf(page, 'storage-estimate')).toMatch(/of .* the browser allows/);
+    await expect
+      .poll(() => page.getByTestId('storage-persisted').getAttribute('data-persisted'))
+      .toMatch(/^(true|false)$/);
+    await gotoPage(page, 'query');
+  });
+
   it('shows the database size, the browser quota and whether storage is persistent', async () => {
     await page.getByRole('button', { name: 'Load sample data' }).click();
     await page.getByTestId('source-stripe').waitFor({ timeout: 60_000 });
@@ -55,14 +71,16 @@ describe('storage, backup and restore in Settings', () => {
     await expect
       .poll(async () => Number(await size.getAttribute('data-bytes')), { timeout: 30_000 })
       .toBeGreaterThan(100_000);
-    expect(await size.textContent()).toMatch(/\d+(\.\d)? (KiB|MiB)/);
-    expect(await textOf(page, 'storage-estimate')).toMatch(/of .* the browser allows/);
+    await expect.poll(() => size.textContent()).toMatch(/\d+(\.\d)? (KiB|MiB)/);
+    await expect.poll(() => textOf(page, 'storage-estimate')).toMatch(/of .* the browser allows/);
     const persisted = page.getByTestId('storage-persisted');
-    expect(['true', 'false']).toContain(await persisted.getAttribute('data-persisted'));
+    await expect.poll(() => persisted.getAttribute('data-persisted')).toMatch(/^(true|false)$/);
     const ask = persisted.getByRole('button', { name: 'Ask for persistent storage' });
     if ((await ask.count()) > 0) {
       await ask.click();
-      await expect.poll(() => textOf(page, 'storage-notice')).toMatch(/The browser (will keep|declined)/);
+      await expect
+        .poll(() => textOf(page, 'storage-notice'), { timeout: 30_000 })
+        .toMatch(/The browser (will keep|declined)/);
     }
   });
 
@@ -74,7 +92,7 @@ describe('storage, backup and restore in Settings', () => {
     const bytes = readFileSync(backupPath);
     expect(bytes.byteLength).toBeGreaterThan(100_000);
     expect(bytes.subarray(8, 12).toString('latin1')).toBe('DUCK');
-    await expect.poll(() => textOf(page, 'storage-notice')).toContain('Backup ready');
+    await expect.poll(() => textOf(page, 'storage-notice'), { timeout: 30_000 }).toContain('Backup ready');
     // The database reopened: queries still work.
     expect(await value('SELECT count(*) FROM stripe.customers')).toBe('180');
   });

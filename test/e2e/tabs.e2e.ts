@@ -30,6 +30,34 @@ async function expectQuery(page: Page, sql: string, value: string): Promise<void
   await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe(value);
 }
 
+const status = (page: Page) => page.getByTestId('status').getAttribute('data-status');
+
+/** The titles of the page's editor tabs, in order (readable behind the notice too). */
+async function titles(page: Page): Promise<string[]> {
+  return (await page.getByTestId('editor-tab').getByRole('tab').allTextContents()).map((t) => t.trim());
+}
+
+function tabButton(page: Page, title: string) {
+  return page.getByTestId('editor-tab').getByRole('tab', { name: title, exact: true });
+}
+
+/** The SQL of one editor tab, as the editor shows it once that tab is selected (the owner tab only). */
+async function sqlOf(page: Page, title: string): Promise<string> {
+  await tabButton(page, title).click();
+  if ((await tabButton(page, title).getAttribute('aria-selected')) !== 'true') return '';
+  return page.locator('.cm-content').innerText();
+}
+
+/** Types a line at the end of one editor tab, as a user would. */
+async function typeInTab(page: Page, title: string, line: string): Promise<void> {
+  await tabButton(page, title).click();
+  await page.locator('.cm-content').focus();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.insertText(line);
+  await page.keyboard.press('Escape');
+}
+
 beforeAll(async () => {
   server = await startServer({ port: 0 });
   context = await launch(profile.dir);
@@ -50,8 +78,8 @@ describe('several tabs in Chromium', () => {
   it('tells a second tab that Dinobase is open in another tab', async () => {
     second = await newTab();
     await expect.poll(() => notice(second), { timeout: 30_000 }).toContain('Dinobase is open in another tab');
-    expect(await second.getByTestId('status').getAttribute('data-status')).toBe('elsewhere');
-    expect(await notice(first)).toBe('');
+    await expect.poll(() => status(second)).toBe('elsewhere');
+    await expect.poll(() => notice(first)).toBe('');
   });
 
   it('keeps working in the owner tab meanwhile', async () => {
@@ -64,7 +92,7 @@ describe('several tabs in Chromium', () => {
     await second.getByRole('button', { name: 'Use here' }).click();
     await waitReady(second);
     await expect.poll(() => notice(first), { timeout: 30_000 }).toContain('Dinobase moved to another tab');
-    expect(await first.getByTestId('status').getAttribute('data-status')).toBe('elsewhere');
+    await expect.poll(() => status(first)).toBe('elsewhere');
     await second.getByTestId('source-stripe').waitFor({ timeout: 30_000 });
     await expectQuery(second, JOIN, '160');
     await expectQuery(second, 'SELECT count(*) AS n FROM stripe.customers', '180');
@@ -81,7 +109,7 @@ describe('several tabs in Chromium', () => {
   it('closing the owner tab hands the database to the waiting tab by itself', async () => {
     await first.close();
     await waitReady(second);
-    expect(await notice(second)).toBe('');
+    await expect.poll(() => notice(second)).toBe('');
     await expectQuery(second, JOIN, '160');
   });
 
@@ -90,5 +118,50 @@ describe('several tabs in Chromium', () => {
     await expect.poll(() => notice(third), { timeout: 30_000 }).toContain('Dinobase is open in another tab');
     await third.close();
     await expectQuery(second, 'SELECT 1 AS still_fine', '1');
+  });
+});
+
+describe('editor tabs across a hand-over', () => {
+  it('"Use here" shows the tabs the owner left, and a reload afterwards keeps both tabs\' work', async () => {
+    const a = second;
+    await a.getByRole('button', { name: 'New query tab' }).click();
+    await expect.poll(() => titles(a).then((t) => t.length), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const before = await titles(a);
+    const b = await newTab();
+    await expect.poll(() => notice(b), { timeout: 30_000 }).toContain('Dinobase is open in another tab');
+    await expect.poll(() => titles(b), { timeout: 30_000 }).toEqual(before);
+
+    // While B waits, A edits its first tab and adds another.
+    await typeInTab(a, before[0]!, '-- edited in A');
+    await a.getByRole('button', { name: 'New query tab' }).click();
+    await expect.poll(() => titles(a)).toHaveLength(before.length + 1);
+    const after = await titles(a);
+    const added = after.at(-1)!;
+    await typeInTab(a, added, 'SELECT 3 AS added_in_a');
+
+    // B takes over: it shows A's tabs, not the ones it read when it opened.
+    await b.getByRole('button', { name: 'Use here' }).click();
+    await waitReady(b);
+    await expect.poll(() => notice(a), { timeout: 30_000 }).toContain('Dinobase moved to another tab');
+    await expect.poll(() => titles(b), { timeout: 30_000 }).toEqual(after);
+    await expect.poll(() => sqlOf(b, added), { timeout: 30_000 }).toContain('added_in_a');
+    await expect.poll(() => sqlOf(b, before[0]!), { timeout: 30_000 }).toContain('edited in A');
+
+    // B types, then reloads. A is queued, so it takes the database back and must show B's work.
+    await typeInTab(b, added, '-- typed in B');
+    await b.reload();
+    await waitReady(a);
+    await expect.poll(() => notice(b), { timeout: 30_000 }).toContain('Dinobase is open in another tab');
+    await expect.poll(() => titles(a), { timeout: 30_000 }).toEqual(after);
+    await expect.poll(() => sqlOf(a, added), { timeout: 30_000 }).toMatch(/added_in_a[\s\S]*typed in B/);
+    await expect.poll(() => sqlOf(a, before[0]!), { timeout: 30_000 }).toContain('edited in A');
+
+    // And B, reloaded, finds everything once it takes the database again.
+    await expect.poll(() => titles(b), { timeout: 30_000 }).toEqual(after);
+    await b.getByRole('button', { name: 'Use here' }).click();
+    await waitReady(b);
+    await expect.poll(() => sqlOf(b, added), { timeout: 30_000 }).toMatch(/added_in_a[\s\S]*typed in B/);
+    await expect.poll(() => sqlOf(b, before[0]!), { timeout: 30_000 }).toContain('edited in A');
+    await b.close();
   });
 });

@@ -9,11 +9,12 @@ afterEach(() => {
 });
 
 function setup(heartbeatMs = 40) {
-  const state = { online: true, serverUp: true, probes: 0 };
+  const state = { online: true, serverUp: true, probes: 0, reached: 0 };
   const changes: (OfflineReason | null)[] = [];
   const win = new EventTarget();
   const watch = new ConnectivityWatch({
     onChange: (reason) => changes.push(reason),
+    onReachable: () => (state.reached += 1),
     events: { window: win },
     browserOnline: () => state.online,
     retryMs: 20,
@@ -54,6 +55,20 @@ describe('ConnectivityWatch', () => {
     state.serverUp = true;
     await vi.waitFor(() => expect(watch.reason).toBeNull());
     expect(changes).toEqual(['server_unreachable', null]);
+  });
+
+  it('says each time the server answered, so a list that failed before can be read again', async () => {
+    const { state } = setup();
+    await vi.waitFor(() => expect(state.reached).toBeGreaterThan(0));
+    state.serverUp = false;
+    await vi.waitFor(() => expect(state.probes).toBeGreaterThan(3));
+    const reached = state.reached;
+    const probes = state.probes;
+    // Failed probes say nothing.
+    await vi.waitFor(() => expect(state.probes).toBeGreaterThan(probes + 2));
+    expect(state.reached).toBe(reached);
+    state.serverUp = true;
+    await vi.waitFor(() => expect(state.reached).toBeGreaterThan(reached));
   });
 
   it('re-checks at once when a request is reported as failed', async () => {

@@ -5,6 +5,8 @@ export type OfflineReason = 'browser_offline' | 'server_unreachable';
 
 export interface ConnectivityOptions {
   onChange: (reason: OfflineReason | null) => void;
+  /** Runs after every probe the server answered, so what failed while it was away can be read again. */
+  onReachable?: () => void;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Where `online`/`offline` and `visibilitychange` are heard. @default window and document */
@@ -97,6 +99,7 @@ export class ConnectivityWatch {
       });
       await response.body?.cancel().catch(() => undefined);
       this.#set(browserOnline() ? null : 'browser_offline');
+      if (this.#reason === null) this.#options.onReachable?.();
     } catch {
       this.#set(browserOnline() ? 'server_unreachable' : 'browser_offline');
     }

@@ -1,5 +1,6 @@
 // The UI's calls to the proxy's own API: sources and credentials. Secrets go up once and never come back.
 import type { ErrorBody, SessionState, SourceInput, SourceSummary } from '../../proxy/contract.ts';
+import { DinobaseError } from '../../worker/errors.ts';
 
 export type { SessionState, SourceInput, SourceSummary };
 
@@ -8,7 +9,9 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
   try {
     response = await fetch(path, { ...init, credentials: 'same-origin' });
   } catch (error) {
-    throw new Error(
+    // A coded error: callers tell "the server is not there" (offline, a normal state) from "it said no".
+    throw new DinobaseError(
+      'network_error',
       `The Dinobase server is unreachable (${error instanceof Error ? error.message : String(error)}).`,
       { cause: error },
     );

@@ -6,12 +6,20 @@ import { TabElection, type TabLocks, type TabRole } from './tabs.ts';
 class FakeLocks implements TabLocks {
   #held = false;
   #queue: (() => void)[] = [];
+  /** How long a free lock takes to be granted: a page's main thread busy while it starts. */
+  #grantMs: number;
+
+  constructor(options: { grantMs?: number } = {}) {
+    this.#grantMs = options.grantMs ?? 0;
+  }
 
   async request(
     _name: string,
-    options: { signal?: AbortSignal },
-    callback: () => Promise<void>,
+    options: { signal?: AbortSignal; ifAvailable?: boolean },
+    callback: (lock: Lock | null) => Promise<void>,
   ): Promise<void> {
+    if (this.#grantMs > 0) await new Promise((done) => setTimeout(done, this.#grantMs));
+    if (options.ifAvailable && this.#held) return callback(null);
     await new Promise<void>((granted, refused) => {
       if (!this.#held) {
         this.#held = true;
@@ -25,7 +33,7 @@ class FakeLocks implements TabLocks {
       });
     });
     try {
-      await callback();
+      await callback({ name: _name, mode: 'exclusive' });
     } finally {
       const next = this.#queue.shift();
       if (next) next();
@@ -46,12 +54,11 @@ let name = '';
 let locks: FakeLocks;
 
 /** A tab of this test's election; `null` locks stand for a browser without Web Locks. */
-function openTab(tabLocks: TabLocks | null = locks, options: { graceMs?: number } = {}): Tab {
+function openTab(tabLocks: TabLocks | null = locks): Tab {
   const tab: Tab = { roles: [], acquired: 0, released: 0, election: null as unknown as TabElection };
   tab.election = new TabElection({
     name,
     locks: tabLocks,
-    graceMs: options.graceMs ?? 20,
     acquire: async () => {
       tab.acquired += 1;
     },
@@ -130,6 +137,13 @@ describe('TabElection', () => {
     expect(second.election.role).toBe('waiting');
     expect(second.acquired).toBe(0);
     expect(first.election.role).toBe('moved');
+  });
+
+  it('never tells a tab that is alone that another tab holds the database, however late the lock comes', async () => {
+    locks = new FakeLocks({ grantMs: 600 });
+    const tab = openTab();
+    await until(() => tab.election.role === 'owner');
+    expect(tab.roles).toEqual(['owner']);
   });
 
   it('owns at once where there are no Web Locks', async () => {

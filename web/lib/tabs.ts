@@ -16,7 +16,11 @@ export type TabMessage = { type: 'claim'; from: string } | { type: 'owner'; from
 
 /** The part of `navigator.locks` the election uses (tests pass a fake). */
 export interface TabLocks {
-  request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void>): Promise<void>;
+  request(
+    name: string,
+    options: { signal?: AbortSignal; ifAvailable?: boolean },
+    callback: (lock: Lock | null) => Promise<void>,
+  ): Promise<void>;
 }
 
 /** The part of `BroadcastChannel` the election uses. */
@@ -38,8 +42,6 @@ export interface TabElectionOptions {
   locks?: TabLocks | null;
   /** @default a BroadcastChannel named after the lock */
   channel?: TabChannel | null;
-  /** How long a fresh tab stays `electing` before it says another tab holds the database. @default 400 */
-  graceMs?: number;
   /** How long a "Use here" claim keeps other queued tabs from taking the lock first. @default 15000 */
   claimTtlMs?: number;
 }
@@ -100,10 +102,7 @@ export class TabElection {
       this.#acquiring = this.#options.acquire();
       return;
     }
-    const grace = setTimeout(() => {
-      if (this.#role === 'electing') this.#setRole('waiting');
-    }, this.#options.graceMs ?? 400);
-    void this.#loop().finally(() => clearTimeout(grace));
+    void this.#loop();
   }
 
   /** "Use here": asks the owner to close the database and hand it to this tab. */
@@ -125,6 +124,17 @@ export class TabElection {
   /** Queues for the lock for as long as the page lives: a tab that gave the database away takes it back later. */
   async #loop(): Promise<void> {
     const locks = this.#locks!;
+    // Asked without queueing first, the browser says at once whether another tab holds it. A timer guessing
+    // that from a slow grant flashed "open in another tab" in a lone tab whose page was busy starting.
+    let held = false;
+    await locks
+      .request(this.#name, { ifAvailable: true }, async (lock) => {
+        held = lock !== null;
+        if (held) await this.#hold();
+      })
+      .catch(() => undefined);
+    if (!held && this.#role === 'electing') this.#setRole('waiting');
+    else await this.#waitForClaimant();
     while (!this.#stop.signal.aborted) {
       try {
         await locks.request(this.#name, { signal: this.#stop.signal }, () => this.#hold());

@@ -9,6 +9,7 @@ export class Catalog {
   #descriptions = $state.raw<Record<string, TableDescription | { error: string }>>({});
   #expanded = new SvelteSet<string>();
   #loading = $state(false);
+  #loaded = $state(false);
   #error = $state.raw<string | null>(null);
   /** Not reactive: counts refresh() calls, so only the latest one's answer is kept. */
   #runs = 0;
@@ -22,6 +23,10 @@ export class Catalog {
   }
   get loading() {
     return this.#loading;
+  }
+  /** The engine answered once (with sources or an error): until then an empty list means "not known yet". */
+  get loaded() {
+    return this.#loaded;
   }
   get error() {
     return this.#error;
@@ -49,7 +54,10 @@ export class Catalog {
     } catch (error) {
       if (run === this.#runs) this.#error = error instanceof Error ? error.message : String(error);
     } finally {
-      if (run === this.#runs) this.#loading = false;
+      if (run === this.#runs) {
+        this.#loading = false;
+        this.#loaded = true;
+      }
     }
   }
 

@@ -1,5 +1,5 @@
-// The editor's query tabs: each keeps its own SQL; the list survives reloads in IndexedDB.
-import { get, set } from 'idb-keyval';
+// The editor's query tabs: each keeps its own SQL; the list survives reloads and hand-overs in localStorage.
+import { del, get } from 'idb-keyval';
 
 export interface EditorTab {
   id: string;
@@ -20,6 +20,36 @@ function isStored(value: unknown): value is StoredTabs {
   return Array.isArray(value.tabs) && value.tabs.length > 0 && typeof value.active === 'string';
 }
 
+/**
+ * localStorage, not IndexedDB: a write must finish inside `pagehide` (a reload right after typing, a tab
+ * handing the database on as it closes), and Chromium drops IndexedDB writes begun there.
+ */
+function read(): StoredTabs | null {
+  try {
+    const value: unknown = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+    return isStored(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Tabs saved by versions that kept them in IndexedDB, moved over once. */
+async function readOld(): Promise<StoredTabs | null> {
+  const value: unknown = await get(KEY).catch(() => undefined);
+  if (!isStored(value)) return null;
+  write(value);
+  await del(KEY).catch(() => undefined);
+  return value;
+}
+
+function write(value: StoredTabs): void {
+  try {
+    localStorage.setItem(KEY, JSON.stringify(value));
+  } catch {
+    // Full or unavailable storage: the tabs live on in this page only.
+  }
+}
+
 export class EditorTabs {
   #tabs = $state.raw<EditorTab[]>([]);
   #activeId = $state('');
@@ -28,9 +58,9 @@ export class EditorTabs {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #persist: boolean;
 
-  /** `persist: false` keeps tabs in memory only (tests, or where IndexedDB is unavailable). */
+  /** `persist: false` keeps tabs in memory only (tests, or where storage is unavailable). */
   constructor(initialSql: string, options: { persist?: boolean } = {}) {
-    this.#persist = options.persist ?? typeof indexedDB !== 'undefined';
+    this.#persist = options.persist ?? typeof localStorage !== 'undefined';
     const first = this.#make(initialSql);
     this.#tabs = [first];
     this.#activeId = first.id;
@@ -49,8 +79,33 @@ export class EditorTabs {
   /** Restores the tabs of the last visit, unless the user already typed in this one. */
   async restore(): Promise<void> {
     if (!this.#persist) return;
-    const stored: unknown = await get(KEY).catch(() => undefined);
-    if (this.#edited || !isStored(stored)) return;
+    const stored = read() ?? (await readOld());
+    if (this.#edited || !stored) return;
+    this.#show(stored);
+  }
+
+  /**
+   * Shows the stored tabs instead of these: another tab had the database (and the editor) since this one
+   * read them, and saved its own before handing over.
+   */
+  async reload(): Promise<void> {
+    if (!this.#persist) return;
+    const stored = read();
+    if (!stored) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#show(stored);
+  }
+
+  /** Writes unsaved changes now, synchronously, instead of after the typing pause (before another tab takes over). */
+  async flush(): Promise<void> {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#save();
+  }
+
+  #show(stored: StoredTabs): void {
     this.#tabs = stored.tabs;
     this.#activeId = stored.tabs.some((t) => t.id === stored.active) ? stored.active : stored.tabs[0]!.id;
     this.#next = Math.max(...stored.tabs.map((t) => Number(/\d+$/.exec(t.id)?.[0] ?? 0))) + 1;
@@ -95,6 +150,9 @@ export class EditorTabs {
   }
 
   setSql(id: string, sql: string): void {
+    // The editor echoes SQL set from here (a restore, a preview): that is no edit, and no reason to save
+    // over what another tab may have stored meanwhile.
+    if (this.#tabs.find((t) => t.id === id)?.sql === sql) return;
     this.#edited = true;
     this.#update(id, { sql });
   }
@@ -113,8 +171,12 @@ export class EditorTabs {
     if (!this.#persist) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      const value: StoredTabs = { tabs: this.#tabs, active: this.#activeId };
-      set(KEY, value).catch(() => undefined);
+      this.#timer = undefined;
+      this.#save();
     }, SAVE_DELAY_MS);
+  }
+
+  #save(): void {
+    write({ tabs: this.#tabs, active: this.#activeId });
   }
 }

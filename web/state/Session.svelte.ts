@@ -14,6 +14,16 @@ export interface SessionOptions {
   election?: (options: TabElectionOptions) => Pick<TabElection, 'role' | 'start' | 'useHere' | 'stop'>;
 }
 
+/**
+ * Work a tab keeps outside the database (the editor's tabs, in localStorage) that the tab using the database
+ * may change meanwhile: saved before this tab lets the database go, read again when it takes it (back).
+ */
+export interface KeptWork {
+  /** Must write before its first `await`: on `pagehide` nothing asynchronous is sure to finish. */
+  save(): Promise<void>;
+  load(): Promise<void>;
+}
+
 export class Session {
   #engine: Engine;
   #network: Network;
@@ -23,11 +33,14 @@ export class Session {
   #info = $state.raw<EngineInfo | null>(null);
   #error = $state.raw<string | null>(null);
   #busy = $state.raw<string | null>(null);
-  #opens = 0;
   #firstOpen: Promise<void>;
   #firstOpened: () => void = () => undefined;
-  /** Plain listeners, not reactive state: a callback list, not something the UI renders. */
-  #resumed: (() => void)[] = [];
+  /** Plain listeners, not reactive state: callback lists, not something the UI renders. */
+  #opening: (() => void)[] = [];
+  #ready: (() => void)[] = [];
+  #kept: KeptWork[] = [];
+  /** Another tab had the database since this tab last read its kept work. */
+  #away = false;
 
   constructor(engine: Engine, options: SessionOptions = {}) {
     this.#engine = engine;
@@ -40,9 +53,18 @@ export class Session {
       onRole: (role) => {
         this.#tab = role;
         // Opening is announced by #acquire; every other role means the database is not this tab's now.
-        if (role === 'waiting' || role === 'moved' || role === 'releasing') this.#status = 'elsewhere';
+        if (role === 'waiting' || role === 'moved' || role === 'releasing') {
+          this.#status = 'elsewhere';
+          this.#away = true;
+        }
       },
     });
+    // A tab closing or reloading hands the database on without a "release": save what it keeps first. Only
+    // the owner's work is current; a waiting tab's copy is stale.
+    if (typeof window !== 'undefined')
+      window.addEventListener('pagehide', () => {
+        if (this.#election.role === 'owner') void this.#save();
+      });
   }
 
   get status() {
@@ -86,23 +108,43 @@ export class Session {
     this.#election.useHere();
   }
 
-  /** Calls `listener` each time this tab gets the database back after it was elsewhere; returns an unsubscribe. */
-  onResume(listener: () => void): () => void {
-    this.#resumed = [...this.#resumed, listener];
-    return () => {
-      this.#resumed = this.#resumed.filter((l) => l !== listener);
-    };
+  /**
+   * Calls `listener` each time this tab starts opening the database, just after asking the engine: what it
+   * asks the engine queues right behind the open, so its answer comes as early as it can. Returns an unsubscribe.
+   */
+  onOpen(listener: () => void): () => void {
+    this.#opening = [...this.#opening, listener];
+    return () => (this.#opening = this.#opening.filter((l) => l !== listener));
+  }
+
+  /** Calls `listener` each time this tab has opened the database: first, and after getting it back. */
+  onReady(listener: () => void): () => void {
+    this.#ready = [...this.#ready, listener];
+    return () => (this.#ready = this.#ready.filter((l) => l !== listener));
+  }
+
+  /** Keeps `work` in step with the other tabs across every hand-over (see KeptWork). */
+  keep(work: KeptWork): () => void {
+    this.#kept = [...this.#kept, work];
+    return () => (this.#kept = this.#kept.filter((w) => w !== work));
   }
 
   async #acquire(): Promise<void> {
+    if (this.#away) {
+      // The tab that had the database saved its work before letting go: show that, not what this tab read
+      // when it opened (the app stays inert until then, so nothing typed here can be lost).
+      this.#away = false;
+      await Promise.all(this.#kept.map((w) => w.load().catch(() => undefined)));
+    }
     this.#status = 'opening';
     this.#error = null;
     try {
-      this.#info = await this.#engine.open();
+      const opened = this.#engine.open();
+      for (const listener of this.#opening) listener();
+      this.#info = await opened;
       this.#status = 'ready';
-      this.#opens += 1;
       performance.mark('dinobase:engine-ready');
-      if (this.#opens > 1) for (const listener of this.#resumed) listener();
+      for (const listener of this.#ready) listener();
     } catch (error) {
       this.#error = error instanceof Error ? error.message : String(error);
       this.#status = 'failed';
@@ -110,12 +152,16 @@ export class Session {
     this.#firstOpened();
   }
 
-  /** Another tab asked for the database: stop using it, then checkpoint and close it in the worker. */
+  /** Another tab asked for the database: stop using it, save kept work, then checkpoint and close it in the worker. */
   async #release(): Promise<void> {
     this.#status = 'elsewhere';
     this.#info = null;
     this.#busy = null;
-    await this.#engine.close();
+    await Promise.all([this.#save(), this.#engine.close()]);
+  }
+
+  #save(): Promise<void> {
+    return Promise.all(this.#kept.map((w) => w.save().catch(() => undefined))).then(() => undefined);
   }
 
   /**

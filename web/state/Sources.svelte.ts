@@ -9,13 +9,9 @@ import type {
   SyncTrigger,
 } from '../../worker/api.ts';
 import { Comlink, type Engine } from '../lib/engine.ts';
-import {
-  deleteCredentials,
-  listProxySources,
-  saveCredentials,
-  type SourceInput,
-  type SourceSummary,
-} from '../lib/proxy.ts';
+import { listKnownSources } from '../lib/known-sources.ts';
+import { deleteCredentials, saveCredentials, type SourceInput, type SourceSummary } from '../lib/proxy.ts';
+import { network } from './network.svelte.ts';
 
 export interface NewSource extends SourceInput {
   name: string;
@@ -38,6 +34,8 @@ export class Sources {
   #live = $state.raw<Record<string, LiveSync>>({});
   #history = $state.raw<Record<string, SyncLogEntry[]>>({});
   #bulk = $state(false);
+  #offline = $state(false);
+  #loaded = $state(false);
   #error = $state.raw<string | null>(null);
   #now = $state(Date.now());
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -50,9 +48,17 @@ export class Sources {
     this.#engine = engine;
   }
 
-  /** What the server holds: names, types, whether credentials are set. */
+  /** What the server holds: names, types, whether credentials are set (as last seen while `offline`). */
   get list() {
     return this.#list;
+  }
+  /** The server could not be reached: `list` is the one it gave last, kept in this browser. */
+  get offline() {
+    return this.#offline;
+  }
+  /** The first refresh finished: until then an empty `list` means "not known yet". */
+  get loaded() {
+    return this.#loaded;
   }
   get connectors() {
     return this.#connectors;
@@ -106,19 +112,23 @@ export class Sources {
   async refresh(): Promise<void> {
     this.#watch();
     try {
-      const [list, connectors] = await Promise.all([listProxySources(), this.#engine.listConnectors()]);
+      const [known, connectors, registered] = await Promise.all([
+        listKnownSources({ onUnreachable: () => network.report() }),
+        this.#engine.listConnectors(),
+        this.#engine.getSources(),
+      ]);
       this.#connectors = connectors;
-      const registered = await this.#engine.getSources();
-      for (const source of list) {
-        const known = registered.find((s) => s.name === source.name);
-        if (known?.type !== source.type)
-          await this.#engine.addSource({ name: source.name, type: source.type });
-      }
-      this.#list = list;
+      const unregistered = known.sources.filter(
+        (source) => registered.find((s) => s.name === source.name)?.type !== source.type,
+      );
+      await Promise.all(unregistered.map(({ name, type }) => this.#engine.addSource({ name, type })));
+      this.#list = known.sources;
+      this.#offline = known.offline;
     } catch (error) {
       this.#error = `Could not list the sources: ${message(error)}`;
     }
     await this.refreshStatus();
+    this.#loaded = true;
   }
 
   async refreshStatus(): Promise<void> {

@@ -8,7 +8,11 @@ const MESSAGES: Record<OfflineReason, string> = {
 
 export class Network {
   #reason = $state.raw<OfflineReason | null>(null);
-  #watch = new ConnectivityWatch({ onChange: (reason) => (this.#reason = reason) });
+  #reachedAt = $state(0);
+  #watch = new ConnectivityWatch({
+    onChange: (reason) => (this.#reason = reason),
+    onReachable: () => (this.#reachedAt = Date.now()),
+  });
 
   /** True while sync and write-back cannot reach the server; local queries keep working. */
   get offline(): boolean {
@@ -16,6 +20,10 @@ export class Network {
   }
   get reason(): OfflineReason | null {
     return this.#reason;
+  }
+  /** When the server last answered a probe (0: not yet); what needs it can retry each time this changes. */
+  get reachedAt(): number {
+    return this.#reachedAt;
   }
   /** The tooltip for disabled Sync / Confirm buttons; null while online. */
   get hint(): string | null {
