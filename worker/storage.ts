@@ -191,9 +191,9 @@ export class DatabaseStorage {
     try {
       const database = await this.#db.database();
       const file = `dinobase-restore-${++this.#restores}.duckdb`;
-      await database.registerFile(file, bytes);
+      const path = await database.registerFile(file, bytes);
       try {
-        await this.#db.exclusive((conn) => replaceFrom(conn, file));
+        await this.#db.exclusive((conn) => replaceFrom(conn, path));
       } finally {
         await database.dropFile(file).catch(() => undefined);
       }

@@ -1,7 +1,7 @@
 // Wraps an instantiated AsyncDuckDB into the engine's DuckDatabase contract: session setup, queued calls, cancellation, clear errors.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import { QueryError, errorMessage } from '../errors.ts';
+import { toDuckParam, toQueryError } from './errors.ts';
 import type {
   DuckConnection,
   DuckDatabase,
@@ -16,46 +16,6 @@ import type {
  * extension, which this build lacks, so DuckDB's time zone is fixed to UTC already.
  */
 const SESSION_SETUP = ['SET autoinstall_known_extensions = false', 'SET autoload_known_extensions = false'];
-
-const EXTENSION_HINT =
-  'Extensions are not available: this offline build of DuckDB-WASM links only core functions and never downloads one.';
-
-/** Some failures arrive as DuckDB's JSON error object; render them as DuckDB's CLI would ("Parser Error: ..."). */
-function duckMessage(raw: string): string {
-  if (!raw.startsWith('{')) return raw;
-  try {
-    const parsed = JSON.parse(raw) as { exception_type?: string; exception_message?: string };
-    if (!parsed.exception_message) return raw;
-    return parsed.exception_type
-      ? `${parsed.exception_type} Error: ${parsed.exception_message}`
-      : parsed.exception_message;
-  } catch {
-    return raw;
-  }
-}
-
-/** Turns a DuckDB failure into a QueryError whose message is DuckDB's own, minus advice that cannot work offline. */
-export function toQueryError(error: unknown, signal?: AbortSignal): QueryError {
-  if (error instanceof QueryError) return error;
-  const message = duckMessage(errorMessage(error));
-  if (signal?.aborted || /query was cancell?ed|interrupt/i.test(message)) {
-    const reason = signal?.reason instanceof Error ? signal.reason.message : 'cancelled';
-    return new QueryError('interrupted', `Query interrupted: ${reason}`, { cause: error });
-  }
-  const extension = /exists in the (\w+) extension|extension "?(\w+)"? .*(?:not|could not) .*load/i.exec(
-    message,
-  );
-  if (extension || /INSTALL \w+;/.test(message)) {
-    const firstLine = message.split('\n')[0] ?? message;
-    return new QueryError('extension_unavailable', `${firstLine} ${EXTENSION_HINT}`, { cause: error });
-  }
-  return new QueryError('bad_sql', message, { cause: error });
-}
-
-function toDuckParam(value: Param): string | number | boolean | null {
-  if (typeof value !== 'bigint') return value;
-  return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-}
 
 const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 const FETCH_WINDOW = 2;
@@ -232,7 +192,10 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
         await conn.close();
       }
     },
-    registerFile: (name, bytes) => db.registerFileBuffer(name, bytes),
+    async registerFile(name, bytes) {
+      await db.registerFileBuffer(name, bytes);
+      return name;
+    },
     async dropFile(name) {
       await db.dropFile(name);
     },

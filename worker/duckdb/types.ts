@@ -28,7 +28,7 @@ export interface DuckConnection {
 
 export interface DuckDatabase {
   readonly path: string;
-  /** True when committed work survives a restart (OPFS in the browser). */
+  /** True when committed work survives a restart (OPFS in the browser, a file in native DuckDB). */
   readonly persistent: boolean;
   readonly version: string;
   /** Where opening spent its time (browser only), for the status line and `npm run bench`. */
@@ -36,8 +36,11 @@ export interface DuckDatabase {
   connect(): Promise<DuckConnection>;
   /** Times duckdb-wasm's own `AsyncDuckDBConnection.query` (the benchmark baseline); returns ms per run. */
   timeRawQuery(sql: string, runs: number): Promise<{ runs: number[]; rows: number }>;
-  /** Makes `bytes` readable as the file `name`, e.g. to ATTACH a backup; takes ownership of the buffer. */
-  registerFile(name: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Makes `bytes` readable as the file `name`, e.g. to ATTACH a backup; takes ownership of the buffer.
+   * Resolves to the path SQL must use: `name` itself in DuckDB-WASM, a private temporary file natively.
+   */
+  registerFile(name: string, bytes: Uint8Array): Promise<string>;
   /** Forgets a file given to `registerFile`. */
   dropFile(name: string): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +55,8 @@ export interface StartupTimings {
 
 export interface OpenOptions {
   path: string;
+  /** Open a database file for reading only (native DuckDB; several processes may read one file at once). */
+  readOnly?: boolean;
 }
 
 export type OpenDuckDB = (options: OpenOptions) => Promise<DuckDatabase>;

@@ -1,0 +1,305 @@
+// Native DuckDB (@duckdb/node-api, the engine version inside DuckDB-WASM) behind the DuckDatabase contract: files that persist.
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBInstance,
+  INTEGER,
+  SQLNULL,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { tableToIPC, type Table } from 'apache-arrow';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError, NotReadyError, errorMessage } from '../errors.ts';
+import { makePrivateDir } from '../home.ts';
+import { toDuckParam, toQueryError } from './errors.ts';
+import { appendArrow } from './native-append.ts';
+import { resultToArrow } from './native-arrow.ts';
+import type { DuckConnection, DuckDatabase, InsertTarget, OpenDuckDB, Param, RunOptions } from './types.ts';
+
+const EXTENSION_HINT =
+  'Extensions are not available: Dinobase never downloads one, and this DuckDB build does not include it.';
+
+/**
+ * Every connection starts like a DuckDB-WASM one: no extension is ever fetched, and time is UTC (DuckDB-WASM
+ * has no ICU, so its zone is always UTC; native DuckDB would take the machine's).
+ */
+const SESSION_SETUP = [
+  'SET autoinstall_known_extensions = false',
+  'SET autoload_known_extensions = false',
+  "SET TimeZone = 'UTC'",
+];
+
+/**
+ * Binds a parameter with the type DuckDB-WASM gives the same JSON value, so a prepared statement answers
+ * alike on both drivers: integers as INTEGER or BIGINT, other numbers as DOUBLE.
+ */
+function bindType(value: string | number | boolean | null): DuckDBType {
+  if (value === null) return SQLNULL;
+  if (typeof value === 'string') return VARCHAR;
+  if (typeof value === 'boolean') return BOOLEAN;
+  if (!Number.isInteger(value)) return DOUBLE;
+  return value >= -(2 ** 31) && value < 2 ** 31 ? INTEGER : BIGINT;
+}
+
+function bindValue(value: string | number | boolean | null): DuckDBValue {
+  return bindType(value) === BIGINT ? BigInt(value as number) : value;
+}
+
+class NativeConnection implements DuckConnection {
+  #conn: DuckDBConnection;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(conn: DuckDBConnection) {
+    this.#conn = conn;
+  }
+
+  /** One statement at a time per connection, in call order, as the contract promises. */
+  #enqueue<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const run = this.#tail.then(async () => {
+      if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
+      const onAbort = () => this.#conn.interrupt();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await task();
+      } catch (error) {
+        throw toQueryError(error, signal, EXTENSION_HINT);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  query(sql: string, options: RunOptions = {}): Promise<Table> {
+    return this.#enqueue(async () => resultToArrow(await this.#conn.run(sql)), options.signal);
+  }
+
+  async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
+    return tableToIPC(await this.query(sql, options), 'stream');
+  }
+
+  queryParams(sql: string, params: readonly Param[]): Promise<Table> {
+    const values = params.map(toDuckParam);
+    return this.#enqueue(async () =>
+      resultToArrow(await this.#conn.run(sql, values.map(bindValue), values.map(bindType))),
+    );
+  }
+
+  insertArrow(table: Table, target: InsertTarget): Promise<void> {
+    return this.#enqueue(() => appendArrow(this.#conn, table, target));
+  }
+
+  close(): Promise<void> {
+    return this.#enqueue(async () => this.#conn.closeSync());
+  }
+}
+
+/** One DuckDB instance per file and process: DuckDB's lock is per process, so two would write one file unguarded. */
+interface SharedInstance {
+  instance: DuckDBInstance;
+  readOnly: boolean;
+  users: number;
+}
+const instances = new Map<string, Promise<SharedInstance>>();
+
+/** The storage version and DuckDB release written in a database file's header, if it has one. */
+function fileHeader(path: string): { storage: number; writer: string | null } | null {
+  const header = Buffer.alloc(84);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      if (readSync(fd, header, 0, header.length, 0) < header.length) return null;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  if (header.toString('latin1', 8, 12) !== 'DUCK') return null;
+  const writer = header.toString('latin1', 52, 84).replace(/\0.*$/s, '');
+  return { storage: Number(header.readBigUInt64LE(12)), writer: /^v\d/.test(writer) ? writer : null };
+}
+
+/** DuckDB's open failures, said for this file: who holds its lock, which DuckDB wrote it. */
+function openError(error: unknown, path: string, version: string): Error {
+  const message = errorMessage(error);
+  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
+  if (lock) {
+    const readable = /read-only mode/.test(message);
+    return new NotReadyError(
+      'locked',
+      `The database ${path} is in use by another process (PID ${lock[2]}, ${lock[1]}): DuckDB lets one process ` +
+        `write a database file. Stop that process${readable ? ', or open the file read-only ({ readOnly: true }), which it allows' : ''}.`,
+      { cause: error },
+    );
+  }
+  const newer = /version number (\d+), but we can only read versions? (?:between )?(\d+)(?: and (\d+))?/.exec(
+    message,
+  );
+  if (newer) {
+    const header = fileHeader(path);
+    const writer = header?.writer ? `DuckDB ${header.writer}` : 'a newer DuckDB';
+    return new ConfigError(
+      'invalid_argument',
+      `Cannot open ${path}: it was written by ${writer} (storage version ${newer[1]}), and this engine is DuckDB ` +
+        `${version}, which reads storage versions ${newer[2]}${newer[3] ? `–${newer[3]}` : ''}. Open it with that ` +
+        `DuckDB and EXPORT DATABASE, then IMPORT DATABASE here.`,
+      { cause: error },
+    );
+  }
+  return new ConfigError('invalid_argument', `Cannot open the database ${path}: ${message}`, { cause: error });
+}
+
+async function acquire(path: string, readOnly: boolean): Promise<SharedInstance> {
+  const known = instances.get(path);
+  if (known) {
+    const shared = await known;
+    if (shared.readOnly !== readOnly) {
+      throw new NotReadyError(
+        'locked',
+        `The database ${path} is already open ${shared.readOnly ? 'read-only' : 'for writing'} in this process.`,
+      );
+    }
+    shared.users++;
+    return shared;
+  }
+  const opening = (async () => {
+    await makePrivateDir(dirname(path));
+    const instance = await DuckDBInstance.create(path, {
+      access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    return { instance, readOnly, users: 1 };
+  })();
+  instances.set(path, opening);
+  opening.catch(() => instances.delete(path));
+  return opening;
+}
+
+function release(path: string, shared: SharedInstance): void {
+  if (--shared.users > 0) return;
+  instances.delete(path);
+  shared.instance.closeSync();
+}
+
+/** The DuckDB release this package links (`v1.4.3`), the same engine as DuckDB-WASM 1.32. */
+export async function nativeVersion(): Promise<string> {
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const conn = await instance.connect();
+    const reader = await conn.runAndReadAll('SELECT version() AS v');
+    conn.closeSync();
+    return String(reader.getRowObjects()[0]!.v);
+  } finally {
+    instance.closeSync();
+  }
+}
+
+class NativeDatabase implements DuckDatabase {
+  readonly path: string;
+  readonly persistent: boolean;
+  readonly version: string;
+  #instance: DuckDBInstance;
+  #onClose: () => void;
+  #files = new Map<string, string>();
+  #fileDir: Promise<string> | null = null;
+  #closed = false;
+
+  constructor(path: string, version: string, instance: DuckDBInstance, onClose: () => void) {
+    this.path = path;
+    this.persistent = path !== ':memory:';
+    this.version = version;
+    this.#instance = instance;
+    this.#onClose = onClose;
+  }
+
+  async connect(): Promise<DuckConnection> {
+    const conn = await this.#instance.connect();
+    for (const statement of SESSION_SETUP) await conn.run(statement);
+    return new NativeConnection(conn);
+  }
+
+  /** Times node-api's own `runAndReadAll` (the benchmark baseline); returns ms per run. */
+  async timeRawQuery(sql: string, runs: number): Promise<{ runs: number[]; rows: number }> {
+    const conn = await this.#instance.connect();
+    try {
+      const times: number[] = [];
+      let rows = 0;
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        rows = (await conn.runAndReadAll(sql)).currentRowCount;
+        times.push(performance.now() - started);
+      }
+      return { runs: times, rows };
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  /** DuckDB reads real files here, so the bytes go to a file in a private temporary directory. */
+  async registerFile(name: string, bytes: Uint8Array): Promise<string> {
+    this.#fileDir ??= mkdtemp(join(tmpdir(), 'dinobase-files-'));
+    const path = join(await this.#fileDir, basename(name));
+    await writeFile(path, bytes, { mode: 0o600 });
+    this.#files.set(name, path);
+    return path;
+  }
+
+  async dropFile(name: string): Promise<void> {
+    const path = this.#files.get(name);
+    this.#files.delete(name);
+    if (path) await unlink(path).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose();
+    if (this.#fileDir) await rm(await this.#fileDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Opens a database file (created, with its directory, if missing) or `:memory:`. A file another process
+ * holds fails with NotReadyError `locked` naming that process; a file from a newer DuckDB fails with a
+ * ConfigError naming both versions.
+ */
+export const openNativeDuckDB: OpenDuckDB = async ({ path, readOnly = false }) => {
+  const memory = path === ':memory:' || path === '';
+  if (memory) {
+    const instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    return new NativeDatabase(':memory:', await versionOf(instance), instance, () => instance.closeSync());
+  }
+  const file = resolve(path);
+  let shared: SharedInstance;
+  try {
+    shared = await acquire(file, readOnly);
+  } catch (error) {
+    if (error instanceof NotReadyError) throw error;
+    throw openError(error, file, await nativeVersion());
+  }
+  return new NativeDatabase(file, await versionOf(shared.instance), shared.instance, () =>
+    release(file, shared),
+  );
+};
+
+async function versionOf(instance: DuckDBInstance): Promise<string> {
+  const conn = await instance.connect();
+  try {
+    return String((await conn.runAndReadAll('SELECT version() AS v')).getRowObjects()[0]!.v);
+  } finally {
+    conn.closeSync();
+  }
+}
