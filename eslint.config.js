@@ -1,8 +1,14 @@
-// Lint rules for the whole repo: strict TypeScript, Svelte 5, and the one-importer rule for DuckDB-WASM.
+// Lint rules for the whole repo: strict TypeScript, Svelte 5, and the one-importer rules for DuckDB-WASM and native DuckDB.
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
+
+/** Native DuckDB stays in one driver module, as DuckDB-WASM stays in worker/duckdb/. */
+const NATIVE_DUCKDB = {
+  group: ['@duckdb/node-api', '@duckdb/node-api/*', '@duckdb/node-bindings*'],
+  message: 'Only worker/duckdb/native*.ts imports native DuckDB; depend on worker/duckdb/types.ts instead.',
+};
 
 export default ts.config(
   { ignores: ['dist/', 'node_modules/', 'test-results/'] },
@@ -23,6 +29,7 @@ export default ts.config(
               group: ['@duckdb/duckdb-wasm', '@duckdb/duckdb-wasm/*'],
               message: 'Only worker/duckdb/ imports DuckDB-WASM; depend on worker/duckdb/types.ts instead.',
             },
+            NATIVE_DUCKDB,
           ],
         },
       ],
@@ -32,6 +39,13 @@ export default ts.config(
     files: ['worker/duckdb/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    files: ['worker/duckdb/**'],
+    ignores: ['worker/duckdb/native*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NATIVE_DUCKDB] }] },
+  },
+  // The benchmark's baseline is raw node-api.
+  { files: ['bench/native.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['web/**'],
     rules: {

@@ -45,7 +45,10 @@ function words128(words: ArrayLike<number>, at: number): bigint {
 }
 
 const mismatch = (type: DataType, target: DuckDBType) =>
-  new QueryError('bad_sql', `Cannot append an Arrow ${String(type)} column to a DuckDB ${target.toString()} column.`);
+  new QueryError(
+    'bad_sql',
+    `Cannot append an Arrow ${String(type)} column to a DuckDB ${target.toString()} column.`,
+  );
 
 /** A plain JS value (number, bigint, string, boolean, bytes) as the target column's DuckDB value. */
 function scalar(value: unknown, target: DuckDBType, type: DataType): Value {
@@ -103,7 +106,8 @@ function dataValues(data: Data, target: DuckDBType): Value[] {
     if (target.typeId !== DuckDBTypeId.DATE) throw mismatch(type, target);
     const raw = data.values as Int32Array | BigInt64Array;
     const perDay = type.unit === 0 ? 1 : 86_400_000;
-    for (let j = 0; j < data.length; j++) if (valid(j)) out[j] = new DuckDBDateValue(Number(raw[j]!) / perDay);
+    for (let j = 0; j < data.length; j++)
+      if (valid(j)) out[j] = new DuckDBDateValue(Number(raw[j]!) / perDay);
     return out;
   }
   if (DataType.isDecimal(type)) {

@@ -80,14 +80,7 @@ function validity(values: Values): { nullBitmap: Uint8Array | undefined; nullCou
 }
 
 type TypedArray =
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array;
+  Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
 
 function numbers<T extends DataType>(
   type: T,
@@ -201,7 +194,11 @@ function utf8(read: (value: DuckDBValue) => string = (v) => v as string): Conver
   const type = new Utf8();
   return {
     type,
-    data: (values) => buildVector(values.map((v) => (v === null ? null : read(v))), 'VARCHAR').data[0]!,
+    data: (values) =>
+      buildVector(
+        values.map((v) => (v === null ? null : read(v))),
+        'VARCHAR',
+      ).data[0]!,
   };
 }
 
@@ -313,7 +310,9 @@ function struct(names: readonly string[], children: Converter[]): Converter {
         ...validity(values),
         children: children.map((child, i) =>
           child.data(
-            values.map((v) => (v === null ? null : field<Record<string, DuckDBValue>>(v, 'entries')[names[i]!]!)),
+            values.map((v) =>
+              v === null ? null : field<Record<string, DuckDBValue>>(v, 'entries')[names[i]!]!,
+            ),
           ),
         ),
       }),
@@ -363,7 +362,9 @@ function union(tags: readonly string[], members: Converter[]): Converter {
       const typeIds = new Int8Array(values.length);
       values.forEach((v, i) => (typeIds[i] = v === null ? 0 : tags.indexOf(field<string>(v, 'tag'))));
       const children = members.map((member, m) =>
-        member.data(values.map((v, i) => (v !== null && typeIds[i] === m ? field<DuckDBValue>(v, 'value') : null))),
+        member.data(
+          values.map((v, i) => (v !== null && typeIds[i] === m ? field<DuckDBValue>(v, 'value') : null)),
+        ),
       );
       return makeData({ type, length: values.length, nullCount: 0, typeIds, children });
     },
@@ -485,7 +486,11 @@ export async function resultToArrow(result: DuckDBResult): Promise<Table> {
   const schema = new Schema(names.map((name, i) => childField(name, converters[i]!)));
   const batches: RecordBatch[] = [];
   const rowType = new Struct(schema.fields);
-  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+  for (
+    let chunk = await result.fetchChunk();
+    chunk && chunk.rowCount > 0;
+    chunk = await result.fetchChunk()
+  ) {
     batches.push(chunkToBatch(chunk, schema, rowType, converters));
   }
   return new Table(schema, batches);

@@ -155,7 +155,9 @@ function openError(error: unknown, path: string, version: string): Error {
       { cause: error },
     );
   }
-  return new ConfigError('invalid_argument', `Cannot open the database ${path}: ${message}`, { cause: error });
+  return new ConfigError('invalid_argument', `Cannot open the database ${path}: ${message}`, {
+    cause: error,
+  });
 }
 
 async function acquire(path: string, readOnly: boolean): Promise<SharedInstance> {
