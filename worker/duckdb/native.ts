@@ -1,15 +1,12 @@
 // Native DuckDB (@duckdb/node-api, the engine version inside DuckDB-WASM) behind the DuckDatabase contract: files that persist.
 import {
-  BIGINT,
   BOOLEAN,
   DOUBLE,
   DuckDBInstance,
-  INTEGER,
   SQLNULL,
   VARCHAR,
   type DuckDBConnection,
   type DuckDBType,
-  type DuckDBValue,
 } from '@duckdb/node-api';
 import { tableToIPC, type Table } from 'apache-arrow';
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -37,19 +34,13 @@ const SESSION_SETUP = [
 ];
 
 /**
- * Binds a parameter with the type DuckDB-WASM gives the same JSON value, so a prepared statement answers
- * alike on both drivers: integers as INTEGER or BIGINT, other numbers as DOUBLE.
+ * Binds a parameter with the type DuckDB-WASM gives the same value (its prepared statements take JSON):
+ * every number is a DOUBLE. A NULL stays untyped here, where DuckDB-WASM makes it a VARCHAR NULL.
  */
 function bindType(value: string | number | boolean | null): DuckDBType {
   if (value === null) return SQLNULL;
   if (typeof value === 'string') return VARCHAR;
-  if (typeof value === 'boolean') return BOOLEAN;
-  if (!Number.isInteger(value)) return DOUBLE;
-  return value >= -(2 ** 31) && value < 2 ** 31 ? INTEGER : BIGINT;
-}
-
-function bindValue(value: string | number | boolean | null): DuckDBValue {
-  return bindType(value) === BIGINT ? BigInt(value as number) : value;
+  return typeof value === 'boolean' ? BOOLEAN : DOUBLE;
 }
 
 class NativeConnection implements DuckConnection {
@@ -88,9 +79,7 @@ class NativeConnection implements DuckConnection {
 
   queryParams(sql: string, params: readonly Param[]): Promise<Table> {
     const values = params.map(toDuckParam);
-    return this.#enqueue(async () =>
-      resultToArrow(await this.#conn.run(sql, values.map(bindValue), values.map(bindType))),
-    );
+    return this.#enqueue(async () => resultToArrow(await this.#conn.run(sql, values, values.map(bindType))));
   }
 
   insertArrow(table: Table, target: InsertTarget): Promise<void> {
