@@ -45,10 +45,12 @@ function bindType(value: string | number | boolean | null): DuckDBType {
 
 class NativeConnection implements DuckConnection {
   #conn: DuckDBConnection;
+  #onClose: () => void;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(conn: DuckDBConnection) {
+  constructor(conn: DuckDBConnection, onClose: () => void) {
     this.#conn = conn;
+    this.#onClose = onClose;
   }
 
   /** One statement at a time per connection, in call order, as the contract promises. */
@@ -86,7 +88,10 @@ class NativeConnection implements DuckConnection {
     return this.#enqueue(() => appendArrow(this.#conn, table, target));
   }
 
-  close(): Promise<void> {
+  /** Closes after the call in flight, which is interrupted when `interrupt` is set. */
+  close(options: { interrupt?: boolean } = {}): Promise<void> {
+    this.#onClose();
+    if (options.interrupt) this.#conn.interrupt();
     return this.#enqueue(async () => this.#conn.closeSync());
   }
 }
@@ -186,10 +191,7 @@ function release(path: string, shared: SharedInstance): void {
 export async function nativeVersion(): Promise<string> {
   const instance = await DuckDBInstance.create(':memory:');
   try {
-    const conn = await instance.connect();
-    const reader = await conn.runAndReadAll('SELECT version() AS v');
-    conn.closeSync();
-    return String(reader.getRowObjects()[0]!.v);
+    return await versionOf(instance);
   } finally {
     instance.closeSync();
   }
@@ -201,6 +203,8 @@ class NativeDatabase implements DuckDatabase {
   readonly version: string;
   #instance: DuckDBInstance;
   #onClose: () => void;
+  /** Open connections keep a DuckDB alive (and its file locked), so closing closes them all. */
+  #connections = new Set<NativeConnection>();
   #files = new Map<string, string>();
   #fileDir: Promise<string> | null = null;
   #closed = false;
@@ -216,7 +220,9 @@ class NativeDatabase implements DuckDatabase {
   async connect(): Promise<DuckConnection> {
     const conn = await this.#instance.connect();
     for (const statement of SESSION_SETUP) await conn.run(statement);
-    return new NativeConnection(conn);
+    const connection = new NativeConnection(conn, () => this.#connections.delete(connection));
+    this.#connections.add(connection);
+    return connection;
   }
 
   /** Times node-api's own `runAndReadAll` (the benchmark baseline); returns ms per run. */
@@ -254,6 +260,7 @@ class NativeDatabase implements DuckDatabase {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.allSettled([...this.#connections].map((c) => c.close({ interrupt: true })));
     this.#onClose();
     if (this.#fileDir) await rm(await this.#fileDir, { recursive: true, force: true });
   }
