@@ -16,6 +16,8 @@ import {
 import {
   Binary,
   Bool,
+  BufferType,
+  Data,
   DateDay,
   Decimal,
   Dictionary,
@@ -50,7 +52,6 @@ import {
   Utf8,
   makeData,
   makeVector,
-  type Data,
   type DataType,
 } from 'apache-arrow';
 import { QueryError } from '../errors.ts';
@@ -82,26 +83,35 @@ function validity(values: Values): { nullBitmap: Uint8Array | undefined; nullCou
 type TypedArray =
   Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
 
-function numbers<T extends DataType>(
-  type: T,
-  Array: new (length: number) => TypedArray,
+/** Fixed-width data from its values buffer (one generic constructor call, where makeData has one overload per type). */
+function fixedWidth(type: DataType, values: Values, data: TypedArray | BigInt64Array | BigUint64Array): Data {
+  const { nullBitmap, nullCount } = validity(values);
+  return new Data(type, 0, values.length, nullCount, {
+    [BufferType.DATA]: data,
+    [BufferType.VALIDITY]: nullBitmap,
+  });
+}
+
+function numbers(
+  type: DataType,
+  Typed: new (length: number) => TypedArray,
   read: (value: DuckDBValue) => number = (v) => v as number,
 ): Converter {
   return {
     type,
     data(values) {
-      const data = new Array(values.length);
+      const data = new Typed(values.length);
       for (let i = 0; i < values.length; i++) {
         const v = values[i]!;
         if (v !== null) data[i] = read(v);
       }
-      return makeData({ type, length: values.length, ...validity(values), data } as never);
+      return fixedWidth(type, values, data);
     },
   };
 }
 
-function bigints<T extends DataType>(
-  type: T,
+function bigints(
+  type: DataType,
   read: (value: DuckDBValue) => bigint = (v) => v as bigint,
   unsigned = false,
 ): Converter {
@@ -113,7 +123,7 @@ function bigints<T extends DataType>(
         const v = values[i]!;
         if (v !== null) data[i] = read(v);
       }
-      return makeData({ type, length: values.length, ...validity(values), data } as never);
+      return fixedWidth(type, values, data);
     },
   };
 }
