@@ -1,4 +1,4 @@
-// Lint rules for the whole repo: strict TypeScript, Svelte 5, the folder import table and the one DuckDB-WASM importer.
+// Lint rules for the whole repo: strict TypeScript, Svelte 5, the folder import table and the one-importer rules for DuckDB-WASM and native DuckDB.
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
@@ -24,8 +24,10 @@ const BOUNDARIES = {
     'worker/values.ts',
     'proxy/contract.ts (types)',
   ],
-  // The sandboxes serve the sample dataset; the relay applies the connectors' auth.
-  proxy: ['common', 'worker/connectors', 'worker/sample'],
+  // The sandboxes serve the sample dataset; the relay applies the connectors' auth; the home is shared.
+  proxy: ['common', 'worker/connectors', 'worker/sample', 'worker/home.ts'],
+  // The headless side composes the engine with the proxy's credential store.
+  node: ['common', 'worker', 'proxy'],
 };
 /** Test files may also use the shared test kits. */
 const TEST_EXTRAS = ['test', 'worker/testing.ts'];
@@ -88,6 +90,12 @@ const importsRule = {
   },
 };
 
+/** Native DuckDB stays in one driver module, as DuckDB-WASM stays in worker/duckdb/. */
+const NATIVE_DUCKDB = {
+  group: ['@duckdb/node-api', '@duckdb/node-api/*', '@duckdb/node-bindings*'],
+  message: 'Only worker/duckdb/native*.ts imports native DuckDB; depend on worker/duckdb/types.ts instead.',
+};
+
 export default ts.config(
   { ignores: ['dist/', 'node_modules/', 'test-results/'] },
   js.configs.recommended,
@@ -109,6 +117,7 @@ export default ts.config(
               group: ['@duckdb/duckdb-wasm', '@duckdb/duckdb-wasm/*'],
               message: 'Only worker/duckdb/ imports DuckDB-WASM; depend on worker/duckdb/types.ts instead.',
             },
+            NATIVE_DUCKDB,
           ],
         },
       ],
@@ -118,6 +127,13 @@ export default ts.config(
     files: ['worker/duckdb/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    files: ['worker/duckdb/**'],
+    ignores: ['worker/duckdb/native*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NATIVE_DUCKDB] }] },
+  },
+  // The benchmark's baseline is raw node-api.
+  { files: ['bench/native.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },

@@ -1,6 +1,6 @@
 // DuckDB-WASM (Node bundle, the engine's own driver) vs native DuckDB (@duckdb/node-api) on a 1M-row group-by.
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openDuckDB } from '../worker/duckdb/index.ts';
+import { openWith } from '../worker/duckdb/node.ts';
 import { median, ms, type Row } from './stats.ts';
 
 const CREATE = 'CREATE TABLE t AS SELECT i, i % 1000 AS g, (i * 7919) % 10007 AS v FROM range(1000000) r(i)';
@@ -19,7 +19,7 @@ async function time(run: () => Promise<unknown>): Promise<number[]> {
 }
 
 export async function benchNative(): Promise<Row[]> {
-  const wasmDb = await openDuckDB({ path: ':memory:' });
+  const wasmDb = await openWith('wasm')({ path: ':memory:' });
   const wasm = await wasmDb.connect();
   await wasm.query(CREATE);
   const wasmTimes = await time(async () => {

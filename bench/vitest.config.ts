@@ -6,8 +6,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Servers started by tests keep credentials here, never in the developer's ~/.dinobase.
-    env: { DINOBASE_HOME: mkdtempSync(join(tmpdir(), 'dinobase-test-home-')) },
+    env: {
+      // Servers started by tests keep credentials here, never in the developer's ~/.dinobase.
+      DINOBASE_HOME: mkdtempSync(join(tmpdir(), 'dinobase-test-home-')),
+      // The Node benchmarks measure the browser's engine (DuckDB-WASM) unless DINOBASE_DRIVER says otherwise.
+      DINOBASE_DRIVER: process.env.DINOBASE_DRIVER ?? 'wasm',
+    },
     include: [process.env.BENCH_FILE ?? 'bench/run.bench.ts'],
     environment: 'node',
     testTimeout: 900_000,

@@ -2,18 +2,20 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { defaultHome } from '../worker/home.ts';
+import { fileBackend } from './file-store.ts';
 import { clientAddressOf } from './access.ts';
 import { createApp } from './app.ts';
 import { checkAccess, isLoopbackBind, localUrl } from './config.ts';
 import { loadConnectors } from './connectors.ts';
 import { createSandboxes, type Sandboxes } from './sandbox/index.ts';
-import { SourceStore, type StoreBackend } from './sources.ts';
+import { SourceStore } from './sources.ts';
+
+// The home directory and its credentials file are shared with the headless engine and the CLI.
+export { defaultHome, fileBackend };
 
 export interface RunningServer {
   /** Where this machine reaches the server: loopback for a 0.0.0.0 or :: bind. */
@@ -50,39 +52,6 @@ export interface ServerOptions {
 
 /** How long requests still running may finish once the server is closing. */
 const CLOSE_GRACE_MS = 2000;
-
-export function defaultHome(env: Record<string, string | undefined> = process.env): string {
-  return resolve(env.DINOBASE_HOME || join(homedir(), '.dinobase'));
-}
-
-/** credentials.json, replaced atomically (write a 0600 temp file, fsync, rename) inside a 0700 directory. */
-export function fileBackend(home: string): StoreBackend {
-  const path = join(home, 'credentials.json');
-  return {
-    location: path,
-    async read() {
-      if (!existsSync(path)) return null;
-      // A file someone loosened by hand is tightened again: it holds API keys.
-      if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
-      return readFile(path, 'utf8');
-    },
-    async write(text) {
-      await mkdir(home, { recursive: true, mode: 0o700 });
-      const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, path).catch(async (error: unknown) => {
-        await unlink(temp).catch(() => undefined);
-        throw error;
-      });
-    },
-  };
-}
 
 export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;

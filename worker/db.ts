@@ -1,8 +1,8 @@
-// DinobaseDB: the seed's database class on DuckDB-WASM, owning the connection and the `_dinobase` metadata.
+// DinobaseDB: the seed's database class on DuckDB (WASM or native), owning the connection and the `_dinobase` metadata.
 import type { Table } from 'apache-arrow';
 import { systemClock, toSqlTimestamp, type Clock } from './clock.ts';
 import {
-  DEFAULT_PATH,
+  defaultPath,
   openDuckDB,
   type DuckConnection,
   type DuckDatabase,
@@ -50,15 +50,18 @@ export interface OfflineControl {
 }
 
 export interface DinobaseDBOptions {
-  /** Opens DuckDB; defaults to the platform's (OPFS in the browser, in-memory in Node). */
+  /** Opens DuckDB; defaults to the platform's (OPFS in the browser, native DuckDB files in Node). */
   open?: OpenDuckDB;
   clock?: Clock;
+  /** Open the file for reading only (Node), e.g. beside a process that reads it too. */
+  readOnly?: boolean;
 }
 
 export class DinobaseDB {
   readonly path: string;
   readonly clock: Clock;
   #open: OpenDuckDB;
+  #readOnly: boolean;
   #database: Promise<DuckDatabase> | null = null;
   #conn: Promise<DuckConnection> | null = null;
   #connections = new OpenConnections();
@@ -67,9 +70,11 @@ export class DinobaseDB {
   /** Set while the database is closed for `offline`; everything else waits for it. */
   #offline: Promise<void> | null = null;
 
-  constructor(path: string = DEFAULT_PATH, options: DinobaseDBOptions = {}) {
+  /** `path` defaults to the OPFS file in the browser and `$DINOBASE_HOME/dinobase.duckdb` in Node. */
+  constructor(path: string = defaultPath(), options: DinobaseDBOptions = {}) {
     this.path = path;
     this.#open = options.open ?? openDuckDB;
+    this.#readOnly = options.readOnly ?? false;
     this.clock = options.clock ?? systemClock;
   }
 
@@ -80,7 +85,7 @@ export class DinobaseDB {
   }
 
   #openDatabase(): Promise<DuckDatabase> {
-    this.#database ??= this.#open({ path: this.path }).catch((error: unknown) => {
+    this.#database ??= this.#open({ path: this.path, readOnly: this.#readOnly }).catch((error: unknown) => {
       this.#database = null;
       throw error;
     });

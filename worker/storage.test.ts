@@ -1,10 +1,10 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DinobaseDB } from './db.ts';
 import { openDuckDB, type OpenDuckDB } from './duckdb/index.ts';
+import { openWith } from './duckdb/node.ts';
 import { NotReadyError } from './errors.ts';
 import { DatabaseStorage, isDuckDBFile, opfsFileName, type DatabaseFiles } from './storage.ts';
 import { ManualClock, memoryDB } from './testing.ts';
@@ -44,9 +44,10 @@ let backup: Uint8Array;
 
 beforeAll(async () => {
   const path = join(dir, 'backup.duckdb');
-  const instance = await DuckDBInstance.create(path, { storage_compatibility_version: 'v1.4.0' });
-  const conn = await instance.connect();
-  await conn.run(`CREATE SCHEMA _dinobase;
+  // Native DuckDB writes a real file, in the same format (v1.4.3) as the browser's.
+  const file = await openWith('native')({ path });
+  const conn = await file.connect();
+  await conn.query(`CREATE SCHEMA _dinobase;
     CREATE TABLE _dinobase.schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP NOT NULL);
     CREATE SCHEMA crm;
     CREATE SEQUENCE crm.deal_seq START 1;
@@ -54,8 +55,8 @@ beforeAll(async () => {
     INSERT INTO crm.deals (name) VALUES ('Acme'), ('Globex');
     CREATE SCHEMA _dinobase_staging;
     CHECKPOINT;`);
-  conn.closeSync();
-  instance.closeSync();
+  await conn.close();
+  await file.close();
   backup = new Uint8Array(readFileSync(path));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 // The engine of one browser tab: it may open the OPFS database only between open() and close() (see web/lib/tabs.ts).
 import type { EngineApi } from './api.ts';
 import { DinobaseDB } from './db.ts';
-import { DEFAULT_PATH, openDuckDB } from './duckdb/index.ts';
+import { defaultPath, openDuckDB } from './duckdb/index.ts';
 import { NotReadyError } from './errors.ts';
 import { createEngineService, type ServiceOptions } from './service.ts';
 
@@ -11,7 +11,7 @@ import { createEngineService, type ServiceOptions } from './service.ts';
  */
 export function createTabEngine(options: Omit<ServiceOptions, 'db'>): EngineApi {
   let owner = false;
-  const db = new DinobaseDB(DEFAULT_PATH, {
+  const db = new DinobaseDB(defaultPath(), {
     open: (o) =>
       owner
         ? openDuckDB(o)

@@ -1,6 +1,7 @@
-// Test helpers shared by the Node suites: one real DuckDB-WASM per file and a clock tests can move.
+// Test helpers shared by the Node suites: a real in-memory DuckDB (native or WASM) and a clock tests can move.
 import type { Clock } from './clock.ts';
 import { DinobaseDB } from './db.ts';
+import { driverFromEnv, openWith, type DriverName } from './duckdb/node.ts';
 
 export class ManualClock implements Clock {
   #now: number;
@@ -23,6 +24,7 @@ export class ManualClock implements Clock {
   }
 }
 
-export function memoryDB(clock: Clock = new ManualClock()): DinobaseDB {
-  return new DinobaseDB(':memory:', { clock });
+/** An in-memory database on `driver`, by default the one DINOBASE_DRIVER names (native unless set). */
+export function memoryDB(clock: Clock = new ManualClock(), driver: DriverName = driverFromEnv()): DinobaseDB {
+  return new DinobaseDB(':memory:', { clock, open: openWith(driver) });
 }

@@ -8,6 +8,10 @@ import type { OpenDuckDB } from './types.ts';
 
 export const DEFAULT_PATH = 'opfs://dinobase.duckdb';
 
+export function defaultPath(): string {
+  return DEFAULT_PATH;
+}
+
 /** How long to wait for the tab that had the file to let go of it (a reload or a "Use here" handover). */
 const LOCK_WAIT_MS = 10_000;
 /**

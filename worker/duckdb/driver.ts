@@ -1,8 +1,8 @@
 // Wraps an instantiated AsyncDuckDB into the engine's DuckDatabase contract: session setup, queued calls, cancellation, clear errors.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import { QueryError, errorMessage } from '../errors.ts';
-import { givenFilePath, lockdown, lockdownError } from './lockdown.ts';
+import { toDuckParam, toQueryError } from './errors.ts';
+import { givenFilePath, lockdown } from './lockdown.ts';
 import type {
   DuckConnection,
   DuckDatabase,
@@ -11,41 +11,6 @@ import type {
   RunOptions,
   StartupTimings,
 } from './types.ts';
-
-/** Some failures arrive as DuckDB's JSON error object; render them as DuckDB's CLI would ("Parser Error: ..."). */
-function duckMessage(raw: string): string {
-  if (!raw.startsWith('{')) return raw;
-  try {
-    const parsed = JSON.parse(raw) as { exception_type?: string; exception_message?: string };
-    if (!parsed.exception_message) return raw;
-    return parsed.exception_type
-      ? `${parsed.exception_type} Error: ${parsed.exception_message}`
-      : parsed.exception_message;
-  } catch {
-    return raw;
-  }
-}
-
-/**
- * Turns a DuckDB failure into a QueryError whose message is DuckDB's own, minus advice that cannot work
- * offline; the lockdown's refusals and missing extensions get their own codes and say what to do instead.
- */
-export function toQueryError(error: unknown, signal?: AbortSignal): QueryError {
-  if (error instanceof QueryError) return error;
-  const message = duckMessage(errorMessage(error));
-  if (signal?.aborted || /query was cancell?ed|interrupt/i.test(message)) {
-    const reason = signal?.reason instanceof Error ? signal.reason.message : 'cancelled';
-    return new QueryError('interrupted', `Query interrupted: ${reason}`, { cause: error });
-  }
-  const refused = lockdownError(message, error);
-  if (refused) return refused;
-  return new QueryError('bad_sql', message, { cause: error });
-}
-
-function toDuckParam(value: Param): string | number | boolean | null {
-  if (typeof value !== 'bigint') return value;
-  return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-}
 
 const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 const FETCH_WINDOW = 2;

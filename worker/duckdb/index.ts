@@ -1,10 +1,11 @@
 // The platform's DuckDB: package.json's "#duckdb" import picks browser.ts under Vite and node.ts in Node.
-export { DEFAULT_PATH, openDuckDB } from '#duckdb';
+export { defaultPath, openDuckDB } from '#duckdb';
 export type {
   DuckConnection,
   DuckDatabase,
   InsertTarget,
   OpenDuckDB,
+  OpenOptions,
   Param,
   RunOptions,
   StartupTimings,

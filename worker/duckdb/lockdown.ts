@@ -20,12 +20,17 @@ export const GIVEN_FILES_DIR = '/dinobase/files/';
 export function lockdown(databasePath: string): string[] {
   // The OPFS file and its WAL by name: DuckDB opens a new WAL after a torn one, and refused that it hung.
   const own = databasePath.startsWith('opfs://') ? [databasePath, `${databasePath}.wal`] : [];
+  return lockdownTo({ paths: own, directories: [GIVEN_FILES_DIR] });
+}
+
+/** The same lockdown with the paths and directories SQL may still touch spelled out (native DuckDB's real files). */
+export function lockdownTo(allowed: { paths: string[]; directories: string[] }): string[] {
   return [
     'SET autoinstall_known_extensions = false',
     'SET autoload_known_extensions = false',
     'SET allow_community_extensions = false',
-    `SET allowed_directories = [${sqlValue(GIVEN_FILES_DIR)}]`,
-    `SET allowed_paths = [${own.map(sqlValue).join(', ')}]`,
+    `SET allowed_directories = [${allowed.directories.map(sqlValue).join(', ')}]`,
+    `SET allowed_paths = [${allowed.paths.map(sqlValue).join(', ')}]`,
     'SET enable_external_access = false',
     'SET lock_configuration = true',
   ];
@@ -46,7 +51,8 @@ const NEVER_ONLINE =
   'Dinobase never reaches the network from SQL: it reads only its own database and the files it was given. ' +
   'To bring in data from a service, add it as a source and sync it.';
 
-const EXTENSION_HINT =
+/** Said after an extension error by DuckDB-WASM, which links only core functions. */
+export const WASM_EXTENSION_HINT =
   'Extensions are not available: this offline build of DuckDB-WASM links only core functions and never downloads one.';
 
 /** What works instead of each extension a query may reach for. */
@@ -78,7 +84,11 @@ function isRemote(path: string): boolean {
  * The QueryError for a refusal of the lockdown or a missing extension, or null when `message` is neither.
  * `message` is DuckDB's own (rendered as its CLI does).
  */
-export function lockdownError(message: string, cause: unknown): QueryError | null {
+export function lockdownError(
+  message: string,
+  cause: unknown,
+  extensionHint = WASM_EXTENSION_HINT,
+): QueryError | null {
   const access = /Permission Error: Cannot access (?:file|directory|\w+) "([^"]*)"/.exec(message);
   if (access) {
     const path = access[1]!;
@@ -113,7 +123,7 @@ export function lockdownError(message: string, cause: unknown): QueryError | nul
     const advice = extension ? OFFLINE_ADVICE[extension] : undefined;
     return new QueryError(
       'extension_unavailable',
-      [firstLine(message), EXTENSION_HINT, advice].filter(Boolean).join(' '),
+      [firstLine(message), extensionHint, advice].filter(Boolean).join(' '),
       { cause },
     );
   }

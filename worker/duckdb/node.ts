@@ -1,29 +1,36 @@
-// DuckDB-WASM for Node (unit tests, headless use): the async eh bundle in a worker_threads worker, in memory.
-import { createRequire } from 'node:module';
-import Worker from 'web-worker';
+// DuckDB in Node: native DuckDB (files that persist) by default; DuckDB-WASM, the browser's engine, on request.
 import { ConfigError } from '../errors.ts';
-import { duckdb, wrapDuckDB } from './driver.ts';
+import { defaultDatabasePath } from '../home.ts';
 import type { OpenDuckDB } from './types.ts';
 
-export const DEFAULT_PATH = ':memory:';
+/** Both run DuckDB v1.4.3: `native` is @duckdb/node-api, `wasm` is DuckDB-WASM's Node bundle (memory only). */
+export type DriverName = 'native' | 'wasm';
 
-const require = createRequire(import.meta.url);
+export const DRIVERS: readonly DriverName[] = ['native', 'wasm'];
 
-/**
- * DuckDB-WASM's Node file runtime does not persist a database file across processes (it reopens an empty
- * catalog), so Node is in-memory only; durable storage is OPFS in the browser.
- */
-export const openDuckDB: OpenDuckDB = async ({ path }) => {
-  if (path !== ':memory:' && path !== '') {
+/** `DINOBASE_DRIVER` (native or wasm), default native. */
+export function driverFromEnv(env: Record<string, string | undefined> = process.env): DriverName {
+  const name = env.DINOBASE_DRIVER || 'native';
+  if (!(DRIVERS as readonly string[]).includes(name)) {
     throw new ConfigError(
       'invalid_argument',
-      `Cannot open "${path}" in Node: DuckDB-WASM on Node keeps databases in memory only (use ":memory:").`,
+      `Unknown DINOBASE_DRIVER '${name}'. Available: ${DRIVERS.join(', ')}.`,
     );
   }
-  const wasm = require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm');
-  const worker = new Worker(new URL('./node-worker.mjs', import.meta.url).href, { type: 'module' });
-  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-  await db.instantiate(wasm);
-  await db.open({ path: ':memory:', query: { castBigIntToDouble: false, castDecimalToDouble: false } });
-  return wrapDuckDB(db, { path: ':memory:', persistent: false });
-};
+  return name as DriverName;
+}
+
+/** The opener of one driver; each is loaded only when first used, so a native run never loads the wasm. */
+export function openWith(driver: DriverName): OpenDuckDB {
+  return async (options) =>
+    driver === 'wasm'
+      ? (await import('./wasm-node.ts')).openWasmDuckDB(options)
+      : (await import('./native.ts')).openNativeDuckDB(options);
+}
+
+export const openDuckDB: OpenDuckDB = (options) => openWith(driverFromEnv())(options);
+
+/** `$DINOBASE_HOME/dinobase.duckdb` (default `~/.dinobase`); memory when DINOBASE_DRIVER=wasm, which has no files. */
+export function defaultPath(): string {
+  return driverFromEnv() === 'wasm' ? ':memory:' : defaultDatabasePath();
+}

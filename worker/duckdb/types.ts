@@ -28,7 +28,7 @@ export interface DuckConnection {
 
 export interface DuckDatabase {
   readonly path: string;
-  /** True when committed work survives a restart (OPFS in the browser). */
+  /** True when committed work survives a restart (OPFS in the browser, a file in native DuckDB). */
   readonly persistent: boolean;
   readonly version: string;
   /** Where opening spent its time (browser only), for the status line and `npm run bench`. */
@@ -53,6 +53,8 @@ export interface StartupTimings {
 
 export interface OpenOptions {
   path: string;
+  /** Open a database file for reading only (native DuckDB; several processes may read one file at once). */
+  readOnly?: boolean;
 }
 
 export type OpenDuckDB = (options: OpenOptions) => Promise<DuckDatabase>;

@@ -1,0 +1,44 @@
+// What both drivers share without importing either DuckDB: DuckDB's failures as QueryErrors, and parameters as DuckDB binds them.
+import { QueryError, errorMessage } from '../errors.ts';
+import { WASM_EXTENSION_HINT, lockdownError } from './lockdown.ts';
+import type { Param } from './types.ts';
+
+/** Some failures arrive as DuckDB's JSON error object; render them as DuckDB's CLI would ("Parser Error: ..."). */
+function duckMessage(raw: string): string {
+  if (!raw.startsWith('{')) return raw;
+  try {
+    const parsed = JSON.parse(raw) as { exception_type?: string; exception_message?: string };
+    if (!parsed.exception_message) return raw;
+    return parsed.exception_type
+      ? `${parsed.exception_type} Error: ${parsed.exception_message}`
+      : parsed.exception_message;
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Turns a DuckDB failure into a QueryError whose message is DuckDB's own, minus advice that cannot work
+ * offline; the lockdown's refusals and missing extensions get their own codes and say what to do instead.
+ */
+export function toQueryError(
+  error: unknown,
+  signal?: AbortSignal,
+  extensionHint = WASM_EXTENSION_HINT,
+): QueryError {
+  if (error instanceof QueryError) return error;
+  const message = duckMessage(errorMessage(error));
+  if (signal?.aborted || /query was cancell?ed|interrupt/i.test(message)) {
+    const reason = signal?.reason instanceof Error ? signal.reason.message : 'cancelled';
+    return new QueryError('interrupted', `Query interrupted: ${reason}`, { cause: error });
+  }
+  const refused = lockdownError(message, error, extensionHint);
+  if (refused) return refused;
+  return new QueryError('bad_sql', message, { cause: error });
+}
+
+/** A parameter as DuckDB-WASM's prepared statements take it: a bigint only while it is exact as a number. */
+export function toDuckParam(value: Param): string | number | boolean | null {
+  if (typeof value !== 'bigint') return value;
+  return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+}

@@ -1,0 +1,320 @@
+// Native DuckDB (@duckdb/node-api, the engine version inside DuckDB-WASM) behind the DuckDatabase contract: files that persist.
+import {
+  BOOLEAN,
+  DOUBLE,
+  DuckDBInstance,
+  SQLNULL,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBType,
+} from '@duckdb/node-api';
+import { tableToIPC, type Table } from 'apache-arrow';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError, NotReadyError, errorMessage } from '../errors.ts';
+import { makePrivateDir } from '../home.ts';
+import { toDuckParam, toQueryError } from './errors.ts';
+import { lockdownTo } from './lockdown.ts';
+import { appendArrow } from './native-append.ts';
+import { resultToArrow } from './native-arrow.ts';
+import type { DuckConnection, DuckDatabase, InsertTarget, OpenDuckDB, Param, RunOptions } from './types.ts';
+
+const EXTENSION_HINT =
+  'Extensions are not available: Dinobase never downloads one, and this DuckDB build does not include it.';
+
+/**
+ * Every instance starts like a DuckDB-WASM one: no extension is ever fetched, and time is UTC (DuckDB-WASM
+ * has no ICU, so its zone is always UTC; native DuckDB would take the machine's). The lockdown (lockdown.ts)
+ * then locks the configuration, so these are set at creation.
+ */
+const INSTANCE_CONFIG = {
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  TimeZone: 'UTC',
+};
+
+/**
+ * Creates an instance and locks it down: SQL reaches only the database file (its WAL and spill directory)
+ * and `fileDir`, where registerFile writes. Native DuckDB has httpfs autoloadable, so this is what keeps SQL
+ * off the network here too.
+ */
+async function createLocked(
+  path: string,
+  fileDir: string,
+  options: Record<string, string> = {},
+): Promise<DuckDBInstance> {
+  const instance = await DuckDBInstance.create(path, { ...INSTANCE_CONFIG, ...options });
+  const file = path === ':memory:' ? [] : [path, `${path}.wal`];
+  const conn = await instance.connect();
+  try {
+    const directories = [`${fileDir}/`, ...(file.length ? [`${path}.tmp/`] : [])];
+    for (const statement of lockdownTo({ paths: file, directories })) await conn.run(statement);
+  } catch (error) {
+    instance.closeSync();
+    throw error;
+  } finally {
+    conn.closeSync();
+  }
+  return instance;
+}
+
+/**
+ * Binds a parameter with the type DuckDB-WASM gives the same value (its prepared statements take JSON):
+ * every number is a DOUBLE. A NULL stays untyped here, where DuckDB-WASM makes it a VARCHAR NULL.
+ */
+function bindType(value: string | number | boolean | null): DuckDBType {
+  if (value === null) return SQLNULL;
+  if (typeof value === 'string') return VARCHAR;
+  return typeof value === 'boolean' ? BOOLEAN : DOUBLE;
+}
+
+class NativeConnection implements DuckConnection {
+  #conn: DuckDBConnection;
+  #onClose: () => void;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(conn: DuckDBConnection, onClose: () => void) {
+    this.#conn = conn;
+    this.#onClose = onClose;
+  }
+
+  /** One statement at a time per connection, in call order, as the contract promises. */
+  #enqueue<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const run = this.#tail.then(async () => {
+      if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
+      const onAbort = () => this.#conn.interrupt();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await task();
+      } catch (error) {
+        throw toQueryError(error, signal, EXTENSION_HINT);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  query(sql: string, options: RunOptions = {}): Promise<Table> {
+    return this.#enqueue(async () => resultToArrow(await this.#conn.run(sql)), options.signal);
+  }
+
+  async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
+    return tableToIPC(await this.query(sql, options), 'stream');
+  }
+
+  queryParams(sql: string, params: readonly Param[]): Promise<Table> {
+    const values = params.map(toDuckParam);
+    return this.#enqueue(async () => resultToArrow(await this.#conn.run(sql, values, values.map(bindType))));
+  }
+
+  insertArrow(table: Table, target: InsertTarget): Promise<void> {
+    return this.#enqueue(() => appendArrow(this.#conn, table, target));
+  }
+
+  /** Closes after the call in flight, which is interrupted when `interrupt` is set. */
+  close(options: { interrupt?: boolean } = {}): Promise<void> {
+    this.#onClose();
+    if (options.interrupt) this.#conn.interrupt();
+    return this.#enqueue(async () => this.#conn.closeSync());
+  }
+}
+
+/** One DuckDB instance per file and process: DuckDB's lock is per process, so two would write one file unguarded. */
+interface SharedInstance {
+  instance: DuckDBInstance;
+  readOnly: boolean;
+  users: number;
+  /** The one directory SQL may read besides the database: registerFile writes there. */
+  fileDir: string;
+}
+const instances = new Map<string, Promise<SharedInstance>>();
+
+/** The storage version and DuckDB release written in a database file's header, if it has one. */
+function fileHeader(path: string): { storage: number; writer: string | null } | null {
+  const header = Buffer.alloc(84);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      if (readSync(fd, header, 0, header.length, 0) < header.length) return null;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  if (header.toString('latin1', 8, 12) !== 'DUCK') return null;
+  const writer = header.toString('latin1', 52, 84).replace(/\0.*$/s, '');
+  return { storage: Number(header.readBigUInt64LE(12)), writer: /^v\d/.test(writer) ? writer : null };
+}
+
+/** DuckDB's open failures, said for this file: who holds its lock, which DuckDB wrote it. */
+function openError(error: unknown, path: string, version: string): Error {
+  const message = errorMessage(error);
+  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
+  if (lock) {
+    const readable = /read-only mode/.test(message);
+    return new NotReadyError(
+      'locked',
+      `The database ${path} is in use by another process (PID ${lock[2]}, ${lock[1]}): DuckDB lets one process ` +
+        `write a database file. Stop that process${readable ? ', or open the file read-only ({ readOnly: true }), which it allows' : ''}.`,
+      { cause: error },
+    );
+  }
+  const newer = /version number (\d+), but we can only read versions? (?:between )?(\d+)(?: and (\d+))?/.exec(
+    message,
+  );
+  if (newer) {
+    const header = fileHeader(path);
+    const writer = header?.writer ? `DuckDB ${header.writer}` : 'a newer DuckDB';
+    return new ConfigError(
+      'invalid_argument',
+      `Cannot open ${path}: it was written by ${writer} (storage version ${newer[1]}), and this engine is DuckDB ` +
+        `${version}, which reads storage versions ${newer[2]}${newer[3] ? `–${newer[3]}` : ''}. Open it with that ` +
+        `DuckDB and EXPORT DATABASE, then IMPORT DATABASE here.`,
+      { cause: error },
+    );
+  }
+  return new ConfigError('invalid_argument', `Cannot open the database ${path}: ${message}`, {
+    cause: error,
+  });
+}
+
+async function acquire(path: string, readOnly: boolean): Promise<SharedInstance> {
+  const known = instances.get(path);
+  if (known) {
+    const shared = await known;
+    if (shared.readOnly !== readOnly) {
+      throw new NotReadyError(
+        'locked',
+        `The database ${path} is already open ${shared.readOnly ? 'read-only' : 'for writing'} in this process.`,
+      );
+    }
+    shared.users++;
+    return shared;
+  }
+  const opening = (async () => {
+    await makePrivateDir(dirname(path));
+    const fileDir = await mkdtemp(join(tmpdir(), 'dinobase-files-'));
+    try {
+      const instance = await createLocked(path, fileDir, {
+        access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
+      });
+      return { instance, readOnly, users: 1, fileDir };
+    } catch (error) {
+      await rm(fileDir, { recursive: true, force: true });
+      throw error;
+    }
+  })();
+  instances.set(path, opening);
+  opening.catch(() => instances.delete(path));
+  return opening;
+}
+
+function release(path: string, shared: SharedInstance): void {
+  if (--shared.users > 0) return;
+  instances.delete(path);
+  shared.instance.closeSync();
+  void rm(shared.fileDir, { recursive: true, force: true });
+}
+
+/** The DuckDB release this package links (`v1.4.3`), the same engine as DuckDB-WASM 1.32. */
+export async function nativeVersion(): Promise<string> {
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    return await versionOf(instance);
+  } finally {
+    instance.closeSync();
+  }
+}
+
+class NativeDatabase implements DuckDatabase {
+  readonly path: string;
+  readonly persistent: boolean;
+  readonly version: string;
+  #instance: DuckDBInstance;
+  #onClose: () => void;
+  /** Open connections keep a DuckDB alive (and its file locked), so closing closes them all. */
+  #connections = new Set<NativeConnection>();
+  #files = new Map<string, string>();
+  #fileDir: string;
+  #closed = false;
+
+  constructor(path: string, version: string, instance: DuckDBInstance, fileDir: string, onClose: () => void) {
+    this.path = path;
+    this.persistent = path !== ':memory:';
+    this.version = version;
+    this.#instance = instance;
+    this.#fileDir = fileDir;
+    this.#onClose = onClose;
+  }
+
+  async connect(): Promise<DuckConnection> {
+    const conn = await this.#instance.connect();
+    const connection = new NativeConnection(conn, () => this.#connections.delete(connection));
+    this.#connections.add(connection);
+    return connection;
+  }
+
+  /** DuckDB reads real files here, so the bytes go to a file in a private temporary directory. */
+  async registerFile(name: string, bytes: Uint8Array): Promise<string> {
+    const path = join(this.#fileDir, basename(name));
+    await writeFile(path, bytes, { mode: 0o600 });
+    this.#files.set(name, path);
+    return path;
+  }
+
+  async dropFile(name: string): Promise<void> {
+    const path = this.#files.get(name);
+    this.#files.delete(name);
+    if (path) await unlink(path).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#connections].map((c) => c.close({ interrupt: true })));
+    await Promise.all([...this.#files.keys()].map((name) => this.dropFile(name)));
+    this.#onClose();
+  }
+}
+
+/**
+ * Opens a database file (created, with its directory, if missing) or `:memory:`. A file another process
+ * holds fails with NotReadyError `locked` naming that process; a file from a newer DuckDB fails with a
+ * ConfigError naming both versions.
+ */
+export const openNativeDuckDB: OpenDuckDB = async ({ path, readOnly = false }) => {
+  const memory = path === ':memory:' || path === '';
+  if (memory) {
+    const fileDir = await mkdtemp(join(tmpdir(), 'dinobase-files-'));
+    const instance = await createLocked(':memory:', fileDir);
+    return new NativeDatabase(':memory:', await versionOf(instance), instance, fileDir, () => {
+      instance.closeSync();
+      void rm(fileDir, { recursive: true, force: true });
+    });
+  }
+  const file = resolve(path);
+  let shared: SharedInstance;
+  try {
+    shared = await acquire(file, readOnly);
+  } catch (error) {
+    if (error instanceof NotReadyError) throw error;
+    throw openError(error, file, await nativeVersion());
+  }
+  return new NativeDatabase(file, await versionOf(shared.instance), shared.instance, shared.fileDir, () =>
+    release(file, shared),
+  );
+};
+
+async function versionOf(instance: DuckDBInstance): Promise<string> {
+  const conn = await instance.connect();
+  try {
+    return String((await conn.runAndReadAll('SELECT version() AS v')).getRowObjects()[0]!.v);
+  } finally {
+    conn.closeSync();
+  }
+}
