@@ -32,7 +32,6 @@ const EXTENSION_HINT =
 const INSTANCE_CONFIG = {
   autoinstall_known_extensions: 'false',
   autoload_known_extensions: 'false',
-  TimeZone: 'UTC',
 };
 
 /**
@@ -50,6 +49,8 @@ async function createLocked(
   const conn = await instance.connect();
   try {
     const directories = [`${fileDir}/`, ...(file.length ? [`${path}.tmp/`] : [])];
+    // TimeZone is ICU's option, unknown to the instance config until ICU has loaded.
+    await conn.run("SET GLOBAL TimeZone = 'UTC'");
     for (const statement of lockdownTo({ paths: file, directories })) await conn.run(statement);
   } catch (error) {
     instance.closeSync();
