@@ -37,7 +37,7 @@ describe('credentials and the relay, from the browser', () => {
     await form.getByRole('combobox').selectOption('stripe');
     await form.getByLabel('Name (becomes the SQL schema)').fill('stripe_mine');
     await form.getByLabel("This server's stripe sandbox").check();
-    await form.getByLabel('api_key').fill(SANDBOX_CREDENTIALS.stripe.api_key);
+    await form.getByLabel('Secret key', { exact: true }).fill(SANDBOX_CREDENTIALS.stripe.api_key);
     await form.getByRole('button', { name: 'Save source' }).click();
     await expect
       .poll(() => page.getByTestId('sync-stripe_mine').getAttribute('data-credentials'), { timeout: 20_000 })

@@ -151,7 +151,7 @@ describe('the Sources page', () => {
     await form.getByRole('combobox').selectOption('stripe');
     await form.getByLabel('Name (becomes the SQL schema)').fill('billing');
     await form.getByLabel("This server's stripe sandbox").check();
-    await form.getByLabel('api_key').fill(SANDBOX_CREDENTIALS.stripe.api_key);
+    await form.getByLabel('Secret key', { exact: true }).fill(SANDBOX_CREDENTIALS.stripe.api_key);
     await form.getByRole('button', { name: 'Save source' }).click();
     await card('billing').waitFor({ timeout: 20_000 });
     await card('billing').getByRole('button', { name: 'Sync now billing' }).click();
