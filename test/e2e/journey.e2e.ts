@@ -1,12 +1,17 @@
 // e2e: a first visit end to end (sync the sandboxes, join them, chart it, preview a table, review a change, switch
-// theme), with the keyboard where a user would use it; it also saves the screenshots in docs/screenshots/.
+// theme), with the keyboard where a user would use it; with UPDATE_SCREENSHOTS=1 it saves docs/screenshots/.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstCell, gotoPage, openApp, runSql, textOf, waitReady, type App } from './browser.ts';
 
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/** A test run takes the screenshots too, but only replaces the committed ones when asked. */
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : mkdtempSync(join(tmpdir(), 'dinobase-shots-'));
 const SANDBOXES = ['github', 'hubspot', 'linear', 'stripe'];
 /** Revenue by lifecycle stage: Stripe charges joined to HubSpot contacts by email. */
 const REVENUE = `SELECT h.lifecyclestage, count(DISTINCT c.id) AS customers, sum(ch.amount) / 100 AS revenue_dollars
@@ -39,7 +44,9 @@ afterAll(() => app?.close());
 describe('a first visit, end to end', () => {
   it('shows the sandbox sources in the sidebar, not synced yet', async () => {
     for (const name of SANDBOXES) await expect.poll(() => badge(name), { timeout: 30_000 }).toBe('never');
-    expect(await page.getByRole('button', { name: 'Sync sandbox sources' }).isEnabled()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Sync sandbox sources' }).isEnabled())
+      .toBe(true);
   });
 
   it('syncs them all; each turns fresh with its rows and tables', async () => {
@@ -65,8 +72,8 @@ describe('a first visit, end to end', () => {
     await page.getByTestId('table-stripe.customers').click();
     const columns = page.getByTestId('columns-stripe.customers');
     await columns.waitFor({ timeout: 10_000 });
-    expect(await columns.textContent()).toContain('Join key with hubspot.contacts.email');
-    expect(await columns.textContent()).toMatch(/balance\s*BIGINT/);
+    await expect.poll(() => columns.textContent()).toContain('Join key with hubspot.contacts.email');
+    await expect.poll(() => columns.textContent()).toMatch(/balance\s*BIGINT/);
 
     await runSql(page, REVENUE);
     await page
@@ -106,7 +113,7 @@ describe('a first visit, end to end', () => {
     await page.keyboard.press('g');
     await page.keyboard.press('s');
     await page.getByTestId('sources-page').waitFor({ timeout: 10_000 });
-    expect(await page.evaluate(() => location.hash)).toBe('#/sources');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/sources');
     for (const name of SANDBOXES) {
       await page
         .getByTestId(`sync-history-${name}`)
@@ -157,7 +164,7 @@ describe('a first visit, end to end', () => {
     expect(background).toBe('rgb(23, 24, 28)');
     await page.reload();
     await waitReady(page);
-    expect(await theme()).toBe('dark');
+    await expect.poll(() => theme()).toBe('dark');
     await runSql(page, REVENUE);
     await page
       .locator('[data-testid="results-grid"] thead th .name', { hasText: 'revenue_dollars' })
@@ -174,8 +181,8 @@ describe('a first visit, end to end', () => {
     await page.keyboard.press('?');
     const help = page.getByTestId('help');
     await help.waitFor({ state: 'visible' });
-    expect(await help.textContent()).toContain('Focus the sidebar');
-    expect(await help.textContent()).toContain('New tab');
+    await expect.poll(() => help.textContent()).toContain('Focus the sidebar');
+    await expect.poll(() => help.textContent()).toContain('New tab');
     await shot('shortcuts');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });

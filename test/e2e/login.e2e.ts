@@ -91,7 +91,7 @@ describe('logging in with DINOBASE_TOKEN behind a public URL', () => {
       expect(lastPost('/api/login')).toEqual([origin, 'cross-site']);
       expect(response.status()).toBe(403);
       expect(((await response.json()) as { code: string }).code).toBe('forbidden_origin');
-      expect(await sessionCookies()).toEqual([]);
+      await expect.poll(() => sessionCookies()).toEqual([]);
     });
   }
 
@@ -104,9 +104,9 @@ describe('logging in with DINOBASE_TOKEN behind a public URL', () => {
       });
     // web/theme.css: --bg, --text and --accent of each scheme.
     await page.emulateMedia({ colorScheme: 'light' });
-    expect(await look()).toEqual(['rgb(255, 255, 255)', 'rgb(33, 37, 41)', 'rgb(25, 113, 194)']);
+    await expect.poll(() => look()).toEqual(['rgb(255, 255, 255)', 'rgb(33, 37, 41)', 'rgb(25, 113, 194)']);
     await page.emulateMedia({ colorScheme: 'dark' });
-    expect(await look()).toEqual(['rgb(23, 24, 28)', 'rgb(233, 236, 239)', 'rgb(77, 171, 247)']);
+    await expect.poll(() => look()).toEqual(['rgb(23, 24, 28)', 'rgb(233, 236, 239)', 'rgb(77, 171, 247)']);
     await page.emulateMedia({ colorScheme: null });
   });
 
@@ -138,7 +138,7 @@ describe('logging in with DINOBASE_TOKEN behind a public URL', () => {
     await expect.poll(() => page.url()).toBe(`${PUBLIC}/login`);
     expect(lastPost('/api/logout')).toEqual(['null', 'same-origin']);
     await page.getByLabel('Access token').waitFor();
-    expect(await sessionCookies()).toEqual([]);
+    await expect.poll(() => sessionCookies()).toEqual([]);
     expect((await page.goto(`${PUBLIC}/api/sources`))?.status()).toBe(401);
   });
 });

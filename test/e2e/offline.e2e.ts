@@ -55,7 +55,7 @@ describe('offline in Chromium', () => {
     expect(state).toBe('activated');
     await page.reload();
     await waitReady(page);
-    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
     const cached = await page.evaluate(async () => {
       const urls: string[] = [];
       for (const name of await caches.keys()) {
@@ -145,7 +145,7 @@ describe('offline in Chromium', () => {
     await expect.poll(() => textOf(page, 'sources-offline'), { timeout: 30_000 }).toBe('');
     await expect.poll(sidebarAlerts).toBe('');
     // The same page all along.
-    expect(await page.evaluate(() => 'beforeResume' in window)).toBe(true);
+    await expect.poll(() => page.evaluate(() => 'beforeResume' in window)).toBe(true);
   });
 
   it('offers a new version after a redeploy, keeps working meanwhile, and reloads into it on request', async () => {

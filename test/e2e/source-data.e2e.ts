@@ -50,7 +50,7 @@ async function deleteData(name: string, history: string[]): Promise<void> {
   await card(name)
     .getByRole('button', { name: `Delete the data of ${name}` })
     .click();
-  expect(await question).toContain(`Delete the synced tables of "${name}"?`);
+  await expect.poll(() => question).toContain(`Delete the synced tables of "${name}"?`);
   await expect.poll(() => statuses(name), { timeout: 30_000 }).toEqual(history);
   // Not "Last sync: synced" with a fresh badge: the card says the data went.
   await expect.poll(() => card(name).getAttribute('data-badge')).toBe('never');
@@ -91,7 +91,7 @@ describe('Delete data, then Sync now, in one session', () => {
     await reopen();
     await deleteData('hubspot', ['deleted', 'success', 'deleted']);
     await syncNow('hubspot', ['success', 'deleted', 'success', 'deleted']);
-    expect(await valueOf(page, 'SELECT count(*) FROM hubspot.contacts')).toBe('180');
+    await expect.poll(() => valueOf(page, 'SELECT count(*) FROM hubspot.contacts')).toBe('180');
   });
 });
 
@@ -109,11 +109,11 @@ describe('Load sample data beside synced sources', () => {
     );
     expect(asked).not.toContain('stripe');
     // Declining loads nothing at all (stripe, which holds nothing, included) and is no error.
-    expect(await valueOf(page, loads)).toBe('0');
+    await expect.poll(() => valueOf(page, loads)).toBe('0');
     expect(
       await valueOf(page, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'stripe'"),
     ).toBe('0');
-    expect(await valueOf(page, syncLog)).toBe(logged);
+    await expect.poll(() => valueOf(page, syncLog)).toBe(logged);
     await expect.poll(() => textOf(page, 'session-error')).toBe('');
     await expect.poll(() => badge('hubspot')).toBe('fresh');
   });
@@ -122,12 +122,12 @@ describe('Load sample data beside synced sources', () => {
     const logged = await valueOf(page, syncLog);
     const question = answerNextDialog(page, true);
     await page.getByRole('button', { name: 'Load sample data' }).click();
-    expect(await question).toContain('hubspot');
+    await expect.poll(() => question).toContain('hubspot');
     for (const name of ['stripe', 'hubspot']) {
       await expect.poll(() => badge(name), { timeout: 60_000 }).toBe('sample');
     }
-    expect(await valueOf(page, loads)).toBe('2');
-    expect(await valueOf(page, syncLog)).toBe(logged);
+    await expect.poll(() => valueOf(page, loads)).toBe('2');
+    await expect.poll(() => valueOf(page, syncLog)).toBe(logged);
     await gotoPage(page, 'sources');
     await expect
       .poll(async () => squash(await textOf(page, 'source-last-sync-hubspot')))

@@ -101,7 +101,7 @@ describe('the Sources page', () => {
     await github.fill('');
     await card('github').getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => nextRun('github'), { timeout: 10_000 }).toBe('');
-    expect(await valueOf(page, linearRuns)).toBe(runs);
+    await expect.poll(() => valueOf(page, linearRuns)).toBe(runs);
   });
 
   it('refuses an interval it cannot read, saying what it expects', async () => {
@@ -160,21 +160,21 @@ describe('the Sources page', () => {
     await expect
       .poll(() => textOf(page, 'source-data-billing'), { timeout: 10_000 })
       .toMatch(/^\s*[\d,]+ rows, \d+ tables\s*$/);
-    expect(await valueOf(page, 'SELECT count(*) FROM billing.customers')).toBe('180');
+    await expect.poll(() => valueOf(page, 'SELECT count(*) FROM billing.customers')).toBe('180');
 
     await gotoPage(page, 'sources');
     // Dismissing the question keeps everything: its data (a query round trip later), credentials, card.
     const dismissed = answerNextDialog(page, false);
     await card('billing').getByRole('button', { name: 'Remove billing' }).click();
-    expect(await dismissed).toContain('Remove the source "billing"');
-    expect(await valueOf(page, 'SELECT count(*) FROM billing.customers')).toBe('180');
-    expect(await server.store.resolve('billing')).toBeTruthy();
+    await expect.poll(() => dismissed).toContain('Remove the source "billing"');
+    await expect.poll(() => valueOf(page, 'SELECT count(*) FROM billing.customers')).toBe('180');
+    await expect.poll(() => server.store.resolve('billing')).toBeTruthy();
     await gotoPage(page, 'sources');
     await expect.poll(() => card('billing').count()).toBe(1);
 
     const accepted = answerNextDialog(page, true);
     await card('billing').getByRole('button', { name: 'Remove billing' }).click();
-    expect(await accepted).toContain('Remove the source "billing"');
+    await expect.poll(() => accepted).toContain('Remove the source "billing"');
     await expect.poll(() => card('billing').count(), { timeout: 20_000 }).toBe(0);
     await expect.poll(() => page.getByTestId('sync-billing').count()).toBe(0);
     await expect.poll(async () => Boolean(await server.store.resolve('billing'))).toBe(false);

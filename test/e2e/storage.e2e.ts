@@ -94,22 +94,22 @@ describe('storage, backup and restore in Settings', () => {
     expect(bytes.subarray(8, 12).toString('latin1')).toBe('DUCK');
     await expect.poll(() => textOf(page, 'storage-notice'), { timeout: 30_000 }).toContain('Backup ready');
     // The database reopened: queries still work.
-    expect(await value('SELECT count(*) FROM stripe.customers')).toBe('180');
+    await expect.poll(() => value('SELECT count(*) FROM stripe.customers')).toBe('180');
   });
 
   it('clears all data after a confirmation', async () => {
     await gotoPage(page, 'settings');
     const question = acceptNextDialog();
     await page.getByTestId('clear-data').click();
-    expect(await question).toContain('Delete all data in this browser');
+    await expect.poll(() => question).toContain('Delete all data in this browser');
     await expect
       .poll(() => textOf(page, 'storage-notice'), { timeout: 30_000 })
       .toBe('All data was deleted.');
     await expect.poll(() => page.getByTestId('source-stripe').count(), { timeout: 10_000 }).toBe(0);
-    expect(await value("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'stripe'")).toBe(
-      '0',
-    );
-    expect(await value('SELECT count(*) FROM _dinobase.sync_log')).toBe('0');
+    await expect
+      .poll(() => value("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'stripe'"))
+      .toBe('0');
+    await expect.poll(() => value('SELECT count(*) FROM _dinobase.sync_log')).toBe('0');
   });
 
   it('refuses a file that is not a DuckDB database', async () => {
@@ -120,7 +120,7 @@ describe('storage, backup and restore in Settings', () => {
       mimeType: 'application/octet-stream',
       buffer: Buffer.from('id,name\n1,Acme\n'.repeat(500)),
     });
-    expect(await question).toContain('Replace all data in this browser with "notes.duckdb"');
+    await expect.poll(() => question).toContain('Replace all data in this browser with "notes.duckdb"');
     await expect
       .poll(() => textOf(page, 'storage-error'), { timeout: 30_000 })
       .toContain('Not a DuckDB database file');
@@ -129,7 +129,7 @@ describe('storage, backup and restore in Settings', () => {
   it('restores the downloaded backup: the data is back, and survives a reload', async () => {
     const question = acceptNextDialog();
     await page.getByTestId('restore-file').setInputFiles(backupPath);
-    expect(await question).toContain('Replace all data');
+    await expect.poll(() => question).toContain('Replace all data');
     await expect
       .poll(async () => (await textOf(page, 'storage-notice')) || (await textOf(page, 'storage-error')), {
         timeout: 60_000,
@@ -151,7 +151,9 @@ describe('storage, backup and restore in Settings', () => {
     await expect
       .poll(() => page.getByTestId('sync-linear').getAttribute('data-status'), { timeout: 90_000 })
       .toBe('success');
-    expect(await value("SELECT count(*) FROM _dinobase.sync_log WHERE connector_name = 'linear'")).toBe('1');
+    await expect
+      .poll(() => value("SELECT count(*) FROM _dinobase.sync_log WHERE connector_name = 'linear'"))
+      .toBe('1');
     expect(Number(await value('SELECT count(*) FROM linear.issues'))).toBeGreaterThan(0);
   });
 });
