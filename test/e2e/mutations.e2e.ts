@@ -132,7 +132,11 @@ describe('reviewing and confirming a mutation from the browser', () => {
     const id = await ask('id', 'FROM stripe.customers WHERE name IS NOT NULL ORDER BY id LIMIT 1 OFFSET 1');
     const sql = `UPDATE stripe.customers SET name = 'Confirmed from the list' WHERE id = '${id}'`;
     await runSql(page, sql);
-    await page.getByTestId('mutation-review').waitFor({ timeout: 30_000 });
+    // The previous test's (cancelled) review may still be open: wait for this statement's own.
+    await page
+      .getByTestId('mutation-review')
+      .filter({ hasText: 'Confirmed from the list' })
+      .waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Close the review' }).click();
     await expect.poll(() => page.getByTestId('mutation-review').count()).toBe(0);
     await expect.poll(() => textOf(page, 'mutation-pending-count'), { timeout: 10_000 }).toBe('1');
