@@ -133,7 +133,8 @@ export function createAccess(options: AccessOptions) {
         `Host '${url.host.slice(0, 100)}' is not this server; on a loopback bind only 127.0.0.1, localhost, [::1] and DINOBASE_PUBLIC_URL's host are answered (DNS rebinding guard).`,
       );
     }
-    const api = url.pathname.startsWith('/api/');
+    // /mcp is an API too: its callers are programs, so it answers 401 rather than redirecting to /login.
+    const api = url.pathname.startsWith('/api/') || url.pathname === '/mcp';
     const origin = requestOrigin(c, selfOrigin(c));
     const crossOrigin = origin !== undefined && origin !== selfOrigin(c) && origin !== url.origin;
     if (api && origin !== undefined && !allowedOrigins(c).includes(origin)) {
@@ -149,7 +150,11 @@ export function createAccess(options: AccessOptions) {
       c.header('Vary', 'Origin');
       if (c.req.method === 'OPTIONS') {
         c.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
-        c.header('Access-Control-Allow-Headers', 'authorization, content-type, idempotency-key');
+        c.header(
+          'Access-Control-Allow-Headers',
+          'authorization, content-type, idempotency-key, mcp-session-id, mcp-protocol-version, last-event-id',
+        );
+        c.header('Access-Control-Expose-Headers', 'mcp-session-id');
         c.header('Access-Control-Max-Age', '600');
         return c.body(null, 204);
       }

@@ -4,7 +4,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { createAccess, type AccessOptions } from './access.ts';
+import type { AgentBridge } from './agent-bridge.ts';
 import { ProxyError, redact } from './errors.ts';
+import { mountMcp, type McpOptions } from './mcp-http.ts';
 import { createRelay } from './relay.ts';
 import type { Sandboxes } from './sandbox/index.ts';
 import { checkSourceName, parseSourceInput, type SourceStore } from './sources.ts';
@@ -18,6 +20,8 @@ export interface AppOptions {
   /** The fake vendor APIs, mounted at /sandbox; omit to run without them. */
   sandboxes?: Sandboxes;
   relay?: { fetch?: typeof fetch; timeoutMs?: number; maxBodyBytes?: number };
+  /** The agent tools at /mcp and the channel to the tab that runs them; omit to serve no /mcp. */
+  mcp?: { options: McpOptions; bridge: AgentBridge };
   /** Where errors are logged; every line is scrubbed of the secrets the store holds. */
   log?: (line: string) => void;
 }
@@ -125,6 +129,7 @@ export function createApp(options: AppOptions): Hono {
   });
 
   if (options.sandboxes) app.route('/sandbox', options.sandboxes.app);
+  if (options.mcp) mountMcp(app, options.mcp.options, options.mcp.bridge);
 
   app.all('/api/*', (c) => {
     throw new ProxyError(404, 'not_found', `No API route ${c.req.method} ${c.req.path.slice(0, 200)}`);

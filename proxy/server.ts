@@ -8,9 +8,11 @@ import { resolve } from 'node:path';
 import { defaultHome } from '../worker/home.ts';
 import { fileBackend } from './file-store.ts';
 import { clientAddressOf } from './access.ts';
+import { AgentBridge } from './agent-bridge.ts';
 import { createApp } from './app.ts';
 import { checkAccess, isLoopbackBind, localUrl } from './config.ts';
 import { loadConnectors } from './connectors.ts';
+import type { McpOptions } from './mcp-http.ts';
 import { createSandboxes, type Sandboxes } from './sandbox/index.ts';
 import { SourceStore } from './sources.ts';
 
@@ -23,6 +25,8 @@ export interface RunningServer {
   server: ServerType;
   store: SourceStore;
   sandboxes?: Sandboxes;
+  /** The channel to the open tab, when /mcp is served. */
+  bridge?: AgentBridge;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,8 @@ export interface ServerOptions {
   trustedProxies?: number;
   log?: (line: string) => void;
   version?: string;
+  /** Serves the agent tools at /mcp (node/serve.ts composes them); omit for none. */
+  mcp?: McpOptions & { timeoutMs?: number };
 }
 
 /** How long requests still running may finish once the server is closing. */
@@ -67,6 +73,8 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   const distDir = resolve(options.distDir ?? 'dist');
   const home = options.home ?? defaultHome(env);
   let selfOrigin = '';
+  const appUrl = () => options.publicOrigin ?? selfOrigin;
+  const bridge = options.mcp ? new AgentBridge({ appUrl, timeoutMs: options.mcp.timeoutMs }) : undefined;
   const store = new SourceStore({
     backend: fileBackend(home),
     connectors: loadConnectors(),
@@ -78,6 +86,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     version: options.version,
     sandboxes,
     relay: options.relay,
+    mcp: options.mcp && bridge ? { options: options.mcp, bridge } : undefined,
     log: options.log,
     access: {
       token,
@@ -116,8 +125,11 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
         server,
         store,
         sandboxes,
+        bridge,
         close: () =>
           new Promise<void>((closed) => {
+            // Open channels are endless streams: end them, or the close would wait for the grace period.
+            bridge?.close();
             server.close(() => closed());
             // Keep-alive sockets an open tab holds would delay the close by their whole timeout (seen: 35 s);
             // idle ones go now, requests still running get a short grace.

@@ -1,0 +1,147 @@
+// Streamable HTTP MCP at /mcp (the SDK's web-standard transport), its tools run in the open tab or a headless engine.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { parseAnswer, type AgentBridge, type ToolResult } from './agent-bridge.ts';
+import { ProxyError } from './errors.ts';
+
+/** Runs one tool for an MCP session (the session's client name is already bound). */
+export type RunTool = (name: string, args: Record<string, unknown>) => Promise<ToolResult>;
+
+/** Where tool calls run: the leader tab through the bridge, or (DINOBASE_MCP_ENGINE=headless) an engine in Node. */
+export interface AgentBackend {
+  instructions(): Promise<string>;
+  tool(call: {
+    name: string;
+    args: Record<string, unknown>;
+    client: string;
+    agentsMayConfirm: boolean;
+  }): Promise<ToolResult>;
+}
+
+export interface McpOptions {
+  /** Builds the MCP server of one session with every tool registered (worker/agent/mcp-server.ts). */
+  createServer: (run: RunTool, instructions: string) => McpServer;
+  /** Runs calls here instead of in a tab. */
+  headless?: AgentBackend;
+  /** DINOBASE_AGENTS_MAY_CONFIRM (default on); in a tab, its setting must allow it too. */
+  agentsMayConfirm?: boolean;
+  /** Largest /mcp request body (default 1 MiB) and largest tab answer (default 32 MiB: up to 10,000 rows). */
+  maxBodyBytes?: number;
+  maxAnswerBytes?: number;
+  /** Sessions kept at once; the least recently used goes first (default 64). */
+  maxSessions?: number;
+}
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: McpServer;
+}
+
+/** Said at `initialize` when no tab is open to ask: tool calls will say the same until one is. */
+const noTabInstructions = (url: string) =>
+  `Dinobase answers from the database in the user's browser tab, and no tab is open. Ask the user to open Dinobase at ${url}, then call list_connectors to see the data.`;
+
+function tooLarge(what: string, limit: number) {
+  return () => {
+    throw new ProxyError(413, 'body_too_large', `${what} are limited to ${limit} bytes here.`);
+  };
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A JSON-RPC error answer for a request the transport never sees. */
+function rpcError(c: Context, status: 400 | 404, message: string): Response {
+  return c.json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }, status);
+}
+
+/**
+ * Mounts /mcp and, unless calls run headless, the tab's channel: GET /api/agent/channel (SSE) and POST
+ * /api/agent/answer. Both sit behind the proxy's access guard (Host, Origin, token) like every API route.
+ */
+export function mountMcp(app: Hono, options: McpOptions, bridge: AgentBridge): void {
+  const mayConfirm = options.agentsMayConfirm ?? true;
+  const backend: AgentBackend = options.headless ?? {
+    instructions: () => bridge.call({ op: 'instructions' }),
+    tool: (call) => bridge.call({ op: 'tool', ...call }),
+  };
+  const sessions = new Map<string, Session>();
+  const maxSessions = options.maxSessions ?? 64;
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const maxAnswer = options.maxAnswerBytes ?? 32 * 1024 * 1024;
+
+  async function open(): Promise<Session> {
+    const instructions = await backend.instructions().catch(() => noTabInstructions(bridge.appUrl));
+    let client = 'unknown client';
+    const run: RunTool = (name, args) =>
+      backend
+        .tool({ name, args, client, agentsMayConfirm: mayConfirm })
+        .catch((error: unknown) => ({ text: messageOf(error), isError: true }));
+    const server = options.createServer(run, instructions);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: (id) => {
+        client = server.server.getClientVersion()?.name ?? client;
+        sessions.set(id, session);
+        // Clients that never say goodbye must not pile up: the least recently used session goes.
+        for (const [oldest, old] of sessions) {
+          if (sessions.size <= maxSessions) break;
+          sessions.delete(oldest);
+          void old.transport.close();
+        }
+      },
+      onsessionclosed: (id) => void sessions.delete(id),
+    });
+    const session: Session = { transport, server };
+    await server.connect(transport);
+    return session;
+  }
+
+  app.all('/mcp', bodyLimit({ maxSize: maxBody, onError: tooLarge('MCP requests', maxBody) }), async (c) => {
+    const id = c.req.header('mcp-session-id');
+    let parsedBody: unknown;
+    if (c.req.method === 'POST') {
+      try {
+        parsedBody = await c.req.json();
+      } catch {
+        return rpcError(c, 400, 'Expected a JSON-RPC message (Content-Type: application/json).');
+      }
+    }
+    if (id !== undefined) {
+      const session = sessions.get(id);
+      if (!session) return rpcError(c, 404, 'Session not found; initialize a new one.');
+      // Most recently used last, so the eviction above takes the idlest.
+      sessions.delete(id);
+      sessions.set(id, session);
+      return session.transport.handleRequest(c.req.raw, { parsedBody });
+    }
+    if (c.req.method !== 'POST' || !isInitializeRequest(parsedBody))
+      return rpcError(c, 400, 'No mcp-session-id: the first request must be initialize.');
+    const session = await open();
+    return session.transport.handleRequest(c.req.raw, { parsedBody });
+  });
+
+  if (!options.headless) {
+    app.get('/api/agent/channel', () => {
+      return new Response(bridge.connect(), {
+        headers: {
+          'Content-Type': 'text/event-stream',
+          'Cache-Control': 'no-cache, no-transform',
+          'X-Accel-Buffering': 'no',
+        },
+      });
+    });
+    app.post(
+      '/api/agent/answer',
+      bodyLimit({ maxSize: maxAnswer, onError: tooLarge('Tab answers', maxAnswer) }),
+      async (c) => {
+        const body: unknown = await c.req.json().catch(() => null);
+        const { channel, answer } = parseAnswer(body);
+        bridge.answer(channel, answer);
+        return c.json({ ok: true });
+      },
+    );
+  }
+}
