@@ -38,6 +38,7 @@ export class Session {
   /** Plain listeners, not reactive state: callback lists, not something the UI renders. */
   #opening: (() => void)[] = [];
   #ready: (() => void)[] = [];
+  #released: (() => void)[] = [];
   #kept: KeptWork[] = [];
   /** Another tab had the database since this tab last read its kept work. */
   #away = false;
@@ -123,6 +124,12 @@ export class Session {
     return () => (this.#ready = this.#ready.filter((l) => l !== listener));
   }
 
+  /** Calls `listener` each time this tab starts letting the database go to another tab. */
+  onRelease(listener: () => void): () => void {
+    this.#released = [...this.#released, listener];
+    return () => (this.#released = this.#released.filter((l) => l !== listener));
+  }
+
   /** Keeps `work` in step with the other tabs across every hand-over (see KeptWork). */
   keep(work: KeptWork): () => void {
     this.#kept = [...this.#kept, work];
@@ -157,6 +164,7 @@ export class Session {
     this.#status = 'elsewhere';
     this.#info = null;
     this.#busy = null;
+    for (const listener of this.#released) listener();
     await Promise.all([this.#save(), this.#engine.close()]);
   }
 
