@@ -35,6 +35,8 @@ export interface AgentChannelOptions {
   open?: (url: string) => EventStream;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Called after each tool call this tab answered (the Agents page re-reads its log). */
+  onCall?: () => void;
 }
 
 type Call =
@@ -134,5 +136,6 @@ export class AgentChannel {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }).catch(() => undefined);
+    if (call.op === 'tool') this.#options.onCall?.();
   }
 }

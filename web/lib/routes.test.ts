@@ -11,11 +11,20 @@ describe('hash routes', () => {
     ['#/sources/new', { page: 'sources', add: true }],
     ['#/mutations', { page: 'mutations' }],
     ['#settings', { page: 'settings' }],
+    ['#/agents', { page: 'agents' }],
     ['#/nope', { page: 'query' }],
   ])('%s → %o', (hash, route) => expect(parseHash(hash)).toEqual(route));
 
   it('round-trips every route', () => {
-    for (const hash of ['#/', '#/sources', '#/sources/new', '#/sources/a%20b', '#/mutations', '#/settings']) {
+    for (const hash of [
+      '#/',
+      '#/sources',
+      '#/sources/new',
+      '#/sources/a%20b',
+      '#/mutations',
+      '#/agents',
+      '#/settings',
+    ]) {
       expect(hashOf(parseHash(hash))).toBe(hash);
     }
   });

@@ -1,6 +1,6 @@
-// The app's pages as hash routes (`#/`, `#/sources`, `#/sources/<name>`, `#/mutations`, `#/settings`).
+// The app's pages as hash routes (`#/`, `#/sources`, `#/sources/<name>`, `#/mutations`, `#/agents`, `#/settings`).
 
-export type Page = 'query' | 'sources' | 'mutations' | 'settings';
+export type Page = 'query' | 'sources' | 'mutations' | 'agents' | 'settings';
 
 export interface Route {
   page: Page;
@@ -14,6 +14,7 @@ export const PAGES: { page: Page; label: string }[] = [
   { page: 'query', label: 'Query' },
   { page: 'sources', label: 'Sources' },
   { page: 'mutations', label: 'Mutations' },
+  { page: 'agents', label: 'Agents' },
   { page: 'settings', label: 'Settings' },
 ];
 
@@ -29,7 +30,7 @@ export function parseHash(hash: string): Route {
     if (detail === 'new') return { page, add: true };
     return detail ? { page, source: detail } : { page };
   }
-  if (page === 'mutations' || page === 'settings') return { page };
+  if (page === 'mutations' || page === 'agents' || page === 'settings') return { page };
   return { page: 'query' };
 }
 

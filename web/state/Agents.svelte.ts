@@ -1,0 +1,113 @@
+// Agents: the "Agents may confirm writes" setting, the recent calls (_dinobase.agent_log), and this tab's /mcp channel and WebMCP tools.
+import { AgentChannel, type AgentEngine } from '../lib/agent-channel.ts';
+import { registerWebMcp, type WebToolSpec } from '../lib/webmcp.ts';
+import type { Session } from './Session.svelte.ts';
+
+const KEY = 'dinobase:agents-may-confirm';
+
+/** One logged call, as the engine reads `_dinobase.agent_log` (newest first). */
+export interface AgentCall {
+  at: string;
+  tool: string;
+  args: string;
+  duration_ms: number;
+  outcome: 'ok' | 'error';
+  error: string | null;
+  client: string | null;
+  transport: string;
+}
+
+export interface AgentsEngine extends AgentEngine {
+  agentLog(options: { limit?: number }): Promise<AgentCall[]>;
+}
+
+/** Default on, as in the original; only an explicit "off" turns it off. */
+function stored(): boolean {
+  return typeof localStorage === 'undefined' || localStorage.getItem(KEY) !== 'off';
+}
+
+export class Agents {
+  #engine: AgentsEngine;
+  #specs: readonly WebToolSpec[];
+  #mayConfirm = $state(stored());
+  #log = $state.raw<AgentCall[]>([]);
+  #error = $state.raw<string | null>(null);
+  #channel: AgentChannel;
+  #unregister: () => void = () => undefined;
+  /** Pages showing the log right now: only then does a call re-read it. */
+  #watching = 0;
+
+  constructor(engine: AgentsEngine, specs: readonly WebToolSpec[]) {
+    this.#engine = engine;
+    this.#specs = specs;
+    this.#channel = new AgentChannel({
+      engine,
+      mayConfirm: () => this.#mayConfirm,
+      onCall: () => {
+        if (this.#watching > 0) void this.refresh();
+      },
+    });
+  }
+
+  /** "Agents may confirm writes": off, `confirm` and `--force` leave the write for a person in the app. */
+  get mayConfirm(): boolean {
+    return this.#mayConfirm;
+  }
+  setMayConfirm(value: boolean): void {
+    this.#mayConfirm = value;
+    localStorage.setItem(KEY, value ? 'on' : 'off');
+  }
+
+  get log(): AgentCall[] {
+    return this.#log;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+
+  /** The URL an MCP client connects to. */
+  get mcpUrl(): string {
+    return `${location.origin}/mcp`;
+  }
+
+  /** Keeps the log current while a page shows it; returns the undo. */
+  watch(): () => void {
+    this.#watching++;
+    return () => void this.#watching--;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.#log = await this.#engine.agentLog({ limit: 100 });
+      this.#error = null;
+    } catch (error) {
+      this.#error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /**
+   * Serves agents while this tab holds the database: the /mcp channel and the WebMCP tools go up when it opens
+   * and down when it lets the database go, so calls always reach the tab that can answer them.
+   */
+  attach(session: Session): () => void {
+    const up = () => {
+      this.#channel.start();
+      this.#unregister();
+      this.#unregister = registerWebMcp({
+        specs: this.#specs,
+        engine: this.#engine,
+        mayConfirm: () => this.#mayConfirm,
+      });
+    };
+    const down = () => {
+      this.#channel.stop();
+      this.#unregister();
+      this.#unregister = () => undefined;
+    };
+    const stops = [session.onReady(up), session.onRelease(down)];
+    return () => {
+      for (const stop of stops) stop();
+      down();
+    };
+  }
+}
