@@ -22,6 +22,8 @@ const BOUNDARIES = {
     'worker/errors.ts',
     'worker/comlink.ts',
     'worker/values.ts',
+    // The agent tools' names, descriptions and zod schemas (platform-free), for WebMCP.
+    'worker/agent/specs.ts',
     'proxy/contract.ts (types)',
   ],
   // The sandboxes serve the sample dataset; the relay applies the connectors' auth; the home is shared.

@@ -68,6 +68,11 @@ export class AgentBridge {
     return this.#options.appUrl();
   }
 
+  /** Calls waiting for a tab's answer. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
   /** Whether a tab is connected to run calls. */
   get connected(): boolean {
     return this.#channels.length > 0;

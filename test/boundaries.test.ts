@@ -28,6 +28,11 @@ describe('import boundaries', () => {
     ['web/lib/x.ts', "export * from '../../proxy/sources.ts';", 'web/ may not import proxy/sources.ts'],
     [
       'web/lib/x.ts',
+      "export * from '../../worker/agent/tools.ts';",
+      'web/ may not import worker/agent/tools.ts',
+    ],
+    [
+      'web/lib/x.ts',
       "export { createEngineService } from '../../worker/api.ts';",
       'web/ may not import worker/api.ts',
     ],
@@ -52,6 +57,7 @@ describe('import boundaries', () => {
     ['web/lib/x.ts', "export type * from '../../worker/api.ts';"],
     ['web/lib/x.ts', "import { type EngineApi } from '../../worker/api.ts'; export type E = EngineApi;"],
     ['web/lib/x.ts', "export * from '../../worker/errors.ts';"],
+    ['web/lib/x.ts', "export * from '../../worker/agent/specs.ts';"],
     ['web/lib/x.ts', "export type * from '../../proxy/contract.ts';"],
     ['proxy/x.ts', "export * from '../common/sql-lexer.ts';"],
     ['proxy/x.ts', "export * from '../worker/connectors/auth.ts';"],
