@@ -12,7 +12,7 @@ export type BridgeRequest =
   | {
       op: 'tool';
       name: string;
-      args: Record<string, unknown>;
+      args: unknown;
       /** The MCP client's name (its `clientInfo`), shown on mutations and in the agent log. */
       client: string;
       /** The server's own DINOBASE_AGENTS_MAY_CONFIRM; the tab's setting must allow it too. */

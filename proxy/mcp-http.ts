@@ -7,18 +7,13 @@ import { bodyLimit } from 'hono/body-limit';
 import { parseAnswer, type AgentBridge, type ToolResult } from './agent-bridge.ts';
 import { ProxyError } from './errors.ts';
 
-/** Runs one tool for an MCP session (the session's client name is already bound). */
-export type RunTool = (name: string, args: Record<string, unknown>) => Promise<ToolResult>;
+/** Runs one tool for an MCP session; `client` is the session's clientInfo name (worker/agent/mcp-server.ts). */
+export type RunTool = (name: string, args: unknown, extra: { client?: string }) => Promise<ToolResult>;
 
 /** Where tool calls run: the leader tab through the bridge, or (DINOBASE_MCP_ENGINE=headless) an engine in Node. */
 export interface AgentBackend {
   instructions(): Promise<string>;
-  tool(call: {
-    name: string;
-    args: Record<string, unknown>;
-    client: string;
-    agentsMayConfirm: boolean;
-  }): Promise<ToolResult>;
+  tool(call: { name: string; args: unknown; client: string; agentsMayConfirm: boolean }): Promise<ToolResult>;
 }
 
 export interface McpOptions {
@@ -28,6 +23,8 @@ export interface McpOptions {
   headless?: AgentBackend;
   /** DINOBASE_AGENTS_MAY_CONFIRM (default on); in a tab, its setting must allow it too. */
   agentsMayConfirm?: boolean;
+  /** How long a call may wait for the tab (default 120 s). */
+  timeoutMs?: number;
   /** Largest /mcp request body (default 1 MiB) and largest tab answer (default 32 MiB: up to 10,000 rows). */
   maxBodyBytes?: number;
   maxAnswerBytes?: number;
@@ -74,16 +71,14 @@ export function mountMcp(app: Hono, options: McpOptions, bridge: AgentBridge): v
 
   async function open(): Promise<Session> {
     const instructions = await backend.instructions().catch(() => noTabInstructions(bridge.appUrl));
-    let client = 'unknown client';
-    const run: RunTool = (name, args) =>
+    const run: RunTool = (name, args, extra) =>
       backend
-        .tool({ name, args, client, agentsMayConfirm: mayConfirm })
+        .tool({ name, args, client: extra.client ?? 'unknown client', agentsMayConfirm: mayConfirm })
         .catch((error: unknown) => ({ text: messageOf(error), isError: true }));
     const server = options.createServer(run, instructions);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
-        client = server.server.getClientVersion()?.name ?? client;
         sessions.set(id, session);
         // Clients that never say goodbye must not pile up: the least recently used session goes.
         for (const [oldest, old] of sessions) {

@@ -53,7 +53,7 @@ export interface ServerOptions {
   log?: (line: string) => void;
   version?: string;
   /** Serves the agent tools at /mcp (node/serve.ts composes them); omit for none. */
-  mcp?: McpOptions & { timeoutMs?: number };
+  mcp?: McpOptions;
 }
 
 /** How long requests still running may finish once the server is closing. */

@@ -45,10 +45,10 @@ export function captureConsole(page: Page, sink: string[]): void {
   page.on('pageerror', (error) => sink.push(`[pageerror] ${error.message}`));
 }
 
-/** Opens one of the app's pages from the top bar's links (`#/`, `#/sources`, `#/mutations`, `#/settings`). */
+/** Opens one of the app's pages from the top bar's links (`#/`, `#/sources`, `#/mutations`, `#/agents`, `#/settings`). */
 export async function gotoPage(
   page: Page,
-  name: 'query' | 'sources' | 'mutations' | 'settings',
+  name: 'query' | 'sources' | 'mutations' | 'agents' | 'settings',
 ): Promise<void> {
   await page.getByTestId(`nav-${name}`).click();
   await page.locator(`[data-testid="nav-${name}"][aria-current="page"]`).waitFor();
