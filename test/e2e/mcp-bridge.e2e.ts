@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
 import { createMcpServer } from '../../worker/agent/mcp-server.ts';
-import { captureConsole, gotoPage, openApp, waitReady, type App } from './browser.ts';
+import { captureConsole, gotoPage, openApp, type App } from './browser.ts';
 
 let app: App;
 let page: Page;
@@ -68,9 +68,10 @@ describe('MCP over HTTP, run in the open tab', () => {
       sql: 'SELECT count(*) AS n FROM stripe.customers',
     });
     expect(isError).toBe(false);
-    const result = JSON.parse(text) as { columns: string[]; rows: unknown[][]; row_count: number };
+    const result = JSON.parse(text) as { columns: string[]; rows: { n: number }[]; row_count: number };
     expect(result.columns).toEqual(['n']);
-    expect(Number(result.rows[0]![0])).toBeGreaterThan(0);
+    expect(result.row_count).toBe(1);
+    expect(Number(result.rows[0]!.n)).toBeGreaterThan(0);
   });
 
   it('describe shows columns and related_tables', async () => {
@@ -104,7 +105,7 @@ describe('MCP over HTTP, run in the open tab', () => {
     await second.getByTestId('tab-notice').waitFor();
     const { text, isError } = await call(client, 'query', { sql: 'SELECT 7 AS seven' });
     expect(isError).toBe(false);
-    expect(JSON.parse(text)).toMatchObject({ rows: [[7]] });
+    expect(JSON.parse(text)).toMatchObject({ rows: [{ seven: 7 }] });
     await second.close();
   });
 
@@ -128,7 +129,9 @@ describe('MCP over HTTP, run in the open tab', () => {
     page = await app.context.newPage();
     captureConsole(page, app.logs);
     await page.goto(app.server.url);
-    await waitReady(page);
+    const state = async () =>
+      `${await page.getByTestId('status').getAttribute('data-status')}: ${await page.getByTestId('status').textContent()}`;
+    await expect.poll(state, { timeout: 60_000 }).toMatch(/^ready/);
     await expect.poll(() => app.server.bridge?.connected).toBe(true);
     expect((await call(client, 'query', { sql: 'SELECT 1 AS one' })).isError).toBe(false);
   });
