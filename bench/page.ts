@@ -1,7 +1,8 @@
-// Browser side of the Chromium benchmarks: the query path (Comlink vs raw conn.query) and reopening a big OPFS database.
+// Browser side of the Chromium benchmarks: the query path (Comlink vs raw conn.query), reopening a big OPFS database, the /mcp bridge.
 import { tableFromIPC } from 'apache-arrow';
 import { DinobaseDB } from '../worker/db.ts';
 import { DEFAULT_PATH, instantiateDuckDB } from '../worker/duckdb/browser.ts';
+import { AgentChannel } from '../web/lib/agent-channel.ts';
 import { getEngine } from '../web/lib/engine.ts';
 
 const engine = getEngine();
@@ -106,5 +107,19 @@ async function reopenCount(): Promise<ReopenTiming> {
   };
 }
 
-Object.assign(globalThis, { dinobaseBench: { measure, createBig, reopenCount } });
+/** Serves /mcp calls from this page, as the app's tab does (web/state/Agents.svelte.ts). */
+async function serveAgents(): Promise<void> {
+  await engine.open();
+  new AgentChannel({ engine, mayConfirm: () => true }).start();
+}
+
+/** One `execute` of `sql` called directly in this tab: the baseline of the /mcp bridge. */
+async function executeOnce(sql: string): Promise<number> {
+  const started = performance.now();
+  const result = await engine.execute({ sql, maxRows: 200 });
+  if ('error' in result) throw new Error(String(result.error));
+  return performance.now() - started;
+}
+
+Object.assign(globalThis, { dinobaseBench: { measure, createBig, reopenCount, serveAgents, executeOnce } });
 document.body.dataset.ready = 'true';

@@ -15,7 +15,7 @@ const CUSTOMERS = 20_000;
 /** The proxy in its own process, holding the key for a source `bench` that points at the sandbox process. */
 async function startProxyProcess(sandboxBase: string): Promise<{ origin: string; stop(): void }> {
   const home = mkdtempSync(join(tmpdir(), 'dinobase-bench-home-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'node/serve.ts'], {
     env: {
       ...process.env,
       PORT: '0',

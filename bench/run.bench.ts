@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one run, printed as one table of ratios.
 import { it } from 'vitest';
+import { benchMcp } from './mcp.ts';
 import { benchNative } from './native.ts';
 import { benchQueryPath } from './query-path.ts';
 import { benchMutations } from './mutations.ts';
@@ -13,6 +14,7 @@ it('benchmarks', async () => {
   rows.push(...(await benchQueryPath()));
   rows.push(...(await benchSync()));
   rows.push(...(await benchRelay()));
+  rows.push(...(await benchMcp()));
   rows.push(...(await benchMutations()));
   rows.push(...(await benchNative()));
   rows.push(...(await benchColdStart()));
