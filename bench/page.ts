@@ -121,5 +121,21 @@ async function executeOnce(sql: string): Promise<number> {
   return performance.now() - started;
 }
 
-Object.assign(globalThis, { dinobaseBench: { measure, createBig, reopenCount, serveAgents, executeOnce } });
+/** One `agentTool` query in this tab (validation, execute, the agent_log row): the tool's own share of a call. */
+async function agentToolOnce(sql: string): Promise<number> {
+  const started = performance.now();
+  const result = await engine.agentTool({
+    name: 'query',
+    args: { sql },
+    client: 'bench',
+    transport: 'http',
+    agentsMayConfirm: true,
+  });
+  if (result.isError) throw new Error(result.text);
+  return performance.now() - started;
+}
+
+Object.assign(globalThis, {
+  dinobaseBench: { measure, createBig, reopenCount, serveAgents, executeOnce, agentToolOnce },
+});
 document.body.dataset.ready = 'true';

@@ -78,6 +78,8 @@ export function mountMcp(app: Hono, options: McpOptions, bridge: AgentBridge): v
     const server = options.createServer(run, instructions);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
+      // Tools answer once, with no progress to stream: a plain JSON response saves the SSE framing per call.
+      enableJsonResponse: true,
       onsessioninitialized: (id) => {
         sessions.set(id, session);
         // Clients that never say goodbye must not pile up: the least recently used session goes.
