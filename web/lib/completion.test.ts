@@ -1,6 +1,12 @@
 // The completion index built from the live catalog: namespace, referenced tables and DuckDB vocabulary.
 import { describe, expect, it } from 'vitest';
-import { buildNamespace, columnsFromRows, referencedTables, vocabularyFromRows } from './completion.ts';
+import {
+  buildNamespace,
+  columnsFromRows,
+  joinOptions,
+  referencedTables,
+  vocabularyFromRows,
+} from './completion.ts';
 import { formatSql } from './format.ts';
 
 const rows = [
@@ -80,5 +86,37 @@ describe('formatSql', () => {
 
   it('explains SQL it cannot parse', () => {
     expect(() => formatSql('select (((')).toThrow(/^Could not format: Parse error/);
+  });
+});
+
+describe('join completion', () => {
+  const joins = {
+    'stripe.subscriptions': [
+      {
+        table: 'stripe.customers',
+        join: 'ON stripe.subscriptions.customer = stripe.customers.id',
+        cardinality: 'many_to_one',
+      },
+    ],
+  };
+
+  it('offers the related table with its condition after JOIN, written with the aliases in use', () => {
+    expect(joinOptions('SELECT * FROM stripe.subscriptions s JOIN ', joins).map((o) => o.label)).toEqual([
+      'stripe.customers ON s.customer = stripe.customers.id',
+    ]);
+    expect(joinOptions('SELECT * FROM stripe.subscriptions JOIN ', joins).map((o) => o.label)).toEqual([
+      'stripe.customers ON stripe.subscriptions.customer = stripe.customers.id',
+    ]);
+  });
+
+  it('asks for the paths of a table not described yet, and skips tables already joined', () => {
+    const asked: string[] = [];
+    expect(joinOptions('FROM hubspot.contacts JOIN ', joins, (t) => asked.push(t))).toEqual([]);
+    expect(asked).toEqual(['hubspot.contacts']);
+    expect(
+      joinOptions('FROM stripe.subscriptions s JOIN stripe.customers c ON true JOIN ', joins).map(
+        (o) => o.label,
+      ),
+    ).toEqual([]);
   });
 });

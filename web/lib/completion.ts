@@ -1,4 +1,4 @@
-// Schema-aware SQL completion from the live catalog: schemas, tables, columns, DuckDB functions, keywords and types.
+// Schema-aware SQL completion from the live catalog: schemas, tables, columns, join conditions, DuckDB functions, keywords and types.
 import {
   ifNotIn,
   type Completion,
@@ -18,9 +18,19 @@ export interface ColumnInfo {
   type: string;
 }
 
+/** One way a table joins another, as describe's related_tables gives it. */
+export interface JoinPath {
+  table: string;
+  /** "ON a.x = b.y", fully qualified. */
+  join: string;
+  cardinality?: string;
+}
+
 export interface CompletionIndex {
   namespace: SQLNamespace;
   columns: ColumnInfo[];
+  /** Join paths by "schema.table" (lower case), for the tables described so far. */
+  joins?: Record<string, JoinPath[]>;
   /** Functions, keywords and types as the engine lists them; null until loaded (the dialect's lists stand in). */
   vocabulary: Completion[] | null;
 }
@@ -178,12 +188,75 @@ function schemaSource(index: () => CompletionIndex): CompletionSource {
   };
 }
 
+/** The FROM/JOIN tables of a statement with their aliases: `stripe.customers c` → {stripe.customers: c}. */
+export function tableAliases(statement: string): Map<string, string | null> {
+  const found = new Map<string, string | null>();
+  const re =
+    /\b(?:from|join)\s+(\w+\.\w+)(?:\s+(?:as\s+)?(?!on\b|join\b|where\b|left\b|right\b|inner\b|full\b|cross\b|group\b|order\b|limit\b)(\w+))?/gi;
+  for (const m of statement.matchAll(re)) found.set(m[1]!.toLowerCase(), m[2] ?? null);
+  return found;
+}
+
+/** `ON a.x = b.y` with each table written as the statement names it (its alias, when it has one). */
+function withAliases(join: string, aliases: Map<string, string | null>): string {
+  return join.replace(/\b(\w+\.\w+)\.(\w+)\b/g, (whole, table: string, column: string) => {
+    const alias = aliases.get(table.toLowerCase());
+    return alias ? `${alias}.${column}` : whole;
+  });
+}
+
+/**
+ * After `JOIN`, the tables the statement's tables relate to, each with its join condition
+ * (`stripe.customers ON s.customer = stripe.customers.id`). `want(table)` asks for a table's paths not yet known.
+ */
+export function joinOptions(
+  statement: string,
+  joins: Record<string, JoinPath[]>,
+  want: (table: string) => void = () => undefined,
+): Completion[] {
+  const aliases = tableAliases(statement);
+  const options: Completion[] = [];
+  for (const table of aliases.keys()) {
+    const paths = joins[table];
+    if (!paths) {
+      want(table);
+      continue;
+    }
+    for (const path of paths) {
+      if (aliases.has(path.table.toLowerCase())) continue;
+      const text = `${path.table} ${withAliases(path.join, aliases)}`;
+      options.push({ label: text, apply: text, type: 'text', detail: path.cardinality, boost: 5 });
+    }
+  }
+  return options;
+}
+
+/** Join conditions right after `JOIN` (and while the table name is typed). */
+function joinSource(index: () => CompletionIndex, want: (table: string) => void): CompletionSource {
+  return (context) => {
+    const before = context.matchBefore(/\bjoin\s+[\w.]*$/i);
+    if (!before) return null;
+    const word = context.matchBefore(/[\w.]+$/);
+    const doc = context.state.doc.toString();
+    const start = doc.lastIndexOf(';', context.pos - 1) + 1;
+    const options = joinOptions(doc.slice(start, context.pos), index().joins ?? {}, want);
+    return options.length ? { from: word?.from ?? context.pos, options, filter: true } : null;
+  };
+}
+
 const NOT_IN = ['QuotedIdentifier', 'String', 'LineComment', 'BlockComment'];
 
-/** DuckDB SQL with completion read from `index()` on every request, so a catalog refresh needs no reconfigure. */
-export function duckdbSql(index: () => CompletionIndex): LanguageSupport {
+/**
+ * DuckDB SQL with completion read from `index()` on every request, so a catalog refresh needs no reconfigure;
+ * `wantJoins(table)` asks for a table's join paths (describe) the first time a JOIN after it needs them.
+ */
+export function duckdbSql(
+  index: () => CompletionIndex,
+  wantJoins: (table: string) => void = () => undefined,
+): LanguageSupport {
   const data = DuckDB.language.data;
   return new LanguageSupport(DuckDB.language, [
+    data.of({ autocomplete: ifNotIn(NOT_IN, joinSource(index, wantJoins)) }),
     data.of({ autocomplete: schemaSource(index) }),
     data.of({ autocomplete: ifNotIn(NOT_IN, columnSource(index)) }),
     data.of({ autocomplete: ifNotIn(NOT_IN, vocabularySource(index)) }),

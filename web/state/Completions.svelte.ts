@@ -1,4 +1,4 @@
-// The editor's completion index: the live catalog's columns, refreshed with the catalog, plus DuckDB's vocabulary.
+// The editor's completion index: the live catalog's columns, refreshed with the catalog, DuckDB's vocabulary, and join paths.
 import type { CatalogSource } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
 import {
@@ -14,6 +14,8 @@ export class Completions {
   #engine: Engine;
   #index = $state.raw<CompletionIndex>({ namespace: {}, columns: [], vocabulary: null });
   #vocabularyAsked = false;
+  /** Tables whose join paths were asked for (once each per catalog refresh). */
+  #joinsAsked: Record<string, true> = {};
   #generation = 0;
 
   constructor(engine: Engine) {
@@ -34,8 +36,23 @@ export class Completions {
       tables.length > 0 ? await this.#engine.execute({ sql: COLUMNS_SQL, maxRows: 1_000_000 }) : null;
     if (generation !== this.#generation) return;
     const columns = response && 'rows' in response ? columnsFromRows(response.rows, tables) : [];
-    this.#index = { ...this.#index, namespace: buildNamespace(tables, columns), columns };
+    this.#joinsAsked = {};
+    this.#index = { ...this.#index, namespace: buildNamespace(tables, columns), columns, joins: {} };
     await vocabulary;
+  }
+
+  /** Reads a table's join paths (describe's related_tables) for the completion after JOIN. */
+  async loadJoins(table: string): Promise<void> {
+    if (this.#joinsAsked[table]) return;
+    this.#joinsAsked[table] = true;
+    const described = await this.#engine.describeTable({ table }).catch(() => null);
+    if (!described || 'error' in described) return;
+    const paths = (described.related_tables ?? []).map((r) => ({
+      table: r.table,
+      join: r.join,
+      cardinality: r.cardinality,
+    }));
+    this.#index = { ...this.#index, joins: { ...this.#index.joins, [table]: paths } };
   }
 
   async #loadVocabulary(): Promise<void> {
