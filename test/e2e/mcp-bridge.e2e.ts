@@ -80,6 +80,13 @@ describe('MCP over HTTP, run in the open tab', () => {
     const table = JSON.parse(text) as { columns: { name: string }[]; related_tables?: { join: string }[] };
     expect(table.columns.map((c) => c.name)).toContain('customer');
     expect(table.related_tables?.map((r) => r.join).join('\n')).toContain('stripe.customers.id');
+    // The sidebar shows the same relationships under the table.
+    if ((await page.getByTestId('table-stripe.subscriptions').count()) === 0)
+      await page.getByTestId('source-stripe').click();
+    await page.getByTestId('table-stripe.subscriptions').click();
+    await expect
+      .poll(() => page.getByTestId('related-stripe.subscriptions').textContent())
+      .toContain('stripe.customers');
   });
 
   it('a bad call is a tool error with the engine message, and the session goes on', async () => {
@@ -96,6 +103,21 @@ describe('MCP over HTTP, run in the open tab', () => {
       .toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('agent-log').textContent()).toContain('e2e-agent');
     expect(await page.getByTestId('mcp-url').textContent()).toBe(`${app.server.url}/mcp`);
+  });
+
+  it("an agent's write is a preview, shown in Pending with the client's name, until cancelled", async () => {
+    const { text, isError } = await call(client, 'query', {
+      sql: "UPDATE stripe.customers SET name = 'Agent Renamed' WHERE id = (SELECT min(id) FROM stripe.customers)",
+    });
+    expect(isError).toBe(false);
+    const { mutation_id } = JSON.parse(text) as { mutation_id: string };
+    expect(mutation_id).toMatch(/^mut_/);
+    await page.getByTestId('mutations-toggle').click();
+    await expect
+      .poll(() => page.getByTestId('mutation-pending').getByTestId('mutation-client').first().textContent())
+      .toContain('by agent: e2e-agent');
+    expect((await call(client, 'cancel', { mutation_id })).isError).toBe(false);
+    await page.getByTestId('mutations-toggle').click();
   });
 
   it('a second tab does not take the calls: the tab holding the database answers', async () => {
