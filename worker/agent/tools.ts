@@ -239,7 +239,7 @@ export async function readAgentLog(db: DinobaseDB, limit = 100): Promise<AgentLo
   const n = Math.max(1, Math.min(Math.floor(limit) || 100, 1000));
   const rows = await db.query(
     `SELECT strftime(called_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, tool, args, duration_ms, outcome, error, client, transport
-     FROM _dinobase.agent_log ORDER BY called_at DESC LIMIT ${n}`,
+     FROM _dinobase.agent_log ORDER BY called_at DESC, rowid DESC LIMIT ${n}`,
   );
   return rows.map((r) => ({
     at: String(r.at),
