@@ -192,6 +192,21 @@ export async function runTool(
   return result;
 }
 
+/** Rows the log keeps; older ones go, checked every PRUNE_EVERY calls so a call rarely pays for it. */
+export const AGENT_LOG_KEEP = 10_000;
+const PRUNE_EVERY = 500;
+const callsSincePrune = new WeakMap<DinobaseDB, number>();
+
+async function pruneLog(db: DinobaseDB): Promise<void> {
+  const calls = (callsSincePrune.get(db) ?? 0) + 1;
+  callsSincePrune.set(db, calls % PRUNE_EVERY);
+  if (calls < PRUNE_EVERY) return;
+  await db.exclusive((conn) =>
+    conn.query(`DELETE FROM _dinobase.agent_log WHERE rowid NOT IN
+      (SELECT rowid FROM _dinobase.agent_log ORDER BY called_at DESC, rowid DESC LIMIT ${AGENT_LOG_KEEP})`),
+  );
+}
+
 async function logCall(
   db: DinobaseDB,
   tool: string,
@@ -220,6 +235,7 @@ async function logCall(
         ],
       ),
     )
+    .then(() => pruneLog(db))
     .catch(() => undefined);
 }
 
