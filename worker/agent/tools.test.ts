@@ -73,17 +73,24 @@ describe('agent tools through the engine service', () => {
     });
     expect(confirm.isError).toBe(true);
     expect(JSON.parse(confirm.text)).toMatchObject({ code: 'refused', status: 'awaiting_person' });
+    const unknown = await engine.agentTool({
+      name: 'confirm_batch',
+      args: { mutation_ids: ['mut_x'] },
+      ...webmcp,
+    });
+    expect(JSON.parse(unknown.text)).toEqual({ error: "Mutation 'mut_x' not found", code: 'not_found' });
   });
 
   it('the log has every call, newest first, with outcome, client and transport', async () => {
     const log = await engine.agentLog({ limit: 3 });
     expect(log).toHaveLength(3);
     expect(log[0]).toMatchObject({
-      tool: 'confirm',
+      tool: 'confirm_batch',
       outcome: 'error',
       client: 'page-agent',
       transport: 'webmcp',
     });
+    expect(log[1]).toMatchObject({ tool: 'confirm', outcome: 'error' });
     expect(log[0]!.duration_ms).toBeGreaterThanOrEqual(0);
   });
 
