@@ -1,15 +1,17 @@
 // The tab's side of the agent tools: EngineApi.agentTool / agentInstructions / agentLog on the service, over sample data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineApi } from '../api.ts';
+import type { DinobaseDB } from '../db.ts';
 import { createEngineService } from '../service.ts';
 import { ManualClock, memoryDB } from '../testing.ts';
 import { loggedArgs } from './tools.ts';
 
 let engine: EngineApi;
+let db: DinobaseDB;
 const webmcp = { client: 'page-agent', transport: 'webmcp', agentsMayConfirm: false } as const;
 
 beforeAll(async () => {
-  const db = memoryDB(new ManualClock(Date.UTC(2026, 5, 1, 9)));
+  db = memoryDB(new ManualClock(Date.UTC(2026, 5, 1, 9)));
   engine = createEngineService({ db, fetch: async () => new Response('no', { status: 500 }) });
   await engine.open();
 });
@@ -41,6 +43,11 @@ describe('agent tools through the engine service', () => {
     const text = await engine.agentInstructions();
     expect(text).toMatch(/^ {2}stripe: .*customers.* rows total\) — sample data$/m);
     expect(text).not.toMatch(/VARCHAR|BIGINT|cents/);
+    // Stripe and HubSpot declare their joins; a schema nobody described gets the hint.
+    expect(text).not.toContain('Semantic layer not built');
+    await db.query(`CREATE SCHEMA notes`);
+    await db.query(`CREATE TABLE notes.items AS SELECT 1 AS id`);
+    expect(await engine.agentInstructions()).toMatch(/^Semantic layer not built for: notes\. /m);
   });
 
   it('a mutation an agent previews carries its client into the pending list; confirm waits for a person', async () => {
