@@ -329,6 +329,14 @@ describe('every tool, as an agent calls it', () => {
     expect(refreshed.isError).toBe(false);
     expect(refreshed.json).toMatchObject({ status: 'success', error: null, freshness: { is_stale: false } });
     expect(refreshed.json.tables_synced).toBeGreaterThan(0);
+    // What annotate set outlives the re-sync, which writes the connector's own notes (balance: "Amount in cents…").
+    const after = await call(client, 'describe', { table: 'stripe.customers' });
+    expect(after.json.description).toBe('Paying customers');
+    const columns = after.json.columns as { name: string; description?: string; note?: string }[];
+    expect(columns.find((c) => c.name === 'balance')).toMatchObject({
+      description: 'Current balance.',
+      note: 'In cents; negative is credit',
+    });
     const unknown = await call(client, 'refresh', { source: 'salesforce' });
     expect(unknown.isError).toBe(true);
     expect(String(unknown.json.error)).toContain("Connector 'salesforce' not found");

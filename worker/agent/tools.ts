@@ -74,7 +74,19 @@ export function loggedArgs(args: unknown): string {
   return text.length > LOGGED_ARGS_MAX ? `${text.slice(0, LOGGED_ARGS_MAX)}…` : text;
 }
 
-const confirmRefusal = (ids: string[]) => ({
+/** With the setting off: the write waits for a person; an unknown or finished mutation is named as such. */
+async function confirmRefusal(mutations: MutationEngine, ids: string[]) {
+  for (const id of ids) {
+    const record = await mutations.get(id);
+    if (!record) return { error: `Mutation '${id}' not found`, code: 'not_found' };
+    if (record.status !== 'pending') {
+      return { error: `Mutation '${id}' is ${record.status}, not pending`, code: 'refused' };
+    }
+  }
+  return awaitingPerson(ids);
+}
+
+const awaitingPerson = (ids: string[]) => ({
   error:
     `A person must confirm ${ids.length > 1 ? 'these writes' : 'this write'} in the Dinobase app (Pending ` +
     `drawer): agents may not confirm writes here ("Agents may confirm writes" is off). ` +
@@ -90,6 +102,7 @@ async function dispatch(engines: AgentEngines, name: string, args: unknown, ctx:
       const { sql, max_rows } = QueryArgs.parse(args);
       const result = await engines.query.execute(sql, {
         maxRows: max_rows,
+        // A client that sent no name is still told apart from the app's own writes in the Pending drawer.
         client: ctx.client ?? ctx.transport,
         allowForce: ctx.agentsMayConfirm,
       });
@@ -111,12 +124,12 @@ async function dispatch(engines: AgentEngines, name: string, args: unknown, ctx:
     }
     case 'confirm': {
       const { mutation_id } = ConfirmArgs.parse(args);
-      if (!ctx.agentsMayConfirm) return confirmRefusal([mutation_id]);
+      if (!ctx.agentsMayConfirm) return confirmRefusal(engines.mutations, [mutation_id]);
       return engines.mutations.confirm(mutation_id);
     }
     case 'confirm_batch': {
       const { mutation_ids } = ConfirmBatchArgs.parse(args);
-      if (!ctx.agentsMayConfirm) return confirmRefusal(mutation_ids);
+      if (!ctx.agentsMayConfirm) return confirmRefusal(engines.mutations, mutation_ids);
       return engines.mutations.confirmBatch(mutation_ids);
     }
     case 'cancel':
@@ -192,6 +205,21 @@ export async function runTool(
   return result;
 }
 
+/** Rows the log keeps; older ones go, checked every PRUNE_EVERY calls so a call rarely pays for it. */
+export const AGENT_LOG_KEEP = 10_000;
+const PRUNE_EVERY = 500;
+const callsSincePrune = new WeakMap<DinobaseDB, number>();
+
+async function pruneLog(db: DinobaseDB): Promise<void> {
+  const calls = (callsSincePrune.get(db) ?? 0) + 1;
+  callsSincePrune.set(db, calls % PRUNE_EVERY);
+  if (calls < PRUNE_EVERY) return;
+  await db.exclusive((conn) =>
+    conn.query(`DELETE FROM _dinobase.agent_log WHERE rowid NOT IN
+      (SELECT rowid FROM _dinobase.agent_log ORDER BY called_at DESC, rowid DESC LIMIT ${AGENT_LOG_KEEP})`),
+  );
+}
+
 async function logCall(
   db: DinobaseDB,
   tool: string,
@@ -220,6 +248,7 @@ async function logCall(
         ],
       ),
     )
+    .then(() => pruneLog(db))
     .catch(() => undefined);
 }
 
@@ -239,7 +268,7 @@ export async function readAgentLog(db: DinobaseDB, limit = 100): Promise<AgentLo
   const n = Math.max(1, Math.min(Math.floor(limit) || 100, 1000));
   const rows = await db.query(
     `SELECT strftime(called_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, tool, args, duration_ms, outcome, error, client, transport
-     FROM _dinobase.agent_log ORDER BY called_at DESC LIMIT ${n}`,
+     FROM _dinobase.agent_log ORDER BY called_at DESC, rowid DESC LIMIT ${n}`,
   );
   return rows.map((r) => ({
     at: String(r.at),
