@@ -1,9 +1,9 @@
 // QueryEngine: runs reads with row caps, timeouts and cancellation; routes writes to mutation previews.
-import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import type { DinobaseDB } from '../db.ts';
 import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
-import { duckTypeName, tableToRows, type JsonRow } from '../values.ts';
+import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
 import { showTablesSql } from './show.ts';
@@ -114,7 +114,7 @@ export class QueryEngine {
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
     const { table, bytes, shape } = outcome;
-    const ipc = shape.truncated ? tableToIPC(table.slice(0, shape.row_count), 'stream') : bytes;
+    const ipc = shape.truncated ? headToIPC(table, shape.row_count) : bytes;
     return { columns: shape.columns, ...shapeRest(shape), ipc };
   }
 
