@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one run, printed as one table of ratios.
 import { it } from 'vitest';
+import { benchDrivers } from './drivers.ts';
 import { benchNative } from './native.ts';
 import { benchQueryPath } from './query-path.ts';
 import { benchMutations } from './mutations.ts';
@@ -14,6 +15,7 @@ it('benchmarks', async () => {
   rows.push(...(await benchSync()));
   rows.push(...(await benchRelay()));
   rows.push(...(await benchMutations()));
+  rows.push(...(await benchDrivers()));
   rows.push(...(await benchNative()));
   rows.push(...(await benchColdStart()));
   rows.push(...(await benchReopen()));

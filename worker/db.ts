@@ -101,7 +101,7 @@ export class DinobaseDB {
   #openConn(database: () => Promise<DuckDatabase>): Promise<DuckConnection> {
     return (async () => {
       const conn = await (await database()).connect();
-      await prepareOnOpen(conn, this.clock);
+      await prepareOnOpen(conn, this.clock, { readOnly: this.#readOnly });
       return conn;
     })().catch((error: unknown) => {
       this.#conn = null;

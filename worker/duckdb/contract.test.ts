@@ -4,13 +4,24 @@ import { createEngineService } from '../service.ts';
 import { memoryDB } from '../testing.ts';
 import { openDuckDB } from './index.ts';
 
+/** An object's public members: own properties and its classes' methods (private # fields are not members). */
+function members(value: object): string[] {
+  const names = new Set(Object.keys(value));
+  for (let proto = Object.getPrototypeOf(value) as object | null; proto && proto !== Object.prototype;) {
+    for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor') names.add(name);
+    proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  return [...names].sort();
+}
+
 describe('production contracts', () => {
   it('DuckDatabase has the members the engines use, and no timing hook', async () => {
     const database = await openDuckDB({ path: ':memory:' });
     try {
-      expect(Object.keys(database).sort()).toEqual(
-        ['close', 'connect', 'dropFile', 'path', 'persistent', 'registerFile', 'startup', 'version'].sort(),
-      );
+      // Native DuckDB's database is a class (methods on its prototype) and has no startup timings to give.
+      const required = ['close', 'connect', 'dropFile', 'path', 'persistent', 'registerFile', 'version'];
+      expect(members(database).filter((name) => name !== 'startup')).toEqual(required.sort());
+      expect(members(database).filter((name) => /raw|timing|bench/i.test(name))).toEqual([]);
     } finally {
       await database.close();
     }

@@ -1,9 +1,9 @@
 // QueryEngine: runs reads with row caps, timeouts and cancellation; routes writes to mutation previews.
-import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import type { DinobaseDB } from '../db.ts';
 import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
-import { duckTypeName, tableToRows, type JsonRow } from '../values.ts';
+import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
 import { showTablesSql } from './show.ts';
@@ -99,7 +99,7 @@ export class QueryEngine {
     sql: string,
     options: ExecuteOptions = {},
   ): Promise<QueryResult | ErrorResult | MutationResponse> {
-    const outcome = await this.#run(sql, options);
+    const outcome = await this.#run(sql, options, false);
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
     const { table, shape } = outcome;
@@ -110,15 +110,20 @@ export class QueryEngine {
     sql: string,
     options: ExecuteOptions = {},
   ): Promise<ArrowQueryResult | ErrorResult | MutationResponse> {
-    const outcome = await this.#run(sql, options);
+    const outcome = await this.#run(sql, options, true);
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
     const { table, bytes, shape } = outcome;
-    const ipc = shape.truncated ? tableToIPC(table.slice(0, shape.row_count), 'stream') : bytes;
+    const ipc = shape.truncated || !bytes ? headToIPC(table, shape.row_count) : bytes;
     return { columns: shape.columns, ...shapeRest(shape), ipc };
   }
 
-  async #run(sql: string, options: ExecuteOptions): Promise<RunOutcome> {
+  /**
+   * `ipc`: the caller wants the IPC bytes (the grid). Otherwise the result is taken as an Arrow table: native
+   * DuckDB builds that table in JavaScript, and encoding it to IPC only to decode it again cost ~1.5× on wide
+   * reads (DuckDB-WASM decodes its IPC either way).
+   */
+  async #run(sql: string, options: ExecuteOptions, ipc: boolean): Promise<RunOutcome> {
     const started = performance.now();
     const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
     if (!Number.isInteger(maxRows) || maxRows < 1) {
@@ -152,12 +157,14 @@ export class QueryEngine {
     const { statements } = classification;
     const total = statements.length;
     let bytes: Uint8Array | null = null;
+    let result: Table | null = null;
     for (const [i, statement] of statements.entries()) {
       try {
         const conn = await this.#connection();
         // One statement per call, never the script's text: DuckDB runs exactly what was classified.
         const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
-        bytes = await conn.queryIPC(text, { signal });
+        if (ipc) bytes = await conn.queryIPC(text, { signal });
+        else result = await conn.query(text, { signal });
       } catch (error) {
         // The timeout's own reason ("signal timed out") does not say after how long.
         const failed =
@@ -172,7 +179,7 @@ export class QueryEngine {
           : { ...failed, error: `Statement ${i + 1} of ${total} failed: ${failed.error}` };
       }
     }
-    const table = tableFromIPC(bytes!);
+    const table = result ?? tableFromIPC(bytes!);
     const rows = table.numRows;
     const fields = table.schema.fields;
     const shape: ResultShape = {
@@ -193,7 +200,7 @@ export class QueryEngine {
       );
     }
     if (notes.length > 0) shape.message = notes.join(' ');
-    return { table, bytes: bytes!, shape };
+    return { table, bytes, shape };
   }
 
   listSources(): Promise<{ sources: CatalogSource[] }> {
@@ -210,7 +217,7 @@ export class QueryEngine {
 }
 
 type RunOutcome =
-  { routed: MutationResponse } | ErrorResult | { table: Table; bytes: Uint8Array; shape: ResultShape };
+  { routed: MutationResponse } | ErrorResult | { table: Table; bytes: Uint8Array | null; shape: ResultShape };
 
 function shapeRest(shape: ResultShape): Omit<ResultShape, 'columns'> {
   const { columns: _columns, ...rest } = shape;
