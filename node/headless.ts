@@ -1,6 +1,7 @@
 // The engines with Node's defaults, as the seed's library has them: connector specs read from disk, requests straight to each vendor, credentials from $DINOBASE_HOME.
 import { loadConnectors } from '../proxy/connectors.ts';
 import { CredentialStore, storeTransport } from './credentials.ts';
+import type { ConnectorRegistry } from '../worker/connectors/registry.ts';
 import type { DinobaseDB } from '../worker/db.ts';
 import { WriteBack } from '../worker/mutations/writer.ts';
 import { QueryEngine as CoreQueryEngine, type MutationHandler } from '../worker/query/engine.ts';
@@ -47,8 +48,15 @@ export class MutationEngine extends CoreMutationEngine {
 
 /** Reads, with UPDATE/INSERT/DELETE routed to a MutationEngine's previews. */
 export class QueryEngine extends CoreQueryEngine {
-  constructor(db: DinobaseDB, options: { mutations?: MutationHandler } & HeadlessOptions = {}) {
-    super(db, { mutations: options.mutations ?? new MutationEngine(db, options) });
+  constructor(
+    db: DinobaseDB,
+    options: { mutations?: MutationHandler; connectors?: ConnectorRegistry } & HeadlessOptions = {},
+  ) {
+    const connectors = options.connectors ?? loadConnectors();
+    super(db, {
+      mutations: options.mutations ?? new MutationEngine(db, { ...options, connectors }),
+      connectors,
+    });
   }
 }
 

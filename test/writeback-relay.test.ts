@@ -116,7 +116,7 @@ describe('write-back through the proxy relay', () => {
     const preview = await mutations.handleSql(
       `UPDATE stripe.customers SET name = 'Host Check' WHERE id = '${target.id}'`,
     );
-    if (!('mutation_id' in preview)) throw new Error(`expected a preview: ${JSON.stringify(preview)}`);
+    if (!('preview' in preview)) throw new Error(`expected a preview: ${JSON.stringify(preview)}`);
     const host = new URL(server.url).host;
     expect(preview.preview.api).toMatchObject({ method: 'POST', path: 'v1/customers/{id}', host });
     expect(preview.preview.side_effects[0]).toContain(`on ${host},`);

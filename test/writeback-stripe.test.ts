@@ -27,7 +27,7 @@ describe('Stripe write-back', () => {
     const target = h.sandboxes.stripe.store.list('customers')[1]!;
     const mutations = new MutationEngine(h.db, { clock: h.clock, writer: writeBackFor(h) });
     const preview = await mutations.handleSql(`DELETE FROM stripe.customers WHERE id = '${target.id}'`);
-    if (!('mutation_id' in preview)) throw new Error(`expected a preview: ${JSON.stringify(preview)}`);
+    if (!('preview' in preview)) throw new Error(`expected a preview: ${JSON.stringify(preview)}`);
     const host = new URL(h.base('stripe')).host;
     expect(preview.preview.api).toMatchObject({ method: 'DELETE', host });
     expect(preview.preview.side_effects[0]).toContain(`on ${host},`);

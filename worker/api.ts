@@ -1,5 +1,11 @@
 // The whole worker contract: the UI sees exactly this interface as Comlink.Remote<EngineApi>.
-import type { ErrorResult, ArrowQueryResult, MutationResponse, QueryResult } from './query/engine.ts';
+import type {
+  ErrorResult,
+  ArrowQueryResult,
+  ForcedResponse,
+  MutationResponse,
+  QueryResult,
+} from './query/engine.ts';
 import type { CatalogSource, TableDescription } from './query/catalog.ts';
 import type { SourceConfig, StoredSource } from './meta/sources.ts';
 import type { SyncProgress, SyncResult } from './sync/engine.ts';
@@ -14,8 +20,14 @@ import type {
 import type { RowResult } from './mutations/types.ts';
 import type { SourceSyncStatus, SyncEvent, SyncLogEntry, SyncTrigger } from './sync/runner.ts';
 import type { BackupFile, DatabaseSize, RestoreResult } from './storage.ts';
+import type { AgentLogEntry, CallContext, ToolResult } from './agent/tools.ts';
+import type { RelatedTable } from './semantic/relationships.ts';
 
 export type {
+  AgentLogEntry,
+  CallContext,
+  RelatedTable,
+  ToolResult,
   ArrowQueryResult,
   BatchPreview,
   BatchResult,
@@ -25,6 +37,7 @@ export type {
   MutationRecord,
   RowResult,
   ErrorResult,
+  ForcedResponse,
   MutationResponse,
   QueryResult,
   SourceConfig,
@@ -108,8 +121,8 @@ export interface EngineApi {
    * file (it is exclusive); `open()` opens it again. Other calls would reopen it, so callers stop first.
    */
   close(): Promise<void>;
-  /** The agent form: rows as JSON-safe objects, the seed's result shape. */
-  execute(request: QueryRequest): Promise<QueryResult | ErrorResult | MutationResponse>;
+  /** The agent form: rows as JSON-safe objects, the seed's result shape; a trailing `--force` executes a write. */
+  execute(request: QueryRequest): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse>;
   /** The grid form: the same result with rows as transferred Arrow IPC bytes. */
   runQuery(request: QueryRequest): Promise<ArrowQueryResult | ErrorResult | MutationResponse>;
   cancel(request: { queryId: string }): Promise<boolean>;
@@ -177,4 +190,13 @@ export interface EngineApi {
   restore(request: { bytes: Uint8Array }): Promise<RestoreResult>;
   /** Deletes everything (every source's data, the sync log, mutations): on OPFS the file itself, then opens an empty one. */
   clearAllData(): Promise<void>;
+  /**
+   * Runs an agent tool (`worker/agent/specs.ts`) here, for a bridge (HTTP /mcp, WebMCP): JSON text, and a tool
+   * error rather than a throw. Logged in `_dinobase.agent_log` with the client and transport.
+   */
+  agentTool(request: { name: string; args: unknown } & CallContext): Promise<ToolResult>;
+  /** The MCP server's instructions for this database: sources, freshness, which tools to call. */
+  agentInstructions(): Promise<string>;
+  /** `_dinobase.agent_log`, newest first. */
+  agentLog(request: { limit?: number }): Promise<AgentLogEntry[]>;
 }

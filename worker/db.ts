@@ -266,7 +266,7 @@ export class DinobaseDB {
 
   /**
    * Refreshes `_dinobase.tables` and `_dinobase.columns` from the live schema: new columns appear, dropped
-   * ones go, and an annotation left null never erases one already stored. Set-based, so a schema with
+   * ones go, and an annotation left null never erases one already stored, nor replaces one set by `annotate`. Set-based, so a schema with
    * hundreds of columns costs a handful of statements.
    */
   async updateTableMetadata(
@@ -311,8 +311,10 @@ export class DinobaseDB {
         SELECT ${source}, ${schema}, l.table_name, l.column_name, l.data_type, l.is_nullable = 'YES', a.d, a.n
         FROM (${live}) l LEFT JOIN (${noteRows}) a(t, c, d, n) ON a.t = l.table_name AND a.c = l.column_name
         ON CONFLICT DO UPDATE SET column_type = EXCLUDED.column_type, is_nullable = EXCLUDED.is_nullable,
-          description = COALESCE(EXCLUDED.description, _dinobase.columns.description),
-          note = COALESCE(EXCLUDED.note, _dinobase.columns.note)`);
+          description = CASE WHEN _dinobase.columns.annotated THEN _dinobase.columns.description
+            ELSE COALESCE(EXCLUDED.description, _dinobase.columns.description) END,
+          note = CASE WHEN _dinobase.columns.annotated THEN _dinobase.columns.note
+            ELSE COALESCE(EXCLUDED.note, _dinobase.columns.note) END`);
     });
     await this.checkpoint();
   }

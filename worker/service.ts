@@ -2,16 +2,23 @@
 import * as Comlink from 'comlink';
 import type { EngineApi, EngineInfo } from './api.ts';
 import { DinobaseDB } from './db.ts';
-import { QueryEngine, isErrorResult, isMutationResponse, type ExecuteOptions } from './query/engine.ts';
+import {
+  QueryEngine,
+  isErrorResult,
+  isForcedResponse,
+  isMutationResponse,
+  type ExecuteOptions,
+} from './query/engine.ts';
 import { loadSampleData } from './sample/load.ts';
 import { WriteBack } from './mutations/writer.ts';
 import { MutationEngine } from './query/mutations.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { directTransport, relayTransport } from './sync/transport.ts';
-import { NotReadyError } from './errors.ts';
+import { MutationError, NotReadyError } from './errors.ts';
 import { SyncRunner } from './sync/runner.ts';
 import { DatabaseStorage, opfsFileName, type DatabaseFiles } from './storage.ts';
 import { opfsFiles } from './storage-opfs.ts';
+import { readAgentLog, runTool, serverInstructions, type AgentEngines } from './agent/tools.ts';
 
 export interface ServiceOptions {
   db?: DinobaseDB;
@@ -44,9 +51,10 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     credentials: options.credentials,
   });
   const mutations = new MutationEngine(db, { connectors: syncs.connectors, writer });
-  const queries = new QueryEngine(db, { mutations });
+  const queries = new QueryEngine(db, { mutations, connectors: syncs.connectors });
   const running = new Map<string, AbortController>();
   const runner = new SyncRunner(db, syncs, { credentials: options.credentials });
+  const agents: AgentEngines = { db, query: queries, mutations, sync: runner, connectors: syncs.connectors };
   const watchers = new Map<string, () => void>();
   let watchCount = 0;
   const fileName = opfsFileName(db.path);
@@ -197,11 +205,21 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     },
     restore: ({ bytes }) => storage.restore(bytes),
     clearAllData: () => storage.clear(),
-    previewMutation: ({ sql, maxAffectedRows }) => mutations.handleSql(sql, { maxAffectedRows }),
+    async previewMutation({ sql, maxAffectedRows }) {
+      // The review panel's path: a `--force` here still waits for the person's click.
+      const result = await mutations.handleSql(sql, { maxAffectedRows, allowForce: false });
+      if (isForcedResponse(result))
+        throw new MutationError('internal', 'A preview executed without a confirm.');
+      return result;
+    },
     confirmMutation: ({ mutationId, onRow }) => mutations.confirm(mutationId, { onRow }),
     confirmBatch: ({ mutationIds }) => mutations.confirmBatch(mutationIds),
     cancelMutation: ({ mutationId }) => mutations.cancel(mutationId),
     listPendingMutations: () => mutations.listPending(),
+    agentTool: ({ name, args, client, transport, agentsMayConfirm }) =>
+      runTool(agents, name, args, { client, transport, agentsMayConfirm }),
+    agentInstructions: () => serverInstructions(agents),
+    agentLog: ({ limit }) => readAgentLog(db, limit),
     mutationHistory: ({ limit }) => mutations.history({ limit }),
   };
 }

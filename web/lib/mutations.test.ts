@@ -80,6 +80,7 @@ describe('mutation display helpers', () => {
       result: null,
       error_message: null,
       batch_id: null,
+      client: null,
     };
     expect(recordPreview(record)).toMatchObject({
       mutation_id: 'mut_1',

@@ -199,6 +199,14 @@ export const WriteEndpointSpec = z.object({
   client_id: z.string().optional(),
 });
 
+/** A join path the vendor's API defines, within the source: "table.column" → "table.column". */
+export const RelationshipSpec = z.object({
+  from: z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'use "table.column"'),
+  to: z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'use "table.column"'),
+  cardinality: z.enum(['one_to_one', 'one_to_many', 'many_to_one', 'many_to_many']).default('many_to_one'),
+  description: z.string().default(''),
+});
+
 export const ClientSpec = z.object({
   base_url: z.url(),
   /** Hosts the proxy may relay to for this connector; base_url's host must be one of them. */
@@ -220,6 +228,7 @@ export const ConnectorSpec = z
       .default({ params: {} }),
     resources: z.array(ResourceSpec).min(1),
     write_endpoints: z.array(WriteEndpointSpec).default([]),
+    relationships: z.array(RelationshipSpec).default([]),
   })
   .superRefine((spec, ctx) => {
     const host = new URL(spec.client.base_url).host;
@@ -236,6 +245,18 @@ export const ConnectorSpec = z
           code: 'custom',
           message: `resource "${r.name}" has unknown parent "${r.parent.resource}". Available: ${names.join(', ')}`,
         });
+      }
+    }
+    for (const r of spec.relationships) {
+      for (const end of [r.from, r.to]) {
+        const table = end.split('.')[0]!;
+        // Child tables (`invoices__lines__data`) belong to their resource.
+        if (!names.includes(table.split('__')[0]!)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `relationship end "${end}" names no resource. Available: ${names.join(', ')}`,
+          });
+        }
       }
     }
     const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -258,6 +279,7 @@ export type PaginatorSpec = z.infer<typeof PaginatorSpec>;
 export type AuthSpec = z.infer<typeof AuthSpec>;
 export type IncrementalSpec = z.infer<typeof IncrementalSpec>;
 export type WriteEndpointSpec = z.infer<typeof WriteEndpointSpec>;
+export type RelationshipSpec = z.infer<typeof RelationshipSpec>;
 export type WriteReadSpec = z.infer<typeof WriteReadSpec>;
 
 /** Validates a spec, naming the connector and every problem; secrets never appear (specs hold only placeholders). */

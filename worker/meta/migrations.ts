@@ -145,6 +145,26 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    description:
+      'agents: the tool-call log, the client that created a mutation, annotations kept over re-syncs',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS _dinobase.agent_log (
+        called_at TIMESTAMP NOT NULL,
+        tool VARCHAR NOT NULL,
+        args VARCHAR,
+        duration_ms DOUBLE NOT NULL,
+        outcome VARCHAR NOT NULL,
+        error VARCHAR,
+        client VARCHAR,
+        transport VARCHAR NOT NULL
+      )`,
+      `ALTER TABLE _dinobase.mutations ADD COLUMN IF NOT EXISTS client VARCHAR`,
+      // Set by `annotate`: a re-sync's connector annotations then leave this column's description and note alone.
+      `ALTER TABLE _dinobase.columns ADD COLUMN IF NOT EXISTS annotated BOOLEAN DEFAULT false`,
+    ],
+  },
 ];
 
 /** The version `_dinobase` is at: 0 for a database that has none yet. */

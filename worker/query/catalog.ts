@@ -1,5 +1,7 @@
 // The catalog views agents and the sidebar read: listSources and describeTable, with "did you mean" help.
+import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { META_SCHEMA } from '../meta/migrations.ts';
+import { relatedTables, type RelatedTable } from '../semantic/relationships.ts';
 import type { DinobaseDB } from '../db.ts';
 import { qualified } from '../sql.ts';
 import { tableToRows, type JsonRow } from '../values.ts';
@@ -24,6 +26,8 @@ export interface DescribedColumn {
   nullable: boolean;
   description?: string;
   note?: string;
+  /** Tags set with `annotate` (pii, owner, …). */
+  metadata?: Record<string, string>;
 }
 
 export interface TableDescription {
@@ -33,9 +37,13 @@ export interface TableDescription {
   columns: DescribedColumn[];
   last_sync: string | null;
   description?: string;
+  /** Table tags set with `annotate`. */
+  metadata?: Record<string, string>;
   age?: string | null;
   is_stale?: boolean;
   sample_rows: JsonRow[];
+  /** Join paths to other tables: annotated, declared by the connector, or found by the heuristic pass. */
+  related_tables?: RelatedTable[];
 }
 
 const isUserTable = (name: string) => !name.startsWith('_dlt_') && !name.startsWith('_live_');
@@ -132,9 +140,29 @@ export async function suggestTable(db: DinobaseDB, ref: string): Promise<string 
 
 const unquote = (part: string) => part.trim().replace(/^"(.*)"$/, '$1');
 
+/** `annotate`'s tags for a table: column '' holds the table's own. */
+async function tags(
+  db: DinobaseDB,
+  schema: string,
+  table: string,
+): Promise<Map<string, Record<string, string>>> {
+  const rows = await db.query(
+    `SELECT column_name, key, value FROM _dinobase.metadata WHERE schema_name = ? AND table_name = ? ORDER BY key`,
+    [schema, table],
+  );
+  const out = new Map<string, Record<string, string>>();
+  for (const r of rows) {
+    const column = String(r.column_name);
+    if (!out.has(column)) out.set(column, {});
+    out.get(column)![String(r.key)] = String(r.value ?? '');
+  }
+  return out;
+}
+
 export async function describeTable(
   db: DinobaseDB,
   ref: string,
+  options: { connectors?: ConnectorRegistry } = {},
 ): Promise<TableDescription | { error: string }> {
   const parts = ref.split('.').map(unquote);
   if (parts.length > 2 || parts.some((p) => p === '')) {
@@ -160,7 +188,7 @@ export async function describeTable(
     const suggestion = await suggestTable(db, ref);
     return { error: `Table '${ref}' not found.${suggestion ? ` Did you mean '${suggestion}'?` : ''}` };
   }
-  const [annotations, rowCount, freshness, stored, sample] = await Promise.all([
+  const [annotations, rowCount, freshness, stored, sample, tagged, related] = await Promise.all([
     db.getColumnAnnotations(schema, table),
     db.getRowCount(schema, table),
     loadFreshness(db),
@@ -172,6 +200,8 @@ export async function describeTable(
       (t) => tableToRows(t),
       () => [],
     ),
+    tags(db, schema, table),
+    schema === META_SCHEMA ? [] : relatedTables(db, options.connectors, schema, table),
   ]);
   const f = freshness.get(schema);
   const description = stored[0]?.description;
@@ -187,11 +217,14 @@ export async function describeTable(
         nullable: c.is_nullable === 'YES',
         ...(a?.description ? { description: a.description } : {}),
         ...(a?.note ? { note: a.note } : {}),
+        ...(tagged.has(c.column_name) ? { metadata: tagged.get(c.column_name) } : {}),
       };
     }),
     last_sync: f?.last_sync ?? null,
     ...(typeof description === 'string' && description ? { description } : {}),
+    ...(tagged.has('') ? { metadata: tagged.get('') } : {}),
     ...(f && f.threshold_seconds !== null ? { age: f.age, is_stale: f.is_stale } : {}),
     sample_rows: sample,
+    ...(related.length > 0 ? { related_tables: related } : {}),
   };
 }

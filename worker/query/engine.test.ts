@@ -279,6 +279,18 @@ describe('QueryEngine.describeTable', () => {
       'age',
       'is_stale',
       'sample_rows',
+      'related_tables',
+    ]);
+    // Half the emails are HubSpot contacts': the heuristic pass offers the join, with its confidence.
+    expect(result.related_tables).toEqual([
+      {
+        table: 'hubspot.contacts',
+        join: 'ON stripe.customers.email = hubspot.contacts.email',
+        cardinality: 'one_to_one',
+        description: 'Heuristic: shared email values across sources (125 match)',
+        source: 'heuristic',
+        confidence: 0.5,
+      },
     ]);
     expect(result.columns).toEqual([
       { name: 'id', type: 'VARCHAR', nullable: true },

@@ -7,12 +7,26 @@ import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
 import { showTablesSql } from './show.ts';
-import type { BatchPreview, MutationPreview } from './mutations.ts';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import type {
+  BatchPreview,
+  BatchResult,
+  ConfirmResult,
+  HandleSqlOptions,
+  MutationPreview,
+} from './mutations.ts';
 
 export const DEFAULT_MAX_ROWS = 200;
 
 export interface ExecuteOptions {
   maxRows?: number;
+  /** Who runs it (an MCP client's name): recorded on any mutation it previews. */
+  client?: string;
+  /**
+   * Whether a trailing `--force` may execute a mutation without a separate confirm (the library: yes; an
+   * agent: only while "Agents may confirm writes" is on). @default true
+   */
+  allowForce?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
   /** UPDATE/DELETE previews refuse to touch more rows than this (default 50). */
@@ -46,18 +60,30 @@ export interface ArrowQueryResult extends ResultShape {
 
 /** A mutation preview or batch preview, passed through as the MutationEngine returns it. */
 export type MutationResponse = MutationPreview | BatchPreview;
+/** A `--force`d mutation: executed at once, the preview still stored and audited. */
+export type ForcedResponse = ConfirmResult | BatchResult;
 
 /** What the MutationEngine offers the query path. */
 export interface MutationHandler {
   handleSql(
     sql: string,
-    options?: { maxAffectedRows?: number },
-  ): Promise<MutationPreview | BatchPreview | ErrorResult>;
+    options?: HandleSqlOptions,
+  ): Promise<MutationResponse | ForcedResponse | ErrorResult>;
 }
 
 /** A routed UPDATE/INSERT/DELETE: a preview to confirm, not rows. */
 export function isMutationResponse(value: unknown): value is MutationResponse {
-  return typeof value === 'object' && value !== null && ('mutation_id' in value || 'batch_id' in value);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ('mutation_id' in value || 'batch_id' in value) &&
+    (value as { status?: unknown }).status === 'pending_confirmation'
+  );
+}
+
+export function isForcedResponse(value: unknown): value is ForcedResponse {
+  const status = typeof value === 'object' && value !== null ? (value as { status?: unknown }).status : null;
+  return status === 'executed' || status === 'failed' || status === 'batch_executed';
 }
 
 export function isErrorResult(value: unknown): value is ErrorResult {
@@ -73,12 +99,15 @@ function fail(error: unknown): ErrorResult {
 export class QueryEngine {
   #db: DinobaseDB;
   #mutations: MutationHandler | undefined;
+  #connectors: ConnectorRegistry | undefined;
   #conn: Promise<DuckConnection> | null = null;
   #generation = -1;
 
-  constructor(db: DinobaseDB, options: { mutations?: MutationHandler } = {}) {
+  /** `connectors` declare the join paths `describeTable` reports beside the stored and heuristic ones. */
+  constructor(db: DinobaseDB, options: { mutations?: MutationHandler; connectors?: ConnectorRegistry } = {}) {
     this.#db = db;
     this.#mutations = options.mutations;
+    this.#connectors = options.connectors;
   }
 
   /** Reads get their own connection so a cancel never hits metadata or sync work. */
@@ -98,7 +127,7 @@ export class QueryEngine {
   async execute(
     sql: string,
     options: ExecuteOptions = {},
-  ): Promise<QueryResult | ErrorResult | MutationResponse> {
+  ): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse> {
     const outcome = await this.#run(sql, options, false);
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
@@ -110,8 +139,13 @@ export class QueryEngine {
     sql: string,
     options: ExecuteOptions = {},
   ): Promise<ArrowQueryResult | ErrorResult | MutationResponse> {
-    const outcome = await this.#run(sql, options, true);
-    if ('routed' in outcome) return outcome.routed;
+    // The grid's form is the editor's: a `--force` there still opens the review, so a person confirms.
+    const outcome = await this.#run(sql, { ...options, allowForce: false }, true);
+    if ('routed' in outcome) {
+      return isForcedResponse(outcome.routed)
+        ? { error: 'A forced mutation reached the editor path', code: 'internal' }
+        : outcome.routed;
+    }
     if ('error' in outcome) return outcome;
     const { table, bytes, shape } = outcome;
     const ipc = shape.truncated || !bytes ? headToIPC(table, shape.row_count) : bytes;
@@ -138,7 +172,11 @@ export class QueryEngine {
     }
     if (classification.kind === 'mutation') {
       if (this.#mutations) {
-        const preview = await this.#mutations.handleSql(sql, { maxAffectedRows: options.maxAffectedRows });
+        const preview = await this.#mutations.handleSql(sql, {
+          maxAffectedRows: options.maxAffectedRows,
+          client: options.client,
+          allowForce: options.allowForce,
+        });
         return isErrorResult(preview) ? preview : { routed: preview };
       }
       const targets = classification.statements
@@ -209,7 +247,7 @@ export class QueryEngine {
 
   async describeTable(ref: string): Promise<TableDescription | ErrorResult> {
     try {
-      return await describeTable(this.#db, ref);
+      return await describeTable(this.#db, ref, { connectors: this.#connectors });
     } catch (error) {
       return fail(error);
     }
@@ -217,7 +255,9 @@ export class QueryEngine {
 }
 
 type RunOutcome =
-  { routed: MutationResponse } | ErrorResult | { table: Table; bytes: Uint8Array | null; shape: ResultShape };
+  | { routed: MutationResponse | ForcedResponse }
+  | ErrorResult
+  | { table: Table; bytes: Uint8Array | null; shape: ResultShape };
 
 function shapeRest(shape: ResultShape): Omit<ResultShape, 'columns'> {
   const { columns: _columns, ...rest } = shape;

@@ -376,3 +376,46 @@ describe('the query path', () => {
     );
   });
 });
+
+describe('--force', () => {
+  it('executes at once for the library (handleSql, execute), the preview still stored and audited', async () => {
+    const c = await firstCustomer();
+    const forced = await engine.handleSql(
+      `UPDATE stripe.customers SET name = 'Forced' WHERE id = '${c.id}' --force`,
+    );
+    expect(forced).toMatchObject({ status: 'executed', operation: 'UPDATE', source: 'stripe' });
+    const id = (forced as { mutation_id: string }).mutation_id;
+    const record = await engine.get(id);
+    expect(record).toMatchObject({
+      status: 'executed',
+      sql_text: `UPDATE stripe.customers SET name = 'Forced' WHERE id = '${c.id}'`,
+    });
+    expect(record!.preview?.operation).toBe('UPDATE');
+    expect(executed).toHaveLength(1);
+    const queries = new QueryEngine(db, { mutations: engine });
+    const batch = await queries.execute(
+      `UPDATE stripe.customers SET name = 'A' WHERE id = '${c.id}'; DELETE FROM stripe.customers WHERE id = '${c.id}' --force`,
+    );
+    expect(batch).toMatchObject({ status: 'batch_executed', total: 2, succeeded: 2 });
+  });
+
+  it('only previews where confirming is not allowed, says so, and records the client', async () => {
+    const c = await firstCustomer();
+    const result = preview(
+      await engine.handleSql(`UPDATE stripe.customers SET name = 'Wait' WHERE id = '${c.id}' --force`, {
+        allowForce: false,
+        client: 'cursor',
+      }),
+    );
+    expect(result.message).toContain('--force was not applied');
+    expect(executed).toHaveLength(0);
+    expect(await engine.get(result.mutation_id)).toMatchObject({ status: 'pending', client: 'cursor' });
+    // The editor's path (the grid form) never forces: the review panel opens for a person's click.
+    const queries = new QueryEngine(db, { mutations: engine });
+    const grid = await queries.executeArrow(
+      `UPDATE stripe.customers SET name = 'Grid' WHERE id = '${c.id}' --force`,
+    );
+    expect(grid).toMatchObject({ status: 'pending_confirmation' });
+    expect(executed).toHaveLength(0);
+  });
+});

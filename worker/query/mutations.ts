@@ -11,6 +11,8 @@ import type { JsonValue } from '../values.ts';
 
 export const DEFAULT_MAX_AFFECTED_ROWS = 50;
 export const PENDING_TTL_MS = 10 * 60_000;
+/** The original's `--force`, ending the SQL: execute without a separate confirm. */
+const FORCE = /\s*--\s*force\s*$/i;
 
 /** What confirm hands the plan to: the API write-back (worker/mutations/writer.ts). */
 export interface PlanExecutor {
@@ -26,12 +28,26 @@ export interface MutationEngineOptions {
   ttlMs?: number;
 }
 
+export interface HandleSqlOptions {
+  /** UPDATE/DELETE previews refuse to touch more rows than this. @default 50 */
+  maxAffectedRows?: number;
+  /** Who asked (an MCP client's name), stored with the mutation for the Pending drawer. */
+  client?: string;
+  /**
+   * Whether a trailing `--force` executes at once (the preview is still stored and audited). Off, the preview
+   * is returned with a `message` saying a person confirms it. @default true (the library and the CLI)
+   */
+  allowForce?: boolean;
+}
+
 export interface MutationPreview {
   mutation_id: string;
   status: 'pending_confirmation';
   preview: PreviewBody;
   expires_at: string;
   confirm: string;
+  /** Why a `--force` did not execute it. */
+  message?: string;
 }
 
 export interface BatchPreview {
@@ -94,6 +110,8 @@ export interface MutationRecord {
   result: ConfirmResult | null;
   error_message: string | null;
   batch_id: string | null;
+  /** The client that created it (an MCP client's name), or null for the app and the library. */
+  client: string | null;
   /** An `executing` mutation no confirm in this engine is running: the page closed mid-write; confirm resumes it. */
   interrupted?: boolean;
 }
@@ -151,7 +169,26 @@ export class MutationEngine {
   /** Previews one statement (or a batch of them); nothing is written to any API until confirm. */
   async handleSql(
     sql: string,
-    options: { maxAffectedRows?: number } = {},
+    options: HandleSqlOptions = {},
+  ): Promise<MutationPreview | BatchPreview | ConfirmResult | BatchResult | MutationFailure> {
+    const forced = FORCE.test(sql);
+    const body = forced ? sql.replace(FORCE, '') : sql;
+    const preview = await this.#preview(body, options);
+    if (!forced || isMutationFailure(preview)) return preview;
+    if (options.allowForce === false) {
+      const message =
+        '--force was not applied: agents may not confirm writes here ("Agents may confirm writes" is off). ' +
+        'A person confirms it in the Dinobase app (Pending drawer).';
+      return { ...preview, message };
+    }
+    return 'batch_id' in preview
+      ? this.confirmBatch(preview.mutations.map((m) => m.mutation_id))
+      : this.confirm(preview.mutation_id);
+  }
+
+  async #preview(
+    sql: string,
+    options: HandleSqlOptions,
   ): Promise<MutationPreview | BatchPreview | MutationFailure> {
     const max = options.maxAffectedRows ?? DEFAULT_MAX_AFFECTED_ROWS;
     if (!Number.isInteger(max) || max < 1)
@@ -159,12 +196,13 @@ export class MutationEngine {
     await this.#expireStale();
     const statements = splitMutationSql(sql);
     if (statements.length === 0) return { error: 'Empty SQL' };
-    if (statements.length === 1) return this.#previewOne(statements[0]!, max, null);
+    const client = options.client ?? null;
+    if (statements.length === 1) return this.#previewOne(statements[0]!, max, null, client);
     const batchId = `batch_${hex(6)}`;
     const mutations: MutationPreview[] = [];
     const errors: { sql: string; error: string }[] = [];
     for (const statement of statements) {
-      const result = await this.#previewOne(statement, max, batchId);
+      const result = await this.#previewOne(statement, max, batchId, client);
       if (isMutationFailure(result)) errors.push({ sql: statement, error: result.error });
       else mutations.push(result);
     }
@@ -186,6 +224,7 @@ export class MutationEngine {
     statement: string,
     max: number,
     batchId: string | null,
+    client: string | null,
   ): Promise<MutationPreview | MutationFailure> {
     try {
       const parsed = parseMutation(statement);
@@ -197,8 +236,8 @@ export class MutationEngine {
       await this.#db.exclusive((conn) =>
         conn.queryParams(
           `INSERT INTO _dinobase.mutations
-             (mutation_id, connector_name, table_name, operation, sql_text, preview, status, created_at, plan, expires_at, batch_id)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?::TIMESTAMP, ?, ?::TIMESTAMP, ?)`,
+             (mutation_id, connector_name, table_name, operation, sql_text, preview, status, created_at, plan, expires_at, batch_id, client)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?::TIMESTAMP, ?, ?::TIMESTAMP, ?, ?)`,
           [
             mutationId,
             plan.source,
@@ -210,6 +249,7 @@ export class MutationEngine {
             JSON.stringify({ ...plan, mutation_id: mutationId }),
             expires,
             batchId,
+            client,
           ],
         ),
       );
@@ -370,7 +410,7 @@ export class MutationEngine {
               strftime(expires_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS expires_at,
               strftime(confirmed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS confirmed_at,
               strftime(executed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS executed_at,
-              result, error_message, batch_id
+              result, error_message, batch_id, client
        FROM _dinobase.mutations ${tail}`,
       params,
     );
@@ -392,6 +432,7 @@ export class MutationEngine {
         result: parse<ConfirmResult>(r.result),
         error_message: r.error_message === null ? null : String(r.error_message),
         batch_id: r.batch_id === null ? null : String(r.batch_id),
+        client: r.client == null ? null : String(r.client),
       };
       if (record.status === 'executing') record.interrupted = !this.#inFlight.has(record.mutation_id);
       return record;
