@@ -8,11 +8,12 @@ import { ConnectorRegistry } from '../worker/connectors/registry.ts';
 import type { ConnectorSpecInput } from '../worker/connectors/spec.ts';
 import type { DinobaseDB } from '../worker/db.ts';
 import { SyncEngine, type SyncResult } from '../worker/sync/engine.ts';
+import { MAX_EMPTY_PAGES } from '../worker/sync/fetcher.ts';
 import { loadCursors } from '../worker/sync/state.ts';
 import { ManualClock, memoryDB } from '../worker/testing.ts';
 import { snapshot } from './harness.ts';
 
-type FaultKind = 'empty' | 'truncated' | 'stall' | '503' | '429' | 'malformed' | 'shape' | 'reset';
+type FaultKind = 'empty' | 'truncated' | 'stall' | '503' | '429' | 'malformed' | 'shape' | 'reset' | 'repeat';
 interface Fault {
   kind: FaultKind;
   page: number;
@@ -50,6 +51,11 @@ function shop() {
       data,
     });
     const fault = faults.find((f) => f.page === page);
+    if (fault?.kind === 'repeat') {
+      // Ignores starting_after from this page on: the same records again, so the cursor never advances.
+      const first = list.slice(0, LIMIT);
+      return c.json({ object: 'list', url: '/v1/customers', has_more: true, data: first });
+    }
     if (!fault) return c.body(body, 200, { 'content-type': 'application/json' });
     if (--fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
     switch (fault.kind) {
@@ -82,15 +88,60 @@ function shop() {
         return new Promise<Response>(() => undefined);
     }
   });
+  // Stripe's search API pages with `page`/`next_page` tokens; `empties` empty pages (each with a fresh token and
+  // has_more) come before the page at offset `emptyAt`.
+  let empties = { at: -1, count: 0 };
+  app.get('/v1/customers/search', (c) => {
+    const token = c.req.query('page') ?? 'o0';
+    const [, offsetText, skippedText] = /^o(\d+)(?:e(\d+))?$/.exec(token) ?? [];
+    const offset = Number(offsetText);
+    const skipped = Number(skippedText ?? 0);
+    seen.push(offset / LIMIT + 1);
+    if (offset === empties.at && skipped < empties.count) {
+      return c.json({
+        object: 'search_result',
+        data: [],
+        has_more: true,
+        next_page: `o${offset}e${skipped + 1}`,
+      });
+    }
+    const data = customers.slice(offset, offset + LIMIT);
+    const more = offset + LIMIT < customers.length;
+    return c.json({
+      object: 'search_result',
+      data,
+      has_more: more,
+      next_page: more ? `o${offset + LIMIT}` : null,
+    });
+  });
   return {
     app,
     add,
+    emptyPages: (atPage: number, count: number) => (empties = { at: (atPage - 1) * LIMIT, count }),
     seen,
     count: () => customers.length,
     arm: (kind: FaultKind, page: number, times = 1) => faults.push({ kind, page, times }),
-    disarm: () => faults.splice(0),
+    disarm: () => {
+      faults.splice(0);
+      empties = { at: -1, count: 0 };
+    },
   };
 }
+
+/** Stripe's search endpoint: a json_cursor walk, where an empty page can still carry the token to go on. */
+const searchSpec: ConnectorSpecInput = {
+  name: 'shop_search',
+  description: 'A Stripe-shaped search',
+  credentials: [{ name: 'api_key' }],
+  client: {
+    base_url: 'https://api.shop.test/',
+    allowed_hosts: ['api.shop.test'],
+    auth: { type: 'bearer', token: '{api_key}' },
+    paginator: { type: 'json_cursor', cursor_path: 'next_page', cursor_param: 'page' },
+  },
+  resource_defaults: { params: { limit: LIMIT } },
+  resources: [{ name: 'customers', endpoint: { path: 'v1/customers/search', data_selector: 'data' } }],
+};
 
 const spec = (budget?: string): ConnectorSpecInput => ({
   name: budget ? 'shop_budget' : 'shop',
@@ -150,6 +201,7 @@ beforeAll(async () => {
   const connectors = new ConnectorRegistry();
   connectors.add(spec());
   connectors.add(spec('5s'));
+  connectors.add(searchSpec);
   engine = new SyncEngine(db, { clock, connectors });
   expect(await sync()).toMatchObject({ status: 'success', rows_synced: 250 });
 });
@@ -286,6 +338,37 @@ describe('sync faults', () => {
     await expectFailureKeepsState(
       () => api.arm('reset', 2, 1000),
       /^shop\.customers: page 2: gave up after \d+ attempts over \d+ s: network error on GET .*\/v1\/customers/,
+    );
+  });
+
+  it('a page that repeats the previous one (a cursor that does not advance) fails instead of looping', async () => {
+    await expectFailureKeepsState(
+      () => api.arm('repeat', 2, 1000),
+      /^shop\.customers: page 2: the next page would repeat page 2's request \(the cursor did not advance\)/,
+    );
+  });
+
+  it('a few empty pages that carry a next token are followed and nothing is lost', async () => {
+    api.emptyPages(2, MAX_EMPTY_PAGES);
+    const result = await engine.sync('search', {
+      type: 'shop_search',
+      base_url: base,
+      credentials: { api_key: 'k' },
+    });
+    expect(result).toMatchObject({ status: 'success', error: null, rows_synced: api.count() });
+    expect(api.seen.filter((p) => p === 2)).toHaveLength(MAX_EMPTY_PAGES + 1);
+  });
+
+  it('an endless run of empty pages that carry a next token fails after the bound, naming the page', async () => {
+    api.emptyPages(2, 1000);
+    const result = await engine.sync('search', {
+      type: 'shop_search',
+      base_url: base,
+      credentials: { api_key: 'k' },
+    });
+    expect(result.status).toBe('error');
+    expect(result.error).toBe(
+      `search.customers: page ${MAX_EMPTY_PAGES + 2}: ${MAX_EMPTY_PAGES + 1} empty pages in a row that each say there is more; giving up rather than loop.`,
     );
   });
 });
