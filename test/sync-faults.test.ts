@@ -13,7 +13,8 @@ import { loadCursors } from '../worker/sync/state.ts';
 import { ManualClock, memoryDB } from '../worker/testing.ts';
 import { snapshot } from './harness.ts';
 
-type FaultKind = 'empty' | 'truncated' | 'stall' | '503' | '429' | 'malformed' | 'shape' | 'reset' | 'repeat';
+type FaultKind =
+  'empty' | 'truncated' | 'stall' | '503' | '429' | 'malformed' | 'shape' | 'reset' | 'repeat' | '429-long';
 interface Fault {
   kind: FaultKind;
   page: number;
@@ -77,6 +78,8 @@ function shop() {
         return c.json({ error: { message: 'Service temporarily unavailable' } }, 503);
       case '429':
         return c.json({ error: { message: 'Too many requests' } }, 429, { 'retry-after': '20' });
+      case '429-long':
+        return c.json({ error: { message: 'Too many requests' } }, 429, { 'retry-after': '120' });
       case 'malformed':
         return c.body('{"object": "list", "data": [{"id": "cus_', 200, {
           'content-type': 'application/json',
@@ -370,5 +373,14 @@ describe('sync faults', () => {
     expect(result.error).toBe(
       `search.customers: page ${MAX_EMPTY_PAGES + 2}: ${MAX_EMPTY_PAGES + 1} empty pages in a row that each say there is more; giving up rather than loop.`,
     );
+  });
+
+  it('a Retry-After longer than the budget is capped by what is left of it, then the sync gives up', async () => {
+    const started = clock.now();
+    await expectFailureKeepsState(
+      () => api.arm('429-long', 1, 1000),
+      /^shop\.customers: page 1: gave up after 2 attempts over 60 s: HTTP 429 from GET .*: Too many requests\.$/,
+    );
+    expect(clock.now() - started).toBe(60_000);
   });
 });
