@@ -1,4 +1,4 @@
-// HTTP for syncs: retries 429/5xx/network failures with Retry-After or backoff, and turns failures into clear SyncErrors.
+// HTTP for syncs: one attempt = request + body; retryable failures retried within a time budget; failures become clear SyncErrors.
 import type { Clock } from '../clock.ts';
 import type { PageRequest } from '../connectors/request.ts';
 import { SyncError, errorMessage } from '../errors.ts';
@@ -160,20 +160,20 @@ export async function send(
     const outcome = await attemptOnce(request, options);
     if (signal?.aborted) throw signal.reason;
     if (outcome.kind === 'failed') {
-      const what = outcome.bodyOnly
-        ? `body of ${shown} broke off: ${errorMessage(outcome.error)}`
-        : `network error on ${shown}: ${errorMessage(outcome.error)}`;
+      const failure = outcome.bodyOnly ? `body of ${shown} broke off` : `network error on ${shown}`;
+      const cause = errorMessage(outcome.error);
       if (options.repeatable === false) {
         // Sent once and not repeated: the vendor may have acted on it.
-        const detail = outcome.bodyOnly
-          ? `body of ${shown} broke off after ${plural(attempt, 'attempt')}`
-          : `network error on ${shown} after ${plural(attempt, 'attempt')}`;
-        throw new SyncError('network_error', `${where} ${detail}: ${errorMessage(outcome.error)}`, {
-          cause: outcome.error,
-        });
+        throw new SyncError(
+          'network_error',
+          `${where} ${failure} after ${plural(attempt, 'attempt')}: ${cause}`,
+          { cause: outcome.error },
+        );
       }
       if (await waitBeforeRetry(attempt, null, null)) continue;
-      throw new SyncError('network_error', `${gaveUp(attempt)}: ${what}`, { cause: outcome.error });
+      throw new SyncError('network_error', `${gaveUp(attempt)}: ${failure}: ${cause}`, {
+        cause: outcome.error,
+      });
     }
     const { response, text } = outcome;
     const retryable = response.status === 429 || (response.status >= 500 && options.repeatable !== false);
