@@ -10,7 +10,9 @@ export interface Stream {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function cell(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
+  // An absent key (a column without a note) is blank; a SQL NULL says so.
+  if (value === undefined) return '';
+  if (value === null) return 'NULL';
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'object') return JSON.stringify(value);
