@@ -272,3 +272,38 @@ describe('dinobase sandbox', SLOW, () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe("README's CLI walkthrough", SLOW, () => {
+  const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = /\n### The `dinobase` CLI\n([\s\S]*?)(?=\n## )/.exec(README)?.[1] ?? '';
+  /** The pasteable blocks; the one that starts the (long-running) sandbox is this test's own server instead. */
+  const steps = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .filter((block) => !block.includes('dinobase sandbox'));
+
+  it('runs as written in a shell, and the confirmed write reaches the sandbox', async () => {
+    expect(steps).toHaveLength(1);
+    const sandbox = await serveSandboxes();
+    const walkHome = mkdtempSync(join(tmpdir(), 'dinobase-cli-readme-'));
+    try {
+      const id = 'cus_0wCUPznYDDIKKN';
+      expect(sandbox.sandboxes.stripe.store.get('customers', id)?.name).not.toBe('Acme');
+      const script = steps[0]!.replaceAll('http://127.0.0.1:8788', new URL(sandbox.base).origin);
+      const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
+        cwd: REPO,
+        env: { ...childEnv(), DINOBASE_HOME: walkHome },
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      expect(output).not.toContain('Error');
+      expect(code).toBe(0);
+      expect(sandbox.sandboxes.stripe.store.get('customers', id)?.name).toBe('Acme');
+      expect(output).toMatch(/^name\n-+\nAcme\n\(1 row\)$/m);
+    } finally {
+      await sandbox.close();
+      rmSync(walkHome, { recursive: true, force: true });
+    }
+  });
+});
