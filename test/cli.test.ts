@@ -273,7 +273,7 @@ describe('dinobase sandbox', SLOW, () => {
   });
 });
 
-describe("README's CLI walkthrough", SLOW, () => {
+describe("README's CLI walkthrough", { timeout: 420_000 }, () => {
   const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = /\n### The `dinobase` CLI\n([\s\S]*?)(?=\n## )/.exec(README)?.[1] ?? '';
   /** The pasteable blocks; the one that starts the (long-running) sandbox is this test's own server instead. */
