@@ -58,13 +58,8 @@ export class Context {
     } catch {
       // An unreadable store holds nothing this run could print; `doctor` reports it.
     }
-    const fromEnv = Object.entries(this.env)
-      .filter(
-        ([key, value]) =>
-          value && /^DINOBASE_[A-Z0-9_]+$/.test(key) && !/_(BASE_URL|TYPE|HOME|DRIVER)$/.test(key),
-      )
-      .filter(([key]) => !/^DINOBASE_(HOME|DRIVER|TOKEN_FILE|SANDBOX|PUBLIC_ORIGIN)$/.test(key))
-      .map(([, value]) => value!);
+    // The store already resolves DINOBASE_<SOURCE>_<FIELD> overrides; the server's login token is the other secret.
+    const fromEnv = this.env.DINOBASE_TOKEN ? [this.env.DINOBASE_TOKEN] : [];
     return [...stored, ...fromEnv, ...this.#extraSecrets];
   }
 

@@ -15,6 +15,9 @@ function cell(value: unknown): string {
   if (value === null) return 'NULL';
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value) && !value.some((v) => typeof v === 'object' && v !== null)) {
+    return value.map(cell).join(', ');
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

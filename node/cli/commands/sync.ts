@@ -4,7 +4,7 @@ import { loadFreshness } from '../../../worker/query/freshness.ts';
 import type { SyncResult } from '../../../worker/sync/engine.ts';
 import { planResources } from '../../../worker/sync/plan.ts';
 import { SyncEngine, SyncScheduler } from '../../headless.ts';
-import { intOption, listOption, UsageError, type Command } from '../args.ts';
+import { intOption, listOption, stringOption, UsageError, type Command, type Values } from '../args.ts';
 import type { Context } from '../context.ts';
 import { ProgressBar, table } from '../output.ts';
 
@@ -51,7 +51,7 @@ function summaryLines(results: SyncResult[]): string {
   return [...lines, `Done. ${tables} tables, ${rows} rows total.`].join('\n');
 }
 
-async function schedule(ctx: Context, values: Record<string, unknown>): Promise<number> {
+async function schedule(ctx: Context, values: Values): Promise<number> {
   const engine = new SyncEngine(ctx.db, { store: ctx.store });
   const printing = {
     sync: async (...args: Parameters<SyncEngine['sync']>) => {
@@ -63,8 +63,8 @@ async function schedule(ctx: Context, values: Record<string, unknown>): Promise<
     },
   };
   const scheduler = new SyncScheduler(ctx.db, {
-    defaultInterval: (values.interval as string | undefined) ?? '1h',
-    maxWorkers: intOption(values as never, 'max-workers', 10),
+    defaultInterval: stringOption(values, 'interval') ?? '1h',
+    maxWorkers: intOption(values, 'max-workers', 10),
     engine: printing,
   });
   const stop = new AbortController();
