@@ -111,6 +111,11 @@ describe('dinobase against the sandbox', SLOW, () => {
     expect(readFileSync(join(home, 'dinobase.duckdb')).includes(KEY)).toBe(false);
   });
 
+  it('masks a stored key in anything it prints, even when SQL selects it', async () => {
+    const result = json<{ rows: { k: string }[] }>(await dinobase('query', `SELECT '${KEY}' AS k`));
+    expect(result.rows).toEqual([{ k: '[redacted]' }]);
+  });
+
   it('syncs it, with no progress bar when stderr is piped', async () => {
     const run = await dinobase('sync', 'stripe');
     const [result] = json<{ source_name: string; status: string; tables_synced: number }[]>(run);
