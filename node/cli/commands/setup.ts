@@ -136,7 +136,9 @@ export const add: Command = {
       }
       if (given[field.name] !== undefined) ctx.addSecret(given[field.name]!);
     }
-    // Credentials first: if the store refuses them, no half-added source is left behind.
+    // The database first (another process may hold its lock), then the credentials: if either refuses, no
+    // half-added source is left behind.
+    await ctx.db.conn;
     if (Object.keys(given).length > 0) await ctx.store.put(name, { type, credentials: given });
     const source = await ctx.db.addSource(config);
     await ctx.emit({
