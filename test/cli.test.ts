@@ -1,6 +1,6 @@
 // Drives the real `dinobase` binary as a child process against sandboxes on loopback, with a temporary $DINOBASE_HOME.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,6 +41,29 @@ function dinobase(...args: string[]): Promise<Run> {
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * Runs `dinobase …` on a pseudo-terminal (util-linux `script`), so stdin and stderr are TTYs; types `answer`
+ * once the prompt is on screen.
+ */
+function onTerminal(args: string[], answer?: { after: string; text: string }): Promise<Run> {
+  const command = [process.execPath, BIN, ...args].join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    cwd: REPO,
+    env: childEnv(),
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let typed = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (answer && !typed && stdout.includes(answer.after)) {
+      typed = true;
+      child.stdin.write(`${answer.text}\r`);
+    }
+  });
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr: '' })));
 }
 
 function json<T = Record<string, unknown>>(run: Run): T {
@@ -236,6 +259,25 @@ describe('dinobase against the sandbox', SLOW, () => {
       json<{ connectors: { name: string }[] }>(await dinobase('connectors')).connectors.map((c) => c.name),
     ).toEqual(['billing', 'stripe']);
   });
+
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'on a terminal, asks for a missing key without echoing it, and draws a progress bar',
+    async () => {
+      const token = served.sandboxes.credentials.hubspot.access_token;
+      const added = await onTerminal(['add', 'hubspot', '--base-url', `${served.base}/hubspot`], {
+        after: 'hubspot ',
+        text: token,
+      });
+      expect(added.code).toBe(0);
+      expect(added.stdout).toContain('"access_token": "prompt"');
+      expect(added.stdout).not.toContain(token);
+      const synced = await onTerminal(['sync', 'hubspot']);
+      expect(synced.code).toBe(0);
+      // Each redraw clears the line and starts again: the source, the bar, resources done of all.
+      expect(synced.stdout).toContain('\r\u001b[2Khubspot ');
+      expect(synced.stdout).toMatch(/hubspot █+░* \d+\/\d+ · /);
+    },
+  );
 
   it('shows status, refreshes only stale sources, and passes doctor', async () => {
     const status = json<{ sources: { name: string; is_stale: boolean }[] }>(await dinobase('status'));
