@@ -4,11 +4,12 @@ import type { Io } from './context.ts';
 /** Reads one line from the terminal; with `hidden` the characters are not shown. */
 export function askHidden(io: Io, question: string, hidden = true): Promise<string> {
   const { stdin, stderr } = io;
-  stderr.write(question);
   return new Promise((resolve, reject) => {
     let value = '';
     const raw = hidden && typeof stdin.setRawMode === 'function';
+    // Echo goes off before the question shows, so nothing typed after it can appear.
     if (raw) stdin.setRawMode!(true);
+    stderr.write(question);
     stdin.resume();
     const done = (error?: Error) => {
       stdin.removeListener('data', onData);
