@@ -46,7 +46,11 @@ export const sandbox: Command = {
   help: [{ flag: '--port N', text: 'port on 127.0.0.1 (default 8788; 0 takes a free one)' }],
   positionals: { min: 0, max: 0 },
   async run(ctx, { values }) {
-    const served = await serveSandboxes({ port: intOption(values, 'port', 8788, 0) });
+    const port = intOption(values, 'port', 8788, 0);
+    const served = await serveSandboxes({ port }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      throw new Error(`Port ${port} on 127.0.0.1 is already in use; pass --port N (0 takes a free one).`);
+    });
     const sources = Object.fromEntries(
       VENDORS.map((vendor) => {
         const credentials: Record<string, string> = served.sandboxes.credentials[vendor];
