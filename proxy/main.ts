@@ -1,35 +1,4 @@
 // `npm start` entry: reads the environment, serves the app, API and relay on HOST:PORT, and prints the URL.
-import { ConfigError, configFromEnv, displayUrl, isLoopbackBind, UnsafeConfigError } from './config.ts';
-import { defaultHome, startServer } from './server.ts';
+import { launch } from './launch.ts';
 
-const env = process.env;
-
-try {
-  const config = configFromEnv(env);
-  const running = await startServer(config);
-  const { store } = running;
-  const port = Number(new URL(running.url).port);
-  const { url, note } = displayUrl({ hostname: config.hostname, port, publicOrigin: config.publicOrigin });
-  console.log(`Dinobase is running at ${url}${note ? ` (${note})` : ''}`);
-  console.log(`Credentials are kept in ${store.location} (DINOBASE_HOME=${defaultHome(env)}).`);
-  if (config.sandbox)
-    console.log(
-      `Sandbox APIs (Stripe, HubSpot, Linear, GitHub) are at ${url}/sandbox/ — no credentials needed.`,
-    );
-  if (config.token) console.log(`Login is required: open ${url}/login and enter DINOBASE_TOKEN.`);
-  if (!isLoopbackBind(config.hostname) && !config.publicOrigin?.startsWith('https:')) {
-    console.log(
-      'Note: browsers only allow OPFS storage on https:// or on localhost/127.0.0.1; put a TLS reverse proxy in front.',
-    );
-  }
-} catch (error) {
-  const code = (error as NodeJS.ErrnoException).code;
-  console.error(
-    code === 'EADDRINUSE'
-      ? `Port ${env.PORT ?? 8787} on ${env.HOST || '127.0.0.1'} is already in use; set PORT to another one.`
-      : error instanceof UnsafeConfigError || error instanceof ConfigError
-        ? error.message
-        : String(error),
-  );
-  process.exit(1);
-}
+if (!(await launch(process.env))) process.exit(1);
