@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, NotReadyError, errorMessage } from '../errors.ts';
 import { makePrivateDir } from '../home.ts';
-import { toDuckParam, toQueryError } from './errors.ts';
+import { checkCallSize, notOneStatement, toDuckParam, toQueryError } from './errors.ts';
 import { lockdownTo } from './lockdown.ts';
 import { appendArrow } from './native-append.ts';
 import { resultToArrow } from './native-arrow.ts';
@@ -100,7 +100,16 @@ class NativeConnection implements DuckConnection {
   }
 
   query(sql: string, options: RunOptions = {}): Promise<Table> {
-    return this.#enqueue(async () => resultToArrow(await this.#conn.run(sql)), options.signal);
+    return this.#enqueue(async () => {
+      // The same limit as DuckDB-WASM's, so both drivers refuse the same inputs.
+      checkCallSize(sql);
+      if (options.single) {
+        // Parsing only: DuckDB's own count of the statements in the text.
+        const { count } = await this.#conn.extractStatements(sql);
+        if (count !== 1) throw notOneStatement(count);
+      }
+      return resultToArrow(await this.#conn.run(sql));
+    }, options.signal);
   }
 
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
@@ -109,7 +118,10 @@ class NativeConnection implements DuckConnection {
 
   queryParams(sql: string, params: readonly Param[]): Promise<Table> {
     const values = params.map(toDuckParam);
-    return this.#enqueue(async () => resultToArrow(await this.#conn.run(sql, values, values.map(bindType))));
+    return this.#enqueue(async () => {
+      checkCallSize(sql, params);
+      return resultToArrow(await this.#conn.run(sql, values, values.map(bindType)));
+    });
   }
 
   insertArrow(table: Table, target: InsertTarget): Promise<void> {

@@ -83,6 +83,7 @@ export class QueryEngine {
 
   /** Reads get their own connection so a cancel never hits metadata or sync work. */
   #connection(): Promise<DuckConnection> {
+    this.#db.dropIfBroken();
     // A connection dies with its database: after a close (a restore, a hand-over to another tab) take a new one.
     if (this.#generation !== this.#db.generation) {
       this.#generation = this.#db.generation;
@@ -99,7 +100,7 @@ export class QueryEngine {
     sql: string,
     options: ExecuteOptions = {},
   ): Promise<QueryResult | ErrorResult | MutationResponse> {
-    const outcome = await this.#run(sql, options);
+    const outcome = await this.#guarded(sql, options);
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
     const { table, shape } = outcome;
@@ -110,12 +111,21 @@ export class QueryEngine {
     sql: string,
     options: ExecuteOptions = {},
   ): Promise<ArrowQueryResult | ErrorResult | MutationResponse> {
-    const outcome = await this.#run(sql, options);
+    const outcome = await this.#guarded(sql, options);
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
     const { table, bytes, shape } = outcome;
     const ipc = shape.truncated ? tableToIPC(table.slice(0, shape.row_count), 'stream') : bytes;
     return { columns: shape.columns, ...shapeRest(shape), ipc };
+  }
+
+  /** Bad input of any kind comes back as an error object, never as a rejection. */
+  async #guarded(sql: string, options: ExecuteOptions): Promise<RunOutcome> {
+    try {
+      return await this.#run(sql, options);
+    } catch (error) {
+      return fail(error);
+    }
   }
 
   async #run(sql: string, options: ExecuteOptions): Promise<RunOutcome> {
@@ -128,8 +138,9 @@ export class QueryEngine {
       };
     }
     const classification = classify(sql);
-    if (classification.kind === 'empty' || classification.kind === 'refused') {
-      return { error: classification.error, code: 'refused' };
+    if (classification.kind === 'empty') return { error: classification.error, code: 'refused' };
+    if (classification.kind === 'refused') {
+      return { error: classification.error, code: classification.code ?? 'refused' };
     }
     if (classification.kind === 'mutation') {
       if (this.#mutations) {
@@ -155,15 +166,17 @@ export class QueryEngine {
     for (const [i, statement] of statements.entries()) {
       try {
         const conn = await this.#connection();
-        // One statement per call, never the script's text: DuckDB runs exactly what was classified.
+        // One statement per call, never the script's text, and DuckDB itself confirms it reads one statement:
+        // even a lexer bug cannot run a second one.
         const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
-        bytes = await conn.queryIPC(text, { signal });
+        bytes = await conn.queryIPC(text, { signal, single: true });
       } catch (error) {
-        // The timeout's own reason ("signal timed out") does not say after how long.
+        // The timeout's own reason ("signal timed out") does not say after how long; a restart says why.
+        const restarted = /terminated/.test(errorMessage(error)) ? `: ${errorMessage(error)}` : '';
         const failed =
           timeout?.aborted && !options.signal?.aborted
             ? {
-                error: `Query interrupted: timed out after ${options.timeoutMs} ms`,
+                error: `Query interrupted: timed out after ${options.timeoutMs} ms${restarted}`,
                 code: 'interrupted' as const,
               }
             : fail(error);

@@ -1,4 +1,6 @@
 // MutationEngine: SQL write-back as preview → confirm (or cancel/expire), recorded in _dinobase.mutations.
+import { MAX_VALUE_BYTES, sqlLimitError, valueLimitError } from '../../common/sql-guard.ts';
+import { tokenize } from '../../common/sql-lexer.ts';
 import { systemClock, toSqlTimestamp, type Clock } from '../clock.ts';
 import { builtinConnectors } from '../connectors/builtin.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
@@ -10,6 +12,8 @@ import type { MutationPlan, MutationStatus, RowResult } from '../mutations/types
 import type { JsonValue } from '../values.ts';
 
 export const DEFAULT_MAX_AFFECTED_ROWS = 50;
+/** Stored texts (preview, plan) go to DuckDB in pieces of this size: one large parameter corrupts DuckDB-WASM. */
+const STORE_CHUNK = MAX_VALUE_BYTES / 2;
 export const PENDING_TTL_MS = 10 * 60_000;
 
 /** What confirm hands the plan to: the API write-back (worker/mutations/writer.ts). */
@@ -156,7 +160,14 @@ export class MutationEngine {
     const max = options.maxAffectedRows ?? DEFAULT_MAX_AFFECTED_ROWS;
     if (!Number.isInteger(max) || max < 1)
       return { error: `maxAffectedRows must be a positive integer, got ${max}.` };
-    await this.#expireStale();
+    // Before node-sql-parser sees it: deep or unclosed brackets make it backtrack for minutes.
+    const limit = sqlLimitError(sql) ?? valueLimitError(tokenize(sql));
+    if (limit) return { error: limit, code: 'invalid_argument' };
+    try {
+      await this.#expireStale();
+    } catch (error) {
+      return failure(error);
+    }
     const statements = splitMutationSql(sql);
     if (statements.length === 0) return { error: 'Empty SQL' };
     if (statements.length === 1) return this.#previewOne(statements[0]!, max, null);
@@ -194,8 +205,10 @@ export class MutationEngine {
       const created = this.#clock.now();
       const expires = toSqlTimestamp(created + this.#ttlMs);
       const sqlText = statement.trim().replace(/;\s*$/, '');
-      await this.#db.exclusive((conn) =>
-        conn.queryParams(
+      const previewText = JSON.stringify(preview);
+      const planText = JSON.stringify({ ...plan, mutation_id: mutationId });
+      await this.#db.transaction(async (conn) => {
+        await conn.queryParams(
           `INSERT INTO _dinobase.mutations
              (mutation_id, connector_name, table_name, operation, sql_text, preview, status, created_at, plan, expires_at, batch_id)
            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?::TIMESTAMP, ?, ?::TIMESTAMP, ?)`,
@@ -204,15 +217,28 @@ export class MutationEngine {
             plan.source,
             plan.table,
             preview.operation,
-            sqlText,
-            JSON.stringify(preview),
+            sqlText.slice(0, STORE_CHUNK),
+            previewText.slice(0, STORE_CHUNK),
             toSqlTimestamp(created),
-            JSON.stringify({ ...plan, mutation_id: mutationId }),
+            planText.slice(0, STORE_CHUNK),
             expires,
             batchId,
           ],
-        ),
-      );
+        );
+        // The rest in pieces, each a parameter small enough for DuckDB-WASM (see STORE_CHUNK).
+        for (const [column, text] of [
+          ['sql_text', sqlText],
+          ['preview', previewText],
+          ['plan', planText],
+        ] as const) {
+          for (let at = STORE_CHUNK; at < text.length; at += STORE_CHUNK) {
+            await conn.queryParams(
+              `UPDATE _dinobase.mutations SET ${column} = ${column} || ? WHERE mutation_id = ?`,
+              [text.slice(at, at + STORE_CHUNK), mutationId],
+            );
+          }
+        }
+      });
       // A preview must survive a reload (OPFS keeps only checkpointed work across restarts).
       await this.#db.checkpoint();
       return {
