@@ -143,3 +143,23 @@ describe('execute never throws', () => {
     expect(await failing.execute("UPDATE stripe.customers SET name = 'x' WHERE id = 'a'")).toHaveProperty('error');
   });
 });
+
+describe('a timeout holds while DuckDB plans', () => {
+  it('stops a statement still planning after its deadline, and the next query answers', async () => {
+    // Its own database: on DuckDB-WASM the stop terminates the worker, and a memory database starts empty.
+    const own = memoryDB(clock);
+    try {
+      await own.run('CREATE TABLE t AS SELECT 1 AS x');
+      // 11 nested WITH levels plan for seconds; the engine refuses them, so they go to the driver directly.
+      let sql = 'SELECT 1 AS x';
+      for (let i = 0; i < 11; i++) sql = `WITH t${i} AS (${sql}) SELECT * FROM t${i}`;
+      const conn = await own.connect();
+      const run = conn.queryIPC(sql, { signal: AbortSignal.timeout(100), single: true });
+      await expect(run).rejects.toMatchObject({ code: 'interrupted' });
+      const rows = await own.query('SELECT 42 AS answer');
+      expect(rows).toEqual([{ answer: 42 }]);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+});
