@@ -29,10 +29,55 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 const VOCABULARY = [
-  'SELECT', 'FROM', 'WHERE', 'WITH', 'AS', 'UPDATE', 'SET', 'DELETE', 'INSERT', 'INTO', 'VALUES', 'DROP',
-  'TABLE', 'ATTACH', 'PRAGMA', 'COPY', 'TO', 'stripe.customers', 'id', 'name', '*', '1', '(', ')', '[', ']',
-  ',', ';', "'", '"', "''", "E'\\''", '$$', '$t$', '--', '\r', '\n', '/*', '*/', 'U&', '=', '||', '\u00a0',
-  '\u2028', '?', '$1', '::', 'NULL', 'x',
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'WITH',
+  'AS',
+  'UPDATE',
+  'SET',
+  'DELETE',
+  'INSERT',
+  'INTO',
+  'VALUES',
+  'DROP',
+  'TABLE',
+  'ATTACH',
+  'PRAGMA',
+  'COPY',
+  'TO',
+  'stripe.customers',
+  'id',
+  'name',
+  '*',
+  '1',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ';',
+  "'",
+  '"',
+  "''",
+  "E'\\''",
+  '$$',
+  '$t$',
+  '--',
+  '\r',
+  '\n',
+  '/*',
+  '*/',
+  'U&',
+  '=',
+  '||',
+  '\u00a0',
+  '\u2028',
+  '?',
+  '$1',
+  '::',
+  'NULL',
+  'x',
 ];
 
 function randomTokens(rng: Rng): string {
@@ -72,7 +117,8 @@ function mutation(rng: Rng): string {
     () => `UPDATE stripe.customers SET name = 'a' --\r WHERE 1 = 1; DROP TABLE stripe.customers`,
     () => `UPDATE _dinobase.sources SET type = 'x' WHERE name = 'stripe'`,
     () => `DELETE FROM stripe.customers`,
-    () => `UPDATE stripe.customers SET name = (SELECT 'x' FROM (SELECT 1)) WHERE id IN (SELECT id FROM stripe.customers LIMIT 2)`,
+    () =>
+      `UPDATE stripe.customers SET name = (SELECT 'x' FROM (SELECT 1)) WHERE id IN (SELECT id FROM stripe.customers LIMIT 2)`,
   ])();
 }
 
@@ -96,7 +142,10 @@ function inputs(): { sql: string; via: 'execute' | 'handleSql' }[] {
 async function settle<T>(call: Promise<T>, sql: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle in ${SETTLE_MS} ms: ${sql.slice(0, 200)}`)), SETTLE_MS);
+    timer = setTimeout(
+      () => reject(new Error(`did not settle in ${SETTLE_MS} ms: ${sql.slice(0, 200)}`)),
+      SETTLE_MS,
+    );
   });
   try {
     return await Promise.race([call, hung]);

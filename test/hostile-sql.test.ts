@@ -61,7 +61,10 @@ describe('a read runs exactly one statement', () => {
     try {
       const run = conn.queryIPC('SELECT 1; CREATE TABLE stripe.pwned (x INT)', { single: true });
       await expect(run).rejects.toThrow(QueryError);
-      await expect(run).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/one statement/) });
+      await expect(run).rejects.toMatchObject({
+        code: 'refused',
+        message: expect.stringMatching(/one statement/),
+      });
       expect(await db.tableExists('stripe', 'pwned')).toBe(false);
       expect(await conn.query('SELECT 1 AS x', { single: true })).toHaveProperty('numRows', 1);
     } finally {
@@ -86,7 +89,10 @@ describe('inputs that would freeze the engine are refused first', () => {
   it('24 unclosed brackets in an UPDATE return an error naming the problem', async () => {
     const sql = `UPDATE stripe.customers SET name = 'x' WHERE ${'('.repeat(24)}id = 'cus_1'`;
     const result = await engine.execute(sql);
-    expect(result).toMatchObject({ error: expect.stringMatching(/24 "\(" never closed/), code: 'invalid_argument' });
+    expect(result).toMatchObject({
+      error: expect.stringMatching(/24 "\(" never closed/),
+      code: 'invalid_argument',
+    });
     await answers();
   });
 
@@ -106,12 +112,17 @@ describe('inputs that would freeze the engine are refused first', () => {
   it('12 nested WITH levels (seconds of planning) are refused', async () => {
     let sql = 'SELECT 1 AS x';
     for (let i = 0; i < 12; i++) sql = `WITH t${i} AS (${sql}) SELECT * FROM t${i}`;
-    expect(await engine.execute(sql)).toMatchObject({ error: expect.stringMatching(/WITH clauses more than 8/) });
+    expect(await engine.execute(sql)).toMatchObject({
+      error: expect.stringMatching(/WITH clauses more than 8/),
+    });
   });
 
   it('a statement over 1 MB is refused before any parser sees it', async () => {
     const result = await engine.execute(`SELECT '${'x'.repeat(1100 * 1024)}'`);
-    expect(result).toMatchObject({ error: expect.stringMatching(/limit is 1\.0 MB/), code: 'invalid_argument' });
+    expect(result).toMatchObject({
+      error: expect.stringMatching(/limit is 1\.0 MB/),
+      code: 'invalid_argument',
+    });
     await answers();
   });
 });
@@ -140,7 +151,9 @@ describe('execute never throws', () => {
     const broken = new DinobaseDB('/nonexistent/dir/x.duckdb', { clock });
     const failing = new QueryEngine(broken, { mutations: new MutationEngine(broken, { clock }) });
     expect(await failing.execute('SELECT 1')).toHaveProperty('error');
-    expect(await failing.execute("UPDATE stripe.customers SET name = 'x' WHERE id = 'a'")).toHaveProperty('error');
+    expect(await failing.execute("UPDATE stripe.customers SET name = 'x' WHERE id = 'a'")).toHaveProperty(
+      'error',
+    );
   });
 });
 

@@ -9,7 +9,17 @@ describe('production contracts', () => {
     const database = await openDuckDB({ path: ':memory:' });
     try {
       expect(Object.keys(database).sort()).toEqual(
-        ['broken', 'close', 'connect', 'dropFile', 'path', 'persistent', 'registerFile', 'startup', 'version'].sort(),
+        [
+          'broken',
+          'close',
+          'connect',
+          'dropFile',
+          'path',
+          'persistent',
+          'registerFile',
+          'startup',
+          'version',
+        ].sort(),
       );
     } finally {
       await database.close();

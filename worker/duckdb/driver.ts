@@ -18,7 +18,8 @@ const FETCH_WINDOW = 2;
 /** How long a cancelled statement may take to stop before DuckDB's worker is terminated instead. */
 export const HUNG_GRACE_MS = 2000;
 /** What the wasm runtime throws once DuckDB's memory is corrupt; every later call on it fails the same way. */
-const CRASHED = /memory access out of bounds|table index is out of bounds|unreachable|RuntimeError|Out of Memory/i;
+const CRASHED =
+  /memory access out of bounds|table index is out of bounds|unreachable|RuntimeError|Out of Memory/i;
 
 /** One database's health, shared by its connections: once broken, every call fails fast with the reason. */
 interface Health {
