@@ -34,10 +34,10 @@ const answers = async () => {
 describe('DuckDB agrees with the lexer on where statements end', () => {
   it.each(TRICKY_SPLITS)('%s', async (_name, sql, count) => {
     const conn = await db.conn;
-    // DuckDB refuses to prepare a text of several statements, and only such a text.
-    const many = await conn.queryParams(sql, []).then(
+    // DuckDB's own count (native: extractStatements; DuckDB-WASM: preparing fails for several statements).
+    const many = await conn.query(sql, { single: true }).then(
       () => false,
-      (error: unknown) => /multiple statements/i.test(String(error)),
+      (error: unknown) => error instanceof QueryError && error.code === 'refused',
     );
     expect(many).toBe(count > 1);
   });
@@ -148,7 +148,7 @@ describe('large literals never poison the engine', () => {
 describe('execute never throws', () => {
   it('returns an error object when the database cannot open, for reads and writes', async () => {
     const { DinobaseDB } = await import('../worker/db.ts');
-    const broken = new DinobaseDB('/nonexistent/dir/x.duckdb', { clock });
+    const broken = new DinobaseDB('/etc/hostname/x.duckdb', { clock });
     const failing = new QueryEngine(broken, { mutations: new MutationEngine(broken, { clock }) });
     expect(await failing.execute('SELECT 1')).toHaveProperty('error');
     expect(await failing.execute("UPDATE stripe.customers SET name = 'x' WHERE id = 'a'")).toHaveProperty(
@@ -166,13 +166,15 @@ describe('a timeout holds while DuckDB plans', () => {
       // 11 nested WITH levels plan for seconds; the engine refuses them, so they go to the driver directly.
       let sql = 'SELECT 1 AS x';
       for (let i = 0; i < 11; i++) sql = `WITH t${i} AS (${sql}) SELECT * FROM t${i}`;
+      const engine = new QueryEngine(own);
       const conn = await own.connect();
       const run = conn.queryIPC(sql, { signal: AbortSignal.timeout(100), single: true });
       await expect(run).rejects.toMatchObject({ code: 'interrupted' });
-      const rows = await own.query('SELECT 42 AS answer');
-      expect(rows).toEqual([{ answer: 42 }]);
+      // Native DuckDB finishes planning in the background on that connection; the engine's is another.
+      expect(await engine.execute('SELECT 42 AS answer')).toMatchObject({ rows: [{ answer: 42 }] });
     } finally {
-      await own.close();
+      // Not awaited: native DuckDB closes only once that planning ends.
+      void own.close();
     }
   }, 60_000);
 });

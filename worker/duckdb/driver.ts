@@ -2,7 +2,14 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { QueryError, errorMessage } from '../errors.ts';
-import { checkCallSize, notOneStatement, toDuckParam, toQueryError } from './errors.ts';
+import {
+  HUNG_GRACE_MS,
+  afterAbortGrace,
+  checkCallSize,
+  notOneStatement,
+  toDuckParam,
+  toQueryError,
+} from './errors.ts';
 import { givenFilePath, lockdown } from './lockdown.ts';
 import type {
   DuckConnection,
@@ -15,8 +22,6 @@ import type {
 
 const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 const FETCH_WINDOW = 2;
-/** How long a cancelled statement may take to stop before DuckDB's worker is terminated instead. */
-export const HUNG_GRACE_MS = 2000;
 /** What the wasm runtime throws once DuckDB's memory is corrupt; every later call on it fails the same way. */
 const CRASHED =
   /memory access out of bounds|table index is out of bounds|unreachable|RuntimeError|Out of Memory/i;
@@ -154,33 +159,28 @@ class WasmConnection implements DuckConnection {
         }
       }
       if (signal.aborted) throw toQueryError(new Error('interrupted'), signal);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let onAbort = () => {};
-      const stopped = new Promise<never>((_, reject) => {
-        onAbort = () => {
-          void this.#db.cancelPendingQuery(this.#id).catch(() => false);
-          timer = setTimeout(() => {
-            const reason = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
-            const message =
-              `Query interrupted (${reason}), but DuckDB-WASM did not stop within ${HUNG_GRACE_MS} ms (it cannot ` +
-              `interrupt planning), so its worker was terminated and restarts for the next query; ${lostData(this.#health)}.`;
-            this.#health.stop(message);
-            reject(new QueryError('interrupted', message));
-          }, HUNG_GRACE_MS);
-        };
-      });
-      signal.addEventListener('abort', onAbort, { once: true });
+      const grace = afterAbortGrace(
+        signal,
+        () => void this.#db.cancelPendingQuery(this.#id).catch(() => false),
+        (reason) => {
+          const message =
+            `Query interrupted (${reason}), but DuckDB-WASM did not stop within ${HUNG_GRACE_MS} ms (it cannot ` +
+            `interrupt planning), so its worker was terminated and restarts for the next query; ${lostData(this.#health)}.`;
+          this.#health.stop(message);
+          return message;
+        },
+      );
       try {
         const run = (async () => {
           if (single) await this.#assertOne(sql);
           return this.#send(sql);
         })();
-        return await Promise.race([run, stopped]);
+        run.catch(() => undefined);
+        return await Promise.race([run, grace.hung]);
       } catch (error) {
         throw this.#failed(error, signal);
       } finally {
-        signal.removeEventListener('abort', onAbort);
-        clearTimeout(timer);
+        grace.dispose();
       }
     });
   }

@@ -66,3 +66,36 @@ export function notOneStatement(count: number | null): QueryError {
     `DuckDB reads this text as ${count ?? 'several'} statements, and only one statement runs per call: nothing ran.`,
   );
 }
+
+/** How long a cancelled statement may take to stop before the driver gives up waiting for it. */
+export const HUNG_GRACE_MS = 2000;
+
+/**
+ * Rejects HUNG_GRACE_MS after `signal` aborts (calling `onHung` first): DuckDB cannot interrupt planning, so
+ * the caller stops waiting instead of hanging with the statement.
+ */
+export function afterAbortGrace(
+  signal: AbortSignal,
+  onAbort: () => void,
+  onHung: (reason: string) => string,
+): { hung: Promise<never>; dispose: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let listener = () => {};
+  const hung = new Promise<never>((_, reject) => {
+    listener = () => {
+      onAbort();
+      timer = setTimeout(() => {
+        const reason = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
+        reject(new QueryError('interrupted', onHung(reason)));
+      }, HUNG_GRACE_MS);
+    };
+  });
+  signal.addEventListener('abort', listener, { once: true });
+  return {
+    hung,
+    dispose: () => {
+      signal.removeEventListener('abort', listener);
+      clearTimeout(timer);
+    },
+  };
+}

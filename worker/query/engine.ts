@@ -96,6 +96,12 @@ export class QueryEngine {
     return this.#conn;
   }
 
+  #dropConnection(): void {
+    const old = this.#conn;
+    this.#conn = null;
+    void old?.then((conn) => conn.close()).catch(() => undefined);
+  }
+
   async execute(
     sql: string,
     options: ExecuteOptions = {},
@@ -171,6 +177,9 @@ export class QueryEngine {
         const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
         bytes = await conn.queryIPC(text, { signal, single: true });
       } catch (error) {
+        // An interrupted statement may still occupy its connection (DuckDB cannot interrupt planning): the
+        // next query takes a fresh one instead of queueing behind it.
+        if (error instanceof DinobaseError && error.code === 'interrupted') this.#dropConnection();
         // The timeout's own reason ("signal timed out") does not say after how long; a restart says why.
         const restarted = /terminated/.test(errorMessage(error)) ? `: ${errorMessage(error)}` : '';
         const failed =
