@@ -23,8 +23,9 @@ import type {
 const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 const FETCH_WINDOW = 2;
 /** What the wasm runtime throws once DuckDB's memory is corrupt; every later call on it fails the same way. */
+// (Not DuckDB's own "Out of Memory" error: DuckDB recovers from that one.)
 const CRASHED =
-  /memory access out of bounds|table index is out of bounds|unreachable|RuntimeError|Out of Memory/i;
+  /memory access out of bounds|table index is out of bounds|^unreachable$|null function or function signature mismatch/;
 
 /** One database's health, shared by its connections: once broken, every call fails fast with the reason. */
 interface Health {
