@@ -1,5 +1,5 @@
 // MutationEngine: SQL write-back as preview → confirm (or cancel/expire), recorded in _dinobase.mutations.
-import { MAX_VALUE_BYTES, sqlLimitError, valueLimitError } from '../../common/sql-guard.ts';
+import { sqlLimitError, valueLimitError } from '../../common/sql-guard.ts';
 import { tokenize } from '../../common/sql-lexer.ts';
 import { systemClock, toSqlTimestamp, type Clock } from '../clock.ts';
 import { builtinConnectors } from '../connectors/builtin.ts';
@@ -8,12 +8,11 @@ import type { DinobaseDB } from '../db.ts';
 import { MutationError, errorMessage, type ErrorCode } from '../errors.ts';
 import { parseMutation, splitMutationSql } from '../mutations/parse.ts';
 import { PreviewBuilder, type PreviewBody } from '../mutations/preview.ts';
+import { insertPending } from '../mutations/store.ts';
 import type { MutationPlan, MutationStatus, RowResult } from '../mutations/types.ts';
 import type { JsonValue } from '../values.ts';
 
 export const DEFAULT_MAX_AFFECTED_ROWS = 50;
-/** Stored texts (preview, plan) go to DuckDB in pieces of this size: one large parameter corrupts DuckDB-WASM. */
-const STORE_CHUNK = MAX_VALUE_BYTES / 2;
 export const PENDING_TTL_MS = 10 * 60_000;
 
 /** What confirm hands the plan to: the API write-back (worker/mutations/writer.ts). */
@@ -205,39 +204,17 @@ export class MutationEngine {
       const created = this.#clock.now();
       const expires = toSqlTimestamp(created + this.#ttlMs);
       const sqlText = statement.trim().replace(/;\s*$/, '');
-      const previewText = JSON.stringify(preview);
-      const planText = JSON.stringify({ ...plan, mutation_id: mutationId });
-      await this.#db.transaction(async (conn) => {
-        await conn.queryParams(
-          `INSERT INTO _dinobase.mutations
-             (mutation_id, connector_name, table_name, operation, sql_text, preview, status, created_at, plan, expires_at, batch_id)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?::TIMESTAMP, ?, ?::TIMESTAMP, ?)`,
-          [
-            mutationId,
-            plan.source,
-            plan.table,
-            preview.operation,
-            sqlText.slice(0, STORE_CHUNK),
-            previewText.slice(0, STORE_CHUNK),
-            toSqlTimestamp(created),
-            planText.slice(0, STORE_CHUNK),
-            expires,
-            batchId,
-          ],
-        );
-        // The rest in pieces, each a parameter small enough for DuckDB-WASM (see STORE_CHUNK).
-        for (const [column, text] of [
-          ['sql_text', sqlText],
-          ['preview', previewText],
-          ['plan', planText],
-        ] as const) {
-          for (let at = STORE_CHUNK; at < text.length; at += STORE_CHUNK) {
-            await conn.queryParams(
-              `UPDATE _dinobase.mutations SET ${column} = ${column} || ? WHERE mutation_id = ?`,
-              [text.slice(at, at + STORE_CHUNK), mutationId],
-            );
-          }
-        }
+      await insertPending(this.#db, {
+        mutation_id: mutationId,
+        connector_name: plan.source,
+        table_name: plan.table,
+        operation: preview.operation,
+        sql_text: sqlText,
+        preview: JSON.stringify(preview),
+        created_at: toSqlTimestamp(created),
+        plan: JSON.stringify({ ...plan, mutation_id: mutationId }),
+        expires_at: expires,
+        batch_id: batchId,
       });
       // A preview must survive a reload (OPFS keeps only checkpointed work across restarts).
       await this.#db.checkpoint();
