@@ -12,6 +12,7 @@ import { fingerprint, JOINS, READS, Rng, writes } from './hostile-kit.ts';
 const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
 let db: DinobaseDB;
 let engine: QueryEngine;
+let mutations: MutationEngine;
 let fileDir: string;
 let before: string;
 
@@ -19,7 +20,8 @@ beforeAll(async () => {
   db = memoryDB(clock);
   await loadSampleData(db);
   await db.addSource({ name: 'stripe', type: 'stripe' });
-  engine = new QueryEngine(db, { mutations: new MutationEngine(db, { clock }) });
+  mutations = new MutationEngine(db, { clock });
+  engine = new QueryEngine(db, { mutations });
   const probe = await (await db.database()).registerFile('probe.txt', new TextEncoder().encode('x'));
   fileDir = probe.slice(0, probe.lastIndexOf('/'));
   before = await fingerprint(db, fileDir);
@@ -141,6 +143,10 @@ describe('large literals never poison the engine', () => {
     const sql = `UPDATE stripe.customers SET name = '${'y'.repeat(200 * 1024)}' WHERE id = '${String(row?.id)}'`;
     const result = await engine.execute(sql);
     expect(isErrorResult(result) ? result.error : 'preview').toBe('preview');
+    // Stored in pieces (worker/mutations/store.ts), read back whole.
+    const record = await mutations.get((result as { mutation_id: string }).mutation_id);
+    expect(record?.sql_text).toBe(sql);
+    expect(JSON.stringify(record?.preview)).toContain('y'.repeat(200 * 1024));
     await answers();
   });
 });
