@@ -112,6 +112,7 @@ export class QueryEngine {
 
   /** Reads get their own connection so a cancel never hits metadata or sync work. */
   #connection(): Promise<DuckConnection> {
+    this.#db.dropIfBroken();
     // A connection dies with its database: after a close (a restore, a hand-over to another tab) take a new one.
     if (this.#generation !== this.#db.generation) {
       this.#generation = this.#db.generation;
@@ -124,11 +125,17 @@ export class QueryEngine {
     return this.#conn;
   }
 
+  #dropConnection(): void {
+    const old = this.#conn;
+    this.#conn = null;
+    void old?.then((conn) => conn.close()).catch(() => undefined);
+  }
+
   async execute(
     sql: string,
     options: ExecuteOptions = {},
   ): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse> {
-    const outcome = await this.#run(sql, options, false);
+    const outcome = await this.#guarded(sql, options, false);
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
     const { table, shape } = outcome;
@@ -140,7 +147,7 @@ export class QueryEngine {
     options: ExecuteOptions = {},
   ): Promise<ArrowQueryResult | ErrorResult | MutationResponse> {
     // The grid's form is the editor's: a `--force` there still opens the review, so a person confirms.
-    const outcome = await this.#run(sql, { ...options, allowForce: false }, true);
+    const outcome = await this.#guarded(sql, { ...options, allowForce: false }, true);
     if ('routed' in outcome) {
       return isForcedResponse(outcome.routed)
         ? { error: 'A forced mutation reached the editor path', code: 'internal' }
@@ -150,6 +157,15 @@ export class QueryEngine {
     const { table, bytes, shape } = outcome;
     const ipc = shape.truncated || !bytes ? headToIPC(table, shape.row_count) : bytes;
     return { columns: shape.columns, ...shapeRest(shape), ipc };
+  }
+
+  /** Bad input of any kind comes back as an error object, never as a rejection. */
+  async #guarded(sql: string, options: ExecuteOptions, ipc: boolean): Promise<RunOutcome> {
+    try {
+      return await this.#run(sql, options, ipc);
+    } catch (error) {
+      return fail(error);
+    }
   }
 
   /**
@@ -167,8 +183,9 @@ export class QueryEngine {
       };
     }
     const classification = classify(sql);
-    if (classification.kind === 'empty' || classification.kind === 'refused') {
-      return { error: classification.error, code: 'refused' };
+    if (classification.kind === 'empty') return { error: classification.error, code: 'refused' };
+    if (classification.kind === 'refused') {
+      return { error: classification.error, code: classification.code ?? 'refused' };
     }
     if (classification.kind === 'mutation') {
       if (this.#mutations) {
@@ -199,16 +216,21 @@ export class QueryEngine {
     for (const [i, statement] of statements.entries()) {
       try {
         const conn = await this.#connection();
-        // One statement per call, never the script's text: DuckDB runs exactly what was classified.
+        // One statement per call, never the script's text, and DuckDB itself confirms it reads one statement:
+        // even a lexer bug cannot run a second one.
         const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
-        if (ipc) bytes = await conn.queryIPC(text, { signal });
-        else result = await conn.query(text, { signal });
+        if (ipc) bytes = await conn.queryIPC(text, { signal, single: true });
+        else result = await conn.query(text, { signal, single: true });
       } catch (error) {
-        // The timeout's own reason ("signal timed out") does not say after how long.
+        // An interrupted statement may still occupy its connection (DuckDB cannot interrupt planning): the
+        // next query takes a fresh one instead of queueing behind it.
+        if (error instanceof DinobaseError && error.code === 'interrupted') this.#dropConnection();
+        // The timeout's own reason ("signal timed out") does not say after how long; a restart says why.
+        const restarted = /terminated/.test(errorMessage(error)) ? `: ${errorMessage(error)}` : '';
         const failed =
           timeout?.aborted && !options.signal?.aborted
             ? {
-                error: `Query interrupted: timed out after ${options.timeoutMs} ms`,
+                error: `Query interrupted: timed out after ${options.timeoutMs} ms${restarted}`,
                 code: 'interrupted' as const,
               }
             : fail(error);
