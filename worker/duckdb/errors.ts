@@ -5,7 +5,11 @@ import { WASM_EXTENSION_HINT, lockdownError } from './lockdown.ts';
 import type { Param } from './types.ts';
 
 /** Some failures arrive as DuckDB's JSON error object; render them as DuckDB's CLI would ("Parser Error: ..."). */
+const EXTRACT_PREFIX = 'Failed to extract statements: ';
+
 function duckMessage(raw: string): string {
+  // Native DuckDB's statement count (the one-statement check) wraps the parser's error; DuckDB-WASM's prepare does not.
+  if (raw.startsWith(EXTRACT_PREFIX)) return duckMessage(raw.slice(EXTRACT_PREFIX.length));
   if (!raw.startsWith('{')) return raw;
   try {
     const parsed = JSON.parse(raw) as { exception_type?: string; exception_message?: string };
