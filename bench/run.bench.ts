@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one run, printed as one table of ratios.
 import { it } from 'vitest';
+import { benchDrivers } from './drivers.ts';
 import { benchMcp } from './mcp.ts';
 import { benchNative } from './native.ts';
 import { benchQueryPath } from './query-path.ts';
@@ -16,6 +17,7 @@ it('benchmarks', async () => {
   rows.push(...(await benchRelay()));
   rows.push(...(await benchMcp()));
   rows.push(...(await benchMutations()));
+  rows.push(...(await benchDrivers()));
   rows.push(...(await benchNative()));
   rows.push(...(await benchColdStart()));
   rows.push(...(await benchReopen()));

@@ -1,7 +1,7 @@
 // `npm start` entry: the proxy's server with the agent tools at /mcp, run in the open tab or (DINOBASE_MCP_ENGINE=headless) here.
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../proxy/config.ts';
-import { serveFromEnv } from '../proxy/main.ts';
+import { launch } from '../proxy/launch.ts';
 import type { AgentBackend, McpOptions } from '../proxy/mcp-http.ts';
 import { createMcpServer } from '../worker/agent/mcp-server.ts';
 import { runTool, serverInstructions } from '../worker/agent/tools.ts';
@@ -39,7 +39,8 @@ export function headlessBackend(dbPath?: string): AgentBackend {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    await serveFromEnv({ mcp: mcpOptionsFromEnv() });
+    if (!(await launch(process.env, console.log, console.error, { mcp: mcpOptionsFromEnv() })))
+      process.exit(1);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

@@ -86,7 +86,7 @@ export function checkSourceName(name: string): void {
   }
 }
 
-const envKey = (name: string, field: string) => `DINOBASE_${name}_${field}`.toUpperCase();
+export const envKey = (name: string, field: string) => `DINOBASE_${name}_${field}`.toUpperCase();
 
 export class SourceStore {
   #backend: StoreBackend;

@@ -107,7 +107,7 @@ describe('docs/CONNECTORS.md worked example', () => {
     });
     expect(result.status).toBe('error');
     expect(result.error).toMatch(
-      /^pipedrive\.persons: HTTP 401 from GET .*api_token=\*\*\*.*You need to be authorized/,
+      /^pipedrive\.persons: page 1: HTTP 401 from GET .*api_token=\*\*\*.*You need to be authorized/,
     );
     expect(result.error).not.toContain('wrong-token');
   });

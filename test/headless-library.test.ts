@@ -1,4 +1,4 @@
-// Runs README's "Headless and library use" as written: its shell setup and TypeScript blocks, in a Node process, on a file database.
+// Runs README's "Headless and CLI" library part as written: its shell setup and TypeScript blocks, in a Node process, on a file database.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,9 @@ const DOCUMENTED_ORIGIN = 'http://127.0.0.1:8787';
 
 /** The section's fenced blocks of one language, in order. */
 function blocks(language: string): string[] {
-  const section = /\n## Headless and library use\n([\s\S]*?)(?=\n## )/.exec(README)?.[1] ?? '';
+  // The section up to its CLI part (test/cli.test.ts runs that one).
+  const section =
+    /\n## Headless and CLI\n([\s\S]*?)(?=\n### The `dinobase` CLI\n|\n## )/.exec(README)?.[1] ?? '';
   return [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].filter((m) => m[1] === language).map((m) => m[2]!);
 }
 

@@ -1,4 +1,4 @@
-// The MCP server over stdio, as an agent sees it: the SDK's real Client spawns `tsx node/mcp/main.ts` on a file database synced from the sandboxes.
+// The MCP server over stdio, as an agent sees it: the SDK's real Client spawns the CLI's `dinobase mcp` on a file database synced from the sandboxes.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ async function connect(env: Record<string, string> = {}, name = 'vitest-agent'):
   delete childEnv.DINOBASE_DRIVER;
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', join(REPO, 'node/mcp/main.ts')],
+    args: [join(REPO, 'node/cli/bin.mjs'), 'mcp'],
     cwd: REPO,
     env: {
       ...childEnv,

@@ -58,7 +58,7 @@ describe('GitHub sync', () => {
     const before = await snapshot(h.db, 'github');
     const result = await h.sync('github', { credentials: { access_token: 'ghp_wrong' } });
     expect(result.error).toMatch(
-      /^github\.repos: HTTP 401 from GET .*Bad credentials\. Check the credentials\.$/,
+      /^github\.repos: page 1: HTTP 401 from GET .*Bad credentials\. Check the credentials\.$/,
     );
     expect(await snapshot(h.db, 'github')).toEqual(before);
   });

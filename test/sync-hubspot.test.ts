@@ -63,7 +63,7 @@ describe('HubSpot sync', () => {
     const result = await h.sync('hubspot', { credentials: { access_token: 'pat-na1-nope' } });
     expect(result.status).toBe('error');
     expect(result.error).toMatch(
-      /^hubspot\.contacts: HTTP 401 from POST .*Authentication credentials not found/,
+      /^hubspot\.contacts: page 1: HTTP 401 from POST .*Authentication credentials not found/,
     );
     expect(await snapshot(h.db, 'hubspot')).toEqual(before);
   });

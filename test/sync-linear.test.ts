@@ -43,7 +43,7 @@ describe('Linear sync', () => {
     const before = await snapshot(h.db, 'linear');
     const result = await h.sync('linear', { credentials: { api_key: 'lin_api_wrong' } });
     expect(result.error).toMatch(
-      /^linear\.issues: HTTP 400 from POST .*Authentication required, not authenticated/,
+      /^linear\.issues: page 1: HTTP 400 from POST .*Authentication required, not authenticated/,
     );
     expect(await snapshot(h.db, 'linear')).toEqual(before);
   });

@@ -8,6 +8,7 @@ import {
   type DuckDatabase,
   type OpenDuckDB,
   type Param,
+  type RunOptions,
 } from './duckdb/index.ts';
 import { OpenConnections } from './connections.ts';
 import { QueryError } from './errors.ts';
@@ -63,6 +64,8 @@ export class DinobaseDB {
   #open: OpenDuckDB;
   #readOnly: boolean;
   #database: Promise<DuckDatabase> | null = null;
+  /** The open database once it resolved, to see synchronously whether it broke. */
+  #current: DuckDatabase | null = null;
   #conn: Promise<DuckConnection> | null = null;
   #connections = new OpenConnections();
   #writeLock: Promise<unknown> = Promise.resolve();
@@ -81,19 +84,34 @@ export class DinobaseDB {
   /** The database, opened and migrated on first use; while it is offline (see `offline`), once it is back. */
   database(): Promise<DuckDatabase> {
     if (this.#offline) return this.#offline.then(() => this.database());
+    this.dropIfBroken();
     return this.#openDatabase();
   }
 
   #openDatabase(): Promise<DuckDatabase> {
-    this.#database ??= this.#open({ path: this.path, readOnly: this.#readOnly }).catch((error: unknown) => {
-      this.#database = null;
-      throw error;
-    });
+    this.#database ??= this.#open({ path: this.path, readOnly: this.#readOnly }).then(
+      (database) => (this.#current = database),
+      (error: unknown) => {
+        this.#database = null;
+        throw error;
+      },
+    );
     return this.#database;
+  }
+
+  /**
+   * A database that broke (DuckDB-WASM crashed, or its worker was terminated to stop a statement it could not
+   * interrupt) is closed here, so the next caller opens a fresh one instead of failing forever.
+   */
+  dropIfBroken(): void {
+    if (!this.#current?.broken) return;
+    this.#current = null;
+    void this.close().catch(() => undefined);
   }
 
   /** The metadata connection, created (and the `_dinobase` schema migrated) on first access. */
   get conn(): Promise<DuckConnection> {
+    this.dropIfBroken();
     this.#conn ??= this.#openConn(() => this.database());
     return this.#conn;
   }
@@ -101,7 +119,7 @@ export class DinobaseDB {
   #openConn(database: () => Promise<DuckDatabase>): Promise<DuckConnection> {
     return (async () => {
       const conn = await (await database()).connect();
-      await prepareOnOpen(conn, this.clock);
+      await prepareOnOpen(conn, this.clock, { readOnly: this.#readOnly });
       return conn;
     })().catch((error: unknown) => {
       this.#conn = null;
@@ -123,13 +141,13 @@ export class DinobaseDB {
     return this.#connections.size;
   }
 
-  async run(sql: string, params?: readonly Param[]): Promise<Table> {
+  async run(sql: string, params?: readonly Param[], options?: RunOptions): Promise<Table> {
     const conn = await this.conn;
-    return params && params.length > 0 ? conn.queryParams(sql, params) : conn.query(sql);
+    return params && params.length > 0 ? conn.queryParams(sql, params) : conn.query(sql, options);
   }
 
-  async query(sql: string, params?: readonly Param[]): Promise<JsonRow[]> {
-    return tableToRows(await this.run(sql, params));
+  async query(sql: string, params?: readonly Param[], options?: RunOptions): Promise<JsonRow[]> {
+    return tableToRows(await this.run(sql, params, options));
   }
 
   async queryRaw(sql: string, params?: readonly Param[]): Promise<[string[], JsonValue[][]]> {
@@ -371,6 +389,7 @@ export class DinobaseDB {
     this.#generation++;
     const database = this.#database;
     this.#database = null;
+    this.#current = null;
     this.#conn = null;
     // Connections of the closed database are dead; closing one later only forgets it.
     this.#connections = new OpenConnections();

@@ -1,7 +1,10 @@
 // Turns Arrow results into exact, JSON-safe values and DuckDB type names; pure, shared by the engine and the UI grid.
 import {
   DataType,
+  IntervalUnit,
   Type,
+  tableToIPC,
+  type Data,
   type Decimal,
   type Dictionary,
   type Field,
@@ -210,6 +213,32 @@ function intervalColumn(vector: Vector, out: JsonValue[]): JsonValue[] {
     }
   }
   return out;
+}
+
+/**
+ * apache-arrow 17 counts a MONTH_DAY_NANO interval as 3 int32 words (`strideForType`); it is 4. Slicing and
+ * IPC writing then cut each value short (the nanoseconds' high word), so a re-encoded interval came back wrong.
+ * Restores the 4-word stride on every such column, at the top level and inside STRUCTs, of data sliced from
+ * row 0. Inside a LIST or MAP the IPC writer slices the child again by itself; that case stays apache-arrow's.
+ */
+function fixIntervalStride(data: Data): void {
+  const type = data.type as DataType;
+  if (DataType.isInterval(type) && type.unit === IntervalUnit.MONTH_DAY_NANO) {
+    const values = data.values as Int32Array;
+    Object.assign(data, {
+      stride: 4,
+      values: new Int32Array(values.buffer, values.byteOffset, data.length * 4),
+    });
+  } else if (DataType.isStruct(type)) {
+    for (const child of data.children) fixIntervalStride(child);
+  }
+}
+
+/** The first `rows` rows as an Arrow IPC stream (a truncated result), INTERVALs intact. */
+export function headToIPC(table: Table, rows: number): Uint8Array {
+  const head = table.slice(0, rows);
+  for (const batch of head.batches) for (const child of batch.data.children) fixIntervalStride(child);
+  return tableToIPC(head, 'stream');
 }
 
 /** Rows as objects keyed by column name (later duplicate names win, as in DuckDB's Python API). */

@@ -122,6 +122,13 @@ describe('the results panel', () => {
       .toContain('COPY statements are refused');
   });
 
+  it('says when the grid shows the last of several statements, and only then', async () => {
+    await show("SELECT 1 AS first_one; SELECT 'a;b' AS second_one -- a ; in a comment", 'second_one');
+    await expect.poll(() => textOf(page, 'statements')).toBe('result of the last of 2 statements');
+    await show('SELECT 3 AS only_one;', 'only_one');
+    await expect.poll(() => page.getByTestId('statements').count()).toBe(0);
+  });
+
   it('sorts by a column header click and copies a cell with Ctrl+C', async () => {
     await show(`SELECT * FROM (VALUES (3, 'c'), (1, 'a'), (NULL, 'n'), (2, 'b')) t(num, letter)`, 'letter');
     const header = grid().locator('thead th', { hasText: 'num' }).getByRole('button');

@@ -5,6 +5,7 @@ import { columnKind, type ColumnKind } from '../lib/cells.ts';
 import type { ChartType } from '../lib/chart.ts';
 import { toCsv } from '../lib/csv.ts';
 import { nextSort, sortOrder, type SortState } from '../lib/sort.ts';
+import { splitStatements } from '../lib/statements.ts';
 
 export type ResultMode = 'table' | 'chart';
 
@@ -40,6 +41,8 @@ export class ResultSet {
   readonly elapsedMs: number;
   /** The SQL that produced this result, for "load more". */
   readonly sql: string;
+  /** How many statements that SQL held: the grid shows the last one's result, and says so when there were more. */
+  readonly statements: number;
   /** Where the grid was scrolled, so switching tabs (or loading more) comes back to the same rows. */
   scrollTop = 0;
 
@@ -65,6 +68,7 @@ export class ResultSet {
     this.message = init.message;
     this.elapsedMs = init.elapsedMs;
     this.sql = init.sql;
+    this.statements = splitStatements(init.sql).length;
   }
 
   get sort() {

@@ -94,6 +94,12 @@ describe('spec validation', () => {
   it.each([
     [{ client: { ...minimal.client, paginator: { type: 'ofset' } } }, /paginator|type/],
     [
+      { client: { ...minimal.client, retry: { budget: 'soon' } } },
+      /Invalid retry budget 'soon': expected a number followed by s, m, h or d/,
+    ],
+    [{ client: { ...minimal.client, retry: { budget: '0s' } } }, /Retry budget must be positive, got: '0s'/],
+    [{ client: { ...minimal.client, retry: { budget: '60s', attempts: 3 } } }, /attempts/],
+    [
       { client: { ...minimal.client, base_url: 'https://evil.example.com/' } },
       /host "evil.example.com" is not in client.allowed_hosts/,
     ],

@@ -1,4 +1,5 @@
 // Paginators as a small registry, each the way its vendor really pages; a spec names one by `type`.
+import { SyncError } from '../errors.ts';
 import { getPath } from './paths.ts';
 import type { PageRequest, PageResponse } from './request.ts';
 import type { PaginatorSpec } from './spec.ts';
@@ -6,11 +7,26 @@ import type { PaginatorSpec } from './spec.ts';
 export interface Paginator {
   /** Sets the first page's parameters. */
   init(request: PageRequest): void;
-  /** Points `request` at the next page and returns true, or returns false when this was the last page. */
+  /**
+   * Points `request` at the next page and returns true, or returns false when this was the last page. Throws a
+   * SyncError when the page says there is more but gives no way to reach it: ending there would drop records.
+   */
   next(response: PageResponse, request: PageRequest): boolean;
 }
 
 type Factory<S> = (spec: S) => Paginator;
+
+/** The caller (the fetcher) prefixes source, resource and page. */
+function cannotContinue(why: string): SyncError {
+  return new SyncError('bad_response', `${why}; stopping here would silently drop the remaining records.`);
+}
+
+/** A total from the body, or NaN when the spec names none or the body lacks it. */
+function totalOf(body: unknown, path: string | undefined): number {
+  if (!path) return NaN;
+  const value = getPath(body, path);
+  return typeof value === 'number' || typeof value === 'string' ? Number(value) : NaN;
+}
 
 /** Parses RFC 5988 `Link: <url>; rel="next", <url>; rel="last"`. */
 export function parseLinkHeader(header: string | null): Record<string, string> {
@@ -27,8 +43,14 @@ export const paginators = {
     init: () => undefined,
     next(response, request) {
       if (getPath(response.body, spec.has_more_path) !== true) return false;
+      if (response.records.length === 0)
+        throw cannotContinue(`the page is empty but ${spec.has_more_path} is true`);
       const last = getPath(response.records.at(-1), spec.record_field);
-      if (last === undefined || last === null) return false;
+      if (last === undefined || last === null || last === '') {
+        throw cannotContinue(
+          `${spec.has_more_path} is true but the page's last record has no ${spec.record_field}`,
+        );
+      }
       request.url.searchParams.set(spec.cursor_param, String(last));
       return true;
     },
@@ -71,9 +93,13 @@ export const paginators = {
       },
       next(response, request) {
         offset += response.records.length;
-        const total = spec.total_path ? Number(getPath(response.body, spec.total_path)) : NaN;
-        if (response.records.length === 0 || response.records.length < spec.limit) return false;
-        if (Number.isFinite(total) && offset >= total) return false;
+        const total = totalOf(response.body, spec.total_path);
+        if (Number.isFinite(total)) {
+          // With a total, a short page is no end: APIs cap the limit below what was asked for.
+          if (offset >= total) return false;
+          if (response.records.length === 0)
+            throw cannotContinue(`the page is empty but total is ${total} and ${offset} were seen`);
+        } else if (response.records.length < spec.limit) return false;
         request.url.searchParams.set(spec.offset_param, String(offset));
         return true;
       },
@@ -88,8 +114,12 @@ export const paginators = {
       },
       next(response, request) {
         seen += response.records.length;
-        const total = spec.total_path ? Number(getPath(response.body, spec.total_path)) : NaN;
-        if (response.records.length === 0 || (Number.isFinite(total) && seen >= total)) return false;
+        const total = totalOf(response.body, spec.total_path);
+        if (Number.isFinite(total)) {
+          if (seen >= total) return false;
+          if (response.records.length === 0)
+            throw cannotContinue(`the page is empty but total is ${total} and ${seen} were seen`);
+        } else if (response.records.length === 0) return false;
         page += 1;
         request.url.searchParams.set(spec.page_param, String(page));
         return true;
@@ -101,7 +131,8 @@ export const paginators = {
     next(response, request) {
       const info = getPath(response.body, spec.page_info_path) as
         { hasNextPage?: boolean; endCursor?: string } | undefined;
-      if (!info?.hasNextPage || !info.endCursor) return false;
+      if (!info?.hasNextPage) return false;
+      if (!info.endCursor) throw cannotContinue('hasNextPage is true but endCursor is missing');
       const variables = (request.json?.variables ?? {}) as Record<string, unknown>;
       request.json = { ...request.json, variables: { ...variables, [spec.cursor_variable]: info.endCursor } };
       return true;

@@ -1,5 +1,6 @@
 // The connector spec format: plain JSON, validated by zod; strategies are named and looked up in registries.
 import { z } from 'zod';
+import { durationProblem } from '../../common/duration.ts';
 import { ConfigError } from '../errors.ts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -214,6 +215,19 @@ export const ClientSpec = z.object({
   auth: AuthSpec,
   headers: z.record(z.string(), z.string()).default({}),
   paginator: PaginatorSpec.default({ type: 'single_page' }),
+  /**
+   * How long a request's retryable failures (429, 5xx, network, a body that breaks off) are retried: the total
+   * backoff, e.g. `'60s'` (the default) or `'5m'` for an API known for long outages.
+   */
+  retry: z
+    .object({
+      budget: z.string().superRefine((text, ctx) => {
+        const problem = durationProblem('retry budget', text);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    })
+    .strict()
+    .optional(),
 });
 
 export const ConnectorSpec = z

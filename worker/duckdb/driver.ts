@@ -1,7 +1,15 @@
 // Wraps an instantiated AsyncDuckDB into the engine's DuckDatabase contract: session setup, queued calls, cancellation, clear errors.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import { toDuckParam, toQueryError } from './errors.ts';
+import { QueryError, errorMessage } from '../errors.ts';
+import {
+  HUNG_GRACE_MS,
+  afterAbortGrace,
+  checkCallSize,
+  notOneStatement,
+  toDuckParam,
+  toQueryError,
+} from './errors.ts';
 import { givenFilePath, lockdown } from './lockdown.ts';
 import type {
   DuckConnection,
@@ -14,6 +22,24 @@ import type {
 
 const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 const FETCH_WINDOW = 2;
+/** What the wasm runtime throws once DuckDB's memory is corrupt; every later call on it fails the same way. */
+// (Not DuckDB's own "Out of Memory" error: DuckDB recovers from that one.)
+const CRASHED =
+  /memory access out of bounds|table index is out of bounds|^unreachable$|null function or function signature mismatch/;
+
+/** One database's health, shared by its connections: once broken, every call fails fast with the reason. */
+interface Health {
+  broken: string | null;
+  persistent: boolean;
+  /** Marks the database broken and terminates DuckDB's worker (the only way to stop a statement it cannot interrupt). */
+  stop(reason: string): void;
+}
+
+function lostData(health: Health): string {
+  return health.persistent
+    ? 'the database itself is unchanged on disk'
+    : 'this in-memory database is lost and starts empty';
+}
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
@@ -32,11 +58,41 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 class WasmConnection implements DuckConnection {
   #db: duckdb.AsyncDuckDB;
   #id: number;
+  #health: Health;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(db: duckdb.AsyncDuckDB, id: number) {
+  constructor(db: duckdb.AsyncDuckDB, id: number, health: Health) {
     this.#db = db;
     this.#id = id;
+    this.#health = health;
+  }
+
+  #checkHealth(): void {
+    if (this.#health.broken) throw new QueryError('internal', this.#health.broken);
+  }
+
+  /** DuckDB's error as a QueryError; a crash of the wasm runtime also marks the database broken. */
+  #failed(error: unknown, signal?: AbortSignal): QueryError {
+    const message = errorMessage(error);
+    if (!(error instanceof QueryError) && CRASHED.test(message)) {
+      const reason = `DuckDB-WASM crashed (${message}) and restarts for the next query; ${lostData(this.#health)}.`;
+      this.#health.stop(reason);
+      return new QueryError('internal', reason, { cause: error });
+    }
+    return toQueryError(error, signal);
+  }
+
+  /** Preparing a text of several statements fails in DuckDB ("Cannot prepare multiple statements"). */
+  async #assertOne(sql: string): Promise<void> {
+    let statement: number | undefined;
+    try {
+      statement = await this.#db.createPrepared(this.#id, sql);
+    } catch (error) {
+      if (/multiple statements/i.test(errorMessage(error))) throw notOneStatement(null);
+      throw error;
+    } finally {
+      if (statement !== undefined) await this.#db.closePrepared(this.#id, statement).catch(() => undefined);
+    }
   }
 
   /** duckdb-wasm allows one pending query per connection, so calls are chained. */
@@ -86,46 +142,68 @@ class WasmConnection implements DuckConnection {
 
   /**
    * Without a signal a statement runs in one round trip (runQuery); with one it runs as a pending query,
-   * which is what `cancelPendingQuery` can interrupt.
+   * which is what `cancelPendingQuery` can interrupt. DuckDB-WASM cannot interrupt planning, and its worker
+   * handles the cancel only afterwards: a statement still running HUNG_GRACE_MS after the cancel is stopped by
+   * terminating the worker, so neither this caller nor the next waits for it.
    */
-  #run(sql: string, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  #run(sql: string, options: RunOptions): Promise<Uint8Array> {
+    const { signal, single } = options;
     return this.#enqueue(async () => {
+      this.#checkHealth();
+      checkCallSize(sql);
       if (!signal) {
         try {
+          if (single) await this.#assertOne(sql);
           return await this.#db.runQuery(this.#id, sql);
         } catch (error) {
-          throw toQueryError(error);
+          throw this.#failed(error);
         }
       }
       if (signal.aborted) throw toQueryError(new Error('interrupted'), signal);
-      const onAbort = () => void this.#db.cancelPendingQuery(this.#id).catch(() => false);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const grace = afterAbortGrace(
+        signal,
+        () => void this.#db.cancelPendingQuery(this.#id).catch(() => false),
+        (reason) => {
+          const message =
+            `Query interrupted (${reason}), but DuckDB-WASM did not stop within ${HUNG_GRACE_MS} ms (it cannot ` +
+            `interrupt planning), so its worker was terminated and restarts for the next query; ${lostData(this.#health)}.`;
+          this.#health.stop(message);
+          return message;
+        },
+      );
       try {
-        return await this.#send(sql);
+        const run = (async () => {
+          if (single) await this.#assertOne(sql);
+          return this.#send(sql);
+        })();
+        run.catch(() => undefined);
+        return await Promise.race([run, grace.hung]);
       } catch (error) {
-        throw toQueryError(error, signal);
+        throw this.#failed(error, signal);
       } finally {
-        signal.removeEventListener('abort', onAbort);
+        grace.dispose();
       }
     });
   }
 
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
-    return this.#run(sql, options.signal);
+    return this.#run(sql, options);
   }
 
   async query(sql: string, options: RunOptions = {}): Promise<Table> {
-    return tableFromIPC(await this.#run(sql, options.signal));
+    return tableFromIPC(await this.#run(sql, options));
   }
 
   queryParams(sql: string, params: readonly Param[]): Promise<Table> {
     return this.#enqueue(async () => {
+      this.#checkHealth();
+      checkCallSize(sql, params);
       let statement: number | undefined;
       try {
         statement = await this.#db.createPrepared(this.#id, sql);
         return tableFromIPC(await this.#db.runPrepared(this.#id, statement, params.map(toDuckParam)));
       } catch (error) {
-        throw toQueryError(error);
+        throw this.#failed(error);
       } finally {
         if (statement !== undefined) await this.#db.closePrepared(this.#id, statement).catch(() => undefined);
       }
@@ -134,6 +212,7 @@ class WasmConnection implements DuckConnection {
 
   insertArrow(table: Table, target: InsertTarget): Promise<void> {
     return this.#enqueue(async () => {
+      this.#checkHealth();
       try {
         await this.#db.insertArrowFromIPCStream(this.#id, tableToIPC(table, 'stream'), {
           schema: target.schema,
@@ -141,7 +220,7 @@ class WasmConnection implements DuckConnection {
           create: target.create,
         });
       } catch (error) {
-        throw toQueryError(error);
+        throw this.#failed(error);
       }
     });
   }
@@ -173,13 +252,26 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
   const version = await db.getVersion();
   await lockDown(db, options.path);
   let closed = false;
+  const health: Health = {
+    broken: null,
+    persistent: options.persistent,
+    stop(reason) {
+      if (health.broken) return;
+      health.broken = reason;
+      void db.terminate();
+    },
+  };
   return {
     path: options.path,
     persistent: options.persistent,
     startup: options.startup,
     version,
+    get broken() {
+      return health.broken;
+    },
     async connect() {
-      return new WasmConnection(db, await db.connectInternal());
+      if (health.broken) throw new QueryError('internal', health.broken);
+      return new WasmConnection(db, await db.connectInternal(), health);
     },
     async registerFile(name, bytes) {
       const path = givenFilePath(name);

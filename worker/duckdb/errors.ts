@@ -1,10 +1,15 @@
 // What both drivers share without importing either DuckDB: DuckDB's failures as QueryErrors, and parameters as DuckDB binds them.
+import { MAX_CALL_BYTES, formatBytes, utf8Bytes } from '../../common/sql-guard.ts';
 import { QueryError, errorMessage } from '../errors.ts';
 import { WASM_EXTENSION_HINT, lockdownError } from './lockdown.ts';
 import type { Param } from './types.ts';
 
 /** Some failures arrive as DuckDB's JSON error object; render them as DuckDB's CLI would ("Parser Error: ..."). */
+const EXTRACT_PREFIX = 'Failed to extract statements: ';
+
 function duckMessage(raw: string): string {
+  // Native DuckDB's statement count (the one-statement check) wraps the parser's error; DuckDB-WASM's prepare does not.
+  if (raw.startsWith(EXTRACT_PREFIX)) return duckMessage(raw.slice(EXTRACT_PREFIX.length));
   if (!raw.startsWith('{')) return raw;
   try {
     const parsed = JSON.parse(raw) as { exception_type?: string; exception_message?: string };
@@ -41,4 +46,60 @@ export function toQueryError(
 export function toDuckParam(value: Param): string | number | boolean | null {
   if (typeof value !== 'bigint') return value;
   return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+}
+
+/**
+ * Refuses a call whose SQL text plus parameters exceed MAX_CALL_BYTES before DuckDB sees it: DuckDB-WASM copies
+ * both onto its stack, and a few MB there corrupt its memory for every later query.
+ */
+export function checkCallSize(sql: string, params: readonly Param[] = []): void {
+  let bytes = utf8Bytes(sql);
+  for (const param of params) if (typeof param === 'string') bytes += utf8Bytes(param);
+  if (bytes > MAX_CALL_BYTES) {
+    throw new QueryError(
+      'invalid_argument',
+      `A statement with its values of ${formatBytes(bytes)} is too large to hand to DuckDB: the limit is ${formatBytes(MAX_CALL_BYTES)}.`,
+    );
+  }
+}
+
+/** What a caller sees when DuckDB read a text as several statements where one was asked for. */
+export function notOneStatement(count: number | null): QueryError {
+  return new QueryError(
+    'refused',
+    `DuckDB reads this text as ${count ?? 'several'} statements, and only one statement runs per call: nothing ran.`,
+  );
+}
+
+/** How long a cancelled statement may take to stop before the driver gives up waiting for it. */
+export const HUNG_GRACE_MS = 2000;
+
+/**
+ * Rejects HUNG_GRACE_MS after `signal` aborts (calling `onHung` first): DuckDB cannot interrupt planning, so
+ * the caller stops waiting instead of hanging with the statement.
+ */
+export function afterAbortGrace(
+  signal: AbortSignal,
+  onAbort: () => void,
+  onHung: (reason: string) => string,
+): { hung: Promise<never>; dispose: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let listener = () => {};
+  const hung = new Promise<never>((_, reject) => {
+    listener = () => {
+      onAbort();
+      timer = setTimeout(() => {
+        const reason = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
+        reject(new QueryError('interrupted', onHung(reason)));
+      }, HUNG_GRACE_MS);
+    };
+  });
+  signal.addEventListener('abort', listener, { once: true });
+  return {
+    hung,
+    dispose: () => {
+      signal.removeEventListener('abort', listener);
+      clearTimeout(timer);
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DinobaseDB } from '../db.ts';
 import { ConfigError, NotReadyError } from '../errors.ts';
 import { tableToRows } from '../values.ts';
+import { STAGING_SCHEMA } from '../meta/migrations.ts';
 import { openWith } from './node.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dinobase-native-'));
@@ -140,6 +141,21 @@ describe('native DuckDB files', { timeout: 120_000 }, () => {
     const db = new DinobaseDB(path, { open, readOnly: true });
     await expect(db.run('CREATE TABLE u (x INTEGER)')).rejects.toThrow(/read-only/i);
     await db.close();
+  });
+
+  it('open a Dinobase file read-only as it is: no cleanup, so the staging a dead sync left stays', async () => {
+    const path = freshPath();
+    const writer = new DinobaseDB(path, { open });
+    await writer.run(`CREATE SCHEMA s; CREATE TABLE s.t AS SELECT 3 AS n;
+      CREATE SCHEMA ${STAGING_SCHEMA}; CREATE TABLE ${STAGING_SCHEMA}.left AS SELECT 1 AS a`);
+    await writer.close();
+    const reader = new DinobaseDB(path, { open, readOnly: true });
+    try {
+      expect(await reader.query('SELECT n FROM s.t')).toEqual([{ n: 3 }]);
+      expect(await reader.query(`SELECT a FROM ${STAGING_SCHEMA}.left`)).toEqual([{ a: 1 }]);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('share one DuckDB per file within a process, and refuse a second mode', async () => {

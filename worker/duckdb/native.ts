@@ -15,7 +15,14 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, NotReadyError, errorMessage } from '../errors.ts';
 import { makePrivateDir } from '../home.ts';
-import { toDuckParam, toQueryError } from './errors.ts';
+import {
+  HUNG_GRACE_MS,
+  afterAbortGrace,
+  checkCallSize,
+  notOneStatement,
+  toDuckParam,
+  toQueryError,
+} from './errors.ts';
 import { lockdownTo } from './lockdown.ts';
 import { appendArrow } from './native-append.ts';
 import { resultToArrow } from './native-arrow.ts';
@@ -83,24 +90,49 @@ class NativeConnection implements DuckConnection {
 
   /** One statement at a time per connection, in call order, as the contract promises. */
   #enqueue<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let inner: Promise<T> | undefined;
     const run = this.#tail.then(async () => {
       if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
-      const onAbort = () => this.#conn.interrupt();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // DuckDB's interrupt does not reach planning: past the grace the caller stops waiting, and the statement
+      // finishes alone on this connection (callers take another, see QueryEngine).
+      const grace = signal
+        ? afterAbortGrace(
+            signal,
+            () => this.#conn.interrupt(),
+            (reason) =>
+              `Query interrupted (${reason}), but DuckDB did not stop within ${HUNG_GRACE_MS} ms (it cannot ` +
+              'interrupt planning): it finishes in the background, and later queries run on another connection.',
+          )
+        : null;
+      inner = task();
+      inner.catch(() => undefined);
       try {
-        return await task();
+        return await (grace ? Promise.race([inner, grace.hung]) : inner);
       } catch (error) {
         throw toQueryError(error, signal, EXTENSION_HINT);
       } finally {
-        signal?.removeEventListener('abort', onAbort);
+        grace?.dispose();
       }
     });
-    this.#tail = run.catch(() => undefined);
+    // The next call waits for the statement itself, even when its caller stopped waiting for it.
+    this.#tail = run.then(
+      () => undefined,
+      () => inner?.catch(() => undefined),
+    );
     return run;
   }
 
   query(sql: string, options: RunOptions = {}): Promise<Table> {
-    return this.#enqueue(async () => resultToArrow(await this.#conn.run(sql)), options.signal);
+    return this.#enqueue(async () => {
+      // The same limit as DuckDB-WASM's, so both drivers refuse the same inputs.
+      checkCallSize(sql);
+      if (options.single) {
+        // Parsing only: DuckDB's own count of the statements in the text.
+        const { count } = await this.#conn.extractStatements(sql);
+        if (count !== 1) throw notOneStatement(count);
+      }
+      return resultToArrow(await this.#conn.run(sql));
+    }, options.signal);
   }
 
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
@@ -109,7 +141,10 @@ class NativeConnection implements DuckConnection {
 
   queryParams(sql: string, params: readonly Param[]): Promise<Table> {
     const values = params.map(toDuckParam);
-    return this.#enqueue(async () => resultToArrow(await this.#conn.run(sql, values, values.map(bindType))));
+    return this.#enqueue(async () => {
+      checkCallSize(sql, params);
+      return resultToArrow(await this.#conn.run(sql, values, values.map(bindType)));
+    });
   }
 
   insertArrow(table: Table, target: InsertTarget): Promise<void> {

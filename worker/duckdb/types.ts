@@ -4,6 +4,11 @@ import type { Table } from 'apache-arrow';
 export interface RunOptions {
   /** Aborting interrupts the running statement; the promise rejects with a QueryError code 'interrupted'. */
   signal?: AbortSignal;
+  /**
+   * DuckDB itself must read the text as exactly one statement, or nothing runs (QueryError 'refused'): the
+   * second line of defence behind the engine's own splitting.
+   */
+  single?: boolean;
 }
 
 export type Param = string | number | boolean | null | bigint;
@@ -33,6 +38,11 @@ export interface DuckDatabase {
   readonly version: string;
   /** Where opening spent its time (browser only), for the status line and `npm run bench`. */
   readonly startup?: StartupTimings;
+  /**
+   * Why this database can no longer answer (DuckDB-WASM crashed, or a statement it could not interrupt was
+   * stopped by terminating its worker); the owner closes it and opens a fresh one.
+   */
+  readonly broken?: string | null;
   connect(): Promise<DuckConnection>;
   /**
    * Makes `bytes` readable by SQL, e.g. to ATTACH a backup, under a plain file `name`; returns the path SQL

@@ -1,6 +1,7 @@
 // The `_dinobase` metadata schema as ordered, idempotent migrations; later versions append, never edit.
 import { toSqlTimestamp, type Clock } from '../clock.ts';
 import type { DuckConnection } from '../duckdb/index.ts';
+import { ConfigError } from '../errors.ts';
 import { tableToRows } from '../values.ts';
 
 export const META_SCHEMA = '_dinobase';
@@ -218,7 +219,24 @@ export async function migrate(conn: DuckConnection, clock: Clock): Promise<numbe
  * migrations, which DuckDB 1.4.3 cannot replay (`DEFAULT nextval(...)`: "GetDefaultDatabase with no default
  * database set"), so a tab closed before its first write would leave a database that never opens again.
  */
-export async function prepareOnOpen(conn: DuckConnection, clock: Clock): Promise<void> {
+export async function prepareOnOpen(
+  conn: DuckConnection,
+  clock: Clock,
+  options: { readOnly?: boolean } = {},
+): Promise<void> {
+  // A read-only file (a backup opened headless to look at) is read as it is: no migration, no cleanup.
+  if (options.readOnly) {
+    const latest = MIGRATIONS.at(-1)!.version;
+    const current = await currentVersion(conn);
+    if (current > 0 && current < latest) {
+      throw new ConfigError(
+        'invalid_argument',
+        `This database is at Dinobase schema version ${current} and needs migrating to ${latest}: open it once ` +
+          'without readOnly.',
+      );
+    }
+    return;
+  }
   const applied = await migrate(conn, clock);
   const [staging] = tableToRows(
     await conn.query(`SELECT count(*) AS n FROM duckdb_schemas() WHERE schema_name = '${STAGING_SCHEMA}'`),

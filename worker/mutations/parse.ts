@@ -1,6 +1,7 @@
 // Parses one UPDATE/INSERT/DELETE with node-sql-parser into target, SET/VALUES expressions and WHERE, as SQL text.
 import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
 import { MutationError } from '../errors.ts';
+import { sqlLimitError } from '../../common/sql-guard.ts';
 import { splitStatements } from '../../common/sql-lexer.ts';
 
 type ParserClass = typeof sqlParserModule.Parser;
@@ -76,6 +77,9 @@ function target(ast: AstNode, operation: keyof typeof USAGE): { schema: string; 
 /** Parses one statement (no trailing `;`) into its parts; every refusal names what to write instead. */
 export function parseMutation(statement: string): ParsedMutation {
   const text = statement.trim().replace(/;\s*$/, '');
+  // node-sql-parser backtracks exponentially on deep or unclosed brackets, and nothing can stop it.
+  const limit = sqlLimitError(text);
+  if (limit) fail(limit);
   const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '';
   if (BLOCKED.includes(verb)) {
     fail(`${verb} statements are not allowed. Only UPDATE, INSERT, and DELETE are supported.`);

@@ -342,6 +342,9 @@ export class PreviewBuilder {
     try {
       const [row] = await this.#db.query(
         `SELECT count(*)::BIGINT AS n FROM ${from}${where ? ` WHERE ${where}` : ''}`,
+        [],
+        // The WHERE is the user's text re-printed: DuckDB must read the whole as one statement.
+        { single: true },
       );
       return Number(row?.n ?? 0);
     } catch (error) {
@@ -351,7 +354,7 @@ export class PreviewBuilder {
 
   async #evaluate(sql: string, what: string): Promise<JsonRow[]> {
     try {
-      return await this.#db.query(sql);
+      return await this.#db.query(sql, [], { single: true });
     } catch (error) {
       return fail(`Could not evaluate ${what}: ${errorMessage(error)}`);
     }

@@ -7,8 +7,8 @@ import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { ConnectorSpec, WriteEndpointSpec } from '../connectors/spec.ts';
 import type { DinobaseDB } from '../db.ts';
 import { DinobaseError, MutationError, SyncError, errorMessage } from '../errors.ts';
-import { secretParams } from '../sync/fetcher.ts';
-import { send, type HttpOptions, type HttpResult } from '../sync/http.ts';
+import { retryTuning, secretParams } from '../sync/fetcher.ts';
+import { send, type HttpOptions, type HttpResult, type RetryTuning } from '../sync/http.ts';
 import type { Route, Transport } from '../sync/transport.ts';
 import { judgeDelete, judgeUpdate, shown } from './compare.ts';
 import { judgeWrite, unknownOutcome, type Outcome } from './judge.ts';
@@ -25,7 +25,7 @@ export interface WriteBackOptions {
   credentials?: (source: string) => Record<string, string> | undefined;
   /** Direct mode only: the API base per source; default the source's stored base_url, else the connector's. */
   baseUrl?: (source: string) => string | null | undefined;
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  retry?: RetryTuning;
 }
 
 export interface ExecuteOptions {
@@ -116,7 +116,7 @@ export class WriteBack {
         signal,
         secretParams: secretParams(spec),
         acceptErrors: true,
-        ...retry,
+        ...retryTuning(spec, retry),
       },
       // Resolved on first use: a plan whose rows all finished earlier needs no route (nor the proxy).
       route: () => (route ??= this.#route(plan, spec, signal)),
@@ -233,7 +233,7 @@ export class WriteBack {
     const { plan } = run;
     return send(
       route.prepare(request, `${plan.source}.${plan.table}`, 1),
-      { source: plan.source, resource: plan.table, page: 1 },
+      { source: plan.source, resource: plan.table },
       { ...run.http, repeatable },
     );
   }

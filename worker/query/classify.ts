@@ -1,5 +1,6 @@
 // Decides whether SQL is a read, a mutation (for previews) or refused, before DuckDB ever sees it.
 import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
+import { sqlLimitError } from '../../common/sql-guard.ts';
 import { splitStatements, type Statement, type Token } from '../../common/sql-lexer.ts';
 
 type ParserClass = typeof sqlParserModule.Parser;
@@ -26,7 +27,8 @@ export type Classification =
   /** One read, or a script of reads: they run one at a time, in order, and the last one's rows are the result. */
   | { kind: 'read'; statements: (ClassifiedStatement & { kind: 'read' })[] }
   | { kind: 'mutation'; statements: (ClassifiedStatement & { kind: 'mutation' })[] }
-  | { kind: 'refused'; error: string };
+  /** `invalid_argument` when the text is over an input limit (common/sql-guard.ts), before any parser ran. */
+  | { kind: 'refused'; error: string; code?: 'invalid_argument' };
 
 const READ_VERBS = new Set([
   'SELECT',
@@ -204,6 +206,9 @@ const numbered = (n: number[]) => `${n.length === 1 ? 'statement' : 'statements'
  * mixes them is refused, since its writes would change nothing until confirmed and its reads could not see them.
  */
 export function classify(sql: string): Classification {
+  // node-sql-parser (targetFromParser) backtracks exponentially on deep or unclosed brackets: check first.
+  const limit = sqlLimitError(sql);
+  if (limit) return { kind: 'refused', error: limit, code: 'invalid_argument' };
   const statements = splitStatements(sql);
   if (statements.length === 0) return { kind: 'empty', error: 'Empty SQL: write a query such as SELECT 1.' };
   const classified = statements.map(classifyStatement);

@@ -1,9 +1,9 @@
 // QueryEngine: runs reads with row caps, timeouts and cancellation; routes writes to mutation previews.
-import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import type { DinobaseDB } from '../db.ts';
 import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
-import { duckTypeName, tableToRows, type JsonRow } from '../values.ts';
+import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
 import { showTablesSql } from './show.ts';
@@ -112,6 +112,7 @@ export class QueryEngine {
 
   /** Reads get their own connection so a cancel never hits metadata or sync work. */
   #connection(): Promise<DuckConnection> {
+    this.#db.dropIfBroken();
     // A connection dies with its database: after a close (a restore, a hand-over to another tab) take a new one.
     if (this.#generation !== this.#db.generation) {
       this.#generation = this.#db.generation;
@@ -124,11 +125,17 @@ export class QueryEngine {
     return this.#conn;
   }
 
+  #dropConnection(): void {
+    const old = this.#conn;
+    this.#conn = null;
+    void old?.then((conn) => conn.close()).catch(() => undefined);
+  }
+
   async execute(
     sql: string,
     options: ExecuteOptions = {},
   ): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse> {
-    const outcome = await this.#run(sql, options);
+    const outcome = await this.#guarded(sql, options, false);
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
     const { table, shape } = outcome;
@@ -140,7 +147,7 @@ export class QueryEngine {
     options: ExecuteOptions = {},
   ): Promise<ArrowQueryResult | ErrorResult | MutationResponse> {
     // The grid's form is the editor's: a `--force` there still opens the review, so a person confirms.
-    const outcome = await this.#run(sql, { ...options, allowForce: false });
+    const outcome = await this.#guarded(sql, { ...options, allowForce: false }, true);
     if ('routed' in outcome) {
       return isForcedResponse(outcome.routed)
         ? { error: 'A forced mutation reached the editor path', code: 'internal' }
@@ -148,11 +155,25 @@ export class QueryEngine {
     }
     if ('error' in outcome) return outcome;
     const { table, bytes, shape } = outcome;
-    const ipc = shape.truncated ? tableToIPC(table.slice(0, shape.row_count), 'stream') : bytes;
+    const ipc = shape.truncated || !bytes ? headToIPC(table, shape.row_count) : bytes;
     return { columns: shape.columns, ...shapeRest(shape), ipc };
   }
 
-  async #run(sql: string, options: ExecuteOptions): Promise<RunOutcome> {
+  /** Bad input of any kind comes back as an error object, never as a rejection. */
+  async #guarded(sql: string, options: ExecuteOptions, ipc: boolean): Promise<RunOutcome> {
+    try {
+      return await this.#run(sql, options, ipc);
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  /**
+   * `ipc`: the caller wants the IPC bytes (the grid). Otherwise the result is taken as an Arrow table: native
+   * DuckDB builds that table in JavaScript, and encoding it to IPC only to decode it again cost ~1.5× on wide
+   * reads (DuckDB-WASM decodes its IPC either way).
+   */
+  async #run(sql: string, options: ExecuteOptions, ipc: boolean): Promise<RunOutcome> {
     const started = performance.now();
     const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
     if (!Number.isInteger(maxRows) || maxRows < 1) {
@@ -162,8 +183,9 @@ export class QueryEngine {
       };
     }
     const classification = classify(sql);
-    if (classification.kind === 'empty' || classification.kind === 'refused') {
-      return { error: classification.error, code: 'refused' };
+    if (classification.kind === 'empty') return { error: classification.error, code: 'refused' };
+    if (classification.kind === 'refused') {
+      return { error: classification.error, code: classification.code ?? 'refused' };
     }
     if (classification.kind === 'mutation') {
       if (this.#mutations) {
@@ -190,18 +212,25 @@ export class QueryEngine {
     const { statements } = classification;
     const total = statements.length;
     let bytes: Uint8Array | null = null;
+    let result: Table | null = null;
     for (const [i, statement] of statements.entries()) {
       try {
         const conn = await this.#connection();
-        // One statement per call, never the script's text: DuckDB runs exactly what was classified.
+        // One statement per call, never the script's text, and DuckDB itself confirms it reads one statement:
+        // even a lexer bug cannot run a second one.
         const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
-        bytes = await conn.queryIPC(text, { signal });
+        if (ipc) bytes = await conn.queryIPC(text, { signal, single: true });
+        else result = await conn.query(text, { signal, single: true });
       } catch (error) {
-        // The timeout's own reason ("signal timed out") does not say after how long.
+        // An interrupted statement may still occupy its connection (DuckDB cannot interrupt planning): the
+        // next query takes a fresh one instead of queueing behind it.
+        if (error instanceof DinobaseError && error.code === 'interrupted') this.#dropConnection();
+        // The timeout's own reason ("signal timed out") does not say after how long; a restart says why.
+        const restarted = /terminated/.test(errorMessage(error)) ? `: ${errorMessage(error)}` : '';
         const failed =
           timeout?.aborted && !options.signal?.aborted
             ? {
-                error: `Query interrupted: timed out after ${options.timeoutMs} ms`,
+                error: `Query interrupted: timed out after ${options.timeoutMs} ms${restarted}`,
                 code: 'interrupted' as const,
               }
             : fail(error);
@@ -210,7 +239,7 @@ export class QueryEngine {
           : { ...failed, error: `Statement ${i + 1} of ${total} failed: ${failed.error}` };
       }
     }
-    const table = tableFromIPC(bytes!);
+    const table = result ?? tableFromIPC(bytes!);
     const rows = table.numRows;
     const fields = table.schema.fields;
     const shape: ResultShape = {
@@ -231,7 +260,7 @@ export class QueryEngine {
       );
     }
     if (notes.length > 0) shape.message = notes.join(' ');
-    return { table, bytes: bytes!, shape };
+    return { table, bytes, shape };
   }
 
   listSources(): Promise<{ sources: CatalogSource[] }> {
@@ -250,7 +279,7 @@ export class QueryEngine {
 type RunOutcome =
   | { routed: MutationResponse | ForcedResponse }
   | ErrorResult
-  | { table: Table; bytes: Uint8Array; shape: ResultShape };
+  | { table: Table; bytes: Uint8Array | null; shape: ResultShape };
 
 function shapeRest(shape: ResultShape): Omit<ResultShape, 'columns'> {
   const { columns: _columns, ...rest } = shape;

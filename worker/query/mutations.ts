@@ -1,4 +1,6 @@
 // MutationEngine: SQL write-back as preview → confirm (or cancel/expire), recorded in _dinobase.mutations.
+import { sqlLimitError, valueLimitError } from '../../common/sql-guard.ts';
+import { tokenize } from '../../common/sql-lexer.ts';
 import { systemClock, toSqlTimestamp, type Clock } from '../clock.ts';
 import { builtinConnectors } from '../connectors/builtin.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
@@ -6,6 +8,7 @@ import type { DinobaseDB } from '../db.ts';
 import { MutationError, errorMessage, type ErrorCode } from '../errors.ts';
 import { parseMutation, splitMutationSql } from '../mutations/parse.ts';
 import { PreviewBuilder, type PreviewBody } from '../mutations/preview.ts';
+import { insertPending } from '../mutations/store.ts';
 import type { MutationPlan, MutationStatus, RowResult } from '../mutations/types.ts';
 import type { JsonValue } from '../values.ts';
 
@@ -193,7 +196,14 @@ export class MutationEngine {
     const max = options.maxAffectedRows ?? DEFAULT_MAX_AFFECTED_ROWS;
     if (!Number.isInteger(max) || max < 1)
       return { error: `maxAffectedRows must be a positive integer, got ${max}.` };
-    await this.#expireStale();
+    // Before node-sql-parser sees it: deep or unclosed brackets make it backtrack for minutes.
+    const limit = sqlLimitError(sql) ?? valueLimitError(tokenize(sql));
+    if (limit) return { error: limit, code: 'invalid_argument' };
+    try {
+      await this.#expireStale();
+    } catch (error) {
+      return failure(error);
+    }
     const statements = splitMutationSql(sql);
     if (statements.length === 0) return { error: 'Empty SQL' };
     const client = options.client ?? null;
@@ -233,26 +243,19 @@ export class MutationEngine {
       const created = this.#clock.now();
       const expires = toSqlTimestamp(created + this.#ttlMs);
       const sqlText = statement.trim().replace(/;\s*$/, '');
-      await this.#db.exclusive((conn) =>
-        conn.queryParams(
-          `INSERT INTO _dinobase.mutations
-             (mutation_id, connector_name, table_name, operation, sql_text, preview, status, created_at, plan, expires_at, batch_id, client)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?::TIMESTAMP, ?, ?::TIMESTAMP, ?, ?)`,
-          [
-            mutationId,
-            plan.source,
-            plan.table,
-            preview.operation,
-            sqlText,
-            JSON.stringify(preview),
-            toSqlTimestamp(created),
-            JSON.stringify({ ...plan, mutation_id: mutationId }),
-            expires,
-            batchId,
-            client,
-          ],
-        ),
-      );
+      await insertPending(this.#db, {
+        mutation_id: mutationId,
+        connector_name: plan.source,
+        table_name: plan.table,
+        operation: preview.operation,
+        sql_text: sqlText,
+        preview: JSON.stringify(preview),
+        created_at: toSqlTimestamp(created),
+        plan: JSON.stringify({ ...plan, mutation_id: mutationId }),
+        expires_at: expires,
+        batch_id: batchId,
+        client,
+      });
       // A preview must survive a reload (OPFS keeps only checkpointed work across restarts).
       await this.#db.checkpoint();
       return {

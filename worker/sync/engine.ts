@@ -10,7 +10,8 @@ import { withStagedLoad, type StagedLoad } from '../ingest/load.ts';
 import { clearSample, holdsSample } from '../meta/origin.ts';
 import { Normalizer, snakeCase } from '../ingest/normalize.ts';
 import { cursorAt, maxCursor, toCursor, type CursorValue } from './cursor.ts';
-import { fetchPages, secretParams, type FetchPlan } from './fetcher.ts';
+import { fetchPages, retryTuning, secretParams, type FetchPlan } from './fetcher.ts';
+import type { RequestOrigin, RetryTuning } from './http.ts';
 import { annotationsOf, planResources, primaryKey, typeHints } from './plan.ts';
 import { feedKey, loadCursors, saveCursors } from './state.ts';
 import { directTransport, type Transport } from './transport.ts';
@@ -60,8 +61,8 @@ export interface SyncEngineOptions {
   fetch?: typeof fetch;
   clock?: Clock;
   connectors?: ConnectorRegistry;
-  /** Retry tuning, mainly for tests. */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Retry tuning, mainly for tests; its `budgetMs` overrides the connector's `client.retry.budget`. */
+  retry?: RetryTuning;
 }
 
 /** Rows buffered per resource before they are staged into DuckDB (bounds memory, overlaps loading). */
@@ -123,6 +124,8 @@ export class SyncEngine {
     ].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     let logId: number | null = null;
+    // The request in flight, for a timeout's message; null once loading starts.
+    const at: { request: RequestOrigin | null } = { request: null };
     try {
       const spec = this.#connectors.get(config.type);
       logId = await this.#db.logSyncStart(name, config.type);
@@ -131,7 +134,8 @@ export class SyncEngine {
         name,
         `sync${logId}`,
         async (load) => {
-          const fetched = await this.#fetchAll(name, spec, config, options, signal, started, load);
+          const fetched = await this.#fetchAll(name, spec, config, options, signal, started, load, at);
+          at.request = null;
           const loaded = await this.#load(name, load, fetched.items, fetched.cursors, signal, options);
           return { items: fetched.items, written: loaded };
         },
@@ -146,7 +150,7 @@ export class SyncEngine {
       for (const r of result.resources)
         options.onProgress?.({ source: name, resource: r.name, phase: 'done', pages: r.pages, rows: r.rows });
     } catch (error) {
-      result.error = describeFailure(name, error, signal, options.timeoutMs);
+      result.error = describeFailure(name, error, signal, options.timeoutMs, at.request);
       // A timeout is a failure; a stop (the user, or the tab handing the database over) is not.
       if (signal?.aborted && !timedOut(signal)) result.status = 'cancelled';
       if (logId !== null)
@@ -168,6 +172,7 @@ export class SyncEngine {
     signal: AbortSignal | undefined,
     started: number,
     load: StagedLoad,
+    at: { request: RequestOrigin | null },
   ): Promise<{ items: Fetched[]; cursors: Map<string, CursorValue> }> {
     const route = await this.#transport.route({
       source: name,
@@ -185,7 +190,8 @@ export class SyncEngine {
         clock: this.#clock,
         signal,
         secretParams: secretParams(spec),
-        ...this.#retry,
+        onRequest: (origin) => (at.request = origin),
+        ...retryTuning(spec, this.#retry),
       },
     };
     const stored = await loadCursors(this.#db, name);
@@ -307,10 +313,14 @@ function describeFailure(
   name: string,
   error: unknown,
   signal: AbortSignal | undefined,
-  timeoutMs?: number,
+  timeoutMs: number | undefined,
+  at: RequestOrigin | null,
 ): string {
   if (signal?.aborted) {
-    return `Sync of ${name} interrupted: ${timedOut(signal) ? `timed out after ${timeoutMs} ms` : 'cancelled'}. Previous data is unchanged.`;
+    const waiting = at
+      ? ` while fetching ${at.source}.${at.resource}${at.page ? ` page ${at.page}` : ''}`
+      : '';
+    return `Sync of ${name} interrupted: ${timedOut(signal) ? `timed out after ${timeoutMs} ms${waiting}` : 'cancelled'}. Previous data is unchanged.`;
   }
   if (error instanceof DinobaseError) return error.message;
   return `Sync of ${name} failed: ${errorMessage(error)}`;

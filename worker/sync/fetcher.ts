@@ -1,11 +1,12 @@
 // Walks one resource of a connector: builds each page request, sends it through the transport, yields its records.
+import { parseDuration } from '../../common/duration.ts';
 import { createPaginator } from '../connectors/paginators.ts';
 import { getPath, substitute, substituteDeep, type Scope } from '../connectors/paths.ts';
 import type { PageRequest } from '../connectors/request.ts';
 import type { ConnectorSpec, EndpointSpec, ResourceSpec } from '../connectors/spec.ts';
-import { SyncError } from '../errors.ts';
+import { DinobaseError, SyncError } from '../errors.ts';
 import { compareCursor, formatStart, toCursor, type CursorValue } from './cursor.ts';
-import { send, type HttpOptions } from './http.ts';
+import { send, type HttpOptions, type RetryTuning } from './http.ts';
 import type { Route } from './transport.ts';
 
 export interface FetchPlan {
@@ -70,6 +71,25 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
+/**
+ * Empty pages in a row that each say there is more are followed this far; the next one fails the sync: some APIs (search
+ * indexes, filtered feeds) do return a few empty pages mid-walk, but an endless run is a broken cursor.
+ */
+export const MAX_EMPTY_PAGES = 5;
+
+/** The spec's retry budget (`client.retry.budget`) under the engine's tuning; the tuning's own budget wins. */
+export function retryTuning(spec: ConnectorSpec, tuning: RetryTuning = {}): RetryTuning {
+  const seconds = spec.client.retry ? parseDuration(spec.client.retry.budget) : null;
+  return { ...(seconds === null ? {} : { budgetMs: seconds * 1000 }), ...tuning };
+}
+
+/** What identifies a page request: asking for the same one twice means the cursor stopped moving. */
+function requestKey(request: PageRequest): string {
+  // A GraphQL query's text is the same on every page and can be long; only its variables move.
+  const { query: _query, ...rest } = request.json ?? {};
+  return `${request.method} ${request.url.toString()} ${JSON.stringify(rest)}`;
+}
+
 export function secretParams(spec: ConnectorSpec): string[] {
   return spec.client.auth.type === 'api_key' && spec.client.auth.location === 'query'
     ? [spec.client.auth.name]
@@ -118,6 +138,36 @@ export async function* fetchPages(
   paginator.init(request);
 
   let page = 1;
+  let emptyRun = 0;
+  const asked = new Map<string, number>([[requestKey(request), 1]]);
+  const advance = (response: Awaited<typeof pending>, records: unknown[]): boolean => {
+    let more: boolean;
+    try {
+      more = paginator.next({ ...response, records }, request);
+    } catch (error) {
+      if (error instanceof DinobaseError)
+        throw new SyncError(error.code, `${where}: page ${page}: ${error.message}`);
+      throw error;
+    }
+    if (!more) return false;
+    emptyRun = records.length === 0 ? emptyRun + 1 : 0;
+    if (emptyRun > MAX_EMPTY_PAGES) {
+      throw new SyncError(
+        'bad_response',
+        `${where}: page ${page}: ${emptyRun} empty pages in a row that each say there is more; giving up rather than loop.`,
+      );
+    }
+    const key = requestKey(request);
+    const earlier = asked.get(key);
+    if (earlier !== undefined) {
+      throw new SyncError(
+        'bad_response',
+        `${where}: page ${page}: the next page would repeat page ${earlier}'s request (the cursor did not advance); giving up rather than loop.`,
+      );
+    }
+    asked.set(key, page + 1);
+    return true;
+  };
   let pending = send(
     plan.route.prepare(request, where, page),
     { source: plan.source, resource: resource.name, page },
@@ -141,7 +191,7 @@ export async function* fetchPages(
       });
       stop = kept.length < records.length;
     }
-    const more = !stop && paginator.next({ ...response, records }, request);
+    const more = !stop && advance(response, records);
     if (more) {
       page += 1;
       pending = send(

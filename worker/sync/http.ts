@@ -1,19 +1,27 @@
-// HTTP for syncs: retries 429/5xx/network failures with Retry-After or backoff, and turns failures into clear SyncErrors.
+// HTTP for syncs: one attempt = request + body; retryable failures retried within a time budget; failures become clear SyncErrors.
 import type { Clock } from '../clock.ts';
 import type { PageRequest } from '../connectors/request.ts';
 import { SyncError, errorMessage } from '../errors.ts';
 
-export interface HttpOptions {
+/** How long retryable failures are retried: time-based, like dlt and Airbyte, rather than a count of attempts. */
+export interface RetryTuning {
+  /** Total backoff allowed per request before giving up. @default 60_000 */
+  budgetMs?: number;
+  /** First backoff; doubles per attempt, with up to 25% jitter. @default 500 */
+  baseDelayMs?: number;
+  /** Longest single backoff (a Retry-After is capped by the remaining budget instead). @default 30_000 */
+  maxDelayMs?: number;
+}
+
+export interface HttpOptions extends RetryTuning {
   fetch: typeof fetch;
   clock: Clock;
   signal?: AbortSignal;
-  /** Attempts per request, including the first. */
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
   /** Query parameters whose values are secrets, masked in error messages. */
   secretParams?: string[];
   onRetry?: (info: { url: string; status: number | null; attempt: number; delayMs: number }) => void;
+  /** Called as each request goes out, so a timeout can say what it was waiting for. */
+  onRequest?: (origin: RequestOrigin) => void;
   /**
    * false: only 429 is retried. A 5xx or a network failure may mean the request already ran, so a request that
    * is not safe to repeat (a create without an idempotency key) must not be sent again. Default true.
@@ -29,12 +37,15 @@ export interface HttpResult {
   body: unknown;
 }
 
-/** Where a request came from, for error messages: `stripe.customers`. */
+/** Where a request came from, for error messages: `stripe.customers page 3`. */
 export interface RequestOrigin {
   source: string;
   resource: string;
-  page: number;
+  /** The page of a sync's walk; absent for single requests (the write-back's). */
+  page?: number;
 }
+
+export const DEFAULT_RETRY_BUDGET_MS = 60_000;
 
 export function safeUrl(url: URL, secretParams: string[] = []): string {
   const copy = new URL(url);
@@ -76,64 +87,109 @@ function statusHint(status: number): string {
   return '';
 }
 
+/** A failure worth another attempt, or the answer to return or report. */
+type Attempt =
+  | { kind: 'failed'; error: unknown; bodyOnly: boolean }
+  | { kind: 'answered'; response: Response; text: string };
+
+async function attemptOnce(request: PageRequest, options: HttpOptions): Promise<Attempt> {
+  const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+  let body: string | undefined;
+  if (request.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(request.json);
+  } else if (request.form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(request.form).toString();
+  }
+  let response: Response;
+  try {
+    response = await options.fetch(request.url, {
+      method: request.method,
+      headers,
+      body,
+      signal: options.signal,
+    });
+  } catch (error) {
+    return { kind: 'failed', error, bodyOnly: false };
+  }
+  // The body is part of the request: one that breaks off mid-way is a network failure like any other.
+  try {
+    return { kind: 'answered', response, text: await response.text() };
+  } catch (error) {
+    return { kind: 'failed', error, bodyOnly: true };
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export async function send(
   request: PageRequest,
   origin: RequestOrigin,
   options: HttpOptions,
 ): Promise<HttpResult> {
   const { clock, signal } = options;
-  const maxAttempts = options.maxAttempts ?? 5;
-  const where = `${origin.source}.${origin.resource}`;
+  const budget = options.budgetMs ?? DEFAULT_RETRY_BUDGET_MS;
+  const where = `${origin.source}.${origin.resource}:${origin.page === undefined ? '' : ` page ${origin.page}:`}`;
   const shown = `${request.method} ${safeUrl(request.url, options.secretParams)}`;
+  const started = clock.now();
+  let backoff = 0;
+  /** Waits before the next attempt, or returns false when the budget is spent. */
+  const waitBeforeRetry = async (attempt: number, suggested: number | null, status: number | null) => {
+    const left = budget - backoff;
+    if (left <= 0) return false;
+    const base = options.baseDelayMs ?? 500;
+    const exponential = Math.min(
+      options.maxDelayMs ?? 30_000,
+      base * 2 ** (attempt - 1) * (1 + Math.random() * 0.25),
+    );
+    // Retry-After: 0 on every answer must still spend the budget, or the retries would never end.
+    const wanted = suggested === null ? exponential : Math.max(suggested, base);
+    const delayMs = Math.max(1, Math.round(Math.min(left, wanted)));
+    backoff += delayMs;
+    options.onRetry?.({ url: shown, status, attempt, delayMs });
+    await clock.sleep(delayMs, signal);
+    return true;
+  };
+  const gaveUp = (attempt: number) =>
+    `${where} gave up after ${plural(attempt, 'attempt')} over ${Math.round((clock.now() - started) / 1000)} s`;
+
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw signal.reason;
-    let response: Response;
-    try {
-      const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-      let body: string | undefined;
-      if (request.json !== undefined) {
-        headers['content-type'] = 'application/json';
-        body = JSON.stringify(request.json);
-      } else if (request.form !== undefined) {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-        body = new URLSearchParams(request.form).toString();
-      }
-      response = await options.fetch(request.url, { method: request.method, headers, body, signal });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (attempt >= maxAttempts || options.repeatable === false) {
+    options.onRequest?.(origin);
+    const outcome = await attemptOnce(request, options);
+    if (signal?.aborted) throw signal.reason;
+    if (outcome.kind === 'failed') {
+      const failure = outcome.bodyOnly ? `body of ${shown} broke off` : `network error on ${shown}`;
+      const cause = errorMessage(outcome.error);
+      if (options.repeatable === false) {
+        // Sent once and not repeated: the vendor may have acted on it.
         throw new SyncError(
           'network_error',
-          `${where}: network error on ${shown} after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${errorMessage(error)}`,
-          {
-            cause: error,
-          },
+          `${where} ${failure} after ${plural(attempt, 'attempt')}: ${cause}`,
+          { cause: outcome.error },
         );
       }
-      await pause(null, attempt, options, shown, null);
-      continue;
+      if (await waitBeforeRetry(attempt, null, null)) continue;
+      throw new SyncError('network_error', `${gaveUp(attempt)}: ${failure}: ${cause}`, {
+        cause: outcome.error,
+      });
     }
-    const text = await response.text();
-    if (response.status === 429 || (response.status >= 500 && options.repeatable !== false)) {
-      if (attempt < maxAttempts) {
-        await pause(
-          retryAfterMs(response.headers.get('retry-after'), clock.now()),
-          attempt,
-          options,
-          shown,
-          response.status,
-        );
-        continue;
-      }
+    const { response, text } = outcome;
+    const retryable = response.status === 429 || (response.status >= 500 && options.repeatable !== false);
+    if (retryable) {
+      const suggested = retryAfterMs(response.headers.get('retry-after'), clock.now());
+      if (await waitBeforeRetry(attempt, suggested, response.status)) continue;
     }
     let body: unknown;
     try {
       body = text === '' ? null : JSON.parse(text);
     } catch (error) {
       if (response.ok && !options.acceptErrors) {
+        const page = origin.page === undefined ? '' : ` in page ${origin.page}`;
         throw new SyncError(
           'bad_response',
-          `${where}: malformed JSON in page ${origin.page} from ${shown} (HTTP ${response.status}): ${errorMessage(error)}`,
+          `${origin.source}.${origin.resource}: malformed JSON${page} from ${shown} (HTTP ${response.status}): ${errorMessage(error)}`,
           { cause: error },
         );
       }
@@ -141,26 +197,9 @@ export async function send(
     }
     if (!response.ok && !options.acceptErrors) {
       const detail = vendorMessage(body) ?? response.statusText;
-      throw new SyncError(
-        'http_error',
-        `${where}: HTTP ${response.status} from ${shown}${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${detail}.${statusHint(response.status)}`,
-      );
+      const failure = `HTTP ${response.status} from ${shown}: ${detail}.${statusHint(response.status)}`;
+      throw new SyncError('http_error', retryable ? `${gaveUp(attempt)}: ${failure}` : `${where} ${failure}`);
     }
     return { status: response.status, headers: response.headers, body };
   }
-}
-
-async function pause(
-  suggested: number | null,
-  attempt: number,
-  options: HttpOptions,
-  url: string,
-  status: number | null,
-): Promise<void> {
-  const base = options.baseDelayMs ?? 500;
-  const cap = options.maxDelayMs ?? 60_000;
-  const backoff = base * 2 ** (attempt - 1) * (1 + Math.random() * 0.25);
-  const delayMs = Math.min(cap, suggested ?? backoff);
-  options.onRetry?.({ url, status, attempt, delayMs });
-  await options.clock.sleep(delayMs, options.signal);
 }

@@ -1,0 +1,93 @@
+// query, describe, confirm and cancel: reads, table descriptions and the two answers to a mutation preview.
+import { isErrorResult, isMutationResponse } from '../../../worker/query/engine.ts';
+import { MutationEngine, QueryEngine } from '../../headless.ts';
+import { intOption, type Command } from '../args.ts';
+import type { Context } from '../context.ts';
+import { pretty, table } from '../output.ts';
+
+/** An engine error object goes to stderr and exits 1; anything else is the result. */
+async function finish(ctx: Context, result: unknown, prettyText?: string): Promise<number> {
+  if (isErrorResult(result)) {
+    await ctx.warn(`Error: ${result.error}`);
+    return 1;
+  }
+  await ctx.emit(result, prettyText);
+  return 0;
+}
+
+function mutations(ctx: Context): MutationEngine {
+  return new MutationEngine(ctx.db, { store: ctx.store });
+}
+
+export const query: Command = {
+  name: 'query',
+  summary: 'Run SQL; UPDATE/INSERT/DELETE return a preview to confirm.',
+  usage: 'query "<sql>" [--max-rows N]',
+  options: { 'max-rows': { type: 'string' } },
+  help: [{ flag: '--max-rows N', text: 'rows returned at most (default 200); total_rows still counts all' }],
+  notes: [
+    'Examples:',
+    '  dinobase query "SELECT count(*) FROM stripe.customers"',
+    `  dinobase query "UPDATE stripe.customers SET name = 'Acme' WHERE id = 'cus_…'"   # then: dinobase confirm <mutation_id>`,
+  ],
+  positionals: { min: 1, max: 1 },
+  async run(ctx, { positionals, values }) {
+    const maxRows = intOption(values, 'max-rows', 200);
+    const engine = new QueryEngine(ctx.db, { mutations: mutations(ctx) });
+    const result = await engine.execute(positionals[0]!, { maxRows });
+    if (isMutationResponse(result) && 'mutation_id' in result) {
+      const text = `${pretty(result.preview)}\n\nConfirm with: dinobase confirm ${result.mutation_id}\nCancel with:  dinobase cancel ${result.mutation_id}`;
+      return finish(ctx, result, text);
+    }
+    return finish(ctx, result);
+  },
+};
+
+export const describe: Command = {
+  name: 'describe',
+  summary: 'Columns, types, notes, freshness and sample rows of a table.',
+  usage: 'describe <schema.table>',
+  positionals: { min: 1, max: 1 },
+  async run(ctx, { positionals }) {
+    const result = await new QueryEngine(ctx.db, { mutations: mutations(ctx) }).describeTable(
+      positionals[0]!,
+    );
+    if (isErrorResult(result)) return finish(ctx, result);
+    const { columns, sample_rows: samples, ...rest } = result;
+    const text = [
+      pretty(rest),
+      '',
+      table(columns.map((c) => ({ ...c }))),
+      '',
+      'sample rows:',
+      samples.length > 0 ? table(samples) : '(none)',
+    ].join('\n');
+    return finish(ctx, result, text);
+  },
+};
+
+export const confirm: Command = {
+  name: 'confirm',
+  summary: 'Execute a previewed mutation: write to the source API, then to the local table.',
+  usage: 'confirm <mutation_id>',
+  positionals: { min: 1, max: 1 },
+  async run(ctx, { positionals }) {
+    const result = await mutations(ctx).confirm(positionals[0]!);
+    if (!isErrorResult(result) && result.status === 'failed') {
+      await ctx.emit(result);
+      await ctx.warn(`Error: mutation ${positionals[0]} failed at the source API.`);
+      return 1;
+    }
+    return finish(ctx, result);
+  },
+};
+
+export const cancel: Command = {
+  name: 'cancel',
+  summary: 'Cancel a previewed mutation; nothing is written.',
+  usage: 'cancel <mutation_id>',
+  positionals: { min: 1, max: 1 },
+  async run(ctx, { positionals }) {
+    return finish(ctx, await mutations(ctx).cancel(positionals[0]!));
+  },
+};
