@@ -1,21 +1,13 @@
 // Agents: the "Agents may confirm writes" setting, the recent calls (_dinobase.agent_log), and this tab's /mcp channel and WebMCP tools.
 import { AgentChannel, type AgentEngine } from '../lib/agent-channel.ts';
 import { registerWebMcp, type WebToolSpec } from '../lib/webmcp.ts';
+import type { AgentLogEntry } from '../../worker/api.ts';
 import type { Session } from './Session.svelte.ts';
 
 const KEY = 'dinobase:agents-may-confirm';
 
 /** One logged call, as the engine reads `_dinobase.agent_log` (newest first). */
-export interface AgentCall {
-  at: string;
-  tool: string;
-  args: string;
-  duration_ms: number;
-  outcome: 'ok' | 'error';
-  error: string | null;
-  client: string | null;
-  transport: string;
-}
+export type AgentCall = AgentLogEntry;
 
 export interface AgentsEngine extends AgentEngine {
   agentLog(options: { limit?: number }): Promise<AgentCall[]>;
