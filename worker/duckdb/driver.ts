@@ -6,6 +6,7 @@ import {
   HUNG_GRACE_MS,
   afterAbortGrace,
   checkCallSize,
+  mayHoldSeveral,
   notOneStatement,
   toDuckParam,
   toQueryError,
@@ -84,6 +85,8 @@ class WasmConnection implements DuckConnection {
 
   /** Preparing a text of several statements fails in DuckDB ("Cannot prepare multiple statements"). */
   async #assertOne(sql: string): Promise<void> {
+    // Skipping the prepare where it cannot matter keeps ordinary reads at one round trip to DuckDB's worker.
+    if (!mayHoldSeveral(sql)) return;
     let statement: number | undefined;
     try {
       statement = await this.#db.createPrepared(this.#id, sql);
@@ -91,7 +94,8 @@ class WasmConnection implements DuckConnection {
       if (/multiple statements/i.test(errorMessage(error))) throw notOneStatement(null);
       throw error;
     } finally {
-      if (statement !== undefined) await this.#db.closePrepared(this.#id, statement).catch(() => undefined);
+      // Not awaited: DuckDB's worker handles messages in order, so the close lands before the query that follows.
+      if (statement !== undefined) void this.#db.closePrepared(this.#id, statement).catch(() => undefined);
     }
   }
 

@@ -42,6 +42,14 @@ export function toQueryError(
   return new QueryError('bad_sql', message, { cause: error });
 }
 
+/**
+ * DuckDB separates statements only at `;` tokens, so text with no `;` before its end is one statement: the
+ * one-statement check (RunOptions.single) asks DuckDB only when this is true.
+ */
+export function mayHoldSeveral(sql: string): boolean {
+  return sql.trimEnd().slice(0, -1).includes(';');
+}
+
 /** A parameter as DuckDB-WASM's prepared statements take it: a bigint only while it is exact as a number. */
 export function toDuckParam(value: Param): string | number | boolean | null {
   if (typeof value !== 'bigint') return value;

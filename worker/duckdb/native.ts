@@ -19,6 +19,7 @@ import {
   HUNG_GRACE_MS,
   afterAbortGrace,
   checkCallSize,
+  mayHoldSeveral,
   notOneStatement,
   toDuckParam,
   toQueryError,
@@ -126,7 +127,7 @@ class NativeConnection implements DuckConnection {
     return this.#enqueue(async () => {
       // The same limit as DuckDB-WASM's, so both drivers refuse the same inputs.
       checkCallSize(sql);
-      if (options.single) {
+      if (options.single && mayHoldSeveral(sql)) {
         // Parsing only: DuckDB's own count of the statements in the text.
         const { count } = await this.#conn.extractStatements(sql);
         if (count !== 1) throw notOneStatement(count);
