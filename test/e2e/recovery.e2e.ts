@@ -45,7 +45,7 @@ function opfsFiles(page: Page): Promise<Record<string, number>> {
 /** Sample loads so far, one per source (stripe, hubspot) and load; they are not syncs, so not in the sync log. */
 const SAMPLE_LOADS = "SELECT sum(value::INTEGER) AS loads FROM _dinobase.metadata WHERE key = 'sample_loads'";
 
-/** Loads the sample data (a write that checkpoints) and waits until SAMPLE_LOADS shows `expected`. */
+/** Loads the sample data (a write that checkpoints) and waits until SAMPLE_LOADS shows `expected` and the load is over. */
 async function loadSample(page: Page, expected: string): Promise<void> {
   await page.getByRole('button', { name: 'Load sample data' }).click();
   await expect
@@ -57,6 +57,11 @@ async function loadSample(page: Page, expected: string): Promise<void> {
       { timeout: 60_000, interval: 1000 },
     )
     .toBe(expected);
+  // The count shows the last commit; the load is over (and checkpointed, so it survives a restart) only when
+  // the app is no longer busy. Closing the browser between the two used to lose the last load on a busy machine.
+  await expect
+    .poll(() => page.getByRole('button', { name: 'Load sample data' }).isEnabled(), { timeout: 60_000 })
+    .toBe(true);
 }
 
 /** After a browser restart: the app opens, the earlier writes are there, and it takes a new one that lasts. */
