@@ -84,6 +84,31 @@ describe('toJsonValue on real DuckDB results', () => {
   });
 });
 
+describe('columns read straight from their buffers', () => {
+  it('reads text across chunks, ASCII and not, NULLs in place, and from a slice', async () => {
+    const table = await conn.query(
+      `SELECT CASE WHEN i % 5 = 0 THEN NULL WHEN i >= 3000 AND i < 4096 THEN 'é' || i ELSE 'c' || i END AS s,
+        CASE WHEN i % 3 = 0 THEN NULL ELSE (i - 2000) * 1.25 END::DECIMAL(12,2) AS d,
+        CASE WHEN i % 4 = 0 THEN NULL ELSE (i - 2000) * 4503599627370 END::BIGINT AS b
+      FROM range(5000) r(i)`,
+    );
+    const expected = (i: number) => ({
+      s: i % 5 === 0 ? null : `${i >= 3000 && i < 4096 ? 'é' : 'c'}${i}`,
+      d: i % 3 === 0 ? null : formatDecimal(BigInt((i - 2000) * 125), 2),
+      b: i % 4 === 0 ? null : (BigInt(i - 2000) * 4503599627370n >= BigInt(Number.MIN_SAFE_INTEGER) &&
+          BigInt(i - 2000) * 4503599627370n <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? (i - 2000) * 4503599627370
+        : (BigInt(i - 2000) * 4503599627370n).toString()),
+    });
+    const rows = tableToRows(table);
+    for (const i of [0, 1, 2, 2047, 2048, 2999, 3000, 3001, 4999]) expect(rows[i], `row ${i}`).toEqual(expected(i));
+    for (const from of [2100, 2990]) {
+      const slice = tableToRows(table.slice(from, from + 20));
+      slice.forEach((row, k) => expect(row, `slice row ${from + k}`).toEqual(expected(from + k)));
+    }
+  });
+});
+
 describe('formatters', () => {
   it('pads decimals', () => {
     expect(formatDecimal(5n, 3)).toBe('0.005');

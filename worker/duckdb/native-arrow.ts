@@ -58,6 +58,7 @@ import {
   utf8,
   type Converter,
 } from './native-columns.ts';
+import { rawData } from './native-raw.ts';
 
 const unsupported = (name: string) =>
   new QueryError('bad_sql', `Not implemented Error: Unsupported Arrow type ${name}`);
@@ -160,7 +161,8 @@ function converterFor(duck: DuckDBType, ids: { next: number }): Converter {
 /** Reads a whole result into one Arrow table, one record batch per DuckDB chunk, column by column. */
 export async function resultToArrow(result: DuckDBResult): Promise<Table> {
   const ids = { next: 0 };
-  const converters = result.columnTypes().map((t) => converterFor(t, ids));
+  const types = result.columnTypes();
+  const converters = types.map((t) => converterFor(t, ids));
   const names = result.columnNames();
   const schema = new Schema(names.map((name, i) => childField(name, converters[i]!)));
   const batches: RecordBatch[] = [];
@@ -170,7 +172,7 @@ export async function resultToArrow(result: DuckDBResult): Promise<Table> {
     chunk && chunk.rowCount > 0;
     chunk = await result.fetchChunk()
   ) {
-    batches.push(chunkToBatch(chunk, schema, rowType, converters));
+    batches.push(chunkToBatch(chunk, schema, rowType, types, converters));
   }
   return new Table(schema, batches);
 }
@@ -179,9 +181,14 @@ function chunkToBatch(
   chunk: DuckDBDataChunk,
   schema: Schema,
   rowType: Struct,
+  types: DuckDBType[],
   converters: Converter[],
 ): RecordBatch {
   const length = chunk.rowCount;
-  const children = converters.map((converter, c) => converter.data(chunk.getColumnVector(c).toArray()));
+  const children = converters.map((converter, c) => {
+    const vector = chunk.getColumnVector(c);
+    // Fixed-width columns are one copy of DuckDB's memory; the rest are read value by value.
+    return rawData(types[c]!, converter.type, vector, length) ?? converter.data(vector.toArray());
+  });
   return new RecordBatch(schema, makeData({ type: rowType, length, nullCount: 0, children }));
 }
