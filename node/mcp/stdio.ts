@@ -2,7 +2,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { loadConnectors } from '../../proxy/connectors.ts';
 import { createMcpServer } from '../../worker/agent/mcp-server.ts';
-import { runTool, serverInstructions, type AgentEngines } from '../../worker/agent/tools.ts';
+import { loggedSoFar, runTool, serverInstructions, type AgentEngines } from '../../worker/agent/tools.ts';
 import { DinobaseDB } from '../../worker/db.ts';
 import { SyncRunner } from '../../worker/sync/runner.ts';
 import { MutationEngine, QueryEngine, SyncEngine } from '../headless.ts';
@@ -53,6 +53,7 @@ export async function runStdioServer(options: StdioOptions = {}): Promise<void> 
   await server.connect(transport);
   await closed;
   await server.close().catch(() => undefined);
+  await loggedSoFar(db);
   await db.close();
 }
 

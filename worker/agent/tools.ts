@@ -170,7 +170,7 @@ async function refresh(engines: AgentEngines, source: string) {
 
 /**
  * Runs tool `name` with `args` (validated by its spec's schema). Never throws: a bad call or an engine failure
- * is a tool error whose text is `{"error": …}`. Every call is logged in `_dinobase.agent_log`.
+ * is a tool error whose text is `{"error": …}`. Every call is logged in `_dinobase.agent_log`, just after it answers.
  */
 export async function runTool(
   engines: AgentEngines,
@@ -178,6 +178,8 @@ export async function runTool(
   args: unknown,
   ctx: CallContext,
 ): Promise<ToolResult> {
+  // The previous call's log row goes in first, so a call (or a log read) sees every earlier call logged.
+  await loggedSoFar(engines.db);
   const started = performance.now();
   let result: ToolResult;
   const spec = toolSpec(name);
@@ -201,8 +203,17 @@ export async function runTool(
       }
     }
   }
-  await logCall(engines.db, name, args, ctx, performance.now() - started, result);
+  // Logged after answering: the insert is a write transaction the agent need not wait for.
+  logging.set(engines.db, logCall(engines.db, name, args, ctx, performance.now() - started, result));
   return result;
+}
+
+/** Each database's latest log write still in flight (logCall never rejects). */
+const logging = new WeakMap<DinobaseDB, Promise<void>>();
+
+/** Waits until every call answered so far is in `_dinobase.agent_log`. */
+export async function loggedSoFar(db: DinobaseDB): Promise<void> {
+  await logging.get(db);
 }
 
 /** Rows the log keeps; older ones go, checked every PRUNE_EVERY calls so a call rarely pays for it. */
@@ -266,6 +277,7 @@ export interface AgentLogEntry {
 /** `_dinobase.agent_log`, newest first. */
 export async function readAgentLog(db: DinobaseDB, limit = 100): Promise<AgentLogEntry[]> {
   const n = Math.max(1, Math.min(Math.floor(limit) || 100, 1000));
+  await loggedSoFar(db);
   const rows = await db.query(
     `SELECT strftime(called_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, tool, args, duration_ms, outcome, error, client, transport
      FROM _dinobase.agent_log ORDER BY called_at DESC, rowid DESC LIMIT ${n}`,
