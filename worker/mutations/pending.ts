@@ -31,21 +31,29 @@ export async function expireStale(db: DinobaseDB, now: string): Promise<void> {
   );
 }
 
-/** The mutations `tail` (WHERE / ORDER BY / LIMIT over `_dinobase.mutations`) selects, as records. */
+/**
+ * The mutations `tail` (WHERE / ORDER BY / LIMIT over the columns below, `created` and `id` being the raw
+ * creation time and sequence) selects, as records. A pending mutation past its `expires_at` at `now` reads as
+ * expired whether or not `expireStale` recorded it, so a read-only database answers the same.
+ */
 export async function readRecords(
   db: DinobaseDB,
+  now: string,
   tail: string,
   params: string[] = [],
 ): Promise<MutationRecord[]> {
   const rows = await db.query(
-    `SELECT mutation_id, connector_name, table_name, operation, sql_text, preview, status,
-            strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS created_at,
-            strftime(expires_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS expires_at,
-            strftime(confirmed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS confirmed_at,
-            strftime(executed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS executed_at,
-            result, error_message, batch_id, client
-     FROM _dinobase.mutations ${tail}`,
-    params,
+    `SELECT * FROM (
+       SELECT m.id, m.created_at AS created, mutation_id, connector_name, table_name, operation, sql_text, preview,
+              CASE WHEN m.status = 'pending' AND m.expires_at <= ?::TIMESTAMP THEN 'expired' ELSE m.status END AS status,
+              strftime(m.created_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS created_at,
+              strftime(m.expires_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS expires_at,
+              strftime(m.confirmed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS confirmed_at,
+              strftime(m.executed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS executed_at,
+              result, error_message, batch_id, client
+       FROM _dinobase.mutations m
+     ) ${tail}`,
+    [now, ...params],
   );
   const parse = <T>(value: JsonValue | undefined): T | null =>
     typeof value === 'string' && value ? (JSON.parse(value) as T) : null;

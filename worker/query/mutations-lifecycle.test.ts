@@ -1,6 +1,12 @@
 // The original's mutation lifecycle (dinobase-behaviour.md §3), ported: confirm, cancel, expiry, the audit log, --force.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DinobaseDB } from '../db.ts';
+import { toSqlTimestamp } from '../clock.ts';
+import { DinobaseDB } from '../db.ts';
+import { openWith } from '../duckdb/node.ts';
+import { insertPending } from '../mutations/store.ts';
 import { ManualClock } from '../testing.ts';
 import { QueryEngine, isErrorResult } from './engine.ts';
 import { MutationEngine } from './mutations.ts';
@@ -162,5 +168,52 @@ describe('--force', () => {
     );
     expect(grid).toMatchObject({ status: 'pending_confirmation' });
     expect(executed).toHaveLength(0);
+  });
+});
+
+// Native DuckDB only: DuckDB-WASM in Node keeps databases in memory, so it has no file to open read-only.
+describe('on a read-only database', () => {
+  it('lists pending mutations and the history though it cannot record the expiry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dinobase-readonly-'));
+    const path = join(dir, 'dinobase.duckdb');
+    const at = new ManualClock(Date.UTC(2026, 5, 1, 12));
+    try {
+      const writer = new DinobaseDB(path, { clock: at, open: openWith('native') });
+      for (const [id, ttl] of [
+        ['mut_00000000000a', 60_000],
+        ['mut_00000000000b', 600_000],
+      ] as const) {
+        await insertPending(writer, {
+          mutation_id: id,
+          connector_name: 'stripe',
+          table_name: 'customers',
+          operation: 'UPDATE',
+          sql_text: `UPDATE stripe.customers SET name = '${id}' WHERE id = 'cus_1'`,
+          preview: '{"operation":"UPDATE"}',
+          created_at: writer.now(),
+          plan: '{}',
+          expires_at: toSqlTimestamp(at.now() + ttl),
+          batch_id: null,
+          client: null,
+        });
+      }
+      await writer.close();
+      at.advance(5 * 60_000);
+      const reader = new DinobaseDB(path, { clock: at, open: openWith('native'), readOnly: true });
+      try {
+        const mutations = new MutationEngine(reader, { clock: at });
+        await expect(reader.run(`UPDATE _dinobase.mutations SET status = 'x'`)).rejects.toThrow(/read-only/i);
+        expect((await mutations.listPending()).map((m) => m.mutation_id)).toEqual(['mut_00000000000b']);
+        expect((await mutations.history()).map((m) => [m.mutation_id, m.status])).toEqual([
+          ['mut_00000000000b', 'pending'],
+          ['mut_00000000000a', 'expired'],
+        ]);
+        expect(await mutations.get('mut_00000000000a')).toMatchObject({ status: 'expired' });
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -114,6 +114,14 @@ export class MutationEngine {
     return expireStale(this.#db, this.#now());
   }
 
+  /**
+   * Records expiries where it can. Listing does not depend on it (records read a stale pending mutation as
+   * expired), so a database that cannot write, such as one opened read-only, still lists.
+   */
+  async #expireQuietly(): Promise<void> {
+    await this.#expireStale().catch(() => undefined);
+  }
+
   /** Previews one statement (or a batch of them); nothing is written to any API until confirm. */
   async handleSql(
     sql: string,
@@ -334,15 +342,15 @@ export class MutationEngine {
 
   /** Pending mutations (oldest first), plus interrupted ones a confirm would resume. */
   async listPending(): Promise<MutationRecord[]> {
-    await this.#expireStale();
-    return this.#records(`WHERE status IN ('pending', 'executing') ORDER BY created_at, id`);
+    await this.#expireQuietly();
+    return this.#records(`WHERE status IN ('pending', 'executing') ORDER BY created, id`);
   }
 
   /** Every mutation, newest first: the audit log. */
   async history(options: { limit?: number } = {}): Promise<MutationRecord[]> {
-    await this.#expireStale();
+    await this.#expireQuietly();
     const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
-    return this.#records(`ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
+    return this.#records(`ORDER BY created DESC, id DESC LIMIT ${limit}`);
   }
 
   async get(mutationId: string): Promise<MutationRecord | null> {
@@ -351,7 +359,7 @@ export class MutationEngine {
   }
 
   async #records(tail: string, params: string[] = []): Promise<MutationRecord[]> {
-    const records = await readRecords(this.#db, tail, params);
+    const records = await readRecords(this.#db, this.#now(), tail, params);
     for (const record of records) {
       if (record.status === 'executing') record.interrupted = !this.#inFlight.has(record.mutation_id);
     }
