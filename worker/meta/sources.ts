@@ -96,8 +96,9 @@ export async function getSource(db: DinobaseDB, name: string): Promise<StoredSou
 }
 
 /**
- * Forgets the source; with `dropData` also drops its schema, sync state, catalog rows and sample marker, and
- * records the deletion in `_dinobase.sync_log` (status `deleted`), so its history says the data went.
+ * Forgets the source; with `dropData` also drops its schema, sync state, catalog rows, annotations, tags, sample
+ * marker and relationships (either end), cancels its pending mutations, and records the deletion in
+ * `_dinobase.sync_log` (status `deleted`), so its history says the data went. The logs keep their rows.
  */
 export async function removeSource(
   db: DinobaseDB,
@@ -109,9 +110,23 @@ export async function removeSource(
     await conn.queryParams('DELETE FROM _dinobase.sources WHERE name = ?', [name]);
     if (!options.dropData) return;
     await conn.queryParams('DELETE FROM _dinobase.sync_state WHERE connector_name = ?', [name]);
-    await conn.queryParams('DELETE FROM _dinobase.tables WHERE connector_name = ?', [name]);
-    await conn.queryParams('DELETE FROM _dinobase.columns WHERE connector_name = ?', [name]);
+    // The schema is the source's name; `annotate` keys the catalog rows it adds by schema.
+    for (const table of ['tables', 'columns']) {
+      await conn.queryParams(`DELETE FROM _dinobase.${table} WHERE connector_name = ? OR schema_name = ?`, [
+        name,
+        name,
+      ]);
+    }
     await conn.queryParams('DELETE FROM _dinobase.metadata WHERE schema_name = ?', [name]);
+    await conn.queryParams('DELETE FROM _dinobase.relationships WHERE from_schema = ? OR to_schema = ?', [
+      name,
+      name,
+    ]);
+    // A preview's plan needs no local rows, so confirming it later would still write to the vendor.
+    await conn.queryParams(
+      `UPDATE _dinobase.mutations SET status = 'cancelled' WHERE connector_name = ? AND status = 'pending'`,
+      [name],
+    );
     await conn.query(`DROP SCHEMA IF EXISTS "${name.replaceAll('"', '""')}" CASCADE`);
     const now = db.now();
     await conn.queryParams(

@@ -1,5 +1,6 @@
-// The data a mutation carries from preview to write-back: the plan (typed values) and per-row results.
+// The data a mutation carries from preview to write-back: the plan (typed values), per-row results, and the records.
 import type { JsonValue } from '../values.ts';
+import type { PreviewBody } from './preview.ts';
 
 export type Operation = 'insert' | 'update' | 'delete';
 
@@ -50,4 +51,54 @@ export interface RowResult {
   local?: 'updated' | 'inserted' | 'deleted' | 'not_synced' | 'unchanged';
   /** The id the API assigned (inserts). */
   created_id?: string;
+}
+
+export interface MutationPreview {
+  mutation_id: string;
+  status: 'pending_confirmation';
+  preview: PreviewBody;
+  expires_at: string;
+  confirm: string;
+  /** Why a `--force` did not execute it. */
+  message?: string;
+}
+
+export interface ConfirmResult {
+  status: 'executed' | 'failed';
+  mutation_id: string;
+  operation: string;
+  source: string;
+  table: string;
+  api_write_back: {
+    total_rows: number;
+    /** Writes sent and answered; the re-reads before them are not counted. */
+    api_calls: number;
+    succeeded: number;
+    failed: number;
+    /** Rows changed at the source since the preview: not written. */
+    stale: number;
+    details: RowResult[];
+  };
+  local_update: { method: 'api_response'; rows_changed: number };
+}
+
+export interface MutationRecord {
+  mutation_id: string;
+  connector_name: string;
+  table_name: string;
+  operation: string;
+  sql_text: string;
+  preview: PreviewBody | null;
+  status: MutationStatus;
+  created_at: string;
+  expires_at: string | null;
+  confirmed_at: string | null;
+  executed_at: string | null;
+  result: ConfirmResult | null;
+  error_message: string | null;
+  batch_id: string | null;
+  /** The client that created it (an MCP client's name), or null for the app and the library. */
+  client: string | null;
+  /** An `executing` mutation no confirm in this engine is running: the page closed mid-write; confirm resumes it. */
+  interrupted?: boolean;
 }

@@ -7,15 +7,21 @@ import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { DinobaseDB } from '../db.ts';
 import { MutationError, errorMessage, type ErrorCode } from '../errors.ts';
 import { parseMutation, splitMutationSql } from '../mutations/parse.ts';
-import { PreviewBuilder, type PreviewBody } from '../mutations/preview.ts';
+import { PreviewBuilder } from '../mutations/preview.ts';
 import { insertPending } from '../mutations/store.ts';
-import type { MutationPlan, MutationStatus, RowResult } from '../mutations/types.ts';
-import type { JsonValue } from '../values.ts';
+import { expireStale, newId, readRecords, splitForce } from '../mutations/pending.ts';
+import type {
+  ConfirmResult,
+  MutationPlan,
+  MutationPreview,
+  MutationRecord,
+  RowResult,
+} from '../mutations/types.ts';
+
+export type { ConfirmResult, MutationPreview, MutationRecord } from '../mutations/types.ts';
 
 export const DEFAULT_MAX_AFFECTED_ROWS = 50;
 export const PENDING_TTL_MS = 10 * 60_000;
-/** The original's `--force`, ending the SQL: execute without a separate confirm. */
-const FORCE = /\s*--\s*force\s*$/i;
 
 /** What confirm hands the plan to: the API write-back (worker/mutations/writer.ts). */
 export interface PlanExecutor {
@@ -43,16 +49,6 @@ export interface HandleSqlOptions {
   allowForce?: boolean;
 }
 
-export interface MutationPreview {
-  mutation_id: string;
-  status: 'pending_confirmation';
-  preview: PreviewBody;
-  expires_at: string;
-  confirm: string;
-  /** Why a `--force` did not execute it. */
-  message?: string;
-}
-
 export interface BatchPreview {
   batch_id: string;
   status: 'pending_confirmation';
@@ -71,58 +67,12 @@ export interface MutationFailure {
   details?: { sql: string; error: string }[];
 }
 
-export interface ConfirmResult {
-  status: 'executed' | 'failed';
-  mutation_id: string;
-  operation: string;
-  source: string;
-  table: string;
-  api_write_back: {
-    total_rows: number;
-    /** Writes sent and answered; the re-reads before them are not counted. */
-    api_calls: number;
-    succeeded: number;
-    failed: number;
-    /** Rows changed at the source since the preview: not written. */
-    stale: number;
-    details: RowResult[];
-  };
-  local_update: { method: 'api_response'; rows_changed: number };
-}
-
 export interface BatchResult {
   status: 'batch_executed';
   total: number;
   succeeded: number;
   failed: number;
   results: (ConfirmResult | MutationFailure)[];
-}
-
-export interface MutationRecord {
-  mutation_id: string;
-  connector_name: string;
-  table_name: string;
-  operation: string;
-  sql_text: string;
-  preview: PreviewBody | null;
-  status: MutationStatus;
-  created_at: string;
-  expires_at: string | null;
-  confirmed_at: string | null;
-  executed_at: string | null;
-  result: ConfirmResult | null;
-  error_message: string | null;
-  batch_id: string | null;
-  /** The client that created it (an MCP client's name), or null for the app and the library. */
-  client: string | null;
-  /** An `executing` mutation no confirm in this engine is running: the page closed mid-write; confirm resumes it. */
-  interrupted?: boolean;
-}
-
-function hex(bytes: number): string {
-  return [...crypto.getRandomValues(new Uint8Array(bytes))]
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('');
 }
 
 export function isMutationFailure(value: unknown): value is MutationFailure {
@@ -160,13 +110,16 @@ export class MutationEngine {
     return toSqlTimestamp(this.#clock.now());
   }
 
-  async #expireStale(): Promise<void> {
-    await this.#db.exclusive((conn) =>
-      conn.queryParams(
-        `UPDATE _dinobase.mutations SET status = 'expired' WHERE status = 'pending' AND expires_at <= ?::TIMESTAMP`,
-        [this.#now()],
-      ),
-    );
+  #expireStale(): Promise<void> {
+    return expireStale(this.#db, this.#now());
+  }
+
+  /**
+   * Records expiries where it can. Listing does not depend on it (records read a stale pending mutation as
+   * expired), so a database that cannot write, such as one opened read-only, still lists.
+   */
+  async #expireQuietly(): Promise<void> {
+    await this.#expireStale().catch(() => undefined);
   }
 
   /** Previews one statement (or a batch of them); nothing is written to any API until confirm. */
@@ -174,8 +127,7 @@ export class MutationEngine {
     sql: string,
     options: HandleSqlOptions = {},
   ): Promise<MutationPreview | BatchPreview | ConfirmResult | BatchResult | MutationFailure> {
-    const forced = FORCE.test(sql);
-    const body = forced ? sql.replace(FORCE, '') : sql;
+    const { forced, body } = splitForce(sql);
     const preview = await this.#preview(body, options);
     if (!forced || isMutationFailure(preview)) return preview;
     if (options.allowForce === false) {
@@ -208,7 +160,7 @@ export class MutationEngine {
     if (statements.length === 0) return { error: 'Empty SQL' };
     const client = options.client ?? null;
     if (statements.length === 1) return this.#previewOne(statements[0]!, max, null, client);
-    const batchId = `batch_${hex(6)}`;
+    const batchId = newId('batch');
     const mutations: MutationPreview[] = [];
     const errors: { sql: string; error: string }[] = [];
     for (const statement of statements) {
@@ -239,7 +191,7 @@ export class MutationEngine {
     try {
       const parsed = parseMutation(statement);
       const { preview, plan } = await this.#previews.build(parsed, max);
-      const mutationId = `mut_${hex(6)}`;
+      const mutationId = newId('mut');
       const created = this.#clock.now();
       const expires = toSqlTimestamp(created + this.#ttlMs);
       const sqlText = statement.trim().replace(/;\s*$/, '');
@@ -390,15 +342,15 @@ export class MutationEngine {
 
   /** Pending mutations (oldest first), plus interrupted ones a confirm would resume. */
   async listPending(): Promise<MutationRecord[]> {
-    await this.#expireStale();
-    return this.#records(`WHERE status IN ('pending', 'executing') ORDER BY created_at, id`);
+    await this.#expireQuietly();
+    return this.#records(`WHERE status IN ('pending', 'executing') ORDER BY created, id`);
   }
 
   /** Every mutation, newest first: the audit log. */
   async history(options: { limit?: number } = {}): Promise<MutationRecord[]> {
-    await this.#expireStale();
+    await this.#expireQuietly();
     const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
-    return this.#records(`ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
+    return this.#records(`ORDER BY created DESC, id DESC LIMIT ${limit}`);
   }
 
   async get(mutationId: string): Promise<MutationRecord | null> {
@@ -407,38 +359,10 @@ export class MutationEngine {
   }
 
   async #records(tail: string, params: string[] = []): Promise<MutationRecord[]> {
-    const rows = await this.#db.query(
-      `SELECT mutation_id, connector_name, table_name, operation, sql_text, preview, status,
-              strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS created_at,
-              strftime(expires_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS expires_at,
-              strftime(confirmed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS confirmed_at,
-              strftime(executed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS executed_at,
-              result, error_message, batch_id, client
-       FROM _dinobase.mutations ${tail}`,
-      params,
-    );
-    const parse = <T>(value: JsonValue | undefined): T | null =>
-      typeof value === 'string' && value ? (JSON.parse(value) as T) : null;
-    return rows.map((r) => {
-      const record: MutationRecord = {
-        mutation_id: String(r.mutation_id),
-        connector_name: String(r.connector_name),
-        table_name: String(r.table_name),
-        operation: String(r.operation),
-        sql_text: String(r.sql_text),
-        preview: parse<PreviewBody>(r.preview),
-        status: String(r.status) as MutationStatus,
-        created_at: String(r.created_at),
-        expires_at: r.expires_at === null ? null : String(r.expires_at),
-        confirmed_at: r.confirmed_at === null ? null : String(r.confirmed_at),
-        executed_at: r.executed_at === null ? null : String(r.executed_at),
-        result: parse<ConfirmResult>(r.result),
-        error_message: r.error_message === null ? null : String(r.error_message),
-        batch_id: r.batch_id === null ? null : String(r.batch_id),
-        client: r.client == null ? null : String(r.client),
-      };
+    const records = await readRecords(this.#db, this.#now(), tail, params);
+    for (const record of records) {
       if (record.status === 'executing') record.interrupted = !this.#inFlight.has(record.mutation_id);
-      return record;
-    });
+    }
+    return records;
   }
 }
