@@ -95,13 +95,17 @@ describe('columns read straight from their buffers', () => {
     const expected = (i: number) => ({
       s: i % 5 === 0 ? null : `${i >= 3000 && i < 4096 ? 'é' : 'c'}${i}`,
       d: i % 3 === 0 ? null : formatDecimal(BigInt((i - 2000) * 125), 2),
-      b: i % 4 === 0 ? null : (BigInt(i - 2000) * 4503599627370n >= BigInt(Number.MIN_SAFE_INTEGER) &&
-          BigInt(i - 2000) * 4503599627370n <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? (i - 2000) * 4503599627370
-        : (BigInt(i - 2000) * 4503599627370n).toString()),
+      b:
+        i % 4 === 0
+          ? null
+          : BigInt(i - 2000) * 4503599627370n >= BigInt(Number.MIN_SAFE_INTEGER) &&
+              BigInt(i - 2000) * 4503599627370n <= BigInt(Number.MAX_SAFE_INTEGER)
+            ? (i - 2000) * 4503599627370
+            : (BigInt(i - 2000) * 4503599627370n).toString(),
     });
     const rows = tableToRows(table);
-    for (const i of [0, 1, 2, 2047, 2048, 2999, 3000, 3001, 4999]) expect(rows[i], `row ${i}`).toEqual(expected(i));
+    for (const i of [0, 1, 2, 2047, 2048, 2999, 3000, 3001, 4999])
+      expect(rows[i], `row ${i}`).toEqual(expected(i));
     for (const from of [2100, 2990]) {
       const slice = tableToRows(table.slice(from, from + 20));
       slice.forEach((row, k) => expect(row, `slice row ${from + k}`).toEqual(expected(from + k)));

@@ -75,7 +75,9 @@ describe('native results straight from DuckDB memory', () => {
   });
 
   it('give a column without NULLs no validity bitmap, as the value-by-value reader does', async () => {
-    const table = await resultToArrow(await conn.run('SELECT i::BIGINT AS a, i % 2 = 0 AS b FROM range(3000) r(i)'));
+    const table = await resultToArrow(
+      await conn.run('SELECT i::BIGINT AS a, i % 2 = 0 AS b FROM range(3000) r(i)'),
+    );
     for (const data of table.getChild('a')!.data) expect(data.nullCount).toBe(0);
     expect(table.getChild('b')!.toArray().slice(0, 4)).toEqual([true, false, true, false]);
   });

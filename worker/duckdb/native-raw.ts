@@ -112,13 +112,17 @@ export function rawData(duck: DuckDBType, type: DataType, vector: DuckDBVector, 
   const bytes = memory.bytes.subarray(0, length * width);
   let values: ArrayBufferView;
   if (duck.typeId === DuckDBTypeId.BOOLEAN) values = packBooleans(bytes, length);
-  else if (duck.typeId === DuckDBTypeId.DECIMAL && width < 16) values = widenDecimal(bytes, length, width as 2 | 4 | 8);
+  else if (duck.typeId === DuckDBTypeId.DECIMAL && width < 16)
+    values = widenDecimal(bytes, length, width as 2 | 4 | 8);
   else {
     const Typed = (type as DataType & { ArrayType: new (buffer: ArrayBuffer) => ArrayBufferView }).ArrayType;
     values = new Typed(bytes.slice().buffer);
   }
   const { nullBitmap, nullCount } = bitmap(memory.valid, length);
-  return new Data(type, 0, length, nullCount, { [BufferType.DATA]: values, [BufferType.VALIDITY]: nullBitmap });
+  return new Data(type, 0, length, nullCount, {
+    [BufferType.DATA]: values,
+    [BufferType.VALIDITY]: nullBitmap,
+  });
 }
 
 /** DuckDB's storage width for a DECIMAL of this precision. */
