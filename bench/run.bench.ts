@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark in one run, printed as one table of ratios.
+// `npm run bench [-- --only ID[,ID]]`: the benchmarks in one run, printed as one table of ratios (ids as issue 13 names them).
 import { it } from 'vitest';
 import { benchDrivers } from './drivers.ts';
 import { benchMcp } from './mcp.ts';
@@ -10,16 +10,33 @@ import { benchColdStart, benchReopen } from './startup.ts';
 import { printTable, type Row } from './stats.ts';
 import { benchSync } from './sync.ts';
 
+/** Each group of rows under the id `--only` picks it by. */
+const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
+  { id: 'P1', run: benchQueryPath },
+  { id: 'P2', run: benchSync },
+  { id: 'P9', run: benchRelay },
+  { id: 'MCP', run: benchMcp },
+  { id: 'MUT', run: benchMutations },
+  { id: 'DRV', run: benchDrivers },
+  { id: 'ENG', run: benchNative },
+  { id: 'P3', run: benchColdStart },
+  { id: 'P4', run: benchReopen },
+];
+
 it('benchmarks', async () => {
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  const unknown = only.filter((id) => !GROUPS.some((g) => g.id === id));
+  if (unknown.length > 0)
+    throw new Error(
+      `Unknown benchmark id ${unknown.join(', ')}; known: ${GROUPS.map((g) => g.id).join(', ')}.`,
+    );
   const rows: Row[] = [];
-  rows.push(...(await benchQueryPath()));
-  rows.push(...(await benchSync()));
-  rows.push(...(await benchRelay()));
-  rows.push(...(await benchMcp()));
-  rows.push(...(await benchMutations()));
-  rows.push(...(await benchDrivers()));
-  rows.push(...(await benchNative()));
-  rows.push(...(await benchColdStart()));
-  rows.push(...(await benchReopen()));
+  for (const group of GROUPS) {
+    if (only.length > 0 && !only.includes(group.id)) continue;
+    for (const row of await group.run()) rows.push({ ...row, id: group.id });
+  }
   printTable(rows);
 });

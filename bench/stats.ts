@@ -7,6 +7,8 @@ export function median(values: number[]): number {
 }
 
 export interface Row {
+  /** The group's id (`npm run bench -- --only ID`), set by run.bench.ts. */
+  id?: string;
   benchmark: string;
   ours: string;
   baseline: string;
@@ -16,7 +18,8 @@ export interface Row {
 }
 
 export function printTable(rows: Row[]): void {
-  const headers: Row = {
+  const headers: Required<Row> = {
+    id: 'id',
     benchmark: 'benchmark',
     ours: 'ours (median)',
     baseline: 'baseline (median)',
@@ -24,9 +27,10 @@ export function printTable(rows: Row[]): void {
     goal: 'goal',
     verdict: 'met?',
   };
-  const keys = Object.keys(headers) as (keyof Row)[];
-  const widths = keys.map((k) => Math.max(headers[k].length, ...rows.map((r) => r[k].length)));
-  const line = (r: Row) => `| ${keys.map((k, i) => r[k].padEnd(widths[i]!)).join(' | ')} |`;
+  const keys = (Object.keys(headers) as (keyof Row)[]).filter((k) => k !== 'id' || rows.some((r) => r.id));
+  const cell = (r: Row, k: keyof Row) => r[k] ?? '';
+  const widths = keys.map((k) => Math.max(headers[k].length, ...rows.map((r) => cell(r, k).length)));
+  const line = (r: Row) => `| ${keys.map((k, i) => cell(r, k).padEnd(widths[i]!)).join(' | ')} |`;
   const table = [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
   // Straight to stdout: the table is the benchmark's output, not a test log line.
   process.stdout.write(`\n${table.join('\n')}\n\n`);
