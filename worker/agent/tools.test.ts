@@ -4,7 +4,9 @@ import type { EngineApi } from '../api.ts';
 import type { DinobaseDB } from '../db.ts';
 import { createEngineService } from '../service.ts';
 import { ManualClock, memoryDB } from '../testing.ts';
-import { loggedArgs } from './tools.ts';
+import { MutationEngine } from '../query/mutations.ts';
+import { QueryEngine } from '../query/engine.ts';
+import { AGENT_QUERY_TIMEOUT_MS, loggedArgs, runTool } from './tools.ts';
 
 let engine: EngineApi;
 let db: DinobaseDB;
@@ -99,6 +101,30 @@ describe('agent tools through the engine service', () => {
     });
     expect(log[1]).toMatchObject({ tool: 'confirm', outcome: 'error' });
     expect(log[0]!.duration_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("stops an agent's runaway query at its time limit (one minute unless told), and the engine answers after", async () => {
+    expect(AGENT_QUERY_TIMEOUT_MS).toBe(60_000);
+    const agents = {
+      db,
+      query: new QueryEngine(db),
+      mutations: new MutationEngine(db),
+      sync: { run: () => Promise.reject(new Error('no syncs here')) },
+    };
+    const ctx = {
+      client: 'runaway',
+      transport: 'library',
+      agentsMayConfirm: false,
+      queryTimeoutMs: 300,
+    } as const;
+    const slow = await runTool(agents, 'query', { sql: 'SELECT count(*) FROM range(10000000000) a' }, ctx);
+    expect(slow.isError).toBe(true);
+    expect(JSON.parse(slow.text)).toMatchObject({
+      error: 'Query interrupted: timed out after 300 ms',
+      code: 'interrupted',
+    });
+    const next = await runTool(agents, 'query', { sql: 'SELECT 7 AS n' }, ctx);
+    expect(JSON.parse(next.text)).toMatchObject({ rows: [{ n: 7 }] });
   });
 
   it('masks secret-named arguments in the log', () => {

@@ -39,7 +39,15 @@ export interface CallContext {
   transport: 'stdio' | 'http' | 'webmcp' | 'library';
   /** "Agents may confirm writes": off, `confirm` and `--force` leave the write for a person in the app. */
   agentsMayConfirm: boolean;
+  /** How long an agent's query may run (default AGENT_QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
 }
+
+/**
+ * Agents' SQL is untrusted input: a runaway query must not hold the engine (the user's tab) for good. One
+ * minute, well inside the /mcp bridge's own two-minute wait, so the agent gets DuckDB's clear "interrupted".
+ */
+export const AGENT_QUERY_TIMEOUT_MS = 60_000;
 
 export interface ToolResult {
   text: string;
@@ -102,6 +110,7 @@ async function dispatch(engines: AgentEngines, name: string, args: unknown, ctx:
       const { sql, max_rows } = QueryArgs.parse(args);
       const result = await engines.query.execute(sql, {
         maxRows: max_rows,
+        timeoutMs: ctx.queryTimeoutMs ?? AGENT_QUERY_TIMEOUT_MS,
         // A client that sent no name is still told apart from the app's own writes in the Pending drawer.
         client: ctx.client ?? ctx.transport,
         allowForce: ctx.agentsMayConfirm,
