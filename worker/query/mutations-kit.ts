@@ -1,9 +1,11 @@
 // Shared setup of the MutationEngine suites: sample data in a real in-memory DuckDB and a plan executor that records.
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { DinobaseDB } from '../db.ts';
 import type { MutationPlan, RowResult } from '../mutations/types.ts';
 import { loadSampleData } from '../sample/load.ts';
-import { memoryDB, type ManualClock } from '../testing.ts';
+import { ManualClock, memoryDB } from '../testing.ts';
 import {
+  MutationEngine,
   isMutationFailure,
   type MutationFailure,
   type MutationPreview,
@@ -50,3 +52,22 @@ export async function firstCustomerOf(
   const [row] = await db.query('SELECT id, name, email FROM stripe.customers ORDER BY id LIMIT 1');
   return row as { id: string; name: string | null; email: string };
 }
+
+/** Both suites' clock, database and engine: live bindings the hooks below set. */
+export const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
+export let db: DinobaseDB;
+export let engine: MutationEngine;
+
+/** Registers the hooks both suites share: one sample database per file, a fresh engine and recorder per test. */
+export function mutationSuite(): void {
+  beforeAll(async () => {
+    db = await sampleDB(clock);
+  });
+  afterAll(() => db.close());
+  beforeEach(() => {
+    executed.length = 0;
+    engine = new MutationEngine(db, { clock, writer: recorder });
+  });
+}
+
+export const firstCustomer = () => firstCustomerOf(db);

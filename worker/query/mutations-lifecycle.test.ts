@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toSqlTimestamp } from '../clock.ts';
 import { DinobaseDB } from '../db.ts';
 import { openWith } from '../duckdb/node.ts';
@@ -10,21 +10,9 @@ import { insertPending } from '../mutations/store.ts';
 import { ManualClock } from '../testing.ts';
 import { QueryEngine, isErrorResult } from './engine.ts';
 import { MutationEngine } from './mutations.ts';
-import { executed, firstCustomerOf, preview, recorder, sampleDB } from './mutations-kit.ts';
+import { clock, db, engine, executed, firstCustomer, mutationSuite, preview } from './mutations-kit.ts';
 
-const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
-let db: DinobaseDB;
-let engine: MutationEngine;
-const firstCustomer = () => firstCustomerOf(db);
-
-beforeAll(async () => {
-  db = await sampleDB(clock);
-});
-afterAll(() => db.close());
-beforeEach(() => {
-  executed.length = 0;
-  engine = new MutationEngine(db, { clock, writer: recorder });
-});
+mutationSuite();
 
 describe('confirm, cancel, expiry and the audit log', () => {
   it('confirms once: the plan carries typed old and new values, and a second confirm is refused', async () => {

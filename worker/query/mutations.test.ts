@@ -1,23 +1,9 @@
 // The original's mutation behaviours (dinobase-behaviour.md §3), ported: previews, limits, errors, batches.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DinobaseDB } from '../db.ts';
-import { ManualClock } from '../testing.ts';
-import { MutationEngine, isMutationFailure, type BatchPreview } from './mutations.ts';
-import { executed, failed, firstCustomerOf, preview, recorder, sampleDB } from './mutations-kit.ts';
+import { describe, expect, it } from 'vitest';
+import { isMutationFailure, type BatchPreview } from './mutations.ts';
+import { db, engine, executed, failed, firstCustomer, mutationSuite, preview } from './mutations-kit.ts';
 
-const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
-let db: DinobaseDB;
-let engine: MutationEngine;
-const firstCustomer = () => firstCustomerOf(db);
-
-beforeAll(async () => {
-  db = await sampleDB(clock);
-});
-afterAll(() => db.close());
-beforeEach(() => {
-  executed.length = 0;
-  engine = new MutationEngine(db, { clock, writer: recorder });
-});
+mutationSuite();
 
 describe('previews', () => {
   it('previews an UPDATE with per-row old → new changes, the API it will call, and writes nothing', async () => {
