@@ -85,7 +85,9 @@ function allowedRequestHeaders(spec: ConnectorSpec): ReadonlySet<string> {
     allowed = new Set([
       ...REQUEST_HEADERS,
       ...Object.keys(spec.client.headers).map((h) => h.toLowerCase()),
-      ...spec.write_endpoints.flatMap((w) => (w.idempotency_header ? [w.idempotency_header.toLowerCase()] : [])),
+      ...spec.write_endpoints.flatMap((w) =>
+        w.idempotency_header ? [w.idempotency_header.toLowerCase()] : [],
+      ),
     ]);
     allowedBySpec.set(spec, allowed);
   }
@@ -104,8 +106,7 @@ function forwardedHeaders(incoming: Headers, source: ResolvedSource): Record<str
 function responseHeaders(upstream: Headers): Headers {
   const out = new Headers({ 'cache-control': 'no-store' });
   for (const [name, value] of upstream) {
-    if (RESPONSE_HEADERS.has(name) || RESPONSE_PREFIXES.some((p) => name.startsWith(p)))
-      out.set(name, value);
+    if (RESPONSE_HEADERS.has(name) || RESPONSE_PREFIXES.some((p) => name.startsWith(p))) out.set(name, value);
   }
   return out;
 }
