@@ -11,6 +11,8 @@ import { ms, type Row } from './stats.ts';
 import { rawFetchParse, startSandboxProcess } from './sync.ts';
 
 const CUSTOMERS = 20_000;
+const ROUNDS = 5;
+const GOAL = 0.85;
 
 /** The proxy in its own process, holding the key for a source `bench` that points at the sandbox process. */
 async function startProxyProcess(sandboxBase: string): Promise<{ origin: string; stop(): void }> {
@@ -60,10 +62,20 @@ export async function benchRelay(): Promise<Row[]> {
   try {
     await rawFetchParse(sandbox.base, key);
     await rawFetchParse(relayBase, ''); // warm both paths
-    const [directRows, directMs] = await time(() => rawFetchParse(sandbox.base, key));
-    const [relayRows, relayMs] = await time(() => rawFetchParse(relayBase, ''));
-    if (directRows !== CUSTOMERS || relayRows !== CUSTOMERS)
-      throw new Error('relay bench: row counts differ');
+    // One walk of each swings 0.2-1.3x on a busy 2-core machine: alternate ROUNDS pairs (order flipped each
+    // round so neither path always runs second) and report the median pair's ratio.
+    const pairs: { directMs: number; relayMs: number }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const walk = (base: string, k: string) => time(() => rawFetchParse(base, k));
+      const direct = round % 2 === 0 ? await walk(sandbox.base, key) : null;
+      const [relayRows, relayMs] = await walk(relayBase, '');
+      const [directRows, directMs] = direct ?? (await walk(sandbox.base, key));
+      if (directRows !== CUSTOMERS || relayRows !== CUSTOMERS)
+        throw new Error('relay bench: row counts differ');
+      pairs.push({ directMs, relayMs });
+    }
+    pairs.sort((a, b) => a.directMs / a.relayMs - b.directMs / b.relayMs);
+    const { directMs, relayMs } = pairs[Math.floor(pairs.length / 2)]!;
 
     const db = new DinobaseDB(':memory:');
     await db.conn;
@@ -79,13 +91,13 @@ export async function benchRelay(): Promise<Row[]> {
     const sync = directMs / syncMs;
     return [
       {
-        benchmark: `walk ${CUSTOMERS / 1000}k Stripe customers' pages through the relay vs straight to the API (fetch+parse)`,
+        benchmark: `walk ${CUSTOMERS / 1000}k Stripe customers' pages through the relay vs straight to the API (fetch+parse, median of ${ROUNDS} alternating pairs)`,
         ours: ms(relayMs),
         baseline: ms(directMs),
         ratio: `${walk.toFixed(2)}× throughput`,
         // One more loopback HTTP hop per page; against a real API's ~100 ms pages it is a few percent.
-        goal: 'report',
-        verdict: '-',
+        goal: `≥ ${GOAL}×`,
+        verdict: walk >= GOAL ? 'yes' : 'no',
       },
       {
         benchmark: `sync ${CUSTOMERS / 1000}k Stripe customers through the relay vs raw direct fetch+parse`,

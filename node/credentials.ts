@@ -38,7 +38,8 @@ export class CredentialStore {
 
   /** A source's credentials with the environment's overrides applied, or undefined for an unknown source. */
   async credentials(source: string): Promise<Record<string, string> | undefined> {
-    return (await this.#store.resolve(source))?.credentials;
+    const resolved = await this.#store.resolve(source);
+    return resolved ? { ...resolved.credentials } : undefined;
   }
 
   /** The API base the store configures for a source (`DINOBASE_<SOURCE>_BASE_URL`, or its stored base_url). */

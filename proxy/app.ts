@@ -119,9 +119,12 @@ export function createApp(options: AppOptions): Hono {
   });
 
   const relay = createRelay({ store, fetch: options.relay?.fetch, timeoutMs: options.relay?.timeoutMs });
+  const relayLimit = bodyLimit({ maxSize: maxRelayBody, onError: tooLarge(maxRelayBody) });
+  // bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full Request for every page
+  // fetched; a GET or HEAD has no body to limit (and the relay sends none upstream).
   app.all(
     '/api/relay/:source/*',
-    bodyLimit({ maxSize: maxRelayBody, onError: tooLarge(maxRelayBody) }),
+    (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : relayLimit(c, next)),
     (c) => relay(c),
   );
   app.all('/api/relay/*', () => {

@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import { applyAuth } from '../worker/connectors/auth.ts';
 import type { PageRequest } from '../worker/connectors/request.ts';
+import type { ConnectorSpec } from '../worker/connectors/spec.ts';
 import { hasControlChars, ProxyError } from './errors.ts';
 import type { ResolvedSource, SourceStore } from './sources.ts';
 
@@ -27,7 +28,7 @@ const REQUEST_HEADERS = [
 ];
 
 /** Response headers the worker needs: paging, rate limits, caching validators. */
-const RESPONSE_HEADERS = [
+const RESPONSE_HEADERS = new Set([
   'content-type',
   'retry-after',
   'link',
@@ -35,7 +36,7 @@ const RESPONSE_HEADERS = [
   'last-modified',
   'request-id',
   'x-request-id',
-];
+]);
 const RESPONSE_PREFIXES = ['x-ratelimit-', 'ratelimit-'];
 
 const fail = (message: string) => new ProxyError(400, 'bad_relay_path', message);
@@ -75,14 +76,26 @@ export function upstreamUrl(source: ResolvedSource, rawPath: string, search: str
   return target;
 }
 
+/** Per connector spec (fixed for the process), so a page does not rebuild the set. */
+const allowedBySpec = new WeakMap<ConnectorSpec, ReadonlySet<string>>();
+
+function allowedRequestHeaders(spec: ConnectorSpec): ReadonlySet<string> {
+  let allowed = allowedBySpec.get(spec);
+  if (!allowed) {
+    allowed = new Set([
+      ...REQUEST_HEADERS,
+      ...Object.keys(spec.client.headers).map((h) => h.toLowerCase()),
+      ...spec.write_endpoints.flatMap((w) =>
+        w.idempotency_header ? [w.idempotency_header.toLowerCase()] : [],
+      ),
+    ]);
+    allowedBySpec.set(spec, allowed);
+  }
+  return allowed;
+}
+
 function forwardedHeaders(incoming: Headers, source: ResolvedSource): Record<string, string> {
-  const allowed = new Set([
-    ...REQUEST_HEADERS,
-    ...Object.keys(source.spec.client.headers).map((h) => h.toLowerCase()),
-    ...source.spec.write_endpoints.flatMap((w) =>
-      w.idempotency_header ? [w.idempotency_header.toLowerCase()] : [],
-    ),
-  ]);
+  const allowed = allowedRequestHeaders(source.spec);
   const out: Record<string, string> = {};
   for (const [name, value] of incoming) if (allowed.has(name)) out[name] = value;
   // The connector's fixed headers (API version, media type) win over a client's generic ones.
@@ -93,8 +106,7 @@ function forwardedHeaders(incoming: Headers, source: ResolvedSource): Record<str
 function responseHeaders(upstream: Headers): Headers {
   const out = new Headers({ 'cache-control': 'no-store' });
   for (const [name, value] of upstream) {
-    if (RESPONSE_HEADERS.includes(name) || RESPONSE_PREFIXES.some((p) => name.startsWith(p)))
-      out.set(name, value);
+    if (RESPONSE_HEADERS.has(name) || RESPONSE_PREFIXES.some((p) => name.startsWith(p))) out.set(name, value);
   }
   return out;
 }

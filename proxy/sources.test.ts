@@ -12,7 +12,11 @@ const ENV_SECRET = 'sk_test_env_value_5678';
 const GITHUB_SECRET = 'ghp_env_only_secret_91';
 const HUBSPOT_SECRET = 'pat-na1-file-secret-37';
 const SANDBOX_KEY = SANDBOX_CREDENTIALS.stripe.api_key;
+const OLD_KEY = 'sk_test_rotated_out_01';
+const NEW_KEY = 'sk_test_rotated_in_02';
 const SECRETS = [
+  OLD_KEY,
+  NEW_KEY,
   FILE_SECRET,
   ENV_SECRET,
   GITHUB_SECRET,
@@ -69,6 +73,7 @@ beforeAll(async () => {
       DINOBASE_MYSTRIPE_BASE_URL: `${upstream.origin}/v1/`,
       DINOBASE_ENVONLY_TYPE: 'github',
       DINOBASE_ENVONLY_ACCESS_TOKEN: GITHUB_SECRET,
+      DINOBASE_ROTATING_BASE_URL: `${upstream.origin}/v1/`,
     },
   });
 });
@@ -328,6 +333,23 @@ describe('deleting', () => {
     expect((await api('GET', '/api/sources/stripe')).json).toMatchObject({ origin: 'file', sandbox: false });
     const res = await api('DELETE', '/api/sources/stripe/credentials');
     expect(res.json.source).toMatchObject({ origin: 'sandbox', sandbox: true, credentials_set: true });
+  });
+});
+
+describe('the relay after a change of credentials', () => {
+  // The store keeps resolved sources between relayed pages; a PUT or DELETE must end that at once.
+  it('sends the new key on the very next page, and nothing once the source is deleted', async () => {
+    await put('rotating', { type: 'stripe', credentials: { api_key: OLD_KEY } });
+    expect((await api('GET', '/api/relay/rotating/customers')).status).toBe(200);
+    expect(upstream.seen.at(-1)!.headers.authorization).toBe(`Bearer ${OLD_KEY}`);
+    await put('rotating', { credentials: { api_key: NEW_KEY } });
+    expect((await api('GET', '/api/relay/rotating/customers')).status).toBe(200);
+    expect(upstream.seen.at(-1)!.headers.authorization).toBe(`Bearer ${NEW_KEY}`);
+    const seen = upstream.seen.length;
+    await api('DELETE', '/api/sources/rotating/credentials');
+    const gone = await api('GET', '/api/relay/rotating/customers');
+    expect([gone.status, gone.json.code]).toEqual([404, 'unknown_source']);
+    expect(upstream.seen.length).toBe(seen);
   });
 });
 

@@ -27,13 +27,13 @@ interface StoreFile {
   sources: Record<string, Entry>;
 }
 
-/** A source as the relay needs it: upstream base, allowed hosts and the secret values. */
+/** A source as the relay needs it: upstream base, allowed hosts and the secret values. Shared: read-only. */
 export interface ResolvedSource {
-  summary: SourceSummary;
-  spec: ConnectorSpec;
-  baseUrl: URL;
-  allowedHosts: string[];
-  credentials: Record<string, string>;
+  readonly summary: SourceSummary;
+  readonly spec: ConnectorSpec;
+  readonly baseUrl: URL;
+  readonly allowedHosts: readonly string[];
+  readonly credentials: Readonly<Record<string, string>>;
 }
 
 export interface SandboxSources {
@@ -96,6 +96,16 @@ export class SourceStore {
   #now: () => Date;
   #file: StoreFile | null = null;
   #writing: Promise<void> = Promise.resolve();
+  /**
+   * resolve() answers, kept until a put() or delete() changes the file: the relay asks once per page, and
+   * re-deriving a source (env scan, URL parsing) cost more than the relay's own work. The env is a snapshot
+   * and the connectors are fixed, so only the file and the sandbox's origin (known once listening) can change.
+   */
+  #resolved = new Map<string, ResolvedSource>();
+  #resolvedOrigin: string | undefined;
+  /** Bumped by every change, so a resolve() that read the file before a put() does not cache what it saw. */
+  #generation = 0;
+  #envDeclared: Map<string, string> | undefined;
 
   constructor(options: SourceStoreOptions) {
     this.#backend = options.backend;
@@ -134,6 +144,11 @@ export class SourceStore {
 
   /** Env-defined sources: DINOBASE_<NAME>_TYPE, or any field variable of a source named after its connector. */
   #envSources(): Map<string, string> {
+    this.#envDeclared ??= this.#scanEnv();
+    return this.#envDeclared;
+  }
+
+  #scanEnv(): Map<string, string> {
     const found = new Map<string, string>();
     for (const [key, value] of Object.entries(this.#env)) {
       const match = /^DINOBASE_([A-Z][A-Z0-9_]*)_TYPE$/.exec(key);
@@ -230,8 +245,19 @@ export class SourceStore {
   }
 
   async resolve(name: string): Promise<ResolvedSource | null> {
+    const origin = this.#sandbox?.origin();
+    if (origin !== this.#resolvedOrigin) {
+      this.#resolved.clear();
+      this.#resolvedOrigin = origin;
+    }
+    const cached = this.#resolved.get(name);
+    if (cached) return cached;
+    const generation = this.#generation;
     const found = (await this.#entries()).get(name);
-    return found ? this.#resolve(name, found.entry, found.origin) : null;
+    const resolved = found ? this.#resolve(name, found.entry, found.origin) : null;
+    // Unknown names are not remembered: a client probing names must not grow the map.
+    if (resolved && generation === this.#generation) this.#resolved.set(name, resolved);
+    return resolved;
   }
 
   /** Stores (or updates) a source; omitted credential fields keep their stored value, null clears one. */
@@ -304,6 +330,7 @@ export class SourceStore {
       );
     }
     file.sources[name] = entry;
+    this.#changed();
     await this.#save(file);
     return (await this.resolve(name))!.summary;
   }
@@ -312,6 +339,7 @@ export class SourceStore {
     const file = await this.#load();
     if (!Object.hasOwn(file.sources, name)) return false;
     file.sources = Object.fromEntries(Object.entries(file.sources).filter(([k]) => k !== name));
+    this.#changed();
     await this.#save(file);
     return true;
   }
@@ -328,6 +356,11 @@ export class SourceStore {
       }
     }
     return [...values];
+  }
+
+  #changed(): void {
+    this.#generation++;
+    this.#resolved.clear();
   }
 
   #save(file: StoreFile): Promise<void> {
