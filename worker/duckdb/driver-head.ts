@@ -1,6 +1,6 @@
 // DuckDB-WASM's bounded read (queryHead): streams the first chunks of a result, then counts the rest in DuckDB.
 import type * as duckdb from '@duckdb/duckdb-wasm';
-import { DataType, tableFromIPC } from 'apache-arrow';
+import { DataType, Message, tableFromIPC } from 'apache-arrow';
 import { toQueryError } from './errors.ts';
 import { countSql, limitSql } from './head.ts';
 import type { HeadOptions, HeadResult } from './types.ts';
@@ -19,8 +19,16 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** The rows in one IPC record batch message of the stream that `header` starts. */
+/**
+ * The rows in one IPC message of the stream that `header` starts, read from the message's metadata alone
+ * (continuation marker, metadata length, flatbuffer) so the chunk is not copied or decoded twice.
+ */
 function batchRows(header: Uint8Array, chunk: Uint8Array): number {
+  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk.byteLength >= 8 && view.getUint32(0, true) === 0xffffffff) {
+    const message = Message.decode(chunk.subarray(8, 8 + view.getInt32(4, true)));
+    if (message.isRecordBatch()) return message.header().length;
+  }
   return tableFromIPC(concat([header, chunk, END_OF_STREAM])).numRows;
 }
 
