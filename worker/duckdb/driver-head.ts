@@ -53,14 +53,24 @@ async function drain(
   }
 }
 
-async function start(db: duckdb.AsyncDuckDB, conn: number, sql: string, stream: boolean): Promise<Uint8Array> {
+async function start(
+  db: duckdb.AsyncDuckDB,
+  conn: number,
+  sql: string,
+  stream: boolean,
+): Promise<Uint8Array> {
   let header = await db.startPendingQuery(conn, sql, stream);
   while (header == null) header = await db.pollPendingQuery(conn);
   return header;
 }
 
 /** The one value of a one-row, one-column result, run as a pending query so that a cancel stops it. */
-async function scalar(db: duckdb.AsyncDuckDB, conn: number, sql: string, signal?: AbortSignal): Promise<number> {
+async function scalar(
+  db: duckdb.AsyncDuckDB,
+  conn: number,
+  sql: string,
+  signal?: AbortSignal,
+): Promise<number> {
   const header = await start(db, conn, sql, false);
   const chunks = [header];
   for (;;) {
@@ -70,7 +80,11 @@ async function scalar(db: duckdb.AsyncDuckDB, conn: number, sql: string, signal?
     if (chunk.byteLength === 0) break;
     chunks.push(chunk);
   }
-  return Number(tableFromIPC(concat([...chunks, END_OF_STREAM])).getChildAt(0)!.get(0));
+  return Number(
+    tableFromIPC(concat([...chunks, END_OF_STREAM]))
+      .getChildAt(0)!
+      .get(0),
+  );
 }
 
 /**
@@ -84,6 +98,8 @@ export async function headOf(
   conn: number,
   sql: string,
   options: HeadOptions,
+  /** The one-statement check, run on the wrapped statements too (the wrapping must not open a way out). */
+  assertOne: (sql: string) => Promise<void>,
 ): Promise<HeadResult> {
   const { maxRows, wrappable = false, signal } = options;
   const header = await start(db, conn, sql, true);
@@ -120,15 +136,21 @@ export async function headOf(
   }
   let totalRows = rows + extra;
   if (!ended) {
-    totalRows = wrappable
-      ? await scalar(db, conn, countSql(sql), signal)
-      : totalRows + (await drain(db, conn, header, signal));
+    if (wrappable) {
+      const count = countSql(sql);
+      if (options.single) await assertOne(count);
+      totalRows = await scalar(db, conn, count, signal);
+    } else {
+      totalRows += await drain(db, conn, header, signal);
+    }
   }
   const dictionary = tableFromIPC(concat([header, END_OF_STREAM])).schema.fields.some((f) =>
     DataType.isDictionary(f.type),
   );
   if (dictionary) {
-    const bytes = await db.runQuery(conn, totalRows > maxRows && wrappable ? limitSql(sql, maxRows) : sql);
+    const text = totalRows > maxRows && wrappable ? limitSql(sql, maxRows) : sql;
+    if (options.single) await assertOne(text);
+    const bytes = await db.runQuery(conn, text);
     const table = tableFromIPC(bytes);
     return { table, ipc: bytes, totalRows };
   }

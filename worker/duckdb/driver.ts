@@ -198,7 +198,12 @@ class WasmConnection implements DuckConnection {
   }
 
   queryHead(sql: string, options: HeadOptions): Promise<HeadResult> {
-    return this.#run(sql, options, () => headOf(this.#db, this.#id, sql, options), null);
+    return this.#run(
+      sql,
+      options,
+      () => headOf(this.#db, this.#id, sql, options, (text) => this.#assertOne(text)),
+      null,
+    );
   }
 
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {

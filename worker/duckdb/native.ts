@@ -161,7 +161,10 @@ class NativeConnection implements DuckConnection {
       const { table, ended } = await resultHead(result, options.maxRows);
       let totalRows = table.numRows;
       if (!ended && options.wrappable) {
-        const count = await this.#conn.runAndReadAll(countSql(sql));
+        const text = countSql(sql);
+        // The wrapping must not open a way out of the one-statement check.
+        await this.#check(text, options.single);
+        const count = await this.#conn.runAndReadAll(text);
         totalRows = Number(count.getRows()[0]![0]);
       } else if (!ended) {
         totalRows += await countRest(result);
