@@ -99,6 +99,21 @@ describe('bounded reads', () => {
     expect((await ok('VALUES (1), (2)', { maxRows: 1 })).total_rows).toBe(2);
   });
 
+  it.each([
+    ['TABLE big.moods', 5000],
+    ['FROM big.moods WHERE i < 3', 3],
+    ['VALUES (1), (2), (3)', 3],
+    ['WITH x AS (SELECT 1 AS a UNION ALL SELECT 2) SELECT * FROM x', 2],
+    ['WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 9) FROM n', 9],
+    ['(SELECT 1 AS a) UNION ALL (SELECT 2) ORDER BY 1', 2],
+    ['SELECT 1 AS a, 2 AS a UNION ALL SELECT 3, 4', 2],
+    ['SELECT * FROM big.t LIMIT 5 OFFSET 2 -- a comment', 5],
+    ['SELECT i FROM big.t USING SAMPLE 10 ROWS', 10],
+  ])('counts %s as a subquery', async (sql, total) => {
+    const result = await ok(sql, { maxRows: 1 });
+    expect(result).toMatchObject({ row_count: 1, total_rows: total, truncated: true });
+  });
+
   it('returns the last statement of a script, bounded', async () => {
     db.received = 0;
     const result = await ok('SELECT 1; SELECT * FROM big.t', { maxRows: 10 });
