@@ -195,7 +195,11 @@ export async function resultHead(
 /** Fetches the rest of a result, keeping only its row count. */
 export async function countRest(result: DuckDBResult): Promise<number> {
   let rows = 0;
-  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+  for (
+    let chunk = await result.fetchChunk();
+    chunk && chunk.rowCount > 0;
+    chunk = await result.fetchChunk()
+  ) {
     rows += chunk.rowCount;
   }
   return rows;
