@@ -21,7 +21,7 @@ const CASES = [
 const RUNS = 15;
 
 /** Medians of `a` and `b`, run alternately after a warm-up, so a change in the machine's load hits both alike. */
-async function pair(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number, number]> {
+export async function pair(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number, number]> {
   const ta: number[] = [];
   const tb: number[] = [];
   const timed = async (run: () => Promise<unknown>, out: number[]) => {

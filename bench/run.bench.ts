@@ -1,5 +1,6 @@
 // `npm run bench [-- --only ID[,ID]]`: the benchmarks in one run, printed as one table of ratios (ids as issue 13 names them).
 import { it } from 'vitest';
+import { benchBounded } from './bounded.ts';
 import { benchDrivers } from './drivers.ts';
 import { benchMcp } from './mcp.ts';
 import { benchNative } from './native.ts';
@@ -15,6 +16,7 @@ const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
   { id: 'P1', run: benchQueryPath },
   { id: 'P2', run: benchSync },
   { id: 'P9', run: benchRelay },
+  { id: 'P7', run: benchBounded },
   { id: 'MCP', run: benchMcp },
   { id: 'MUT', run: benchMutations },
   { id: 'DRV', run: benchDrivers },

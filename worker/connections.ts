@@ -13,6 +13,7 @@ export class OpenConnections {
     const tracked: DuckConnection = {
       query: (sql, options) => conn.query(sql, options),
       queryIPC: (sql, options) => conn.queryIPC(sql, options),
+      queryHead: (sql, options) => conn.queryHead(sql, options),
       queryParams: (sql, params) => conn.queryParams(sql, params),
       insertArrow: (table, target) => conn.insertArrow(table, target),
       close: () => {

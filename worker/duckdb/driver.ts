@@ -11,18 +11,19 @@ import {
   toDuckParam,
   toQueryError,
 } from './errors.ts';
+import { END_OF_STREAM, FETCH_WINDOW, concat, headOf } from './driver-head.ts';
 import { givenFilePath, lockdown } from './lockdown.ts';
 import type {
   DuckConnection,
   DuckDatabase,
+  HeadOptions,
+  HeadResult,
   InsertTarget,
   Param,
   RunOptions,
   StartupTimings,
 } from './types.ts';
 
-const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
-const FETCH_WINDOW = 2;
 /** What the wasm runtime throws once DuckDB's memory is corrupt; every later call on it fails the same way. */
 // (Not DuckDB's own "Out of Memory" error: DuckDB recovers from that one.)
 const CRASHED =
@@ -40,16 +41,6 @@ function lostData(health: Health): string {
   return health.persistent
     ? 'the database itself is unchanged on disk'
     : 'this in-memory database is lost and starts empty';
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -145,57 +136,82 @@ class WasmConnection implements DuckConnection {
   }
 
   /**
-   * Without a signal a statement runs in one round trip (runQuery); with one it runs as a pending query,
-   * which is what `cancelPendingQuery` can interrupt. DuckDB-WASM cannot interrupt planning, and its worker
-   * handles the cancel only afterwards: a statement still running HUNG_GRACE_MS after the cancel is stopped by
-   * terminating the worker, so neither this caller nor the next waits for it.
+   * Without a signal a statement runs in one round trip (`direct`, runQuery); with one it runs as a pending
+   * query (`pending`), which is what `cancelPendingQuery` can interrupt. DuckDB-WASM cannot interrupt planning,
+   * and its worker handles the cancel only afterwards: a statement still running HUNG_GRACE_MS after the cancel
+   * is stopped by terminating the worker, so neither this caller nor the next waits for it.
    */
-  #run(sql: string, options: RunOptions): Promise<Uint8Array> {
+  #run<T>(
+    sql: string,
+    options: RunOptions,
+    pending: () => Promise<T>,
+    direct: (() => Promise<T>) | null,
+  ): Promise<T> {
     const { signal, single } = options;
     return this.#enqueue(async () => {
       this.#checkHealth();
       checkCallSize(sql);
-      if (!signal) {
+      if (!signal && direct) {
         try {
           if (single) await this.#assertOne(sql);
-          return await this.#db.runQuery(this.#id, sql);
+          return await direct();
         } catch (error) {
           throw this.#failed(error);
         }
       }
-      if (signal.aborted) throw toQueryError(new Error('interrupted'), signal);
-      const grace = afterAbortGrace(
-        signal,
-        () => void this.#db.cancelPendingQuery(this.#id).catch(() => false),
-        (reason) => {
-          const message =
-            `Query interrupted (${reason}), but DuckDB-WASM did not stop within ${HUNG_GRACE_MS} ms (it cannot ` +
-            `interrupt planning), so its worker was terminated and restarts for the next query; ${lostData(this.#health)}.`;
-          this.#health.stop(message);
-          return message;
-        },
-      );
+      if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
+      const grace = signal
+        ? afterAbortGrace(
+            signal,
+            () => void this.#db.cancelPendingQuery(this.#id).catch(() => false),
+            (reason) => {
+              const message =
+                `Query interrupted (${reason}), but DuckDB-WASM did not stop within ${HUNG_GRACE_MS} ms (it cannot ` +
+                `interrupt planning), so its worker was terminated and restarts for the next query; ${lostData(this.#health)}.`;
+              this.#health.stop(message);
+              return message;
+            },
+          )
+        : null;
       try {
         const run = (async () => {
           if (single) await this.#assertOne(sql);
-          return this.#send(sql);
+          return pending();
         })();
         run.catch(() => undefined);
-        return await Promise.race([run, grace.hung]);
+        return await (grace ? Promise.race([run, grace.hung]) : run);
       } catch (error) {
         throw this.#failed(error, signal);
       } finally {
-        grace.dispose();
+        grace?.dispose();
       }
     });
   }
 
+  #runIPC(sql: string, options: RunOptions): Promise<Uint8Array> {
+    return this.#run(
+      sql,
+      options,
+      () => this.#send(sql),
+      () => this.#db.runQuery(this.#id, sql),
+    );
+  }
+
+  queryHead(sql: string, options: HeadOptions): Promise<HeadResult> {
+    return this.#run(
+      sql,
+      options,
+      () => headOf(this.#db, this.#id, sql, options, (text) => this.#assertOne(text)),
+      null,
+    );
+  }
+
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
-    return this.#run(sql, options);
+    return this.#runIPC(sql, options);
   }
 
   async query(sql: string, options: RunOptions = {}): Promise<Table> {
-    return tableFromIPC(await this.#run(sql, options));
+    return tableFromIPC(await this.#runIPC(sql, options));
   }
 
   queryParams(sql: string, params: readonly Param[]): Promise<Table> {

@@ -3,6 +3,8 @@ export { defaultPath, openDuckDB } from '#duckdb';
 export type {
   DuckConnection,
   DuckDatabase,
+  HeadOptions,
+  HeadResult,
   InsertTarget,
   OpenDuckDB,
   OpenOptions,

@@ -160,6 +160,17 @@ function converterFor(duck: DuckDBType, ids: { next: number }): Converter {
 
 /** Reads a whole result into one Arrow table, one record batch per DuckDB chunk, column by column. */
 export async function resultToArrow(result: DuckDBResult): Promise<Table> {
+  return (await resultHead(result, Infinity)).table;
+}
+
+/**
+ * Reads chunks until the table holds more than `maxRows` rows or the result ends (`ended`); on a streamed
+ * result the rest is never produced unless fetched.
+ */
+export async function resultHead(
+  result: DuckDBResult,
+  maxRows: number,
+): Promise<{ table: Table; ended: boolean }> {
   const ids = { next: 0 };
   const types = result.columnTypes();
   const converters = types.map((t) => converterFor(t, ids));
@@ -167,14 +178,31 @@ export async function resultToArrow(result: DuckDBResult): Promise<Table> {
   const schema = new Schema(names.map((name, i) => childField(name, converters[i]!)));
   const batches: RecordBatch[] = [];
   const rowType = new Struct(schema.fields);
+  let rows = 0;
+  let ended = false;
+  while (rows <= maxRows) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) {
+      ended = true;
+      break;
+    }
+    rows += chunk.rowCount;
+    batches.push(chunkToBatch(chunk, schema, rowType, types, converters));
+  }
+  return { table: new Table(schema, batches), ended };
+}
+
+/** Fetches the rest of a result, keeping only its row count. */
+export async function countRest(result: DuckDBResult): Promise<number> {
+  let rows = 0;
   for (
     let chunk = await result.fetchChunk();
     chunk && chunk.rowCount > 0;
     chunk = await result.fetchChunk()
   ) {
-    batches.push(chunkToBatch(chunk, schema, rowType, types, converters));
+    rows += chunk.rowCount;
   }
-  return new Table(schema, batches);
+  return rows;
 }
 
 function chunkToBatch(

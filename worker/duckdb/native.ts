@@ -26,8 +26,18 @@ import {
 } from './errors.ts';
 import { lockdownTo } from './lockdown.ts';
 import { appendArrow } from './native-append.ts';
-import { resultToArrow } from './native-arrow.ts';
-import type { DuckConnection, DuckDatabase, InsertTarget, OpenDuckDB, Param, RunOptions } from './types.ts';
+import { countSql } from './head.ts';
+import { countRest, resultHead, resultToArrow } from './native-arrow.ts';
+import type {
+  DuckConnection,
+  DuckDatabase,
+  HeadOptions,
+  HeadResult,
+  InsertTarget,
+  OpenDuckDB,
+  Param,
+  RunOptions,
+} from './types.ts';
 
 const EXTENSION_HINT =
   'Extensions are not available: Dinobase never downloads one, and this DuckDB build does not include it.';
@@ -123,16 +133,43 @@ class NativeConnection implements DuckConnection {
     return run;
   }
 
+  async #check(sql: string, single: boolean | undefined): Promise<void> {
+    // The same limit as DuckDB-WASM's, so both drivers refuse the same inputs.
+    checkCallSize(sql);
+    if (single && mayHoldSeveral(sql)) {
+      // Parsing only: DuckDB's own count of the statements in the text.
+      const { count } = await this.#conn.extractStatements(sql);
+      if (count !== 1) throw notOneStatement(count);
+    }
+  }
+
   query(sql: string, options: RunOptions = {}): Promise<Table> {
     return this.#enqueue(async () => {
-      // The same limit as DuckDB-WASM's, so both drivers refuse the same inputs.
-      checkCallSize(sql);
-      if (options.single && mayHoldSeveral(sql)) {
-        // Parsing only: DuckDB's own count of the statements in the text.
-        const { count } = await this.#conn.extractStatements(sql);
-        if (count !== 1) throw notOneStatement(count);
-      }
+      await this.#check(sql, options.single);
       return resultToArrow(await this.#conn.run(sql));
+    }, options.signal);
+  }
+
+  /**
+   * A streamed result produces rows only as they are fetched: past the head, the total is counted by DuckDB
+   * (the next statement discards the stream), or by fetching the rest without converting it.
+   */
+  queryHead(sql: string, options: HeadOptions): Promise<HeadResult> {
+    return this.#enqueue(async () => {
+      await this.#check(sql, options.single);
+      const result = await this.#conn.stream(sql);
+      const { table, ended } = await resultHead(result, options.maxRows);
+      let totalRows = table.numRows;
+      if (!ended && options.wrappable) {
+        const text = countSql(sql);
+        // The wrapping must not open a way out of the one-statement check.
+        await this.#check(text, options.single);
+        const count = await this.#conn.runAndReadAll(text);
+        totalRows = Number(count.getRows()[0]![0]);
+      } else if (!ended) {
+        totalRows += await countRest(result);
+      }
+      return { table, ipc: null, totalRows };
     }, options.signal);
   }
 

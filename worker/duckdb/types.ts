@@ -11,6 +11,26 @@ export interface RunOptions {
   single?: boolean;
 }
 
+export interface HeadOptions extends RunOptions {
+  /** How many rows the caller shows: at least this many come back when the result has them. */
+  maxRows: number;
+  /**
+   * The caller vouches that `sql` is one plain query (SELECT, WITH, FROM, VALUES) that DuckDB can read as a
+   * subquery: then the total of a longer result is counted by `SELECT count(*) FROM (<sql>)` instead of moving
+   * the remaining rows (see docs/ARCHITECTURE.md, Bounded results).
+   */
+  wrappable?: boolean;
+}
+
+/** The first rows of a result and how many it has in all. */
+export interface HeadResult {
+  /** The first rows: all of them when `totalRows <= maxRows`, else at least `maxRows` (a chunk may add more). */
+  table: Table;
+  /** `table` as an Arrow IPC stream when the driver has it without re-encoding (DuckDB-WASM), else null. */
+  ipc: Uint8Array | null;
+  totalRows: number;
+}
+
 export type Param = string | number | boolean | null | bigint;
 
 export interface InsertTarget {
@@ -25,6 +45,8 @@ export interface DuckConnection {
   query(sql: string, options?: RunOptions): Promise<Table>;
   /** The same result as an Arrow IPC stream, ready to transfer to another thread without re-encoding. */
   queryIPC(sql: string, options?: RunOptions): Promise<Uint8Array>;
+  /** Reads the first `maxRows` rows of a read and its exact row count, without holding the rest in memory. */
+  queryHead(sql: string, options: HeadOptions): Promise<HeadResult>;
   /** Runs a prepared statement with positional `?` parameters. */
   queryParams(sql: string, params: readonly Param[]): Promise<Table>;
   insertArrow(table: Table, target: InsertTarget): Promise<void>;

@@ -35,6 +35,7 @@ class SpyDB extends DinobaseDB {
     return {
       query: (sql, options) => (this.sent.push(sql), conn.query(sql, options)),
       queryIPC: (sql, options) => (this.sent.push(sql), conn.queryIPC(sql, options)),
+      queryHead: (sql, options) => (this.sent.push(sql), conn.queryHead(sql, options)),
       queryParams: (sql, params) => (this.sent.push(sql), conn.queryParams(sql, params)),
       insertArrow: (table, target) => conn.insertArrow(table, target),
       close: () => conn.close(),

@@ -1,7 +1,7 @@
 // QueryEngine: runs reads with row caps, timeouts and cancellation; routes writes to mutation previews.
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { DinobaseDB } from '../db.ts';
-import type { DuckConnection } from '../duckdb/index.ts';
+import type { DuckConnection, HeadResult } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
@@ -17,6 +17,8 @@ import type {
 } from './mutations.ts';
 
 export const DEFAULT_MAX_ROWS = 200;
+/** Statements DuckDB takes as a subquery, so their total is a `count(*)` over them (after WITH: its body's verb). */
+const WRAPPABLE = new Set(['SELECT', 'VALUES', 'FROM', 'TABLE']);
 
 export interface ExecuteOptions {
   maxRows?: number;
@@ -135,7 +137,7 @@ export class QueryEngine {
     sql: string,
     options: ExecuteOptions = {},
   ): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse> {
-    const outcome = await this.#guarded(sql, options, false);
+    const outcome = await this.#guarded(sql, options);
     if ('routed' in outcome) return outcome.routed;
     if ('error' in outcome) return outcome;
     const { table, shape } = outcome;
@@ -147,7 +149,7 @@ export class QueryEngine {
     options: ExecuteOptions = {},
   ): Promise<ArrowQueryResult | ErrorResult | MutationResponse> {
     // The grid's form is the editor's: a `--force` there still opens the review, so a person confirms.
-    const outcome = await this.#guarded(sql, { ...options, allowForce: false }, true);
+    const outcome = await this.#guarded(sql, { ...options, allowForce: false });
     if ('routed' in outcome) {
       return isForcedResponse(outcome.routed)
         ? { error: 'A forced mutation reached the editor path', code: 'internal' }
@@ -160,20 +162,20 @@ export class QueryEngine {
   }
 
   /** Bad input of any kind comes back as an error object, never as a rejection. */
-  async #guarded(sql: string, options: ExecuteOptions, ipc: boolean): Promise<RunOutcome> {
+  async #guarded(sql: string, options: ExecuteOptions): Promise<RunOutcome> {
     try {
-      return await this.#run(sql, options, ipc);
+      return await this.#run(sql, options);
     } catch (error) {
       return fail(error);
     }
   }
 
   /**
-   * `ipc`: the caller wants the IPC bytes (the grid). Otherwise the result is taken as an Arrow table: native
-   * DuckDB builds that table in JavaScript, and encoding it to IPC only to decode it again cost ~1.5× on wide
-   * reads (DuckDB-WASM decodes its IPC either way).
+   * Earlier statements of a script run whole; the last one is read as a head of `maxRows` rows plus its exact
+   * total. The drivers return an Arrow table either way (native DuckDB builds it in JavaScript, and IPC
+   * encoding only to decode again cost ~1.5x on wide reads), with the IPC bytes when they have them.
    */
-  async #run(sql: string, options: ExecuteOptions, ipc: boolean): Promise<RunOutcome> {
+  async #run(sql: string, options: ExecuteOptions): Promise<RunOutcome> {
     const started = performance.now();
     const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
     if (!Number.isInteger(maxRows) || maxRows < 1) {
@@ -211,16 +213,20 @@ export class QueryEngine {
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     const { statements } = classification;
     const total = statements.length;
-    let bytes: Uint8Array | null = null;
-    let result: Table | null = null;
+    let head: HeadResult | null = null;
     for (const [i, statement] of statements.entries()) {
       try {
         const conn = await this.#connection();
         // One statement per call, never the script's text, and DuckDB itself confirms it reads one statement:
         // even a lexer bug cannot run a second one.
-        const text = (await showTablesSql(this.#db, statement.tokens)) ?? statement.text;
-        if (ipc) bytes = await conn.queryIPC(text, { signal, single: true });
-        else result = await conn.query(text, { signal, single: true });
+        const shown = await showTablesSql(this.#db, statement.tokens);
+        const text = shown ?? statement.text;
+        if (i < total - 1) await conn.query(text, { signal, single: true });
+        else {
+          // Only the rows shown leave DuckDB (docs/ARCHITECTURE.md, Bounded results).
+          const wrappable = !shown && WRAPPABLE.has(statement.verb);
+          head = await conn.queryHead(text, { signal, single: true, maxRows, wrappable });
+        }
       } catch (error) {
         // An interrupted statement may still occupy its connection (DuckDB cannot interrupt planning): the
         // next query takes a fresh one instead of queueing behind it.
@@ -239,13 +245,12 @@ export class QueryEngine {
           : { ...failed, error: `Statement ${i + 1} of ${total} failed: ${failed.error}` };
       }
     }
-    const table = result ?? tableFromIPC(bytes!);
-    const rows = table.numRows;
+    const { table, ipc: bytes, totalRows: rows } = head!;
     const fields = table.schema.fields;
     const shape: ResultShape = {
       columns: fields.map((f) => f.name),
       data_types: Object.fromEntries(fields.map((f) => [f.name, duckTypeName(f.type)])),
-      row_count: Math.min(rows, maxRows),
+      row_count: Math.min(table.numRows, maxRows),
       total_rows: rows,
       elapsed_ms: Math.round((performance.now() - started) * 100) / 100,
       _freshness: 'synced',

@@ -1,0 +1,159 @@
+// DuckDB-WASM's bounded read (queryHead): streams the first chunks of a result, then counts the rest in DuckDB.
+import type * as duckdb from '@duckdb/duckdb-wasm';
+import { DataType, Message, tableFromIPC } from 'apache-arrow';
+import { toQueryError } from './errors.ts';
+import { countSql, limitSql } from './head.ts';
+import type { HeadOptions, HeadResult } from './types.ts';
+
+export const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+/** Chunk requests in flight: each is a round trip to DuckDB's worker. */
+export const FETCH_WINDOW = 2;
+
+export function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The rows in one IPC message of the stream that `header` starts, read from the message's metadata alone
+ * (continuation marker, metadata length, flatbuffer) so the chunk is not copied or decoded twice.
+ */
+function batchRows(header: Uint8Array, chunk: Uint8Array): number {
+  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk.byteLength >= 8 && view.getUint32(0, true) === 0xffffffff) {
+    const message = Message.decode(chunk.subarray(8, 8 + view.getInt32(4, true)));
+    if (message.isRecordBatch()) return message.header().length;
+  }
+  return tableFromIPC(concat([header, chunk, END_OF_STREAM])).numRows;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
+}
+
+/** Reads the current pending query's remaining chunks, keeping only their row count. */
+async function drain(
+  db: duckdb.AsyncDuckDB,
+  conn: number,
+  header: Uint8Array,
+  signal?: AbortSignal,
+): Promise<number> {
+  let rows = 0;
+  for (;;) {
+    checkAborted(signal);
+    const chunk = await db.fetchQueryResults(conn);
+    if (chunk == null) continue;
+    if (chunk.byteLength === 0) return rows;
+    rows += batchRows(header, chunk);
+  }
+}
+
+async function start(
+  db: duckdb.AsyncDuckDB,
+  conn: number,
+  sql: string,
+  stream: boolean,
+): Promise<Uint8Array> {
+  let header = await db.startPendingQuery(conn, sql, stream);
+  while (header == null) header = await db.pollPendingQuery(conn);
+  return header;
+}
+
+/** The one value of a one-row, one-column result, run as a pending query so that a cancel stops it. */
+async function scalar(
+  db: duckdb.AsyncDuckDB,
+  conn: number,
+  sql: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  const header = await start(db, conn, sql, false);
+  const chunks = [header];
+  for (;;) {
+    checkAborted(signal);
+    const chunk = await db.fetchQueryResults(conn);
+    if (chunk == null) continue;
+    if (chunk.byteLength === 0) break;
+    chunks.push(chunk);
+  }
+  return Number(
+    tableFromIPC(concat([...chunks, END_OF_STREAM]))
+      .getChildAt(0)!
+      .get(0),
+  );
+}
+
+/**
+ * A streamed pending query (DuckDB produces rows as they are fetched) is fetched until it holds more than
+ * `maxRows` rows or ends. The total of a longer result is then `SELECT count(*)` over the statement when the
+ * caller vouches it can be a subquery (the new query discards the stream), else the rest is fetched and only
+ * counted. Streamed results carry no dictionary batches, so an ENUM head is read once more in one piece.
+ */
+export async function headOf(
+  db: duckdb.AsyncDuckDB,
+  conn: number,
+  sql: string,
+  options: HeadOptions,
+  /** The one-statement check, run on the wrapped statements too (the wrapping must not open a way out). */
+  assertOne: (sql: string) => Promise<void>,
+): Promise<HeadResult> {
+  const { maxRows, wrappable = false, signal } = options;
+  const header = await start(db, conn, sql, true);
+  const chunks = [header];
+  let rows = 0;
+  let ended = false;
+  const inFlight: Promise<Uint8Array | null>[] = [];
+  const fill = () => {
+    while (inFlight.length < FETCH_WINDOW) inFlight.push(db.fetchQueryResults(conn));
+  };
+  fill();
+  let extra = 0;
+  try {
+    while (rows <= maxRows) {
+      const chunk = await inFlight.shift()!;
+      if (chunk != null && chunk.byteLength === 0) {
+        ended = true;
+        break;
+      }
+      if (chunk != null) {
+        chunks.push(chunk);
+        rows += batchRows(header, chunk);
+      }
+      checkAborted(signal);
+      fill();
+    }
+  } finally {
+    // Requests already sent are answered in order; past the head they only add to the count.
+    for (const settled of await Promise.allSettled(inFlight)) {
+      if (ended || settled.status !== 'fulfilled' || settled.value == null) continue;
+      if (settled.value.byteLength === 0) ended = true;
+      else extra += batchRows(header, settled.value);
+    }
+  }
+  let totalRows = rows + extra;
+  if (!ended) {
+    if (wrappable) {
+      const count = countSql(sql);
+      if (options.single) await assertOne(count);
+      totalRows = await scalar(db, conn, count, signal);
+    } else {
+      totalRows += await drain(db, conn, header, signal);
+    }
+  }
+  const dictionary = tableFromIPC(concat([header, END_OF_STREAM])).schema.fields.some((f) =>
+    DataType.isDictionary(f.type),
+  );
+  if (dictionary) {
+    const text = totalRows > maxRows && wrappable ? limitSql(sql, maxRows) : sql;
+    if (options.single) await assertOne(text);
+    const bytes = await db.runQuery(conn, text);
+    const table = tableFromIPC(bytes);
+    return { table, ipc: bytes, totalRows };
+  }
+  const ipc = concat([...chunks, END_OF_STREAM]);
+  return { table: tableFromIPC(ipc), ipc, totalRows };
+}
