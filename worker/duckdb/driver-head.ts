@@ -7,7 +7,7 @@ import type { HeadOptions, HeadResult } from './types.ts';
 
 export const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 /** Chunk requests in flight: each is a round trip to DuckDB's worker. */
-export const FETCH_WINDOW = 2;
+const FETCH_WINDOW = 2;
 
 export function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
@@ -36,24 +36,35 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
 }
 
-/** Reads the current pending query's remaining chunks, keeping only their row count. */
-async function drain(
+/**
+ * Fetches the current pending query's chunks to its end, each to `take`. Requests are pipelined (each is a
+ * round trip to DuckDB's worker); requests past the end return empty chunks, and the worker answers in order.
+ */
+export async function fetchRest(
   db: duckdb.AsyncDuckDB,
   conn: number,
-  header: Uint8Array,
+  take: (chunk: Uint8Array) => void,
   signal?: AbortSignal,
-): Promise<number> {
-  let rows = 0;
-  for (;;) {
-    checkAborted(signal);
-    const chunk = await db.fetchQueryResults(conn);
-    if (chunk == null) continue;
-    if (chunk.byteLength === 0) return rows;
-    rows += batchRows(header, chunk);
+): Promise<void> {
+  const inFlight: Promise<Uint8Array | null>[] = [];
+  const fill = () => {
+    while (inFlight.length < FETCH_WINDOW) inFlight.push(db.fetchQueryResults(conn));
+  };
+  fill();
+  try {
+    for (;;) {
+      checkAborted(signal);
+      const chunk = await inFlight.shift()!;
+      if (chunk != null && chunk.byteLength === 0) return;
+      if (chunk != null) take(chunk);
+      fill();
+    }
+  } finally {
+    await Promise.allSettled(inFlight);
   }
 }
 
-async function start(
+export async function start(
   db: duckdb.AsyncDuckDB,
   conn: number,
   sql: string,
@@ -73,13 +84,7 @@ async function scalar(
 ): Promise<number> {
   const header = await start(db, conn, sql, false);
   const chunks = [header];
-  for (;;) {
-    checkAborted(signal);
-    const chunk = await db.fetchQueryResults(conn);
-    if (chunk == null) continue;
-    if (chunk.byteLength === 0) break;
-    chunks.push(chunk);
-  }
+  await fetchRest(db, conn, (chunk) => chunks.push(chunk), signal);
   return Number(
     tableFromIPC(concat([...chunks, END_OF_STREAM]))
       .getChildAt(0)!
@@ -141,7 +146,7 @@ export async function headOf(
       if (options.single) await assertOne(count);
       totalRows = await scalar(db, conn, count, signal);
     } else {
-      totalRows += await drain(db, conn, header, signal);
+      await fetchRest(db, conn, (chunk) => (totalRows += batchRows(header, chunk)), signal);
     }
   }
   const dictionary = tableFromIPC(concat([header, END_OF_STREAM])).schema.fields.some((f) =>

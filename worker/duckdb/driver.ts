@@ -11,7 +11,7 @@ import {
   toDuckParam,
   toQueryError,
 } from './errors.ts';
-import { END_OF_STREAM, FETCH_WINDOW, concat, headOf } from './driver-head.ts';
+import { END_OF_STREAM, concat, fetchRest, headOf, start } from './driver-head.ts';
 import { givenFilePath, lockdown } from './lockdown.ts';
 import type {
   DuckConnection,
@@ -108,29 +108,11 @@ class WasmConnection implements DuckConnection {
     return this.#db.runQuery(this.#id, sql);
   }
 
-  /**
-   * Fetches are pipelined (a few requests in flight) because each is a round trip to DuckDB's worker;
-   * requests past the end return empty chunks, and the DuckDB worker answers in order.
-   */
+  /** The whole result of a pending (cancellable) query, as one IPC stream. */
   async #sendPending(sql: string): Promise<{ header: Uint8Array; bytes: Uint8Array }> {
-    let header = await this.#db.startPendingQuery(this.#id, sql, false);
-    while (header == null) header = await this.#db.pollPendingQuery(this.#id);
+    const header = await start(this.#db, this.#id, sql, false);
     const chunks = [header];
-    const inFlight: Promise<Uint8Array | null>[] = [];
-    const fill = () => {
-      while (inFlight.length < FETCH_WINDOW) inFlight.push(this.#db.fetchQueryResults(this.#id));
-    };
-    fill();
-    try {
-      for (;;) {
-        const chunk = await inFlight.shift()!;
-        if (chunk != null && chunk.byteLength === 0) break;
-        if (chunk != null) chunks.push(chunk);
-        fill();
-      }
-    } finally {
-      await Promise.allSettled(inFlight);
-    }
+    await fetchRest(this.#db, this.#id, (chunk) => chunks.push(chunk));
     chunks.push(END_OF_STREAM);
     return { header, bytes: concat(chunks) };
   }
