@@ -7,6 +7,7 @@ import {
   type DuckDBEnumType,
   type DuckDBListType,
   type DuckDBMapType,
+  type DuckDBMaterializedResult,
   type DuckDBResult,
   type DuckDBStructType,
   type DuckDBType,
@@ -158,9 +159,17 @@ function converterFor(duck: DuckDBType, ids: { next: number }): Converter {
   }
 }
 
-/** Reads a whole result into one Arrow table, one record batch per DuckDB chunk, column by column. */
-export async function resultToArrow(result: DuckDBResult): Promise<Table> {
-  return (await resultHead(result, Infinity)).table;
+/** How each column of a result becomes Arrow: the schema, and a batch builder for one chunk. */
+function arrowShape(result: DuckDBResult, names: readonly string[]) {
+  const ids = { next: 0 };
+  const types = result.columnTypes();
+  const converters = types.map((t) => converterFor(t, ids));
+  const schema = new Schema(names.map((name, i) => childField(name, converters[i]!)));
+  const rowType = new Struct(schema.fields);
+  return {
+    schema,
+    batch: (chunk: DuckDBDataChunk) => chunkToBatch(chunk, schema, rowType, types, converters),
+  };
 }
 
 /**
@@ -171,13 +180,8 @@ export async function resultHead(
   result: DuckDBResult,
   maxRows: number,
 ): Promise<{ table: Table; ended: boolean }> {
-  const ids = { next: 0 };
-  const types = result.columnTypes();
-  const converters = types.map((t) => converterFor(t, ids));
-  const names = result.columnNames();
-  const schema = new Schema(names.map((name, i) => childField(name, converters[i]!)));
+  const { schema, batch } = arrowShape(result, result.columnNames());
   const batches: RecordBatch[] = [];
-  const rowType = new Struct(schema.fields);
   let rows = 0;
   let ended = false;
   while (rows <= maxRows) {
@@ -187,9 +191,23 @@ export async function resultHead(
       break;
     }
     rows += chunk.rowCount;
-    batches.push(chunkToBatch(chunk, schema, rowType, types, converters));
+    batches.push(batch(chunk));
   }
   return { table: new Table(schema, batches), ended };
+}
+
+/**
+ * A materialised result's chunks are already in memory, so they are read without a call into DuckDB's
+ * thread pool each; `names` replaces the column names (a wrapping subquery renames duplicates).
+ */
+export function materializedToArrow(
+  result: DuckDBMaterializedResult,
+  names: readonly string[] = result.columnNames(),
+): Table {
+  const { schema, batch } = arrowShape(result, names);
+  const batches: RecordBatch[] = [];
+  for (let i = 0; i < result.chunkCount; i++) batches.push(batch(result.getChunk(i)));
+  return new Table(schema, batches);
 }
 
 /** Fetches the rest of a result, keeping only its row count. */

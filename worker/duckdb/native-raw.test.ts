@@ -2,7 +2,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableToRows } from '../values.ts';
-import { resultToArrow } from './native-arrow.ts';
+import { materializedToArrow } from './native-arrow.ts';
 import { vectorMemory } from './native-raw.ts';
 
 let instance: DuckDBInstance;
@@ -58,7 +58,7 @@ describe('native results straight from DuckDB memory', () => {
   });
 
   it('read every fixed-width type exactly as DuckDB prints it, NULLs in place', async () => {
-    const rows = tableToRows(await resultToArrow(await conn.run(SELECT)));
+    const rows = tableToRows(materializedToArrow(await conn.run(SELECT)));
     const text = await conn.runAndReadAll(
       `SELECT ${COLUMNS.map((_, k) => `c${k}::VARCHAR AS c${k}`).join(', ')} FROM (${SELECT})`,
     );
@@ -75,7 +75,7 @@ describe('native results straight from DuckDB memory', () => {
   });
 
   it('give a column without NULLs no validity bitmap, as the value-by-value reader does', async () => {
-    const table = await resultToArrow(
+    const table = materializedToArrow(
       await conn.run('SELECT i::BIGINT AS a, i % 2 = 0 AS b FROM range(3000) r(i)'),
     );
     for (const data of table.getChild('a')!.data) expect(data.nullCount).toBe(0);

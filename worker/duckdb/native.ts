@@ -6,14 +6,14 @@ import {
   SQLNULL,
   VARCHAR,
   type DuckDBConnection,
+  type DuckDBResult,
   type DuckDBType,
 } from '@duckdb/node-api';
 import { tableToIPC, type Table } from 'apache-arrow';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError, NotReadyError, errorMessage } from '../errors.ts';
+import { NotReadyError, errorMessage } from '../errors.ts';
 import { makePrivateDir } from '../home.ts';
 import {
   HUNG_GRACE_MS,
@@ -26,8 +26,9 @@ import {
 } from './errors.ts';
 import { lockdownTo } from './lockdown.ts';
 import { appendArrow } from './native-append.ts';
-import { countSql } from './head.ts';
-import { countRest, resultHead, resultToArrow } from './native-arrow.ts';
+import { countSql, limitSql } from './head.ts';
+import { countRest, materializedToArrow, resultHead } from './native-arrow.ts';
+import { openError } from './native-open.ts';
 import type {
   DuckConnection,
   DuckDatabase,
@@ -146,31 +147,72 @@ class NativeConnection implements DuckConnection {
   query(sql: string, options: RunOptions = {}): Promise<Table> {
     return this.#enqueue(async () => {
       await this.#check(sql, options.single);
-      return resultToArrow(await this.#conn.run(sql));
+      return materializedToArrow(await this.#conn.run(sql));
     }, options.signal);
   }
 
   /**
-   * A streamed result produces rows only as they are fetched: past the head, the total is counted by DuckDB
-   * (the next statement discards the stream), or by fetching the rest without converting it.
+   * A read DuckDB can wrap runs once under `LIMIT maxRows + 1`, materialised (one call into DuckDB, where a
+   * stream takes three or four), and DuckDB counts the rest only when there is more. Other statements stream:
+   * past the head, their rest is fetched only to be counted.
    */
   queryHead(sql: string, options: HeadOptions): Promise<HeadResult> {
     return this.#enqueue(async () => {
       await this.#check(sql, options.single);
-      const result = await this.#conn.stream(sql);
-      const { table, ended } = await resultHead(result, options.maxRows);
-      let totalRows = table.numRows;
-      if (!ended && options.wrappable) {
-        const text = countSql(sql);
-        // The wrapping must not open a way out of the one-statement check.
-        await this.#check(text, options.single);
-        const count = await this.#conn.runAndReadAll(text);
-        totalRows = Number(count.getRows()[0]![0]);
-      } else if (!ended) {
-        totalRows += await countRest(result);
+      if (options.wrappable) {
+        try {
+          return await this.#limitedHead(sql, options);
+        } catch (error) {
+          // An error that points into the text would point into the wrapping: the statement alone says it
+          // (such errors come from parsing and binding, so the retry is cheap).
+          if (options.signal?.aborted || !/\bLINE \d+:|^Parser Error/.test(errorMessage(error))) throw error;
+        }
       }
+      const result = await this.#stream(sql, options.single);
+      const { table, ended } = await resultHead(result, options.maxRows);
+      const totalRows = table.numRows + (ended ? 0 : await countRest(result));
       return { table, ipc: null, totalRows };
     }, options.signal);
+  }
+
+  async #limitedHead(sql: string, { maxRows, single }: HeadOptions): Promise<HeadResult> {
+    const text = limitSql(sql, maxRows + 1);
+    // The wrappings must not open a way out of the one-statement check.
+    await this.#check(text, single);
+    const result = await this.#conn.run(text);
+    let names = result.columnNames();
+    // The subquery renames duplicate names (`a`, `a` → `a`, `a_1`); the statement's own come from preparing it.
+    if (names.some((name) => /_\d+$/.test(name))) {
+      const prepared = await this.#conn.prepare(sql);
+      names = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
+      prepared.destroySync();
+    }
+    const table = materializedToArrow(result, names);
+    if (table.numRows <= maxRows) return { table, ipc: null, totalRows: table.numRows };
+    const count = countSql(sql);
+    await this.#check(count, single);
+    const counted = await this.#conn.runAndReadAll(count);
+    return { table, ipc: null, totalRows: Number(counted.getRows()[0]![0]) };
+  }
+
+  /**
+   * One checked statement is prepared and streamed in two calls to DuckDB, where `stream` makes three. A
+   * statement DuckDB expands into several (PIVOT without an IN list) cannot be prepared whole: `stream` runs it.
+   */
+  async #stream(sql: string, single: boolean | undefined): Promise<DuckDBResult> {
+    if (!single) return this.#conn.stream(sql);
+    let prepared;
+    try {
+      prepared = await this.#conn.prepare(sql);
+    } catch (error) {
+      if (/Cannot prepare multiple statements/.test(errorMessage(error))) return this.#conn.stream(sql);
+      throw error;
+    }
+    try {
+      return await prepared.stream();
+    } finally {
+      prepared.destroySync();
+    }
   }
 
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {
@@ -181,7 +223,7 @@ class NativeConnection implements DuckConnection {
     const values = params.map(toDuckParam);
     return this.#enqueue(async () => {
       checkCallSize(sql, params);
-      return resultToArrow(await this.#conn.run(sql, values, values.map(bindType)));
+      return materializedToArrow(await this.#conn.run(sql, values, values.map(bindType)));
     });
   }
 
@@ -206,56 +248,6 @@ interface SharedInstance {
   fileDir: string;
 }
 const instances = new Map<string, Promise<SharedInstance>>();
-
-/** The storage version and DuckDB release written in a database file's header, if it has one. */
-function fileHeader(path: string): { storage: number; writer: string | null } | null {
-  const header = Buffer.alloc(84);
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      if (readSync(fd, header, 0, header.length, 0) < header.length) return null;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-  if (header.toString('latin1', 8, 12) !== 'DUCK') return null;
-  const writer = header.toString('latin1', 52, 84).replace(/\0.*$/s, '');
-  return { storage: Number(header.readBigUInt64LE(12)), writer: /^v\d/.test(writer) ? writer : null };
-}
-
-/** DuckDB's open failures, said for this file: who holds its lock, which DuckDB wrote it. */
-function openError(error: unknown, path: string, version: string): Error {
-  const message = errorMessage(error);
-  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
-  if (lock) {
-    const readable = /read-only mode/.test(message);
-    return new NotReadyError(
-      'locked',
-      `The database ${path} is in use by another process (PID ${lock[2]}, ${lock[1]}): DuckDB lets one process ` +
-        `write a database file. Stop that process${readable ? ', or open the file read-only ({ readOnly: true }), which it allows' : ''}.`,
-      { cause: error },
-    );
-  }
-  const newer = /version number (\d+), but we can only read versions? (?:between )?(\d+)(?: and (\d+))?/.exec(
-    message,
-  );
-  if (newer) {
-    const header = fileHeader(path);
-    const writer = header?.writer ? `DuckDB ${header.writer}` : 'a newer DuckDB';
-    return new ConfigError(
-      'invalid_argument',
-      `Cannot open ${path}: it was written by ${writer} (storage version ${newer[1]}), and this engine is DuckDB ` +
-        `${version}, which reads storage versions ${newer[2]}${newer[3] ? `–${newer[3]}` : ''}. Open it with that ` +
-        `DuckDB and EXPORT DATABASE, then IMPORT DATABASE here.`,
-      { cause: error },
-    );
-  }
-  return new ConfigError('invalid_argument', `Cannot open the database ${path}: ${message}`, {
-    cause: error,
-  });
-}
 
 async function acquire(path: string, readOnly: boolean): Promise<SharedInstance> {
   const known = instances.get(path);

@@ -124,6 +124,21 @@ describe('bounded reads', () => {
     expect(db.received).toBeLessThan(BOUND);
   });
 
+  it("keeps a statement's own column names, duplicates included, truncated or not", async () => {
+    for (const maxRows of [1, 10]) {
+      const result = await ok('SELECT i AS a, i + 1 AS a, i AS a_1 FROM range(3) r(i)', { maxRows });
+      expect(result.columns).toEqual(['a', 'a', 'a_1']);
+      expect(result.total_rows).toBe(3);
+    }
+  });
+
+  it('says errors in terms of the statement as written', async () => {
+    const result = await engine.execute('SELECT i FROM big.t\nWHERE nope > 1');
+    expect(isErrorResult(result) && result.error).toMatch(/"nope" not found[\s\S]*LINE 2: WHERE nope > 1/);
+    const syntax = await engine.execute('SELECT 1 +');
+    expect(isErrorResult(syntax) && syntax.error).toMatch(/^Parser Error: syntax error at end of input/);
+  });
+
   it('decodes ENUM columns of a truncated read', async () => {
     const result = await ok('SELECT * FROM big.moods ORDER BY i', { maxRows: 4 });
     expect(result.rows).toEqual([
