@@ -1,5 +1,5 @@
 // Editor and results state: the tabs' SQL, the running query, each tab's Arrow result, history and completion.
-import { tableFromIPC } from 'apache-arrow';
+import { tableFromResultIPC } from '../../common/arrow.ts';
 import type { MutationResponse } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
 import { isWriteSql } from '../lib/mutations.ts';
@@ -156,7 +156,7 @@ export class Workbench {
         if (!cancelled && isWriteSql(sql)) this.#onMutation(null);
       } else if ('ipc' in response) {
         const result = new ResultSet({
-          table: tableFromIPC(response.ipc),
+          table: tableFromResultIPC(response.ipc),
           columns: response.columns,
           types: response.data_types,
           rowCount: response.row_count,

@@ -1,6 +1,7 @@
 // DuckDB-WASM's bounded read (queryHead): streams the first chunks of a result, then counts the rest in DuckDB.
 import type * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, Message, tableFromIPC } from 'apache-arrow';
+import { renamed, tableFromResultIPC } from '../../common/arrow.ts';
 import { toQueryError } from './errors.ts';
 import { countSql, limitSql } from './head.ts';
 import type { HeadOptions, HeadResult } from './types.ts';
@@ -156,9 +157,11 @@ export async function headOf(
     const text = totalRows > maxRows && wrappable ? limitSql(sql, maxRows) : sql;
     if (options.single) await assertOne(text);
     const bytes = await db.runQuery(conn, text);
-    const table = tableFromIPC(bytes);
-    return { table, ipc: bytes, totalRows };
+    if (text === sql) return { table: tableFromResultIPC(bytes), ipc: bytes, totalRows };
+    // The wrapping renames duplicate names (`a, a` → `a, a_1`); the streamed header has the statement's own.
+    const names = tableFromIPC(concat([header, END_OF_STREAM])).schema.fields.map((f) => f.name);
+    return { table: renamed(tableFromResultIPC(bytes), names), ipc: null, totalRows };
   }
   const ipc = concat([...chunks, END_OF_STREAM]);
-  return { table: tableFromIPC(ipc), ipc, totalRows };
+  return { table: tableFromResultIPC(ipc), ipc, totalRows };
 }

@@ -1,6 +1,7 @@
 // Wraps an instantiated AsyncDuckDB into the engine's DuckDatabase contract: session setup, queued calls, cancellation, clear errors.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { tableFromResultIPC } from '../../common/arrow.ts';
 import { QueryError, errorMessage } from '../errors.ts';
 import {
   HUNG_GRACE_MS,
@@ -193,7 +194,7 @@ class WasmConnection implements DuckConnection {
   }
 
   async query(sql: string, options: RunOptions = {}): Promise<Table> {
-    return tableFromIPC(await this.#runIPC(sql, options));
+    return tableFromResultIPC(await this.#runIPC(sql, options));
   }
 
   queryParams(sql: string, params: readonly Param[]): Promise<Table> {
@@ -203,7 +204,7 @@ class WasmConnection implements DuckConnection {
       let statement: number | undefined;
       try {
         statement = await this.#db.createPrepared(this.#id, sql);
-        return tableFromIPC(await this.#db.runPrepared(this.#id, statement, params.map(toDuckParam)));
+        return tableFromResultIPC(await this.#db.runPrepared(this.#id, statement, params.map(toDuckParam)));
       } catch (error) {
         throw this.#failed(error);
       } finally {

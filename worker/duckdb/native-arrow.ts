@@ -37,6 +37,7 @@ import {
   Uint8,
   makeData,
 } from 'apache-arrow';
+import { positional } from '../../common/arrow.ts';
 import { QueryError } from '../errors.ts';
 import {
   array,
@@ -164,7 +165,7 @@ function arrowShape(result: DuckDBResult, names: readonly string[]) {
   const ids = { next: 0 };
   const types = result.columnTypes();
   const converters = types.map((t) => converterFor(t, ids));
-  const schema = new Schema(names.map((name, i) => childField(name, converters[i]!)));
+  const schema = positional(new Schema(names.map((name, i) => childField(name, converters[i]!))));
   const rowType = new Struct(schema.fields);
   return {
     schema,

@@ -1,5 +1,6 @@
 // Big reads stay bounded (issue 13, P7): only the rows maxRows shows leave DuckDB, and total_rows stays exact.
 import { tableFromIPC } from 'apache-arrow';
+import { tableFromResultIPC } from '../../common/arrow.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DinobaseDB } from '../db.ts';
 import type { DuckConnection } from '../duckdb/index.ts';
@@ -126,9 +127,19 @@ describe('bounded reads', () => {
 
   it("keeps a statement's own column names, duplicates included, truncated or not", async () => {
     for (const maxRows of [1, 10]) {
-      const result = await ok('SELECT i AS a, i + 1 AS a, i AS a_1 FROM range(3) r(i)', { maxRows });
+      const result = await ok("SELECT i AS a, 'x' || i AS a, i AS a_1 FROM range(3) r(i)", { maxRows });
       expect(result.columns).toEqual(['a', 'a', 'a_1']);
+      expect(result.data_types).toEqual({ a: 'VARCHAR', a_1: 'BIGINT' });
       expect(result.total_rows).toBe(3);
+      const grid = await engine.executeArrow("SELECT i AS a, 'x' || i AS a FROM range(3) r(i)", { maxRows });
+      if (!('ipc' in grid)) throw new Error('expected a grid result');
+      const table = tableFromResultIPC(grid.ipc);
+      expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual(['a:Int64', 'a:Utf8']);
+      expect([table.getChildAt(0)!.get(0), table.getChildAt(1)!.get(0)]).toEqual([0n, 'x0']);
+      // ENUM columns take DuckDB-WASM's path that reads the head again in one piece.
+      const moods = await ok('SELECT m AS a, m AS a FROM big.moods', { maxRows });
+      expect(moods.columns).toEqual(['a', 'a']);
+      expect(moods.total_rows).toBe(5000);
     }
   });
 
