@@ -57,6 +57,8 @@ describe('MCP over HTTP, run in the open tab', () => {
         'list_connectors',
         'query',
         'refresh',
+        'run_saved_query',
+        'saved_queries',
       ].sort(),
     );
     expect(tools.find((t) => t.name === 'describe')?.annotations?.readOnlyHint).toBe(true);
