@@ -1,14 +1,31 @@
 // Saved queries in Chromium: Ctrl/Cmd+S names and saves, the tab remembers it, the library searches, survives a reload, renames, duplicates, deletes.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, waitReady, type App } from './browser.ts';
+import { firstCell, openApp, waitReady, type App } from './browser.ts';
+
+/** As journey.e2e.ts: the run takes the screenshot, and replaces the committed one only when asked. */
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : mkdtempSync(join(tmpdir(), 'dinobase-shots-'));
+const CUSTOMERS = `SELECT h.lifecyclestage, count(*) AS customers
+FROM stripe.customers c JOIN hubspot.contacts h ON h.email = c.email
+GROUP BY ALL ORDER BY customers DESC`;
 
 let app: App;
 let page: Page;
 
 beforeAll(async () => {
-  app = await openApp();
+  app = await openApp({
+    prepare: async (context) =>
+      (context.pages()[0] ?? (await context.newPage())).setViewportSize({ width: 1440, height: 900 }),
+  });
   page = app.page;
+  await page.getByRole('button', { name: 'Load sample data' }).click();
+  await page.getByTestId('source-hubspot').waitFor({ timeout: 60_000 });
 });
 afterAll(() => app?.close());
 
@@ -119,5 +136,21 @@ describe('saved queries', () => {
     await page.locator('.cm-content').focus();
     await page.keyboard.press('ControlOrMeta+S');
     await page.getByTestId('save-dialog').waitFor();
+    await page.getByTestId('save-dialog').getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('saves and runs a query over the sample data (screenshot for the README)', async () => {
+    await typeSql(CUSTOMERS);
+    await page.keyboard.press('ControlOrMeta+S');
+    await page.getByTestId('save-dialog').getByLabel('Save as').fill('Customers by lifecycle stage');
+    await page.getByTestId('save-dialog').getByLabel('Save as').press('Enter');
+    await expect.poll(activeTitle).toBe('Customers by lifecycle stage');
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).not.toBe('');
+    await search().fill('stripe');
+    await expect.poll(savedNames).toEqual(['Customers by lifecycle stage']);
+    await search().fill('');
+    await expect.poll(savedNames).toHaveLength(3);
+    await page.screenshot({ path: join(SHOTS, 'saved.png') });
   });
 });
