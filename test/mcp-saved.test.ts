@@ -55,6 +55,10 @@ describe('saved queries over MCP (stdio)', { timeout: 60_000 }, () => {
     expect(byName.get('run_saved_query')?.inputSchema.properties).toHaveProperty('max_rows');
   });
 
+  it('the instructions point at the saved queries', () => {
+    expect(client.getInstructions()).toMatch(/keeps 3 saved queries: `saved_queries` lists them/);
+  });
+
   it('saved_queries lists name, sql and description, and searches', async () => {
     const all = await call(client, 'saved_queries');
     expect(all.isError).toBe(false);
