@@ -29,6 +29,8 @@ describe('stdio MCP server', () => {
         'list_connectors',
         'query',
         'refresh',
+        'run_saved_query',
+        'saved_queries',
       ].sort(),
     );
     const byName = new Map(tools.map((t) => [t.name, t]));

@@ -8,6 +8,7 @@ import type {
 } from './query/engine.ts';
 import type { CatalogSource, TableDescription } from './query/catalog.ts';
 import type { SourceConfig, StoredSource } from './meta/sources.ts';
+import type { SaveQueryRequest, SavedQuery } from './meta/saved.ts';
 import type { SyncProgress, SyncResult } from './sync/engine.ts';
 import type {
   BatchPreview,
@@ -40,6 +41,8 @@ export type {
   ForcedResponse,
   MutationResponse,
   QueryResult,
+  SaveQueryRequest,
+  SavedQuery,
   SourceConfig,
   CatalogSource,
   StoredSource,
@@ -199,4 +202,18 @@ export interface EngineApi {
   agentInstructions(): Promise<string>;
   /** `_dinobase.agent_log`, newest first. */
   agentLog(request: { limit?: number }): Promise<AgentLogEntry[]>;
+  /**
+   * Saved queries (`_dinobase.saved_queries`), by name; `search` keeps those whose name or SQL contains it (any
+   * case). Names are trimmed, 1..120 characters; errors are ConfigErrors: `not_found`, `would_replace` (a taken
+   * name), `invalid_argument`. User SQL cannot write `_dinobase`: these methods are the only writers.
+   */
+  listSavedQueries(request: { search?: string }): Promise<SavedQuery[]>;
+  getSavedQuery(request: { name: string }): Promise<SavedQuery>;
+  /** Creates the query, or replaces it with `overwrite: true` (created_at kept); without it a taken name is refused. */
+  saveQuery(request: SaveQueryRequest): Promise<SavedQuery>;
+  renameSavedQuery(request: { from: string; to: string }): Promise<SavedQuery>;
+  /** Copies it as "name (copy)", or "(copy 2)"… when that is taken; returns the copy. */
+  duplicateSavedQuery(request: { name: string }): Promise<SavedQuery>;
+  /** Returns what was deleted. */
+  deleteSavedQuery(request: { name: string }): Promise<SavedQuery>;
 }

@@ -18,6 +18,7 @@ import { MutationError, NotReadyError } from './errors.ts';
 import { SyncRunner } from './sync/runner.ts';
 import { DatabaseStorage, opfsFileName, type DatabaseFiles } from './storage.ts';
 import { opfsFiles } from './storage-opfs.ts';
+import { deleteSaved, duplicateSaved, getSaved, listSaved, renameSaved, saveQuery } from './meta/saved.ts';
 import { readAgentLog, runTool, serverInstructions, type AgentEngines } from './agent/tools.ts';
 
 export interface ServiceOptions {
@@ -221,5 +222,12 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     agentInstructions: () => serverInstructions(agents),
     agentLog: ({ limit }) => readAgentLog(db, limit),
     mutationHistory: ({ limit }) => mutations.history({ limit }),
+    listSavedQueries: ({ search }) => listSaved(db, { search }),
+    getSavedQuery: ({ name }) => getSaved(db, name),
+    saveQuery: ({ name, sql, description, overwrite }) =>
+      saveQuery(db, { name, sql, description, overwrite }),
+    renameSavedQuery: ({ from, to }) => renameSaved(db, { from, to }),
+    duplicateSavedQuery: ({ name }) => duplicateSaved(db, { name }),
+    deleteSavedQuery: ({ name }) => deleteSaved(db, { name }),
   };
 }

@@ -5,6 +5,7 @@ import { doctor } from './commands/doctor.ts';
 import { mcp, mcpConfigCommand } from './commands/mcp.ts';
 import { sandbox, serve } from './commands/serve.ts';
 import { add, connectors, info, init, status } from './commands/setup.ts';
+import { save, saved } from './commands/saved.ts';
 import { refresh, sync } from './commands/sync.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -15,6 +16,8 @@ export const COMMANDS: readonly Command[] = [
   sync,
   refresh,
   query,
+  save,
+  saved,
   describe,
   confirm,
   cancel,

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
 import { createMcpServer } from '../../worker/agent/mcp-server.ts';
+import { TOOL_SPECS } from '../../worker/agent/specs.ts';
 import { captureConsole, gotoPage, openApp, type App } from './browser.ts';
 
 let app: App;
@@ -57,6 +58,8 @@ describe('MCP over HTTP, run in the open tab', () => {
         'list_connectors',
         'query',
         'refresh',
+        'run_saved_query',
+        'saved_queries',
       ].sort(),
     );
     expect(tools.find((t) => t.name === 'describe')?.annotations?.readOnlyHint).toBe(true);
@@ -201,7 +204,7 @@ describe('/mcp access rules', () => {
     expect((await initialize({ authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
     await expect(connect(server.url, { authorization: 'Bearer nope' })).rejects.toThrow();
     const client = await connect(server.url, { authorization: `Bearer ${TOKEN}` });
-    expect((await client.listTools()).tools.length).toBe(8);
+    expect((await client.listTools()).tools.length).toBe(TOOL_SPECS.length);
     // No tab on this server: the tool error says where to open one.
     expect((await call(client, 'list_connectors')).text).toContain('open Dinobase at');
   });

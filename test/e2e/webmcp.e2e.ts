@@ -44,6 +44,8 @@ describe('WebMCP', () => {
         'list_connectors',
         'query',
         'refresh',
+        'run_saved_query',
+        'saved_queries',
       ]);
     const tools = await page.webmcp.tools();
     expect(tools.find((t) => t.name === 'describe')?.annotations?.readOnly).toBe(true);

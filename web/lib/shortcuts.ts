@@ -15,6 +15,7 @@ export const SHORTCUT_GROUPS: { title: string; shortcuts: Shortcut[] }[] = [
       { keys: ['Shift', 'Mod', 'Enter'], action: 'Run the statement under the cursor' },
       { keys: ['Esc'], action: 'Cancel the running query (or Mod + .)' },
       { keys: ['Shift', 'Alt', 'F'], action: 'Format the SQL' },
+      { keys: ['Mod', 'S'], action: 'Save the query (asks a name the first time)' },
     ],
   },
   {

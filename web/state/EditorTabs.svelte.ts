@@ -5,6 +5,8 @@ export interface EditorTab {
   id: string;
   title: string;
   sql: string;
+  /** The saved query this tab is: Ctrl/Cmd+S overwrites it instead of asking a name. */
+  saved?: string;
 }
 
 interface StoredTabs {
@@ -147,6 +149,20 @@ export class EditorTabs {
   rename(id: string, title: string): void {
     const clean = title.trim();
     if (clean) this.#update(id, { title: clean });
+  }
+
+  /** The tab now is saved query `name` (and is titled after it). */
+  markSaved(id: string, name: string): void {
+    this.#update(id, { saved: name, title: name });
+  }
+
+  /** A saved query was renamed (`to`) or deleted (null): tabs that were it follow. */
+  relinkSaved(from: string, to: string | null): void {
+    if (!this.#tabs.some((t) => t.saved === from)) return;
+    this.#tabs = this.#tabs.map((t) =>
+      t.saved !== from ? t : to === null ? { ...t, saved: undefined } : { ...t, saved: to, title: to },
+    );
+    this.#changed();
   }
 
   setSql(id: string, sql: string): void {

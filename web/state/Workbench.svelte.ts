@@ -7,6 +7,7 @@ import { Completions } from './Completions.svelte.ts';
 import { EditorTabs } from './EditorTabs.svelte.ts';
 import { QueryHistory } from './QueryHistory.svelte.ts';
 import { ResultSet } from './ResultSet.svelte.ts';
+import { SavedQueries } from './SavedQueries.svelte.ts';
 import type { SortState } from '../lib/sort.ts';
 
 export { ResultSet };
@@ -58,6 +59,7 @@ export class Workbench {
   readonly tabs: EditorTabs;
   readonly history: QueryHistory;
   readonly completions: Completions;
+  readonly saved: SavedQueries;
   #engine: Engine;
   #runs = $state.raw<Record<string, TabRun>>({});
   #running = $state.raw<Running | null>(null);
@@ -77,6 +79,7 @@ export class Workbench {
     this.tabs = parts.tabs ?? new EditorTabs(DEFAULT_SQL);
     this.history = parts.history ?? new QueryHistory();
     this.completions = new Completions(engine);
+    this.saved = new SavedQueries(engine);
   }
 
   /** The active tab's SQL. */

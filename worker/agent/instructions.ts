@@ -38,6 +38,13 @@ export async function serverInstructions(engines: {
     'Call `query` with DuckDB SQL, tables as schema.table; join across sources (for example on email). ' +
       'Results stop at max_rows (default 200): paginate with LIMIT/OFFSET or aggregate in SQL.',
   ];
+  const saved = await savedCount(engines.db);
+  if (saved > 0) {
+    steps.push(
+      `The user keeps ${saved} saved ${saved === 1 ? 'query' : 'queries'}: \`saved_queries\` lists them and ` +
+        '`run_saved_query` runs one by name; reuse one when it answers the question.',
+    );
+  }
   if (stale.length > 0) {
     steps.push(
       `Call \`refresh\` with a source name to sync a STALE source (${stale.join(', ')}) when the answer needs current data.`,
@@ -68,4 +75,10 @@ export async function serverInstructions(engines: {
     );
   }
   return out.join('\n');
+}
+
+/** Saved queries in the database; 0 when there is no such table (a read-only file from before migration 4). */
+async function savedCount(db: DinobaseDB): Promise<number> {
+  const rows = await db.query('SELECT count(*) AS n FROM _dinobase.saved_queries').catch(() => [{ n: 0 }]);
+  return Number(rows[0]?.n ?? 0);
 }

@@ -30,7 +30,7 @@ export function createMcpServer(run: ToolRunner, instructions: string): McpServe
           openWorldHint: false,
           ...(spec.readOnly
             ? {}
-            : { destructiveHint: spec.name === 'query' || spec.name.startsWith('confirm') }),
+            : { destructiveHint: /^(query|run_saved_query|confirm.*)$/.test(spec.name) }),
         },
       },
       async (args: unknown, extra: { signal: AbortSignal }) => {

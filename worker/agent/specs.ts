@@ -48,6 +48,13 @@ export const ConfirmBatchArgs = z.object({ mutation_ids: z.array(mutationId).min
 export const CancelArgs = z.object({ mutation_id: mutationId });
 export const RefreshArgs = z.object({ source: z.string().min(1).describe('A source name, e.g. "stripe"') });
 export const NoArgs = z.object({});
+export const SavedQueriesArgs = z.object({
+  search: z.string().optional().describe('Keep only queries whose name or SQL contains this text (any case)'),
+});
+export const RunSavedQueryArgs = z.object({
+  name: z.string().min(1).describe("A saved query's name, as saved_queries lists it"),
+  max_rows: QueryArgs.shape.max_rows,
+});
 
 /**
  * The original's tool set, minus `exec_code`: arbitrary code cannot be sandboxed here (in the tab it would run
@@ -62,6 +69,22 @@ export const TOOL_SPECS: readonly ToolSpec[] = [
       'mutation_id to confirm or cancel (end the SQL with --force to execute at once, where allowed). Anything ' +
       'else (DDL, COPY, ATTACH, reading URLs or files) is refused.',
     inputSchema: QueryArgs,
+    readOnly: false,
+  },
+  {
+    name: 'saved_queries',
+    description:
+      'List the saved queries people (and the CLI) keep in this database: {saved_queries: [{name, sql, ' +
+      'description, updated_at}]}. Reuse one with run_saved_query instead of writing the SQL again.',
+    inputSchema: SavedQueriesArgs,
+    readOnly: true,
+  },
+  {
+    name: 'run_saved_query',
+    description:
+      'Run a saved query by name, exactly as `query` would run its SQL (same result shape; a write in it ' +
+      'returns a preview to confirm). An unknown name is an error listing the saved names.',
+    inputSchema: RunSavedQueryArgs,
     readOnly: false,
   },
   {

@@ -6,6 +6,7 @@ import { DinobaseError, errorMessage } from '../errors.ts';
 import type { QueryEngine } from '../query/engine.ts';
 import { loadFreshness } from '../query/freshness.ts';
 import type { MutationEngine } from '../query/mutations.ts';
+import { getSaved, listSaved } from '../meta/saved.ts';
 import { annotate } from '../semantic/annotate.ts';
 import type { SyncResult } from '../sync/engine.ts';
 import {
@@ -16,6 +17,8 @@ import {
   DescribeArgs,
   QueryArgs,
   RefreshArgs,
+  RunSavedQueryArgs,
+  SavedQueriesArgs,
   TOOL_SPECS,
   toolSpec,
 } from './specs.ts';
@@ -104,22 +107,56 @@ const awaitingPerson = (ids: string[]) => ({
   status: 'awaiting_person',
 });
 
+/** Agent SQL, typed or saved: untrusted, so the classifier, the time limit and previews for writes. */
+async function runSql(engines: AgentEngines, sql: string, maxRows: number, ctx: CallContext) {
+  const result = await engines.query.execute(sql, {
+    maxRows,
+    timeoutMs: ctx.queryTimeoutMs ?? AGENT_QUERY_TIMEOUT_MS,
+    // A client that sent no name is still told apart from the app's own writes in the Pending drawer.
+    client: ctx.client ?? ctx.transport,
+    allowForce: ctx.agentsMayConfirm,
+  });
+  if ('elapsed_ms' in result) {
+    const { elapsed_ms: _elapsed, ...rest } = result;
+    return rest;
+  }
+  return result;
+}
+
+async function runSaved(engines: AgentEngines, name: string, maxRows: number, ctx: CallContext) {
+  const saved = await getSaved(engines.db, name).catch(async (error: unknown) => {
+    if (!(error instanceof DinobaseError) || error.code !== 'not_found') throw error;
+    const known = (await listSaved(engines.db)).map((q) => q.name);
+    return {
+      error: `${error.message} Saved: ${known.length ? known.join(', ') : '(none)'}.`,
+      code: 'not_found',
+    };
+  });
+  if ('error' in saved) return saved;
+  return runSql(engines, saved.sql, maxRows, ctx);
+}
+
 async function dispatch(engines: AgentEngines, name: string, args: unknown, ctx: CallContext) {
   switch (name) {
     case 'query': {
       const { sql, max_rows } = QueryArgs.parse(args);
-      const result = await engines.query.execute(sql, {
-        maxRows: max_rows,
-        timeoutMs: ctx.queryTimeoutMs ?? AGENT_QUERY_TIMEOUT_MS,
-        // A client that sent no name is still told apart from the app's own writes in the Pending drawer.
-        client: ctx.client ?? ctx.transport,
-        allowForce: ctx.agentsMayConfirm,
-      });
-      if ('elapsed_ms' in result) {
-        const { elapsed_ms: _elapsed, ...rest } = result;
-        return rest;
-      }
-      return result;
+      return runSql(engines, sql, max_rows, ctx);
+    }
+    case 'saved_queries': {
+      const { search } = SavedQueriesArgs.parse(args);
+      const saved = await listSaved(engines.db, { search });
+      return {
+        saved_queries: saved.map(({ name, sql, description, updated_at }) => ({
+          name,
+          sql,
+          description,
+          updated_at,
+        })),
+      };
+    }
+    case 'run_saved_query': {
+      const { name: saved, max_rows } = RunSavedQueryArgs.parse(args);
+      return runSaved(engines, saved, max_rows, ctx);
     }
     case 'list_connectors':
       return { connectors: (await engines.query.listSources()).sources };

@@ -165,6 +165,19 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE _dinobase.columns ADD COLUMN IF NOT EXISTS annotated BOOLEAN DEFAULT false`,
     ],
   },
+  {
+    version: 4,
+    description: 'saved queries: named SQL kept in the database, so backups and the CLI carry them',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS _dinobase.saved_queries (
+        name VARCHAR PRIMARY KEY,
+        sql VARCHAR NOT NULL,
+        description VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The version `_dinobase` is at: 0 for a database that has none yet. */

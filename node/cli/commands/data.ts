@@ -1,7 +1,8 @@
 // query, describe, confirm and cancel: reads, table descriptions and the two answers to a mutation preview.
 import { isErrorResult, isMutationResponse } from '../../../worker/query/engine.ts';
 import { MutationEngine, QueryEngine } from '../../headless.ts';
-import { intOption, type Command } from '../args.ts';
+import { getSaved } from '../../../worker/meta/saved.ts';
+import { intOption, stringOption, UsageError, type Command } from '../args.ts';
 import type { Context } from '../context.ts';
 import { pretty, table } from '../output.ts';
 
@@ -21,20 +22,30 @@ function mutations(ctx: Context): MutationEngine {
 
 export const query: Command = {
   name: 'query',
-  summary: 'Run SQL; UPDATE/INSERT/DELETE return a preview to confirm.',
-  usage: 'query "<sql>" [--max-rows N]',
-  options: { 'max-rows': { type: 'string' } },
-  help: [{ flag: '--max-rows N', text: 'rows returned at most (default 200); total_rows still counts all' }],
+  summary: 'Run SQL, or a saved query; UPDATE/INSERT/DELETE return a preview to confirm.',
+  usage: 'query "<sql>" [--max-rows N]  |  query --saved NAME [--max-rows N]',
+  options: { 'max-rows': { type: 'string' }, saved: { type: 'string' } },
+  help: [
+    { flag: '--max-rows N', text: 'rows returned at most (default 200); total_rows still counts all' },
+    { flag: '--saved NAME', text: 'run the saved query NAME instead of SQL (see `dinobase saved`)' },
+  ],
   notes: [
     'Examples:',
     '  dinobase query "SELECT count(*) FROM stripe.customers"',
+    '  dinobase query --saved "Revenue by month"',
     `  dinobase query "UPDATE stripe.customers SET name = 'Acme' WHERE id = 'cus_…'"   # then: dinobase confirm <mutation_id>`,
   ],
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 0, max: 1 },
   async run(ctx, { positionals, values }) {
     const maxRows = intOption(values, 'max-rows', 200);
+    const saved = stringOption(values, 'saved');
+    if ((saved === undefined) === (positionals[0] === undefined)) {
+      throw new UsageError('dinobase query: give either "<sql>" or --saved NAME.', query);
+    }
+    // A saved query's SQL takes the same path as typed SQL: the classifier, previews for writes.
+    const sql = saved === undefined ? positionals[0]! : (await getSaved(ctx.db, saved)).sql;
     const engine = new QueryEngine(ctx.db, { mutations: mutations(ctx) });
-    const result = await engine.execute(positionals[0]!, { maxRows });
+    const result = await engine.execute(sql, { maxRows });
     if (isMutationResponse(result) && 'mutation_id' in result) {
       const text = `${pretty(result.preview)}\n\nConfirm with: dinobase confirm ${result.mutation_id}\nCancel with:  dinobase cancel ${result.mutation_id}`;
       return finish(ctx, result, text);
