@@ -28,7 +28,14 @@ function scalarName(type: DataType): string | null {
 }
 
 // Parquet's enums (parquet.thrift).
-const PHYSICAL: Record<string, number> = { BOOLEAN: 0, DATE: 1, BIGINT: 2, TIMESTAMP: 2, DOUBLE: 5, VARCHAR: 6 };
+const PHYSICAL: Record<string, number> = {
+  BOOLEAN: 0,
+  DATE: 1,
+  BIGINT: 2,
+  TIMESTAMP: 2,
+  DOUBLE: 5,
+  VARCHAR: 6,
+};
 const CONVERTED: Record<string, number> = { VARCHAR: 0, DATE: 6, TIMESTAMP: 10 };
 const CONVERTED_LIST = 3;
 const OPTIONAL = 1;
@@ -138,7 +145,9 @@ class Thrift {
 }
 
 const valid = (data: Data, i: number): boolean =>
-  data.nullCount === 0 || !data.nullBitmap || ((data.nullBitmap[(data.offset + i) >> 3]! >> ((data.offset + i) & 7)) & 1) === 1;
+  data.nullCount === 0 ||
+  !data.nullBitmap ||
+  ((data.nullBitmap[(data.offset + i) >> 3]! >> ((data.offset + i) & 7)) & 1) === 1;
 
 /** RLE/bit-packed hybrid runs of `levels` (bit width <= 8), each run RLE: levels repeat in long runs here. */
 function writeLevels(out: Bytes, levels: Uint8Array, count: number): void {
@@ -224,7 +233,8 @@ function valuesSize(data: Data, name: string, from: number, to: number): number 
     for (let i = from; i < to; i++) {
       if (valid(data, i)) continue;
       count--;
-      if (name === 'VARCHAR') nullBytes += data.valueOffsets[data.offset + i + 1]! - data.valueOffsets[data.offset + i]!;
+      if (name === 'VARCHAR')
+        nullBytes += data.valueOffsets[data.offset + i + 1]! - data.valueOffsets[data.offset + i]!;
     }
   }
   if (name === 'VARCHAR') {
@@ -265,7 +275,12 @@ function writeColumn(out: Bytes, data: Data, name: string): Chunk {
     writeLevels(levels, Uint8Array.from(rep), entries);
     writeLevels(levels, Uint8Array.from(def), entries);
     const scalar = name.slice(0, -2);
-    values = { data: child, name: scalar, from: offsets[data.offset]!, to: offsets[data.offset + data.length]! };
+    values = {
+      data: child,
+      name: scalar,
+      from: offsets[data.offset]!,
+      to: offsets[data.offset + data.length]!,
+    };
   } else if (data.nullCount === 0) {
     // One RLE run of "defined".
     levels.u32(0);
@@ -378,7 +393,11 @@ export function tableToParquet(table: Table, names: readonly string[]): Uint8Arr
       meta.end();
       meta.end();
     });
-    meta.int(2, group.chunks.reduce((sum, chunk) => sum + chunk.size, 0), 6);
+    meta.int(
+      2,
+      group.chunks.reduce((sum, chunk) => sum + chunk.size, 0),
+      6,
+    );
     meta.int(3, group.rows, 6);
     meta.end();
   }
