@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { QueryError } from '../errors.ts';
 import { qualified, quoteIdent, quoteLiteral } from '../sql.ts';
 import { duckTypeName } from '../values.ts';
-import { parquetColumnType, tableToParquet } from './native-parquet.ts';
+import { PARQUET_MAX_BYTES, arrowBytes, parquetColumnType, tableToParquet } from './native-parquet.ts';
 import type { InsertTarget } from './types.ts';
 
 type Value = DuckDBValue | null;
@@ -200,6 +200,7 @@ function columnValues(vector: Vector, target: DuckDBType): Value[] {
 
 /** The Parquet path's column types when every column maps exactly onto the target's, else null. */
 function parquetNames(table: Table, types: DuckDBType[]): string[] | null {
+  if (arrowBytes(table) > PARQUET_MAX_BYTES) return null;
   const names: string[] = [];
   for (let c = 0; c < types.length; c++) {
     const name = parquetColumnType(table.schema.fields[c]!.type as DataType);

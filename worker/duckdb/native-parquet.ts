@@ -8,6 +8,16 @@ import { DataType, type Data, type Table } from 'apache-arrow';
  * buffers re-laid, so no value is converted to text and none changes on the way.
  */
 
+/** Arrow bytes above which a batch is appended instead: a Parquet page's size is a 32-bit number. */
+export const PARQUET_MAX_BYTES = 1 << 30;
+
+/** About how many bytes `table`'s buffers hold. */
+export function arrowBytes(table: Table): number {
+  let n = 0;
+  for (const batch of table.batches) for (const child of batch.data.children) n += dataBytes(child);
+  return n;
+}
+
 /** DuckDB's name for the type a column of `type` reads back as, or null when this writer does not take it. */
 export function parquetColumnType(type: DataType): string | null {
   if (DataType.isList(type)) {
@@ -314,9 +324,11 @@ function writeColumn(out: Bytes, data: Data, name: string): Chunk {
 
 const MAGIC = new TextEncoder().encode('PAR1');
 
-function dataBytes(data: Data): number {
-  let n = data.values?.byteLength ?? 0;
-  for (const child of data.children) n += dataBytes(child) + child.length * 4;
+function dataBytes(data: Data | undefined): number {
+  // A batch's columns may be missing (an empty batch), and so may their buffers.
+  if (!data) return 0;
+  let n = (data.values as { byteLength?: number } | undefined)?.byteLength ?? 0;
+  for (const child of data.children ?? []) n += dataBytes(child) + child.length * 4;
   return n;
 }
 
@@ -329,10 +341,13 @@ export function tableToParquet(table: Table, names: readonly string[]): Uint8Arr
   }
   const out = new Bytes(estimate);
   out.bytes(MAGIC);
-  const groups = table.batches.map((batch) => ({
-    rows: batch.numRows,
-    chunks: names.map((name, c) => writeColumn(out, batch.data.children[c]!, name)),
-  }));
+  // An empty batch would be a page of zero values, which readers need not accept.
+  const groups = table.batches
+    .filter((batch) => batch.numRows > 0)
+    .map((batch) => ({
+      rows: batch.numRows,
+      chunks: names.map((name, c) => writeColumn(out, batch.data.children[c]!, name)),
+    }));
   const meta = new Thrift();
   meta.int(1, 1);
   let schemaSize = 1;
