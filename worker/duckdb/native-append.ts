@@ -1,4 +1,4 @@
-// Arrow into native DuckDB without SQL text: Arrow columns become DuckDB data chunks, handed to the table's Appender.
+// Arrow into native DuckDB without SQL text: a Parquet file DuckDB reads itself, or data chunks for an Appender.
 import {
   DuckDBBlobValue,
   DuckDBDataChunk,
@@ -12,6 +12,7 @@ import {
   DuckDBTimestampValue,
   DuckDBTimeValue,
   DuckDBTypeId,
+  type DuckDBAppender,
   type DuckDBConnection,
   type DuckDBDecimalType,
   type DuckDBListType,
@@ -21,9 +22,12 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { DataType, makeVector, type Data, type Field, type Table, type Vector } from 'apache-arrow';
+import { unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { QueryError } from '../errors.ts';
-import { qualified, quoteIdent } from '../sql.ts';
+import { qualified, quoteIdent, quoteLiteral } from '../sql.ts';
 import { duckTypeName } from '../values.ts';
+import { PARQUET_MAX_BYTES, arrowBytes, parquetColumnType, tableToParquet } from './native-parquet.ts';
 import type { InsertTarget } from './types.ts';
 
 type Value = DuckDBValue | null;
@@ -194,16 +198,45 @@ function columnValues(vector: Vector, target: DuckDBType): Value[] {
   return out;
 }
 
+/** The Parquet path's column types when every column maps exactly onto the target's, else null. */
+function parquetNames(table: Table, types: DuckDBType[]): string[] | null {
+  if (arrowBytes(table) > PARQUET_MAX_BYTES) return null;
+  const names: string[] = [];
+  for (let c = 0; c < types.length; c++) {
+    const name = parquetColumnType(table.schema.fields[c]!.type as DataType);
+    // An aliased type (JSON is VARCHAR underneath) would be a cast, which may check or change the text.
+    if (name === null || hasAlias(types[c]!) || types[c]!.toString() !== name) return null;
+    names.push(name);
+  }
+  return names;
+}
+
+const hasAlias = (type: DuckDBType): boolean =>
+  type.alias !== undefined ||
+  (type.typeId === DuckDBTypeId.LIST && hasAlias((type as DuckDBListType).valueType));
+
+let fileCount = 0;
+
 /**
  * Inserts `table` into `target` by column position, as DuckDB-WASM's Arrow insert does: a table to create
- * takes its column types from the Arrow schema (the names `duckTypeName` gives them).
+ * takes its column types from the Arrow schema (the names `duckTypeName` gives them). When every column is a
+ * type the Parquet writer takes and the target's column is exactly that type (the sync's staging tables), the
+ * batch goes through a Parquet file in `fileDir` that DuckDB reads with an async `INSERT … SELECT`, on its own
+ * threads: the Appender's flush would run DuckDB's insert on our thread, as would a JS value per cell. The
+ * file is deleted when the statement ends, whether it failed or not.
  */
-export async function appendArrow(conn: DuckDBConnection, table: Table, target: InsertTarget): Promise<void> {
+export async function appendArrow(
+  conn: DuckDBConnection,
+  table: Table,
+  target: InsertTarget,
+  fileDir: string,
+): Promise<void> {
   if (target.create) {
     const columns = table.schema.fields.map((f) => `${quoteIdent(f.name)} ${duckTypeName(f.type)}`);
     await conn.run(`CREATE TABLE ${qualified(target.schema, target.name)} (${columns.join(', ')})`);
   }
   const appender = await conn.createAppender(target.name, target.schema);
+  let names: string[] | null;
   try {
     const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
     if (types.length !== table.numCols) {
@@ -212,15 +245,30 @@ export async function appendArrow(conn: DuckDBConnection, table: Table, target: 
         `Cannot insert ${table.numCols} Arrow columns into ${target.schema}.${target.name}, which has ${types.length}.`,
       );
     }
-    const columns = types.map((type, c) => columnValues(table.getChildAt(c)!, type));
-    for (let from = 0; from < table.numRows; from += CHUNK_ROWS) {
-      const rows = Math.min(CHUNK_ROWS, table.numRows - from);
-      const chunk = DuckDBDataChunk.create(types, rows);
-      chunk.setColumns(columns.map((values) => values.slice(from, from + rows)));
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
+    names = parquetNames(table, types);
+    if (names === null) appendChunks(appender, table, types);
   } finally {
     appender.closeSync();
   }
+  if (names === null || table.numRows === 0) return;
+  const path = join(fileDir, `insert-${process.pid}-${++fileCount}.parquet`);
+  try {
+    await writeFile(path, tableToParquet(table, names), { mode: 0o600 });
+    await conn.run(
+      `INSERT INTO ${qualified(target.schema, target.name)} SELECT * FROM read_parquet(${quoteLiteral(path)})`,
+    );
+  } finally {
+    await unlink(path).catch(() => undefined);
+  }
+}
+
+function appendChunks(appender: DuckDBAppender, table: Table, types: DuckDBType[]): void {
+  const columns = types.map((type, c) => columnValues(table.getChildAt(c)!, type));
+  for (let from = 0; from < table.numRows; from += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, table.numRows - from);
+    const chunk = DuckDBDataChunk.create(types, rows);
+    chunk.setColumns(columns.map((values) => values.slice(from, from + rows)));
+    appender.appendDataChunk(chunk);
+  }
+  appender.flushSync();
 }

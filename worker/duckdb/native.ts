@@ -92,11 +92,14 @@ function bindType(value: string | number | boolean | null): DuckDBType {
 
 class NativeConnection implements DuckConnection {
   #conn: DuckDBConnection;
+  /** Where `insertArrow` writes its Parquet files: a directory SQL may read. */
+  #fileDir: string;
   #onClose: () => void;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(conn: DuckDBConnection, onClose: () => void) {
+  constructor(conn: DuckDBConnection, fileDir: string, onClose: () => void) {
     this.#conn = conn;
+    this.#fileDir = fileDir;
     this.#onClose = onClose;
   }
 
@@ -228,7 +231,7 @@ class NativeConnection implements DuckConnection {
   }
 
   insertArrow(table: Table, target: InsertTarget): Promise<void> {
-    return this.#enqueue(() => appendArrow(this.#conn, table, target));
+    return this.#enqueue(() => appendArrow(this.#conn, table, target, this.#fileDir));
   }
 
   /** Closes after the call in flight, which is interrupted when `interrupt` is set. */
@@ -320,7 +323,7 @@ class NativeDatabase implements DuckDatabase {
 
   async connect(): Promise<DuckConnection> {
     const conn = await this.#instance.connect();
-    const connection = new NativeConnection(conn, () => this.#connections.delete(connection));
+    const connection = new NativeConnection(conn, this.#fileDir, () => this.#connections.delete(connection));
     this.#connections.add(connection);
     return connection;
   }
