@@ -15,6 +15,8 @@ interface HeapUsage {
  * travel inside `Target.sendMessageToTarget` on the page's session.
  */
 export async function attachWorkers(page: Page): Promise<{
+  /** Sends a CDP command to the first worker whose script URL matches; null if none is attached or it never answers. */
+  send(url: RegExp, method: string, params?: object, timeoutMs?: number): Promise<unknown>;
   /** `Runtime.getHeapUsage` of the first worker whose script URL matches, or null if none is attached. */
   heap(url: RegExp): Promise<HeapUsage | null>;
   detach(): Promise<void>;
@@ -34,18 +36,20 @@ export async function attachWorkers(page: Page): Promise<{
     pending.delete(message.id);
   });
   await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  async function send(url: RegExp, method: string, params: object = {}, timeoutMs = 5_000) {
+    const sessionId = [...workers].find(([, u]) => url.test(u))?.[0];
+    if (!sessionId) return null;
+    const id = ++nextId;
+    const answer = new Promise<unknown>((resolve) => pending.set(id, resolve));
+    const message = JSON.stringify({ id, method, params });
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message }).catch(() => pending.delete(id));
+    // A worker that went away never answers: give it up rather than hang the sampler.
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref());
+    return Promise.race([answer, timeout]);
+  }
   return {
-    async heap(url) {
-      const sessionId = [...workers].find(([, u]) => url.test(u))?.[0];
-      if (!sessionId) return null;
-      const id = ++nextId;
-      const answer = new Promise<unknown>((resolve) => pending.set(id, resolve));
-      const message = JSON.stringify({ id, method: 'Runtime.getHeapUsage', params: {} });
-      await cdp.send('Target.sendMessageToTarget', { sessionId, message }).catch(() => pending.delete(id));
-      // A worker that went away never answers: give it up rather than hang the sampler.
-      const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000).unref());
-      return (await Promise.race([answer, timeout])) as HeapUsage | null;
-    },
+    send,
+    heap: async (url) => (await send(url, 'Runtime.getHeapUsage')) as HeapUsage | null,
     detach: () => cdp.detach().catch(() => {}),
   };
 }
