@@ -49,12 +49,6 @@ export interface ChromiumSyncRun {
  * neither changes what the sync does).
  */
 export async function syncInChromium(customers: number, withBaseline: boolean): Promise<ChromiumSyncRun> {
-  const sandbox = await startSandboxProcess(customers);
-  const proxy = await startProxyProcess(sandbox.base);
-  const profile = freshProfile();
-  const context = await launch(profile.dir, ['--disable-web-security', '--enable-precise-memory-info'], {
-    bypassCSP: true,
-  });
   const run: ChromiumSyncRun = {
     customers,
     syncMs: 0,
@@ -66,6 +60,33 @@ export async function syncInChromium(customers: number, withBaseline: boolean): 
     persistent: false,
     error: null,
   };
+  try {
+    return await syncRun(customers, withBaseline, run);
+  } catch (error) {
+    // A vendor or browser that fails to start fails the row, not the whole table.
+    run.error ??= error instanceof Error ? error.message : String(error);
+    return run;
+  }
+}
+
+async function syncRun(
+  customers: number,
+  withBaseline: boolean,
+  run: ChromiumSyncRun,
+): Promise<ChromiumSyncRun> {
+  const sandbox = await startSandboxProcess(customers, undefined, customers > 200_000 ? 12_288 : undefined);
+  const proxy = await startProxyProcess(sandbox.base).catch((error: unknown) => {
+    sandbox.stop();
+    throw error;
+  });
+  const profile = freshProfile();
+  const context = await launch(profile.dir, ['--disable-web-security'], { bypassCSP: true }).catch(
+    (error: unknown) => {
+      proxy.stop();
+      sandbox.stop();
+      throw error;
+    },
+  );
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     let crashed = '';

@@ -15,9 +15,18 @@ const CUSTOMERS = 100_000;
 export async function startSandboxProcess(
   customers = CUSTOMERS,
   perSecond = 1_000_000,
+  /** V8's old-space limit for the sandbox; 1M customers with their related objects outgrow the default 4 GB. */
+  heapMb?: number,
 ): Promise<{ base: string; stop(): void }> {
+  const heap = heapMb ? ` --max-old-space-size=${heapMb}` : '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/sandbox/serve.ts'], {
-    env: { ...process.env, PORT: '0', STRIPE_CUSTOMERS: String(customers), RATE_LIMIT: String(perSecond) },
+    env: {
+      ...process.env,
+      PORT: '0',
+      STRIPE_CUSTOMERS: String(customers),
+      RATE_LIMIT: String(perSecond),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''}${heap}`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
