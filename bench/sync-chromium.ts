@@ -175,7 +175,7 @@ export async function benchSyncChromium(): Promise<Row[]> {
   const ratio = run.browserRawMs / run.syncMs;
   return [
     {
-      benchmark: `sync ${k} Stripe customers in Chromium through the relay into OPFS vs raw fetch+parse in the same page straight to the sandbox (engine heap peak ${run.engineHeapMb.toFixed(0)} MB)`,
+      benchmark: `sync ${k} Stripe customers in Chromium through the relay into OPFS vs raw fetch+parse in the same page straight to the sandbox (peaks: engine heap ${run.engineHeapMb.toFixed(0)} MB, renderer RSS ${run.rendererRssMb.toFixed(0)} MB)`,
       ours: `${ms(run.syncMs)} (${rateText(P2_CUSTOMERS, run.syncMs)})`,
       baseline: `${ms(run.browserRawMs)} (${rateText(P2_CUSTOMERS, run.browserRawMs)})`,
       ratio: `${ratio.toFixed(2)}× throughput`,
