@@ -4,6 +4,7 @@ import { DinobaseDB } from '../worker/db.ts';
 import { DEFAULT_PATH, instantiateDuckDB } from '../worker/duckdb/browser.ts';
 import { AgentChannel } from '../web/lib/agent-channel.ts';
 import { getEngine } from '../web/lib/engine.ts';
+import './page-sync.ts';
 
 const engine = getEngine();
 

@@ -15,7 +15,7 @@ const ROUNDS = 5;
 const GOAL = 0.85;
 
 /** The proxy in its own process, holding the key for a source `bench` that points at the sandbox process. */
-async function startProxyProcess(sandboxBase: string): Promise<{ origin: string; stop(): void }> {
+export async function startProxyProcess(sandboxBase: string): Promise<{ origin: string; stop(): void }> {
   const home = mkdtempSync(join(tmpdir(), 'dinobase-bench-home-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'node/serve.ts'], {
     env: {

@@ -10,11 +10,13 @@ import { benchRelay } from './relay.ts';
 import { benchColdStart, benchReopen } from './startup.ts';
 import { printTable, type Row } from './stats.ts';
 import { benchSync } from './sync.ts';
+import { benchBigSync, benchSyncChromium } from './sync-chromium.ts';
 
 /** Each group of rows under the id `--only` picks it by. */
 const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
   { id: 'P1', run: benchQueryPath },
-  { id: 'P2', run: benchSync },
+  // The Node rows (issue 11), then the product's own path in Chromium (issue 13).
+  { id: 'P2', run: async () => [...(await benchSync()), ...(await benchSyncChromium())] },
   { id: 'P9', run: benchRelay },
   { id: 'P7', run: benchBounded },
   { id: 'MCP', run: benchMcp },
@@ -23,6 +25,7 @@ const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
   { id: 'ENG', run: benchNative },
   { id: 'P3', run: benchColdStart },
   { id: 'P4', run: benchReopen },
+  { id: 'P8', run: benchBigSync },
 ];
 
 it('benchmarks', async () => {

@@ -5,31 +5,28 @@ import { DinobaseDB } from '../worker/db.ts';
 import { openWith, type DriverName } from '../worker/duckdb/node.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
 import { ms, type Row } from './stats.ts';
+import { rawFetchParse } from './walk.ts';
+
+export { rawFetchParse };
 
 const CUSTOMERS = 100_000;
-
-/** What a sync must at least do: walk every page over HTTP and parse it, loading nothing. */
-export async function rawFetchParse(base: string, key: string): Promise<number> {
-  let rows = 0;
-  let after: string | null = null;
-  for (;;) {
-    const url = new URL('v1/customers?limit=100', base);
-    if (after) url.searchParams.set('starting_after', after);
-    const response = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
-    const page = JSON.parse(await response.text()) as { data: { id: string }[]; has_more: boolean };
-    rows += page.data.length;
-    if (!page.has_more) return rows;
-    after = page.data.at(-1)!.id;
-  }
-}
 
 /** The sandbox runs in its own process, as a vendor API would: its CPU must not share our thread. */
 export async function startSandboxProcess(
   customers = CUSTOMERS,
   perSecond = 1_000_000,
+  /** V8's old-space limit for the sandbox; 1M customers with their related objects outgrow the default 4 GB. */
+  heapMb?: number,
 ): Promise<{ base: string; stop(): void }> {
+  const heap = heapMb ? ` --max-old-space-size=${heapMb}` : '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/sandbox/serve.ts'], {
-    env: { ...process.env, PORT: '0', STRIPE_CUSTOMERS: String(customers), RATE_LIMIT: String(perSecond) },
+    env: {
+      ...process.env,
+      PORT: '0',
+      STRIPE_CUSTOMERS: String(customers),
+      RATE_LIMIT: String(perSecond),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''}${heap}`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {

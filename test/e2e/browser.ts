@@ -31,11 +31,17 @@ export function freshProfile(): { dir: string; remove(): void } {
  * A persistent context, so OPFS survives a page reload and a whole browser restart on the same profile;
  * `extraArgs` adds Chromium flags (host mapping, secure origins).
  */
-export async function launch(profileDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
+export async function launch(
+  profileDir: string,
+  extraArgs: string[] = [],
+  /** Context options beyond the defaults (the sync bench bypasses CSP for its cross-origin baseline). */
+  options: { bypassCSP?: boolean } = {},
+): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
     args: [...ARGS, ...extraArgs],
+    ...options,
   });
 }
 

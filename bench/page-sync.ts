@@ -1,0 +1,68 @@
+// Browser side of the Chromium sync benchmark (P2, P8): the product's sync (engine worker, relay, OPFS) and the raw walk it is held against.
+import type { SyncEvent } from '../worker/api.ts';
+import { Comlink, getEngine } from '../web/lib/engine.ts';
+import { rawFetchParse } from './walk.ts';
+
+const engine = getEngine();
+
+/** The latest progress the engine reported, read by the Node side while it samples memory. */
+const progress = { rows: 0, pages: 0, phase: 'idle' };
+
+export interface ChromiumSyncTiming {
+  ms: number;
+  rows_synced: number;
+  /** `count(*)` of the synced table afterwards, in the OPFS database. */
+  loaded: number;
+  persistent: boolean;
+}
+
+/**
+ * Registers `name` (a source the proxy holds the credentials of) with the engine and syncs only its `table`, as the
+ * sources page does: a watcher receives the engine's events (the UI's live progress) while the sync runs.
+ */
+async function syncSource(name: string, type: string, table: string): Promise<ChromiumSyncTiming> {
+  const info = await engine.open();
+  await engine.addSource({ name, type, resources: [table] });
+  const watchId = await engine.watchSyncs({
+    onEvent: Comlink.proxy((event: SyncEvent) => {
+      if (event.type !== 'progress') return;
+      progress.rows = event.progress.rows;
+      progress.pages = event.progress.pages;
+      progress.phase = event.progress.phase;
+    }),
+  });
+  try {
+    const started = performance.now();
+    const result = await engine.sync({ name });
+    const elapsed = performance.now() - started;
+    if (result.status !== 'success') throw new Error(`sync failed: ${result.error}`);
+    const count = await engine.execute({ sql: `SELECT count(*) AS n FROM "${name}"."${table}"` });
+    if (!('rows' in count)) throw new Error(`count failed: ${JSON.stringify(count)}`);
+    return {
+      ms: elapsed,
+      rows_synced: result.rows_synced,
+      loaded: Number(count.rows[0]?.n),
+      persistent: info.persistent,
+    };
+  } finally {
+    await engine.unwatchSyncs({ watchId });
+  }
+}
+
+/** The raw walk in this page's main thread, straight to the sandbox's origin: its time and rows. */
+async function rawWalk(base: string, key: string): Promise<{ ms: number; rows: number }> {
+  const started = performance.now();
+  const rows = await rawFetchParse(base, key);
+  return { ms: performance.now() - started, rows };
+}
+
+/** What DuckDB's buffer manager holds now (inside its wasm memory), in bytes. */
+async function duckdbMemory(): Promise<number> {
+  const result = await engine.execute({ sql: 'SELECT sum(memory_usage_bytes) AS b FROM duckdb_memory()' });
+  if (!('rows' in result)) throw new Error(`duckdb_memory() failed: ${JSON.stringify(result)}`);
+  return Number(result.rows[0]?.b);
+}
+
+Object.assign(globalThis, {
+  dinobaseSyncBench: { syncSource, rawWalk, duckdbMemory, progress: () => ({ ...progress }) },
+});
