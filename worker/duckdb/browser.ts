@@ -100,11 +100,39 @@ export async function instantiateDuckDB(): Promise<duckdb.AsyncDuckDB> {
   }
 }
 
+/** DuckDB instantiated before anyone asked to open it (prewarmDuckDB), or null if skipped; the next open takes it. */
+let prewarmed: Promise<duckdb.AsyncDuckDB | null> | null = null;
+
+/**
+ * Starts instantiating DuckDB as the engine's worker starts, before the page has loaded its bundle and elected
+ * the tab that opens the database: the 34 MB compile is most of a start, and it touches no file. Skipped when
+ * another tab holds `path` (that tab keeps it; this one would hold an idle DuckDB for nothing).
+ */
+export function prewarmDuckDB(path: string = DEFAULT_PATH): void {
+  prewarmed ??= (async () => {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const held = locks ? ((await locks.query()).held ?? []) : [];
+    return held.some((lock) => lock.name === fileLockName(path)) ? null : instantiateDuckDB();
+  })()
+    // A failed prewarm is no error: the open instantiates again and reports what fails then.
+    .catch(() => null);
+}
+
+async function takePrewarmed(): Promise<duckdb.AsyncDuckDB> {
+  const taken = prewarmed;
+  prewarmed = null;
+  return (await taken) ?? instantiateDuckDB();
+}
+
+function fileLockName(path: string): string {
+  return `dinobase:${path}`;
+}
+
 export const openDuckDB: OpenDuckDB = async ({ path }) => {
   const persistent = path.startsWith('opfs://');
   const started = performance.now();
   // Instantiating touches no file, so it overlaps the previous owner's checkpoint and close.
-  let db = await instantiateDuckDB();
+  let db = await takePrewarmed();
   const instantiated = performance.now();
   let release: () => void = () => undefined;
   const open = (target: duckdb.AsyncDuckDB) =>
@@ -117,7 +145,7 @@ export const openDuckDB: OpenDuckDB = async ({ path }) => {
     );
   try {
     if (persistent) {
-      release = await acquireFileLock(`dinobase:${path}`);
+      release = await acquireFileLock(fileLockName(path));
       if (await healEmptyWal(path))
         console.warn(
           'Dinobase: the database had an empty WAL, which DuckDB-WASM would open read-only; it now has a torn one.',
