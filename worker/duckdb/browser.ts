@@ -128,13 +128,38 @@ function fileLockName(path: string): string {
   return `dinobase:${path}`;
 }
 
+/** Takes the file's lock and makes its WAL safe to open (see opfs-wal.ts); resolves with the lock's release. */
+async function claimFile(path: string): Promise<() => void> {
+  const release = await acquireFileLock(fileLockName(path));
+  try {
+    if (await healEmptyWal(path))
+      console.warn(
+        'Dinobase: the database had an empty WAL, which DuckDB-WASM would open read-only; it now has a torn one.',
+      );
+    return release;
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
 export const openDuckDB: OpenDuckDB = async ({ path }) => {
   const persistent = path.startsWith('opfs://');
   const started = performance.now();
-  // Instantiating touches no file, so it overlaps the previous owner's checkpoint and close.
-  let db = await takePrewarmed();
+  // Instantiating touches no file, so it overlaps taking the file: the previous owner's checkpoint and close, and
+  // the WAL check. `instantiate_ms` is the wait for both.
+  const [instance, claim] = await Promise.allSettled([
+    takePrewarmed(),
+    persistent ? claimFile(path) : Promise.resolve(() => undefined),
+  ]);
+  if (instance.status === 'rejected' || claim.status === 'rejected') {
+    if (instance.status === 'fulfilled') await instance.value.terminate().catch(() => undefined);
+    if (claim.status === 'fulfilled') claim.value();
+    throw instance.status === 'rejected' ? instance.reason : (claim as PromiseRejectedResult).reason;
+  }
+  let db = instance.value;
+  const release = claim.value;
   const instantiated = performance.now();
-  let release: () => void = () => undefined;
   const open = (target: duckdb.AsyncDuckDB) =>
     retryWhileBusy(() =>
       target.open({
@@ -144,13 +169,6 @@ export const openDuckDB: OpenDuckDB = async ({ path }) => {
       }),
     );
   try {
-    if (persistent) {
-      release = await acquireFileLock(fileLockName(path));
-      if (await healEmptyWal(path))
-        console.warn(
-          'Dinobase: the database had an empty WAL, which DuckDB-WASM would open read-only; it now has a torn one.',
-        );
-    }
     try {
       await open(db);
     } catch (error) {
