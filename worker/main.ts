@@ -1,11 +1,26 @@
-// The Web Worker entry: builds this tab's engine and exposes it over Comlink.
+// The Web Worker entry: starts DuckDB, then builds this tab's engine and exposes it over Comlink.
 import * as Comlink from 'comlink';
+import type { EngineApi } from './api.ts';
 import { registerTransferHandlers, releasingCallbacks } from './comlink.ts';
-import { createTabEngine } from './tab-engine.ts';
+import { prewarmDuckDB } from './duckdb/browser.ts';
 
+// First, on a small module graph: DuckDB's compile then overlaps loading the rest of the engine (and the page's
+// own start); the open takes the instance when it comes.
+prewarmDuckDB();
 registerTransferHandlers();
 // Every browser sync goes through this page's proxy: real credentials never reach the browser.
 // Sources with a sync interval sync on their own while this tab has the engine open.
+const engine = import('./tab-engine.ts').then(({ createTabEngine }) =>
+  createTabEngine({ relay: { origin: self.location.origin }, schedule: {} }),
+);
+/** Exposed at once, so no call is lost while the engine's modules load; each call waits for them. */
+const deferred = new Proxy({} as EngineApi, {
+  get:
+    (_, name) =>
+    async (...args: unknown[]) => {
+      const api = await engine;
+      return Reflect.apply(api[name as keyof EngineApi] as (...a: unknown[]) => unknown, api, args);
+    },
+});
 // A call's callbacks (progress) are released when it ends; a watcher's when it is unwatched.
-const engine = createTabEngine({ relay: { origin: self.location.origin }, schedule: {} });
-Comlink.expose(releasingCallbacks(engine, ['watchSyncs']));
+Comlink.expose(releasingCallbacks(deferred, ['watchSyncs']));

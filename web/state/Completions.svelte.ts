@@ -1,5 +1,7 @@
 // The editor's completion index: the live catalog's columns, refreshed with the catalog, DuckDB's vocabulary, and join paths.
+import { get, set } from 'idb-keyval';
 import type { CatalogSource } from '../../worker/api.ts';
+import type { JsonRow } from '../../worker/values.ts';
 import type { Engine } from '../lib/engine.ts';
 import {
   buildNamespace,
@@ -9,6 +11,15 @@ import {
   VOCABULARY_SQL,
   type CompletionIndex,
 } from '../lib/completion.ts';
+
+/** DuckDB's vocabulary as last read, kept between visits: it changes only with DuckDB's version (or the query). */
+const VOCABULARY_KEY = 'dinobase:vocabulary';
+
+interface StoredVocabulary {
+  version: string;
+  sql: string;
+  rows: JsonRow[];
+}
 
 export class Completions {
   #engine: Engine;
@@ -28,10 +39,10 @@ export class Completions {
   }
 
   /** Rebuilds columns for the catalog's tables in one information_schema query; called whenever the catalog refreshes. */
-  async refresh(sources: CatalogSource[]): Promise<void> {
+  async refresh(sources: CatalogSource[], duckdbVersion?: string): Promise<void> {
     const generation = ++this.#generation;
     const tables = sources.flatMap((s) => s.tables.map((t) => ({ schema: s.name, table: t.name })));
-    const vocabulary = this.#vocabularyAsked ? null : this.#loadVocabulary();
+    const vocabulary = this.#vocabularyAsked ? null : this.#loadVocabulary(duckdbVersion);
     const response =
       tables.length > 0 ? await this.#engine.execute({ sql: COLUMNS_SQL, maxRows: 1_000_000 }) : null;
     if (generation !== this.#generation) return;
@@ -55,10 +66,33 @@ export class Completions {
     this.#index = { ...this.#index, joins: { ...this.#index.joins, [table]: paths } };
   }
 
-  async #loadVocabulary(): Promise<void> {
+  /**
+   * From the copy kept for this DuckDB version when there is one: reading duckdb_functions() is the dearest
+   * query of a start, and it would sit in DuckDB's queue ahead of the user's first query.
+   */
+  async #loadVocabulary(version: string | undefined): Promise<void> {
     this.#vocabularyAsked = true;
+    // Where IndexedDB is missing (or refuses) the vocabulary is simply read from DuckDB each time.
+    const stored = version
+      ? await Promise.resolve()
+          .then(() => get<StoredVocabulary>(VOCABULARY_KEY))
+          .catch(() => undefined)
+      : undefined;
+    if (stored && stored.version === version && stored.sql === VOCABULARY_SQL) {
+      this.#index = { ...this.#index, vocabulary: vocabularyFromRows(stored.rows) };
+      return;
+    }
     const response = await this.#engine.execute({ sql: VOCABULARY_SQL, maxRows: 100_000 });
-    if ('rows' in response) this.#index = { ...this.#index, vocabulary: vocabularyFromRows(response.rows) };
-    else this.#vocabularyAsked = false;
+    if (!('rows' in response)) {
+      this.#vocabularyAsked = false;
+      return;
+    }
+    this.#index = { ...this.#index, vocabulary: vocabularyFromRows(response.rows) };
+    if (version) {
+      const kept: StoredVocabulary = { version, sql: VOCABULARY_SQL, rows: response.rows };
+      void Promise.resolve()
+        .then(() => set(VOCABULARY_KEY, kept))
+        .catch(() => undefined);
+    }
   }
 }

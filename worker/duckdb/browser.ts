@@ -74,7 +74,13 @@ function duckdbWorkerPrelude(wasm: string, silenced: string): void {
   };
 }
 
-function duckdbWorker(wasm: string): Worker {
+/** The one URL DuckDB's wasm is fetched from, so the service worker, HTTP cache and V8's code cache all apply. */
+export function duckdbWasmUrl(): string {
+  return new URL(ehWasmUrl, location.href).href;
+}
+
+/** DuckDB's nested worker, fenced by the prelude above; exported for the bare start-up page of `npm run bench`. */
+export function duckdbWorker(wasm: string): Worker {
   const script = new URL(ehWorkerUrl, location.href).href;
   const prelude = `(${duckdbWorkerPrelude.toString()})(${JSON.stringify(wasm)}, ${JSON.stringify(NO_PROGRESS_WARNING)});`;
   const source = `${prelude}\nimportScripts(${JSON.stringify(script)});`;
@@ -83,7 +89,7 @@ function duckdbWorker(wasm: string): Worker {
 
 /** DuckDB-WASM started as the engine starts it, not yet opened; `npm run bench` also uses it as its raw baseline. */
 export async function instantiateDuckDB(): Promise<duckdb.AsyncDuckDB> {
-  const wasm = new URL(ehWasmUrl, location.href).href;
+  const wasm = duckdbWasmUrl();
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), duckdbWorker(wasm));
   try {
     await db.instantiate(wasm);
@@ -94,13 +100,66 @@ export async function instantiateDuckDB(): Promise<duckdb.AsyncDuckDB> {
   }
 }
 
+/** DuckDB instantiated before anyone asked to open it (prewarmDuckDB), or null if skipped; the next open takes it. */
+let prewarmed: Promise<duckdb.AsyncDuckDB | null> | null = null;
+
+/**
+ * Starts instantiating DuckDB as the engine's worker starts, before the page has loaded its bundle and elected
+ * the tab that opens the database: the 34 MB compile is most of a start, and it touches no file. Skipped when
+ * another tab holds `path` (that tab keeps it; this one would hold an idle DuckDB for nothing).
+ */
+export function prewarmDuckDB(path: string = DEFAULT_PATH): void {
+  prewarmed ??= (async () => {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const held = locks ? ((await locks.query()).held ?? []) : [];
+    return held.some((lock) => lock.name === fileLockName(path)) ? null : instantiateDuckDB();
+  })()
+    // A failed prewarm is no error: the open instantiates again and reports what fails then.
+    .catch(() => null);
+}
+
+async function takePrewarmed(): Promise<duckdb.AsyncDuckDB> {
+  const taken = prewarmed;
+  prewarmed = null;
+  return (await taken) ?? instantiateDuckDB();
+}
+
+function fileLockName(path: string): string {
+  return `dinobase:${path}`;
+}
+
+/** Takes the file's lock and makes its WAL safe to open (see opfs-wal.ts); resolves with the lock's release. */
+async function claimFile(path: string): Promise<() => void> {
+  const release = await acquireFileLock(fileLockName(path));
+  try {
+    if (await healEmptyWal(path))
+      console.warn(
+        'Dinobase: the database had an empty WAL, which DuckDB-WASM would open read-only; it now has a torn one.',
+      );
+    return release;
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
 export const openDuckDB: OpenDuckDB = async ({ path }) => {
   const persistent = path.startsWith('opfs://');
   const started = performance.now();
-  // Instantiating touches no file, so it overlaps the previous owner's checkpoint and close.
-  let db = await instantiateDuckDB();
+  // Instantiating touches no file, so it overlaps taking the file: the previous owner's checkpoint and close, and
+  // the WAL check. `instantiate_ms` is the wait for both.
+  const [instance, claim] = await Promise.allSettled([
+    takePrewarmed(),
+    persistent ? claimFile(path) : Promise.resolve(() => undefined),
+  ]);
+  if (instance.status === 'rejected' || claim.status === 'rejected') {
+    if (instance.status === 'fulfilled') await instance.value.terminate().catch(() => undefined);
+    if (claim.status === 'fulfilled') claim.value();
+    throw instance.status === 'rejected' ? instance.reason : (claim as PromiseRejectedResult).reason;
+  }
+  let db = instance.value;
+  const release = claim.value;
   const instantiated = performance.now();
-  let release: () => void = () => undefined;
   const open = (target: duckdb.AsyncDuckDB) =>
     retryWhileBusy(() =>
       target.open({
@@ -110,13 +169,6 @@ export const openDuckDB: OpenDuckDB = async ({ path }) => {
       }),
     );
   try {
-    if (persistent) {
-      release = await acquireFileLock(`dinobase:${path}`);
-      if (await healEmptyWal(path))
-        console.warn(
-          'Dinobase: the database had an empty WAL, which DuckDB-WASM would open read-only; it now has a torn one.',
-        );
-    }
     try {
       await open(db);
     } catch (error) {

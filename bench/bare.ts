@@ -1,0 +1,59 @@
+// The bare start-up baseline (P3, P4): DuckDB-WASM from the app's own cached files, one OPFS database, one query, nothing else.
+import { duckdb } from '../worker/duckdb/driver.ts';
+import { duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/browser.ts';
+
+/** Read first, so that "script" is when this page's code began to run (navigation start is 0). */
+const scriptStart = performance.now();
+
+/** Its own file beside the app's, opened as the app's driver opens it (READ_WRITE on OPFS). */
+const BARE_PATH = 'opfs://bench-bare.duckdb';
+
+/** Milliseconds since navigation start at the end of each step (`npm run bench` prints their differences). */
+export interface BareTiming {
+  script: number;
+  /** DuckDB's worker spawned and answering (its script loaded). */
+  worker: number;
+  /** The wasm fetched, compiled and instantiated. */
+  instantiate: number;
+  open: number;
+  /** The first query's answer in hand (SELECT 1, or the count in reopen mode). */
+  query: number;
+  /** What the query answered. */
+  value: number;
+}
+
+const BIG_TABLE = 'bench_big';
+
+async function run(mode: string, rows: number): Promise<BareTiming> {
+  const wasm = duckdbWasmUrl();
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), duckdbWorker(wasm));
+  await db.ping();
+  const worker = performance.now();
+  await db.instantiate(wasm);
+  const instantiate = performance.now();
+  await db.open({
+    path: BARE_PATH,
+    accessMode: duckdb.DuckDBAccessMode.READ_WRITE,
+    query: { castBigIntToDouble: false, castDecimalToDouble: false },
+  });
+  const open = performance.now();
+  const conn = await db.connect();
+  if (mode === 'create') {
+    await conn.query(`CREATE OR REPLACE TABLE ${BIG_TABLE} AS SELECT range AS id, range % 100 AS bucket,
+      'name-' || range AS name, range * 0.01 AS amount, TIMESTAMP '2026-01-01' + INTERVAL (range) SECOND AS at
+      FROM range(${rows})`);
+    await conn.query('CHECKPOINT');
+  }
+  const sql = mode === 'start' ? 'SELECT 1 AS one' : `SELECT count(*) AS n FROM ${BIG_TABLE}`;
+  const value = Number((await conn.query(sql)).getChildAt(0)?.get(0));
+  // Shown as the app shows its first result, so both pages pay for one DOM update.
+  document.getElementById('result')!.textContent = String(value);
+  const query = performance.now();
+  return { script: scriptStart, worker, instantiate, open, query, value };
+}
+
+const params = new URLSearchParams(location.search);
+run(params.get('mode') ?? 'start', Number(params.get('rows') ?? 0)).then(
+  (timing) => (document.body.dataset.bare = JSON.stringify(timing)),
+  (error: unknown) => (document.body.dataset.bare = JSON.stringify({ error: String(error) })),
+);
