@@ -1,39 +1,16 @@
 // Saved queries from the real `dinobase` binary (child processes on a temporary $DINOBASE_HOME): save, list, run, rename, duplicate, rm.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDinobase, userEnv, type Run } from './cli-kit.ts';
 
-const BIN = new URL('../node/cli/bin.mjs', import.meta.url).pathname;
-const REPO = new URL('..', import.meta.url).pathname;
 /** Each command is a fresh Node process (tsx, then DuckDB): seconds apiece on a busy machine. */
 const SLOW = { timeout: 180_000 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let home: string;
 
-function dinobase(...args: string[]): Promise<Run> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('DINOBASE_')) env[k] = v;
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO,
-    env: { ...env, DINOBASE_HOME: home },
-    stdio: 'pipe',
-  });
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const dinobase = (...args: string[]): Promise<Run> => runDinobase(args, userEnv(home));
 
 function json<T = Record<string, unknown>>(run: Run): T {
   expect(run.stderr).toBe('');

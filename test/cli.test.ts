@@ -8,40 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../node/cli/commands.ts';
 import { main } from '../node/cli/main.ts';
 import { serveSandboxes, type ServedSandboxes } from '../proxy/sandbox/test-server.ts';
+import { BIN, REPO, runDinobase, userEnv, type Run } from './cli-kit.ts';
 
-const BIN = new URL('../node/cli/bin.mjs', import.meta.url).pathname;
-const REPO = new URL('..', import.meta.url).pathname;
 /** Each command is a fresh Node process (tsx, then DuckDB): seconds apiece on a busy machine. */
 const SLOW = { timeout: 180_000 };
 const KEY = 'sk_test_dinobase_sandbox';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let served: ServedSandboxes;
 let home: string;
 
-/** The environment of a user with only DINOBASE_HOME set (none of this test run's DINOBASE_* variables). */
-function childEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('DINOBASE_')) env[k] = v;
-  return { ...env, DINOBASE_HOME: home };
-}
+const childEnv = (): Record<string, string> => userEnv(home);
 
 /** Runs `dinobase …` with stdin, stdout and stderr piped (not a terminal), to its exit. */
-function dinobase(...args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: childEnv(), stdio: 'pipe' });
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const dinobase = (...args: string[]): Promise<Run> => runDinobase(args, childEnv());
 
 /**
  * Runs `dinobase …` on a pseudo-terminal (util-linux `script`), so stdin and stderr are TTYs; types `answer`
