@@ -166,3 +166,39 @@ describe('the scratch schema on DuckDB', () => {
     await rows('DROP TABLE scratch.f');
   });
 });
+
+describe('scratch in the catalog and across a re-load', () => {
+  it('listSources shows a "scratch" entry with its tables and views, never stale; it is not a source schema', async () => {
+    await rows('CREATE TABLE scratch.emails AS SELECT id, email FROM stripe.customers');
+    await rows('CREATE VIEW scratch.customer_count AS SELECT count(*) AS n FROM stripe.customers');
+    const total = Number((await rows('SELECT count(*) AS n FROM stripe.customers'))[0]!.n);
+    const { sources } = await engine.listSources();
+    expect(sources.find((s) => s.name === 'scratch')).toEqual({
+      name: 'scratch',
+      type: 'scratch',
+      tables: [
+        { name: 'customer_count', rows: 0, view: true },
+        { name: 'emails', rows: total },
+      ],
+      table_count: 2,
+      total_rows: total,
+      last_sync: null,
+    });
+    expect(await db.getSchemas()).not.toContain('scratch');
+    expect(await engine.describeTable('scratch.customer_count')).toMatchObject({
+      schema: 'scratch',
+      columns: [{ name: 'n' }],
+    });
+  });
+
+  it('a view over a synced table still answers after the table is loaded again', async () => {
+    // The sample load writes as a sync does (loadTables: evolve, clear, insert), with replaceAll.
+    await loadSampleData(db, { replace: true });
+    const total = Number((await rows('SELECT count(*) AS n FROM stripe.customers'))[0]!.n);
+    expect(await rows('SELECT n FROM scratch.customer_count')).toEqual([{ n: total }]);
+    expect(await rows('SELECT count(*) AS n FROM scratch.emails')).toEqual([{ n: total }]);
+    await rows('DROP VIEW scratch.customer_count');
+    await rows('DROP TABLE scratch.emails');
+    expect((await engine.listSources()).sources.map((s) => s.name)).not.toContain('scratch');
+  });
+});
