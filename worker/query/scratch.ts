@@ -8,6 +8,8 @@ export const SCRATCH_HINT = `DDL is allowed only in the ${SCRATCH_SCHEMA} schema
 export type ScratchVerdict = { ok: true } | { ok: false; reason: string } | null;
 
 const MUTATION_VERBS = new Set(['INSERT', 'UPDATE', 'DELETE']);
+/** The verbs of a statement the rule lets through: after one, the engine checkpoints (the data is the user's). */
+export const SCRATCH_VERBS = new Set([...MUTATION_VERBS, 'CREATE', 'DROP', 'ALTER', 'TRUNCATE']);
 /** Object kinds scratch holds; FUNCTION is DuckDB's synonym for MACRO. */
 const KINDS = new Set(['TABLE', 'VIEW', 'MACRO', 'FUNCTION']);
 
@@ -60,12 +62,12 @@ function create(tokens: Token[]): ScratchVerdict {
   if (word(tokens[i], 'IF') && word(tokens[i + 1], 'NOT') && word(tokens[i + 2], 'EXISTS')) i += 3;
   const end = scratchName(tokens, i);
   if (end < 0) return { ok: false, reason: needsScratch('CREATE', kind) };
-  // A foreign key onto a synced table would make that table undroppable, and a sync replaces tables.
+  // A foreign key onto a synced table would block the sync's DELETE of the rows it points at.
   if (kind === 'TABLE' && tokens.slice(end).some((t) => word(t, 'REFERENCES'))) {
     return {
       ok: false,
       reason:
-        'Scratch tables cannot have foreign keys (REFERENCES): syncs replace the tables they would point at.',
+        'Scratch tables cannot have foreign keys (REFERENCES): a sync clears and refills the tables they would point at.',
     };
   }
   return body(tokens, end, 'CREATE');
