@@ -202,3 +202,21 @@ describe('scratch in the catalog and across a re-load', () => {
     expect((await engine.listSources()).sources.map((s) => s.name)).not.toContain('scratch');
   });
 });
+
+describe('a broken scratch view', () => {
+  it('leaves listSources and SHOW TABLES working, and names itself when read', async () => {
+    await rows('CREATE TABLE scratch.base AS SELECT 1 AS a');
+    await rows('CREATE VIEW scratch.over_base AS SELECT a FROM scratch.base');
+    await rows('DROP TABLE scratch.base');
+    const { sources } = await engine.listSources();
+    expect(sources.find((s) => s.name === 'scratch')?.tables).toEqual([
+      { name: 'over_base', rows: 0, view: true },
+    ]);
+    const shown = await rows('SHOW TABLES');
+    expect(shown.map((r) => `${String(r.schema)}.${String(r.name)}`)).toContain('stripe.customers');
+    expect(await engine.execute('SELECT * FROM scratch.over_base')).toMatchObject({
+      error: expect.stringMatching(/base/),
+    });
+    await rows('DROP VIEW scratch.over_base');
+  });
+});
