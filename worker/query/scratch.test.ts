@@ -124,6 +124,15 @@ describe('the scratch schema on DuckDB', () => {
     expect(await outside()).toBe(before);
   });
 
+  it('comments between the tokens, OR REPLACE and quoted names run as DuckDB reads them', async () => {
+    await rows('CREATE /* a */ TABLE -- b\n scratch /* c */ . /* d */ "Mixed Case" AS SELECT 1 AS a');
+    await rows('CREATE OR REPLACE VIEW scratch.v2 AS SELECT a + 1 AS b FROM scratch."Mixed Case"');
+    await rows('CREATE OR REPLACE VIEW scratch.v2 AS SELECT a + 2 AS b FROM scratch."Mixed Case"');
+    expect(await rows('SELECT b FROM scratch.v2')).toEqual([{ b: 3 }]);
+    await rows('DROP VIEW scratch.v2');
+    await rows('DROP TABLE scratch."Mixed Case"');
+  });
+
   it('"Scratch" in quotes is the same schema (DuckDB compares names case-insensitively)', async () => {
     await rows('CREATE TABLE "Scratch"."Q" AS SELECT 1 AS a');
     expect(await rows("SELECT schema_name FROM duckdb_tables() WHERE table_name = 'Q'")).toEqual([
@@ -146,6 +155,13 @@ describe('the scratch schema on DuckDB', () => {
     "CREATE TABLE scratch.f AS SELECT * FROM read_csv('/etc/passwd')",
     "CREATE TABLE scratch.f AS SELECT * FROM read_csv('https://example.com/x.csv')",
     'CREATE TABLE scratch.t AS SELECT 1; DROP TABLE stripe.customers',
+    'CREATE VIEW scratch.v AS SELECT * FROM (DELETE FROM stripe.customers RETURNING *)',
+    'CREATE MACRO scratch.m() AS TABLE (DELETE FROM stripe.customers RETURNING *)',
+    "CREATE TABLE scratch.t AS SELECT * FROM query('DELETE FROM stripe.customers')",
+    'CREATE TABLE scratch.t AS SELECT 1 AS a; ALTER TABLE scratch.t RENAME TO stripe.t',
+    'CREATE SEQUENCE scratch.s',
+    'CREATE TEMP MACRO lower(x) AS 42',
+    'DROP TABLE IF EXISTS scratch.nothing CASCADE',
     'CREATE TABLE scratch.t AS SELECT 1 --\r; DROP TABLE stripe.customers; --',
   ])('%s changes nothing outside scratch', async (sql) => {
     const before = await outside();
