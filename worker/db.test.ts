@@ -19,7 +19,7 @@ afterAll(() => db.close());
 describe('DinobaseDB', () => {
   it('creates the _dinobase schema idempotently on first access, with a version', async () => {
     const rows = await db.query('SELECT version FROM _dinobase.schema_version');
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(rows).toEqual([1, 2, 3, 4, 5].map((version) => ({ version })));
     const tables = await db.getTables('_dinobase');
     expect(tables).toEqual(
       expect.arrayContaining([
@@ -38,7 +38,7 @@ describe('DinobaseDB', () => {
     // A second DinobaseDB on the same database must not re-run the migration.
     const again = new DinobaseDB(':memory:', { open: async () => db.database() });
     await again.conn;
-    expect(await again.query('SELECT count(*) AS n FROM _dinobase.schema_version')).toEqual([{ n: 4 }]);
+    expect(await again.query('SELECT count(*) AS n FROM _dinobase.schema_version')).toEqual([{ n: 5 }]);
   });
 
   it('query returns row objects with JSON-safe values; queryRaw returns columns and arrays', async () => {

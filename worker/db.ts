@@ -18,7 +18,13 @@ import {
   type Annotations,
   type ColumnAnnotation,
 } from './meta/catalog.ts';
-import { INTERNAL_SCHEMA_NAMES, STAGING_SCHEMA, migrate, prepareOnOpen } from './meta/migrations.ts';
+import {
+  INTERNAL_SCHEMA_NAMES,
+  SCRATCH_SCHEMA,
+  STAGING_SCHEMA,
+  migrate,
+  prepareOnOpen,
+} from './meta/migrations.ts';
 import {
   addSource,
   getSource,
@@ -31,6 +37,9 @@ import { qualified } from './sql.ts';
 import { tableToArrays, tableToRows, type JsonRow, type JsonValue } from './values.ts';
 
 export type { Annotations, ColumnAnnotation } from './meta/catalog.ts';
+
+/** Schemas that hold no source: Dinobase's, DuckDB's and the user's scratch. */
+const NOT_SOURCES = [...INTERNAL_SCHEMA_NAMES, SCRATCH_SCHEMA];
 
 export interface ColumnInfo {
   column_name: string;
@@ -196,12 +205,13 @@ export class DinobaseDB {
     return toSqlTimestamp(this.clock.now());
   }
 
+  /** The source schemas (scratch is not one: catalog.ts adds it where the user's tables are listed). */
   async getSchemas(): Promise<string[]> {
     const rows = await this.query(
       `SELECT schema_name FROM information_schema.schemata
-       WHERE catalog_name = current_database() AND schema_name NOT IN (${INTERNAL_SCHEMA_NAMES.map(() => '?').join(', ')})
+       WHERE catalog_name = current_database() AND schema_name NOT IN (${NOT_SOURCES.map(() => '?').join(', ')})
        ORDER BY schema_name`,
-      INTERNAL_SCHEMA_NAMES,
+      NOT_SOURCES,
     );
     return rows.map((r) => String(r.schema_name));
   }

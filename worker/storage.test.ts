@@ -6,6 +6,7 @@ import { DinobaseDB } from './db.ts';
 import { openDuckDB, type OpenDuckDB } from './duckdb/index.ts';
 import { openWith } from './duckdb/node.ts';
 import { NotReadyError } from './errors.ts';
+import { QueryEngine } from './query/engine.ts';
 import { DatabaseStorage, isDuckDBFile, opfsFileName, type DatabaseFiles } from './storage.ts';
 import { ManualClock, memoryDB } from './testing.ts';
 
@@ -216,5 +217,36 @@ describe('DatabaseStorage', () => {
     expect(opens).toEqual(['open', 'open']);
     expect(await db.getSchemas()).toEqual([]);
     expect(await db.getTables('_dinobase')).toContain('sync_log');
+  }, 90_000);
+});
+
+describe('the scratch schema in backups', () => {
+  it('a scratch table and a view written through the query engine travel in a backup and answer after restore', async () => {
+    // Not scratch.duckdb: the file names its catalog, and `scratch.x` would be ambiguous between the two.
+    const path = join(dir, 'roundtrip.duckdb');
+    const source = new DinobaseDB(path, { open: openWith('native'), clock: new ManualClock() });
+    const engine = new QueryEngine(source);
+    for (const sql of [
+      "CREATE TABLE scratch.kept AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, name)",
+      'CREATE VIEW scratch.kept_count AS SELECT count(*) AS n FROM scratch.kept',
+    ]) {
+      expect(await engine.execute(sql)).not.toHaveProperty('error');
+    }
+    const files: DatabaseFiles = {
+      name: 'roundtrip.duckdb',
+      read: async () => new Uint8Array(readFileSync(path)),
+      remove: async () => undefined,
+    };
+    const { bytes } = await new DatabaseStorage(source, { files }).backup();
+    await source.close();
+
+    db = memoryDB();
+    await new DatabaseStorage(db, { files: null }).restore(bytes);
+    expect(await db.query('SELECT n FROM scratch.kept_count')).toEqual([{ n: 2 }]);
+    const { sources } = await new QueryEngine(db).listSources();
+    expect(sources.find((s) => s.name === 'scratch')?.tables).toEqual([
+      { name: 'kept', rows: 2 },
+      { name: 'kept_count', rows: 0, view: true },
+    ]);
   }, 90_000);
 });

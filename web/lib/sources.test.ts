@@ -62,6 +62,10 @@ describe('source entries', () => {
     expect(badgeOf(sample!, false)).toBe('sample');
     const [fresh2] = sourceEntries([], [proxy('a')], [status('a')]);
     expect(badgeOf(fresh2!, false)).toBe('never');
+    const scratchSource = catalog('scratch', { is_stale: undefined, age: undefined, last_sync: null });
+    const [scratch] = sourceEntries([scratchSource], [], []);
+    expect(badgeOf(scratch!, false)).toBe('scratch');
+    expect(badgeTitle(scratch!, 'scratch')).toMatch(/^Your own tables, views and macros/);
   });
 
   it('says when the data was deleted and nothing synced since, and that a stopped sync is no failure', () => {

@@ -2,8 +2,11 @@
 import type { CatalogSource, SourceSyncStatus } from '../../worker/api.ts';
 import type { SourceSummary as ProxySource } from './proxy.ts';
 
-/** `never`: registered, not synced yet; `sample`: loaded sample data, which never goes stale. */
-export type Badge = 'fresh' | 'stale' | 'syncing' | 'error' | 'never' | 'sample';
+/**
+ * `never`: registered, not synced yet; `sample`: loaded sample data, which never goes stale; `scratch`: the
+ * user's own tables and views, never synced.
+ */
+export type Badge = 'fresh' | 'stale' | 'syncing' | 'error' | 'never' | 'sample' | 'scratch';
 
 export const BADGE_LABELS: Record<Badge, string> = {
   fresh: 'fresh',
@@ -12,6 +15,7 @@ export const BADGE_LABELS: Record<Badge, string> = {
   error: 'error',
   never: 'not synced',
   sample: 'sample',
+  scratch: 'yours',
 };
 
 export interface SourceEntry {
@@ -44,6 +48,7 @@ export function badgeOf(entry: SourceEntry, syncing: boolean): Badge {
   if (syncing) return 'syncing';
   if (entry.status?.last_attempt?.status === 'error') return 'error';
   const c = entry.catalog;
+  if (c?.type === 'scratch') return 'scratch';
   if (c) {
     if (c.is_stale === undefined) return 'sample';
     return c.is_stale ? 'stale' : 'fresh';
@@ -55,6 +60,8 @@ export function badgeOf(entry: SourceEntry, syncing: boolean): Badge {
 export function badgeTitle(entry: SourceEntry, badge: Badge): string {
   if (badge === 'error') return `Last sync failed: ${entry.status?.last_attempt?.error ?? 'unknown error'}`;
   if (badge === 'sample') return 'Sample data: loaded once, never stale';
+  if (badge === 'scratch')
+    return 'Your own tables, views and macros (CREATE TABLE scratch.x AS …): never synced';
   if (badge === 'syncing') return 'Syncing now';
   const age = entry.catalog?.age;
   if (age) {

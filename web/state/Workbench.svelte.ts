@@ -1,5 +1,6 @@
 // Editor and results state: the tabs' SQL, the running query, each tab's Arrow result, history and completion.
 import { tableFromResultIPC } from '../../common/arrow.ts';
+import { splitStatements } from '../../common/sql-lexer.ts';
 import type { MutationResponse } from '../../worker/api.ts';
 import type { Engine } from '../lib/engine.ts';
 import { isWriteSql } from '../lib/mutations.ts';
@@ -54,6 +55,14 @@ export interface RunOptions {
 
 let counter = 0;
 
+const CATALOG_VERBS = new Set(['CREATE', 'DROP', 'ALTER', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']);
+
+/** A script that ran as rows and holds DDL or a write: those ran in scratch (worker/query/scratch.ts). */
+export function changesCatalog(sql: string): boolean {
+  return splitStatements(sql).some(
+    (s) => s.tokens[0]?.kind === 'word' && CATALOG_VERBS.has(s.tokens[0].text),
+  );
+}
 export class Workbench {
   maxRows = $state(1000);
   readonly tabs: EditorTabs;
@@ -64,6 +73,7 @@ export class Workbench {
   #runs = $state.raw<Record<string, TabRun>>({});
   #running = $state.raw<Running | null>(null);
   #onMutation: (preview: MutationResponse | null) => void;
+  #onCatalogChange: () => void;
 
   /**
    * `onMutation` receives UPDATE/INSERT/DELETE previews, which go to the review panel instead of the grid, and
@@ -72,10 +82,12 @@ export class Workbench {
   constructor(
     engine: Engine,
     onMutation: (preview: MutationResponse | null) => void = () => undefined,
-    parts: { tabs?: EditorTabs; history?: QueryHistory } = {},
+    parts: { tabs?: EditorTabs; history?: QueryHistory; onCatalogChange?: () => void } = {},
   ) {
     this.#engine = engine;
     this.#onMutation = onMutation;
+    // Called after a run that changed scratch (CREATE, DROP, …): the sidebar and completion re-read the catalog.
+    this.#onCatalogChange = parts.onCatalogChange ?? (() => undefined);
     this.tabs = parts.tabs ?? new EditorTabs(DEFAULT_SQL);
     this.history = parts.history ?? new QueryHistory();
     this.completions = new Completions(engine);
@@ -174,6 +186,7 @@ export class Workbench {
         if (options.sort) result.setSort(options.sort);
         this.#patch(tabId, { result, lastQuery: sql });
         record(result.rowCount, null);
+        if (changesCatalog(sql)) this.#onCatalogChange();
       } else {
         this.#patch(tabId, { notice: 'Review the change below: nothing is written until you confirm it.' });
         record(null, null);

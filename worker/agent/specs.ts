@@ -66,8 +66,10 @@ export const TOOL_SPECS: readonly ToolSpec[] = [
     description:
       'Run DuckDB SQL across every synced source (one schema per source; join across them). Reads return ' +
       '{columns, rows, data_types, row_count, total_rows}; UPDATE/INSERT/DELETE return a preview with a ' +
-      'mutation_id to confirm or cancel (end the SQL with --force to execute at once, where allowed). Anything ' +
-      'else (DDL, COPY, ATTACH, reading URLs or files) is refused.',
+      'mutation_id to confirm or cancel (end the SQL with --force to execute at once, where allowed). The ' +
+      'scratch schema is a workspace: CREATE TABLE/VIEW/MACRO scratch.<name>, and INSERT, UPDATE, DELETE, ALTER ' +
+      'and DROP on scratch objects, run at once. Anything else (other DDL, COPY, ATTACH, reading URLs or files) ' +
+      'is refused.',
     inputSchema: QueryArgs,
     readOnly: false,
   },

@@ -7,6 +7,11 @@ import { tableToRows } from '../values.ts';
 export const META_SCHEMA = '_dinobase';
 /** Where the loader stages Arrow batches inside a sync's transaction; always empty between syncs. */
 export const STAGING_SCHEMA = '_dinobase_staging';
+/**
+ * Where user SQL may create, change and drop its own tables, views and macros (worker/query/scratch.ts says
+ * which statements); it persists and travels in backups like any schema.
+ */
+export const SCRATCH_SCHEMA = 'scratch';
 /** Schemas a source may never be named after. */
 export const INTERNAL_SCHEMA_NAMES = [
   'information_schema',
@@ -177,6 +182,11 @@ export const MIGRATIONS: Migration[] = [
         updated_at TIMESTAMP NOT NULL
       )`,
     ],
+  },
+  {
+    version: 5,
+    description: "the scratch schema: tables, views and macros of the user's own, next to the synced sources",
+    statements: [`CREATE SCHEMA IF NOT EXISTS ${SCRATCH_SCHEMA}`],
   },
 ];
 

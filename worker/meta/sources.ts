@@ -2,7 +2,7 @@
 import { durationProblem, parseDuration } from '../../common/duration.ts';
 import type { DinobaseDB } from '../db.ts';
 import { ConfigError } from '../errors.ts';
-import { INTERNAL_SCHEMA_NAMES } from './migrations.ts';
+import { INTERNAL_SCHEMA_NAMES, SCRATCH_SCHEMA } from './migrations.ts';
 
 export interface SourceConfig {
   name: string;
@@ -27,7 +27,10 @@ export function checkDuration(what: string, value: string | null | undefined): n
 }
 
 export function validateSource(config: SourceConfig): void {
-  if (!/^[a-z][a-z0-9_]{0,62}$/.test(config.name) || INTERNAL_SCHEMA_NAMES.includes(config.name)) {
+  if (
+    !/^[a-z][a-z0-9_]{0,62}$/.test(config.name) ||
+    [...INTERNAL_SCHEMA_NAMES, SCRATCH_SCHEMA].includes(config.name)
+  ) {
     throw new ConfigError(
       'invalid_argument',
       `Invalid source name '${config.name}': use lowercase letters, digits and _ (it becomes the schema name), not a reserved schema.`,

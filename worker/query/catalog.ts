@@ -1,6 +1,6 @@
 // The catalog views agents and the sidebar read: listSources and describeTable, with "did you mean" help.
 import type { ConnectorRegistry } from '../connectors/registry.ts';
-import { META_SCHEMA } from '../meta/migrations.ts';
+import { META_SCHEMA, SCRATCH_SCHEMA } from '../meta/migrations.ts';
 import { relatedTables, type RelatedTable } from '../semantic/relationships.ts';
 import type { DinobaseDB } from '../db.ts';
 import { qualified } from '../sql.ts';
@@ -11,7 +11,8 @@ import { loadFreshness, type SourceFreshness } from './freshness.ts';
 export interface CatalogSource {
   name: string;
   type: string | null;
-  tables: { name: string; rows: number }[];
+  /** `view: true` for a view in scratch (its rows are not counted: a view may be slow, or broken by a re-sync). */
+  tables: { name: string; rows: number; view?: true }[];
   table_count: number;
   total_rows: number;
   last_sync: string | null;
@@ -48,17 +49,19 @@ export interface TableDescription {
 
 const isUserTable = (name: string) => !name.startsWith('_dlt_') && !name.startsWith('_live_');
 
-/** Every user schema with its user tables (no `_dlt_`/`_live_` bookkeeping), in one catalog query. */
-export async function userTables(db: DinobaseDB): Promise<Map<string, string[]>> {
-  const schemas = await db.getSchemas();
+/** Every source schema and scratch with its user tables (no `_dlt_`/`_live_` bookkeeping), in one catalog query. */
+export async function userTables(db: DinobaseDB, views?: Set<string>): Promise<Map<string, string[]>> {
+  const schemas = [...(await db.getSchemas()), SCRATCH_SCHEMA];
   const out = new Map<string, string[]>(schemas.map((s) => [s, []]));
   const rows = await db.query(
-    `SELECT table_schema, table_name FROM information_schema.tables
+    `SELECT table_schema, table_name, table_type FROM information_schema.tables
      WHERE table_catalog = current_database() ORDER BY table_schema, table_name`,
   );
   for (const row of rows) {
     const list = out.get(String(row.table_schema));
     if (list && isUserTable(String(row.table_name))) list.push(String(row.table_name));
+    if (list && row.table_type === 'VIEW')
+      views?.add(`${String(row.table_schema)}.${String(row.table_name)}`);
   }
   return out;
 }
@@ -70,8 +73,11 @@ function freshnessFields(f: SourceFreshness | undefined) {
 }
 
 export async function listSources(db: DinobaseDB): Promise<{ sources: CatalogSource[] }> {
-  const tables = await userTables(db);
-  const pairs = [...tables].flatMap(([schema, names]) => names.map((name) => [schema, name] as const));
+  const views = new Set<string>();
+  const tables = await userTables(db, views);
+  const pairs = [...tables]
+    .flatMap(([schema, names]) => names.map((name) => [schema, name] as const))
+    .filter(([s, t]) => !views.has(`${s}.${t}`));
   const counts = new Map<string, number>();
   if (pairs.length > 0) {
     const union = pairs
@@ -86,7 +92,23 @@ export async function listSources(db: DinobaseDB): Promise<{ sources: CatalogSou
   const sources: CatalogSource[] = [];
   for (const [schema, names] of tables) {
     if (names.length === 0) continue;
-    const list = names.map((name) => ({ name, rows: counts.get(`${schema}.${name}`) ?? 0 }));
+    const list = names.map((name) =>
+      views.has(`${schema}.${name}`)
+        ? { name, rows: 0, view: true as const }
+        : { name, rows: counts.get(`${schema}.${name}`) ?? 0 },
+    );
+    if (schema === SCRATCH_SCHEMA) {
+      // The user's own objects: never synced, so no freshness and never stale (as the original's file sources).
+      sources.push({
+        name: schema,
+        type: SCRATCH_SCHEMA,
+        tables: list,
+        table_count: list.length,
+        total_rows: list.reduce((n, t) => n + t.rows, 0),
+        last_sync: null,
+      });
+      continue;
+    }
     const f = freshness.get(schema);
     sources.push({
       name: schema,

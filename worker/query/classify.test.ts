@@ -56,6 +56,10 @@ describe('classify', () => {
   it.each([
     ['DROP TABLE stripe.customers', /DROP statements are not allowed/],
     ['create table x as select 1', /CREATE statements are not allowed/],
+    [
+      'CREATE SCHEMA x',
+      /CREATE statements are not allowed here: .* DDL is allowed only in the scratch schema/,
+    ],
     ["ATTACH 'x.duckdb'", /ATTACH statements are refused/],
     ["COPY stripe.customers TO 'x.csv'", /COPY statements are refused/],
     ['INSTALL json', /INSTALL statements are refused/],

@@ -2,6 +2,7 @@
 import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
 import { sqlLimitError } from '../../common/sql-guard.ts';
 import { splitStatements, type Statement, type Token } from '../../common/sql-lexer.ts';
+import { SCRATCH_HINT, scratchVerdict } from './scratch.ts';
 
 type ParserClass = typeof sqlParserModule.Parser;
 // The PostgreSQL-only build is CommonJS; its named export sits on `default` under ESM interop.
@@ -82,7 +83,7 @@ const SESSION_OR_FILE_VERBS = new Set([
 
 function refusalFor(verb: string): string {
   if (DDL_VERBS.has(verb)) {
-    return `${verb} statements are not allowed: synced tables are managed by sync. ${READS_ALLOWED}; UPDATE, INSERT and DELETE go through mutation previews.`;
+    return `${verb} statements are not allowed here: synced tables are managed by sync, and ${SCRATCH_HINT}. ${READS_ALLOWED}; UPDATE, INSERT and DELETE go through mutation previews.`;
   }
   if (verb === 'MERGE') {
     return 'MERGE is not supported: write UPDATE, INSERT or DELETE, which go through mutation previews.';
@@ -184,6 +185,10 @@ export function classifyStatement(statement: Statement): ClassifiedStatement {
     );
   }
   if (verb === 'WITH') verb = verbAfterWith(tokens, i + 1) ?? 'WITH';
+  // Statements whose one target is scratch.<name> run directly, like reads (worker/query/scratch.ts).
+  const scratch = i === 0 ? scratchVerdict(tokens, verb) : null;
+  if (scratch?.ok) return { kind: 'read', verb, text, tokens };
+  if (scratch) return refuse(verb, text, `${scratch.reason} ${SCRATCH_HINT}.`);
   if (MUTATION_VERBS.has(verb)) {
     const op = verb as MutationOperation;
     const index = tokens.findIndex((t, k) => k >= i && t.kind === 'word' && t.text === op);

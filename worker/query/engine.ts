@@ -6,6 +6,7 @@ import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
 import { classify } from './classify.ts';
+import { SCRATCH_VERBS } from './scratch.ts';
 import { showTablesSql } from './show.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type {
@@ -245,6 +246,8 @@ export class QueryEngine {
           : { ...failed, error: `Statement ${i + 1} of ${total} failed: ${failed.error}` };
       }
     }
+    // A scratch write is committed; without a checkpoint OPFS could lose it on a browser restart.
+    if (statements.some((s) => SCRATCH_VERBS.has(s.verb))) await this.#db.checkpoint();
     const { table, ipc: bytes, totalRows: rows } = head!;
     const fields = table.schema.fields;
     const shape: ResultShape = {

@@ -23,7 +23,11 @@ export function showTablesKind(tokens: readonly Token[]): 'tables' | 'all' | nul
 export async function showTablesSql(db: DinobaseDB, tokens: readonly Token[]): Promise<string | null> {
   const kind = showTablesKind(tokens);
   if (!kind) return null;
-  const pairs = [...(await userTables(db))].flatMap(([schema, names]) => names.map((name) => [schema, name]));
+  // Tables only: a scratch view may be slow, or broken by a DROP of what it reads.
+  const views = new Set<string>();
+  const pairs = [...(await userTables(db, views))]
+    .flatMap(([schema, names]) => names.map((name) => [schema, name]))
+    .filter(([s, t]) => !views.has(`${s}.${t}`));
   if (pairs.length === 0) return `SELECT ${EMPTY[kind]} WHERE false`;
   const counts = pairs
     .map(([s, t]) => `SELECT ${quoteLiteral(s!)}, ${quoteLiteral(t!)}, count(*) FROM ${qualified(s!, t!)}`)
