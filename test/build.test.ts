@@ -16,6 +16,6 @@ describe('vite.config.ts', () => {
   });
 
   it('adds the benchmark harness page in bench mode (npm run build:bench)', async () => {
-    expect(await inputs('bench')).toEqual(['main', 'bench']);
+    expect(await inputs('bench')).toEqual(['main', 'bench', 'bare']);
   });
 });
