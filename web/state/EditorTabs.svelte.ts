@@ -1,5 +1,6 @@
 // The editor's query tabs: each keeps its own SQL; the list survives reloads and hand-overs in localStorage.
 import { del, get } from 'idb-keyval';
+import type { ChartSettings } from '../lib/chart.ts';
 
 export interface EditorTab {
   id: string;
@@ -7,6 +8,10 @@ export interface EditorTab {
   sql: string;
   /** The saved query this tab is: Ctrl/Cmd+S overwrites it instead of asking a name. */
   saved?: string;
+  /** The chart's picks (columns by name, type, aggregation); read back through `chartSettings()`. */
+  chart?: ChartSettings;
+  /** Results show as a chart (absent: as a table). */
+  view?: 'table' | 'chart';
 }
 
 interface StoredTabs {
@@ -163,6 +168,14 @@ export class EditorTabs {
       t.saved !== from ? t : to === null ? { ...t, saved: undefined } : { ...t, saved: to, title: to },
     );
     this.#changed();
+  }
+
+  setChart(id: string, chart: ChartSettings): void {
+    this.#update(id, { chart });
+  }
+
+  setView(id: string, view: 'table' | 'chart'): void {
+    if (this.#tabs.find((t) => t.id === id)?.view !== view) this.#update(id, { view });
   }
 
   setSql(id: string, sql: string): void {

@@ -2,7 +2,6 @@
 import type { Table } from 'apache-arrow';
 import { tableToArrays, type JsonValue } from '../../worker/values.ts';
 import { columnKind, type ColumnKind } from '../lib/cells.ts';
-import type { ChartType } from '../lib/chart.ts';
 import { toCsv } from '../lib/csv.ts';
 import { nextSort, sortOrder, type SortState } from '../lib/sort.ts';
 import { splitStatements } from '../lib/statements.ts';
@@ -51,8 +50,8 @@ export class ResultSet {
   selection = $state.raw<Selection | null>(null);
   expanded = $state.raw<{ row: number; col: number } | null>(null);
   mode = $state<ResultMode>('table');
-  /** A chart type the user picked instead of the automatic one. */
-  chartType = $state<ChartType | null>(null);
+  /** Told when the user switches Table/Chart, so the editor tab remembers it (across runs and reloads). */
+  onModeChange: (mode: ResultMode) => void = () => undefined;
 
   constructor(init: ResultInit) {
     this.table = init.table;
@@ -116,6 +115,7 @@ export class ResultSet {
   /** Table or Chart; a chart shows no cells, so the selection (which Copy would copy) goes with the table. */
   setMode(mode: ResultMode): void {
     this.mode = mode;
+    this.onModeChange(mode);
     if (mode === 'chart') {
       this.selection = null;
       this.expanded = null;
@@ -128,19 +128,6 @@ export class ResultSet {
     else if (this.selection) this.selection = null;
     else return false;
     return true;
-  }
-
-  /**
-   * A re-run shows its result the way the tab showed the previous one: Table or Chart, and the chart type
-   * picked while the columns (names and types) are the same.
-   */
-  keepViewOf(previous: ResultSet | null): void {
-    if (!previous) return;
-    this.mode = previous.mode;
-    const same =
-      previous.columns.join('\0') === this.columns.join('\0') &&
-      previous.typeList.join('\0') === this.typeList.join('\0');
-    if (same) this.chartType = previous.chartType;
   }
 
   /** Moves the selection by whole cells, staying inside the grid. */

@@ -2,6 +2,7 @@
 import { tableFromResultIPC } from '../../common/arrow.ts';
 import { splitStatements } from '../../common/sql-lexer.ts';
 import type { MutationResponse } from '../../worker/api.ts';
+import { chartSettings, type ChartSettings } from '../lib/chart.ts';
 import type { Engine } from '../lib/engine.ts';
 import { isWriteSql } from '../lib/mutations.ts';
 import { Completions } from './Completions.svelte.ts';
@@ -137,6 +138,14 @@ export class Workbench {
     return this.#current.lastQuery;
   }
 
+  /** The active tab's chart picks; they outlive its results (re-runs, reloads). */
+  get chartSettings(): ChartSettings {
+    return chartSettings(this.tabs.active.chart);
+  }
+  set chartSettings(value: ChartSettings) {
+    this.tabs.setChart(this.tabs.activeId, value);
+  }
+
   #patch(tabId: string, patch: Partial<TabRun>): void {
     this.#runs = { ...this.#runs, [tabId]: { ...(this.#runs[tabId] ?? EMPTY), ...patch } };
   }
@@ -182,7 +191,9 @@ export class Workbench {
           sql,
         });
         result.scrollTop = options.scrollTop ?? 0;
-        result.keepViewOf(this.#runs[tabId]?.result ?? null);
+        // A re-run (or the first run after a reload) shows its result the way the tab last showed one.
+        result.mode = this.tabs.tabs.find((t) => t.id === tabId)?.view ?? 'table';
+        result.onModeChange = (mode) => this.tabs.setView(tabId, mode);
         if (options.sort) result.setSort(options.sort);
         this.#patch(tabId, { result, lastQuery: sql });
         record(result.rowCount, null);

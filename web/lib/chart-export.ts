@@ -1,0 +1,54 @@
+// Saves a drawn Plot chart as a standalone SVG file, or as a PNG drawn from that SVG at twice its size.
+import { downloadBytes } from './download.ts';
+
+/** Presentation properties that may come from the page's CSS (theme variables, currentColor), not the SVG. */
+const PAINT = ['fill', 'stroke', 'color', 'opacity', 'font-family', 'font-size', 'font-weight'] as const;
+
+/**
+ * A copy of `svg` that renders the same outside the page: every element carries its computed paint, since
+ * `var(--accent)` and `currentColor` mean nothing once the file leaves the app's stylesheet.
+ */
+export function standaloneSvg(svg: SVGSVGElement): string {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  const from = [svg, ...svg.querySelectorAll('*')];
+  const to = [copy, ...copy.querySelectorAll('*')];
+  from.forEach((element, i) => {
+    const target = to[i];
+    if (!(target instanceof SVGElement) || element.tagName === 'style') return;
+    const style = getComputedStyle(element);
+    for (const name of PAINT) target.style.setProperty(name, style.getPropertyValue(name));
+  });
+  const background = getComputedStyle(svg).backgroundColor;
+  copy.style.setProperty('background', background === 'rgba(0, 0, 0, 0)' ? 'white' : background);
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  copy.setAttribute('width', String(svg.clientWidth || svg.width.baseVal.value));
+  copy.setAttribute('height', String(svg.clientHeight || svg.height.baseVal.value));
+  return new XMLSerializer().serializeToString(copy);
+}
+
+export function downloadSvg(svg: SVGSVGElement, filename: string): void {
+  downloadBytes(new TextEncoder().encode(standaloneSvg(svg)), filename, 'image/svg+xml');
+}
+
+/** Draws the standalone SVG on a canvas at `scale`× (sharp on high-density screens) and saves it as PNG. */
+export async function downloadPng(svg: SVGSVGElement, filename: string, scale = 2): Promise<void> {
+  const text = standaloneSvg(svg);
+  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(image.width * scale);
+    canvas.height = Math.ceil(image.height * scale);
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('This browser cannot draw on a canvas, so the chart cannot be saved as PNG.');
+    context.scale(scale, scale);
+    context.drawImage(image, 0, 0);
+    const blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'));
+    if (!blob) throw new Error('The browser could not encode the chart as PNG.');
+    downloadBytes(new Uint8Array(await blob.arrayBuffer()), filename, 'image/png');
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
