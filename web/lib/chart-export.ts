@@ -42,7 +42,8 @@ export async function downloadPng(svg: SVGSVGElement, filename: string, scale = 
     canvas.width = Math.ceil(image.width * scale);
     canvas.height = Math.ceil(image.height * scale);
     const context = canvas.getContext('2d');
-    if (!context) throw new Error('This browser cannot draw on a canvas, so the chart cannot be saved as PNG.');
+    if (!context)
+      throw new Error('This browser cannot draw on a canvas, so the chart cannot be saved as PNG.');
     context.scale(scale, scale);
     context.drawImage(image, 0, 0);
     const blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'));

@@ -15,18 +15,42 @@ import {
 
 describe('pickChart', () => {
   it('picks bar for text + number, line for time + number, scatter for two numbers', () => {
-    expect(pickChart(['VARCHAR', 'BIGINT'])).toEqual({ type: 'bar', x: 0, y: 1, series: null , agg: 'sum' });
-    expect(pickChart(['DATE', 'DOUBLE'])).toEqual({ type: 'line', x: 0, y: 1, series: null , agg: 'none' });
-    expect(pickChart(['TIMESTAMP', 'VARCHAR', 'BIGINT'])).toEqual({ type: 'line', x: 0, y: 2, series: 1 , agg: 'none' });
-    expect(pickChart(['DOUBLE', 'INTEGER'])).toEqual({ type: 'scatter', x: 0, y: 1, series: null , agg: 'none' });
-    expect(pickChart(['INTEGER'])).toEqual({ type: 'bar', x: -1, y: 0, series: null , agg: 'sum' });
+    expect(pickChart(['VARCHAR', 'BIGINT'])).toEqual({ type: 'bar', x: 0, y: 1, series: null, agg: 'sum' });
+    expect(pickChart(['DATE', 'DOUBLE'])).toEqual({ type: 'line', x: 0, y: 1, series: null, agg: 'none' });
+    expect(pickChart(['TIMESTAMP', 'VARCHAR', 'BIGINT'])).toEqual({
+      type: 'line',
+      x: 0,
+      y: 2,
+      series: 1,
+      agg: 'none',
+    });
+    expect(pickChart(['DOUBLE', 'INTEGER'])).toEqual({
+      type: 'scatter',
+      x: 0,
+      y: 1,
+      series: null,
+      agg: 'none',
+    });
+    expect(pickChart(['INTEGER'])).toEqual({ type: 'bar', x: -1, y: 0, series: null, agg: 'sum' });
     expect(pickChart(['VARCHAR', 'DATE'])).toBeNull();
   });
 
   it('follows an override when the columns allow it', () => {
-    expect(pickChart(['VARCHAR', 'BIGINT'], 'line')).toEqual({ type: 'line', x: 0, y: 1, series: null , agg: 'none' });
+    expect(pickChart(['VARCHAR', 'BIGINT'], 'line')).toEqual({
+      type: 'line',
+      x: 0,
+      y: 1,
+      series: null,
+      agg: 'none',
+    });
     expect(pickChart(['VARCHAR', 'BIGINT'], 'scatter')).toBeNull();
-    expect(pickChart(['DATE', 'DOUBLE'], 'bar')).toEqual({ type: 'bar', x: 0, y: 1, series: null , agg: 'sum' });
+    expect(pickChart(['DATE', 'DOUBLE'], 'bar')).toEqual({
+      type: 'bar',
+      x: 0,
+      y: 1,
+      series: null,
+      agg: 'sum',
+    });
   });
 });
 
@@ -120,8 +144,24 @@ describe('aggregate', () => {
 
   it('groups equal dates and keeps numbers apart from their text', () => {
     const day = () => new Date('2024-01-01T00:00:00Z');
-    expect(aggregate([{ x: day(), y: 1 }, { x: day(), y: 2 }], 'sum')).toHaveLength(1);
-    expect(aggregate([{ x: 1, y: 1 }, { x: '1', y: 2 }], 'sum')).toHaveLength(2);
+    expect(
+      aggregate(
+        [
+          { x: day(), y: 1 },
+          { x: day(), y: 2 },
+        ],
+        'sum',
+      ),
+    ).toHaveLength(1);
+    expect(
+      aggregate(
+        [
+          { x: 1, y: 1 },
+          { x: '1', y: 2 },
+        ],
+        'sum',
+      ),
+    ).toHaveLength(2);
   });
 
   it('aggregates the loaded rows of a result by the spec, counting non-NULL values', () => {

@@ -131,8 +131,7 @@ export function resolveChart(settings: ChartSettings, columns: string[], types: 
     eligibleColumns(types, 'x', type).find((i) => i !== y) ??
     fallbackX;
   if (x === undefined) return null;
-  const series =
-    settings.series === null ? null : (named(settings.series, 'series') ?? auto?.series ?? null);
+  const series = settings.series === null ? null : (named(settings.series, 'series') ?? auto?.series ?? null);
   return { type, x, y, series: series === x || series === y ? null : series, agg };
 }
 
