@@ -26,6 +26,11 @@ describe('grid cells', () => {
     expect(columnKind('BLOB')).toBe('binary');
   });
 
+  it('shows a BLOB (base64 from the engine) as its size', () => {
+    expect(toCell(btoa('\xde\xad\xbe\xef'), 'binary')).toEqual({ kind: 'binary', text: 'BLOB 4 bytes' });
+    expect(toCell(btoa('x'.repeat(1229)), 'binary')).toEqual({ kind: 'binary', text: 'BLOB 1.2 KiB' });
+  });
+
   it('keeps NULL distinct from the text "NULL" and shows nested values compactly', () => {
     expect(toCell(null)).toEqual({ kind: 'null' });
     expect(toCell('NULL', 'text')).toEqual({ kind: 'text', text: 'NULL' });
@@ -95,6 +100,13 @@ describe('grid cells', () => {
     // Wider than the room: unchanged (the grid scrolls sideways).
     expect(fitWidths([400, 500], 600)).toEqual([400, 500]);
     expect(fitWidths([], 600)).toEqual([]);
+  });
+
+  it('leaves columns the user sized alone while another column can take the spare width', () => {
+    expect(fitWidths([100, 300, 50], 1000, [true, false, false])).toEqual([100, 772, 128]);
+    // All sized by the user: the spare still has to go somewhere.
+    expect(fitWidths([100, 100], 400, [true, true])).toEqual([200, 200]);
+    expect(fitWidths([500, 100], 400, [true, false])).toEqual([500, 100]);
   });
 
   it('sizes the row-number column for the largest row number', () => {

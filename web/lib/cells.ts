@@ -1,12 +1,15 @@
 // Display text for result cells: exact values from the engine's converter, NULL kept distinct from text.
 import type { Table } from 'apache-arrow';
 import { tableToArrays, type JsonValue } from '../../worker/values.ts';
+import { base64Size } from './bytes.ts';
+import { bytes } from './time.ts';
 
 /** How a column's values are shown, sorted and charted, from its DuckDB type name. */
 export type ColumnKind = 'number' | 'temporal' | 'boolean' | 'nested' | 'binary' | 'text';
 
 export type Cell =
   | { kind: 'null' }
+  /** A `binary` cell (BLOB) shows its size; its bytes (base64 from the engine) open in the cell detail. */
   | { kind: 'number' | 'temporal' | 'boolean' | 'binary' | 'text'; text: string }
   | { kind: 'nested'; text: string; summary: string; value: JsonValue };
 
@@ -60,6 +63,7 @@ export function toCell(value: JsonValue, kind: ColumnKind = 'text'): Cell {
     return { kind: 'nested', text: compact(value), summary: summarize(value), value };
   if (typeof value === 'number') return { kind: 'number', text: String(value) };
   if (typeof value === 'boolean') return { kind: 'boolean', text: String(value) };
+  if (kind === 'binary') return { kind: 'binary', text: `BLOB ${bytes(base64Size(value))}` };
   return { kind: kind === 'nested' ? 'text' : kind, text: value };
 }
 
@@ -108,14 +112,23 @@ export function estimateWidths(names: string[], types: string[], sample: Cell[][
 
 /**
  * Column widths filling `room` pixels: a result narrower than the grid spreads the spare width over its data
- * columns in proportion (whole pixels), so a table-layout never hands it to the row-number column.
+ * columns in proportion (whole pixels), so a table-layout never hands it to the row-number column. Columns
+ * marked `fixed` (sized by the user) keep their width while any other column can take the spare.
  */
-export function fitWidths(widths: number[], room: number): number[] {
+export function fitWidths(widths: number[], room: number, fixed: boolean[] = []): number[] {
   const total = widths.reduce((a, b) => a + b, 0);
-  if (total === 0 || total >= room) return widths;
-  const fitted = widths.map((w) => Math.floor((w * room) / total));
+  const free = widths.map((_, i) => !fixed[i]);
+  if (!free.includes(true)) free.fill(true);
+  const flexible = widths.reduce((a, w, i) => (free[i] ? a + w : a), 0);
+  if (total === 0 || total >= room || flexible === 0) return widths;
+  const extra = room - total;
+  const fitted = widths.map((w, i) => (free[i] ? w + Math.floor((w * extra) / flexible) : w));
   let spare = room - fitted.reduce((a, b) => a + b, 0);
-  for (let i = 0; spare > 0; i = (i + 1) % fitted.length, spare--) fitted[i]!++;
+  for (let i = 0; spare > 0; i = (i + 1) % fitted.length) {
+    if (!free[i]) continue;
+    fitted[i]!++;
+    spare--;
+  }
   return fitted;
 }
 
