@@ -21,8 +21,10 @@ export function standaloneSvg(svg: SVGSVGElement): string {
   const background = getComputedStyle(svg).backgroundColor;
   copy.style.setProperty('background', background === 'rgba(0, 0, 0, 0)' ? 'white' : background);
   copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  copy.setAttribute('width', String(svg.clientWidth || svg.width.baseVal.value));
-  copy.setAttribute('height', String(svg.clientHeight || svg.height.baseVal.value));
+  // The size Plot drew at, not the size the page may have squeezed it to (its style has max-width: 100%).
+  copy.setAttribute('width', String(svg.width.baseVal.value || svg.clientWidth));
+  copy.setAttribute('height', String(svg.height.baseVal.value || svg.clientHeight));
+  copy.style.removeProperty('max-width');
   return new XMLSerializer().serializeToString(copy);
 }
 
