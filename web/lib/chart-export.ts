@@ -1,22 +1,34 @@
 // Saves a drawn Plot chart as a standalone SVG file, or as a PNG drawn from that SVG at twice its size.
 import { downloadBytes } from './download.ts';
 
-/** Presentation properties that may come from the page's CSS (theme variables, currentColor), not the SVG. */
-const PAINT = ['fill', 'stroke', 'color', 'opacity', 'font-family', 'font-size', 'font-weight'] as const;
+/** Inherited paint properties that may come from the page's CSS (theme variables, currentColor), not the SVG. */
+const PAINT = ['fill', 'stroke', 'color', 'font-family', 'font-size', 'font-weight'] as const;
 
 /**
- * A copy of `svg` that renders the same outside the page: every element carries its computed paint, since
- * `var(--accent)` and `currentColor` mean nothing once the file leaves the app's stylesheet.
+ * A copy of `svg` that renders the same outside the page: elements carry their computed paint where it differs
+ * from their parent's, since `var(--accent)` and `currentColor` mean nothing once the file leaves the app's
+ * stylesheet.
  */
 export function standaloneSvg(svg: SVGSVGElement): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;
   const from = [svg, ...svg.querySelectorAll('*')];
   const to = [copy, ...copy.querySelectorAll('*')];
+  const computed = new Map<Element, CSSStyleDeclaration>();
+  const styleOf = (element: Element) => {
+    let style = computed.get(element);
+    if (!style) computed.set(element, (style = getComputedStyle(element)));
+    return style;
+  };
   from.forEach((element, i) => {
     const target = to[i];
     if (!(target instanceof SVGElement) || element.tagName === 'style') return;
-    const style = getComputedStyle(element);
-    for (const name of PAINT) target.style.setProperty(name, style.getPropertyValue(name));
+    const style = styleOf(element);
+    const parent = element === svg ? null : element.parentElement && styleOf(element.parentElement);
+    for (const name of PAINT) {
+      const value = style.getPropertyValue(name);
+      const themed = /var\(|currentcolor/i.test(element.getAttribute(name) ?? '');
+      if (!parent || themed || parent.getPropertyValue(name) !== value) target.style.setProperty(name, value);
+    }
   });
   const background = getComputedStyle(svg).backgroundColor;
   copy.style.setProperty('background', background === 'rgba(0, 0, 0, 0)' ? 'white' : background);
