@@ -44,6 +44,11 @@ export const SHORTCUT_GROUPS: { title: string; shortcuts: Shortcut[] }[] = [
       { keys: ['G', 'S'], action: 'Go to the sources page', join: 'then' },
       { keys: ['G', 'M'], action: 'Go to the mutations page', join: 'then' },
       { keys: ['G', ','], action: 'Go to the settings', join: 'then' },
+      {
+        keys: ['←', '→'],
+        action: 'Resize the sidebar from its focused splitter (↑ ↓ the editor; Shift: bigger steps)',
+        join: 'either',
+      },
     ],
   },
 ];
