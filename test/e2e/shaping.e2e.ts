@@ -148,6 +148,8 @@ describe('charts', () => {
     expect(text).toContain('<rect');
     // The theme's colours are written in: the file does not depend on the app's stylesheet.
     expect(text).not.toContain('var(--accent)');
+    // On the page's background, which the theme picked the text colour for (Plot's SVG is transparent).
+    expect(text).toMatch(/^<svg[^>]*background: rgb\(/);
 
     const png = await download('chart-png');
     expect(png.name).toBe('dinobase-chart.png');

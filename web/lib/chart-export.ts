@@ -4,6 +4,15 @@ import { downloadBytes } from './download.ts';
 /** Inherited paint properties that may come from the page's CSS (theme variables, currentColor), not the SVG. */
 const PAINT = ['fill', 'stroke', 'color', 'font-family', 'font-size', 'font-weight'] as const;
 
+/** The colour the chart is seen on: Plot's SVG is transparent, so the text was chosen for the page behind it. */
+function backgroundOf(element: Element): string {
+  for (let at: Element | null = element; at; at = at.parentElement) {
+    const colour = getComputedStyle(at).backgroundColor;
+    if (colour && colour !== 'transparent' && !/^rgba\(.*,\s*0\)$/.test(colour)) return colour;
+  }
+  return 'white';
+}
+
 /**
  * A copy of `svg` that renders the same outside the page: elements carry their computed paint where it differs
  * from their parent's, since `var(--accent)` and `currentColor` mean nothing once the file leaves the app's
@@ -30,8 +39,7 @@ export function standaloneSvg(svg: SVGSVGElement): string {
       if (!parent || themed || parent.getPropertyValue(name) !== value) target.style.setProperty(name, value);
     }
   });
-  const background = getComputedStyle(svg).backgroundColor;
-  copy.style.setProperty('background', background === 'rgba(0, 0, 0, 0)' ? 'white' : background);
+  copy.style.setProperty('background', backgroundOf(svg));
   copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   // The size Plot drew at, not the size the page may have squeezed it to (its style has max-width: 100%).
   copy.setAttribute('width', String(svg.width.baseVal.value || svg.clientWidth));
