@@ -7,6 +7,7 @@ import {
   isErrorResult,
   isForcedResponse,
   isMutationResponse,
+  isScriptPreview,
   type ExecuteOptions,
 } from './query/engine.ts';
 import { loadSampleData } from './sample/load.ts';
@@ -136,7 +137,7 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
       const result = await withCancel(queryId, (o) =>
         queries.executeArrow(sql, { ...o, maxRows, timeoutMs, maxAffectedRows }),
       );
-      if (isErrorResult(result) || isMutationResponse(result)) return result;
+      if (isErrorResult(result) || isMutationResponse(result) || isScriptPreview(result)) return result;
       return Comlink.transfer(result, [result.ipc.buffer as ArrayBuffer]);
     },
     async cancel({ queryId }) {

@@ -190,7 +190,7 @@ export class Workbench {
       } else {
         this.#patch(tabId, { notice: 'Review the change below: nothing is written until you confirm it.' });
         record(null, null);
-        this.#onMutation(response);
+        this.#onMutation('pending' in response ? response.pending : response);
       }
     } catch (error) {
       if (this.#running?.queryId === queryId)
