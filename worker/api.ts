@@ -106,6 +106,8 @@ export interface QueryRequest {
   queryId?: string;
   /** UPDATE/DELETE previews refuse to touch more rows than this (default 50). */
   maxAffectedRows?: number;
+  /** The editor line the SQL starts on (a selection's), so a script's outcomes name editor lines (default 1). */
+  firstLine?: number;
 }
 
 export interface SampleProgress {

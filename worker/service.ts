@@ -130,12 +130,14 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
       if (await opened?.then(() => true).catch(() => false)) await db.checkpoint().catch(() => undefined);
       await db.close();
     },
-    execute({ sql, maxRows, timeoutMs, queryId, maxAffectedRows }) {
-      return withCancel(queryId, (o) => queries.execute(sql, { ...o, maxRows, timeoutMs, maxAffectedRows }));
+    execute({ sql, maxRows, timeoutMs, queryId, maxAffectedRows, firstLine }) {
+      return withCancel(queryId, (o) =>
+        queries.execute(sql, { ...o, maxRows, timeoutMs, maxAffectedRows, firstLine }),
+      );
     },
-    async runQuery({ sql, maxRows, timeoutMs, queryId, maxAffectedRows }) {
+    async runQuery({ sql, maxRows, timeoutMs, queryId, maxAffectedRows, firstLine }) {
       const result = await withCancel(queryId, (o) =>
-        queries.executeArrow(sql, { ...o, maxRows, timeoutMs, maxAffectedRows }),
+        queries.executeArrow(sql, { ...o, maxRows, timeoutMs, maxAffectedRows, firstLine }),
       );
       if (isErrorResult(result) || isMutationResponse(result) || isScriptPreview(result)) return result;
       return Comlink.transfer(result, [result.ipc.buffer as ArrayBuffer]);

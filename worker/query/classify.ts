@@ -224,9 +224,9 @@ export function statementLabel(index: number, total: number, line: number): stri
 /**
  * One statement, or a script: reads only (run in order), writes only (previewed as one batch, as before), or both
  * (run in order; the writes' previews are stored as one batch once the whole script succeeded). A script with a
- * refused statement runs none of them.
+ * refused statement runs none of them. Lines count from `firstLine` (where the SQL starts in the editor).
  */
-export function classify(sql: string): Classification {
+export function classify(sql: string, firstLine = 1): Classification {
   // node-sql-parser (targetFromParser) backtracks exponentially on deep or unclosed brackets: check first.
   const limit = sqlLimitError(sql);
   if (limit) return { kind: 'refused', error: limit, code: 'invalid_argument' };
@@ -234,7 +234,7 @@ export function classify(sql: string): Classification {
   if (statements.length === 0) return { kind: 'empty', error: 'Empty SQL: write a query such as SELECT 1.' };
   const classified = statements.map((s) => ({
     ...classifyStatement(s),
-    line: lineAt(sql, s.tokens[0]!.start),
+    line: lineAt(sql, s.tokens[0]!.start) + firstLine - 1,
   }));
   const total = classified.length;
   const refusedAt = classified.findIndex((s) => s.kind === 'refused');

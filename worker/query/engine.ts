@@ -34,6 +34,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** UPDATE/DELETE previews refuse to touch more rows than this (default 50). */
   maxAffectedRows?: number;
+  /** The line the SQL starts on in a larger text (the editor's selection): script lines count from it. */
+  firstLine?: number;
 }
 
 export interface ErrorResult {
@@ -213,7 +215,14 @@ export class QueryEngine {
         code: 'invalid_argument' as const,
       };
     }
-    const classification = classify(sql);
+    const firstLine = options.firstLine ?? 1;
+    if (!Number.isInteger(firstLine) || firstLine < 1) {
+      return {
+        error: `firstLine must be a positive integer, got ${String(firstLine)}.`,
+        code: 'invalid_argument',
+      };
+    }
+    const classification = classify(sql, firstLine);
     if (classification.kind === 'empty') return { error: classification.error, code: 'refused' };
     if (classification.kind === 'refused') {
       return { error: classification.error, code: classification.code ?? 'refused' };
