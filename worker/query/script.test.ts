@@ -199,6 +199,18 @@ describe('splitting a script', () => {
     ]);
   });
 
+  it('counts lines from firstLine (a selection run from the editor), in outcomes and errors', async () => {
+    const result = await engine.execute('SELECT 1;\n\nSELECT nope', { firstLine: 10 });
+    expect(isErrorResult(result) && result.error).toMatch(
+      /^Statement 2 of 2 \(line 12\) failed: Binder Error/,
+    );
+    expect(brief((result as ScriptError).statements)?.map((s) => s.line)).toEqual([10, 12]);
+    expect(await engine.execute('SELECT 1', { firstLine: 0 })).toEqual({
+      error: 'firstLine must be a positive integer, got 0.',
+      code: 'invalid_argument',
+    });
+  });
+
   it('counts \\r\\n and lone \\r line ends as editors do', () => {
     const classified = classify('SELECT 1;\r\nSELECT 2;\rSELECT 3;\n\nSELECT 4');
     expect(classified.kind === 'read' && classified.statements.map((s) => s.line)).toEqual([1, 2, 3, 5]);
