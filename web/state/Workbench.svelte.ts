@@ -197,6 +197,8 @@ export class Workbench {
         });
         record(null, String(response.error));
         if (!cancelled && isWriteSql(sql)) this.#onMutation(null);
+        // Scratch changes that ran before the failing statement stay: the sidebar and completion show them.
+        if (this.#runs[tabId]?.outcomes?.some((o) => o.status === 'kept')) this.#onCatalogChange();
       } else if ('ipc' in response) {
         const result = new ResultSet({
           table: tableFromResultIPC(response.ipc),
