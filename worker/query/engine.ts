@@ -304,10 +304,7 @@ export class QueryEngine {
     };
     const notes: string[] = [];
     if (total > 1) notes.push(`Ran ${total} statements; this is the result of the last.`);
-    if (stored)
-      notes.push(
-        `${run.staged.length === 1 ? 'A write was' : `${run.staged.length} writes were`} previewed: confirm or cancel in Pending.`,
-      );
+    if (stored) notes.push(previewed);
     if (rows > maxRows) {
       shape.truncated = true;
       notes.push(
