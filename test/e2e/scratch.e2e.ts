@@ -1,7 +1,7 @@
 // The scratch schema in Chromium: a table created from the editor shows in the sidebar and survives a reload (OPFS).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstCell, openApp, runSql, textOf, waitReady, type App } from './browser.ts';
+import { firstCell, openApp, runSql, textOf, valueOf, waitReady, type App } from './browser.ts';
 
 let app: App;
 let page: Page;
@@ -94,5 +94,30 @@ describe('the scratch schema', () => {
     await runSql(page, 'SELECT a FROM scratch.half');
     await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('1');
     await expect.poll(() => page.getByTestId('script-outcomes').count()).toBe(0);
+  });
+
+  it("a script's writes are previewed as one review beside its last result", async () => {
+    const id = await valueOf(page, 'SELECT min(id) FROM stripe.customers');
+    await runSql(
+      page,
+      `SELECT 1 AS one;\nUPDATE stripe.customers SET name = 'Script E2E' WHERE id = '${id}';\nSELECT 2 AS two`,
+    );
+    await page.getByTestId('mutation-review').waitFor({ timeout: 30_000 });
+    await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe('2');
+    const outcomes = page.getByTestId('outcome');
+    expect(
+      await outcomes.evaluateAll((trs) =>
+        trs.map((tr) => [tr.querySelector('td:nth-child(3)')?.textContent, tr.getAttribute('data-status')]),
+      ),
+    ).toEqual([
+      ['read', 'ok'],
+      ['write preview', 'ok'],
+      ['read', 'ok'],
+    ]);
+    await page.getByTestId('mutation-cancel').first().click();
+    await page.getByTestId('mutation-cancelled').waitFor({ timeout: 30_000 });
+    expect(await valueOf(page, `SELECT name FROM stripe.customers WHERE id = '${id}'`)).not.toBe(
+      'Script E2E',
+    );
   });
 });
