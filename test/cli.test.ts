@@ -209,6 +209,50 @@ describe('dinobase against the sandbox', SLOW, () => {
     expect(unknown.stderr).toContain("Mutation 'mut_000000000000' not found");
   });
 
+  it('runs a script: the outcome table (--pretty) or list (JSON), the last result, and one batch of previews', async () => {
+    const id = served.sandboxes.stripe.store.list('customers')[2]!.id;
+    const script = [
+      'CREATE OR REPLACE TABLE scratch.cli AS SELECT id FROM stripe.customers LIMIT 4;',
+      `UPDATE stripe.customers SET name = 'Script via CLI' WHERE id = '${id}';`,
+      'SELECT count(*) AS n FROM scratch.cli',
+    ].join('\n');
+    const run = await dinobase('--pretty', 'query', script);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^#\s+line\s+kind\s+statement\s+rows\s+ms\s+status$/);
+    expect(lines[2]).toMatch(/^1\s+1\s+scratch\s+CREATE\s+4\s+[\d.]+\s+ok$/);
+    expect(lines[3]).toMatch(/^2\s+2\s+preview\s+UPDATE\s+1\s+[\d.]+\s+ok$/);
+    expect(lines[4]).toMatch(/^3\s+3\s+read\s+SELECT\s+1\s+[\d.]+\s+ok$/);
+    expect(run.stdout).toMatch(
+      /\n\s*n\n-+\n\s*4\n\(1 row\)\nConfirm with: dinobase confirm mut_[0-9a-f]{12}\n/,
+    );
+    const mutationId = /dinobase confirm (mut_[0-9a-f]{12})/.exec(run.stdout)![1]!;
+    json(await dinobase('cancel', mutationId));
+    const result = json<{
+      statements: { status: string; kind: string }[];
+      pending: { status: string; mutation_id: string };
+    }>(await dinobase('query', script));
+    expect(result.statements.map((s) => s.kind)).toEqual(['scratch', 'mutation_preview', 'read']);
+    expect(result.pending.status).toBe('pending_confirmation');
+    json(await dinobase('cancel', result.pending.mutation_id));
+    expect(customer(id).name).not.toBe('Script via CLI');
+  });
+
+  it('stops a script at its failing statement: exit 1, the outcomes and the line on stderr', async () => {
+    const run = await dinobase(
+      'query',
+      'SELECT 1;\nCREATE OR REPLACE TABLE scratch.half AS SELECT 1 AS a;\nSELECT nope FROM scratch.half;\nSELECT 4',
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.split('\n');
+    expect(lines[2]).toMatch(/^1\s+1\s+read\s+SELECT\s+1\s+[\d.]+\s+ok$/);
+    expect(lines[3]).toMatch(/^2\s+2\s+scratch\s+CREATE\s+1\s+[\d.]+\s+kept$/);
+    expect(lines[4]).toMatch(/^3\s+3\s+read\s+SELECT\s+[\d.]+\s+failed$/);
+    expect(lines[5]).toMatch(/^4\s+4\s+read\s+SELECT\s+not_run$/);
+    expect(lines[6]).toMatch(/^Error: Statement 3 of 4 \(line 3\) failed: Binder Error: .*nope/);
+  });
+
   it('exits 1 naming the registered sources when syncing an unknown one', async () => {
     const run = await dinobase('sync', 'nosuch');
     expect(run.code).toBe(1);

@@ -5,6 +5,9 @@ import type {
   ForcedResponse,
   MutationResponse,
   QueryResult,
+  ScriptError,
+  ScriptPreview,
+  StatementOutcome,
 } from './query/engine.ts';
 import type { CatalogSource, TableDescription } from './query/catalog.ts';
 import type { SourceConfig, StoredSource } from './meta/sources.ts';
@@ -41,6 +44,9 @@ export type {
   ForcedResponse,
   MutationResponse,
   QueryResult,
+  ScriptError,
+  ScriptPreview,
+  StatementOutcome,
   SaveQueryRequest,
   SavedQuery,
   SourceConfig,
@@ -100,6 +106,8 @@ export interface QueryRequest {
   queryId?: string;
   /** UPDATE/DELETE previews refuse to touch more rows than this (default 50). */
   maxAffectedRows?: number;
+  /** The editor line the SQL starts on (a selection's), so a script's outcomes name editor lines (default 1). */
+  firstLine?: number;
 }
 
 export interface SampleProgress {
@@ -125,9 +133,11 @@ export interface EngineApi {
    */
   close(): Promise<void>;
   /** The agent form: rows as JSON-safe objects, the seed's result shape; a trailing `--force` executes a write. */
-  execute(request: QueryRequest): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse>;
+  execute(
+    request: QueryRequest,
+  ): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse | ScriptPreview>;
   /** The grid form: the same result with rows as transferred Arrow IPC bytes. */
-  runQuery(request: QueryRequest): Promise<ArrowQueryResult | ErrorResult | MutationResponse>;
+  runQuery(request: QueryRequest): Promise<ArrowQueryResult | ErrorResult | MutationResponse | ScriptPreview>;
   cancel(request: { queryId: string }): Promise<boolean>;
   listSources(): Promise<{ sources: CatalogSource[] }>;
   describeTable(request: { table: string }): Promise<TableDescription | ErrorResult>;

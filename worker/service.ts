@@ -7,6 +7,7 @@ import {
   isErrorResult,
   isForcedResponse,
   isMutationResponse,
+  isScriptPreview,
   type ExecuteOptions,
 } from './query/engine.ts';
 import { loadSampleData } from './sample/load.ts';
@@ -129,14 +130,16 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
       if (await opened?.then(() => true).catch(() => false)) await db.checkpoint().catch(() => undefined);
       await db.close();
     },
-    execute({ sql, maxRows, timeoutMs, queryId, maxAffectedRows }) {
-      return withCancel(queryId, (o) => queries.execute(sql, { ...o, maxRows, timeoutMs, maxAffectedRows }));
-    },
-    async runQuery({ sql, maxRows, timeoutMs, queryId, maxAffectedRows }) {
-      const result = await withCancel(queryId, (o) =>
-        queries.executeArrow(sql, { ...o, maxRows, timeoutMs, maxAffectedRows }),
+    execute({ sql, maxRows, timeoutMs, queryId, maxAffectedRows, firstLine }) {
+      return withCancel(queryId, (o) =>
+        queries.execute(sql, { ...o, maxRows, timeoutMs, maxAffectedRows, firstLine }),
       );
-      if (isErrorResult(result) || isMutationResponse(result)) return result;
+    },
+    async runQuery({ sql, maxRows, timeoutMs, queryId, maxAffectedRows, firstLine }) {
+      const result = await withCancel(queryId, (o) =>
+        queries.executeArrow(sql, { ...o, maxRows, timeoutMs, maxAffectedRows, firstLine }),
+      );
+      if (isErrorResult(result) || isMutationResponse(result) || isScriptPreview(result)) return result;
       return Comlink.transfer(result, [result.ipc.buffer as ArrayBuffer]);
     },
     async cancel({ queryId }) {

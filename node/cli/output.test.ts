@@ -1,6 +1,6 @@
 // The CLI's text output: aligned tables, the --pretty view of results, secret scrubbing and the TTY-only progress bar.
 import { describe, expect, it } from 'vitest';
-import { pretty, ProgressBar, scrub, table, toJson } from './output.ts';
+import { outcomeTable, pretty, ProgressBar, scrub, table, toJson } from './output.ts';
 
 describe('table', () => {
   it('aligns columns, right-aligns numbers and shows NULL', () => {
@@ -29,6 +29,42 @@ describe('pretty', () => {
 
   it('prints objects as key: value lines with nested lists of objects as tables', () => {
     expect(pretty({ status: 'ok', checks: [{ a: 1 }] })).toBe('status: ok\nchecks:\n  a\n  -\n  1');
+  });
+});
+
+describe('outcomeTable', () => {
+  it("lists a script's statements as the DuckDB shell would, blanks for what did not happen", () => {
+    const text = outcomeTable([
+      { index: 1, line: 1, kind: 'scratch', verb: 'CREATE', rows: 12, elapsed_ms: 3.5, status: 'kept' },
+      {
+        index: 2,
+        line: 4,
+        kind: 'mutation_preview',
+        verb: 'UPDATE',
+        rows: 1,
+        elapsed_ms: 9,
+        status: 'discarded',
+      },
+      {
+        index: 3,
+        line: 7,
+        kind: 'read',
+        verb: 'SELECT',
+        rows: null,
+        elapsed_ms: 1.25,
+        status: 'failed',
+        error: 'x',
+      },
+      { index: 4, line: 9, kind: 'scratch', verb: 'DROP', rows: null, elapsed_ms: null, status: 'not_run' },
+    ]);
+    expect(text.split('\n')).toEqual([
+      '#  line  kind     statement  rows    ms  status',
+      '-  ----  -------  ---------  ----  ----  ---------',
+      '1     1  scratch  CREATE       12   3.5  kept',
+      '2     4  preview  UPDATE        1     9  discarded',
+      '3     7  read     SELECT           1.25  failed',
+      '4     9  scratch  DROP                   not_run',
+    ]);
   });
 });
 

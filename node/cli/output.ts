@@ -1,4 +1,5 @@
 // What the CLI prints: JSON by default, aligned tables with --pretty, and a progress bar on stderr when it is a TTY.
+import type { StatementOutcome } from '../../worker/query/engine.ts';
 import type { SyncProgress } from '../../worker/sync/engine.ts';
 
 export interface Stream {
@@ -41,6 +42,27 @@ export function table(rows: Record<string, unknown>[], columns?: string[]): stri
       .join('  ')
       .trimEnd();
   return [line(keys), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n');
+}
+
+const KINDS: Record<StatementOutcome['kind'], string> = {
+  read: 'read',
+  scratch: 'scratch',
+  mutation_preview: 'preview',
+};
+
+/** A script's outcome list, one line a statement, as the DuckDB shell reports a script run. */
+export function outcomeTable(outcomes: StatementOutcome[]): string {
+  return table(
+    outcomes.map((o) => ({
+      '#': o.index,
+      line: o.line,
+      kind: KINDS[o.kind],
+      statement: o.verb,
+      rows: o.rows ?? undefined,
+      ms: o.elapsed_ms ?? undefined,
+      status: o.status,
+    })),
+  );
 }
 
 /** People's view of any result: row lists as tables, objects as `key: value` lines with nested tables. */

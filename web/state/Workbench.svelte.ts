@@ -1,7 +1,7 @@
 // Editor and results state: the tabs' SQL, the running query, each tab's Arrow result, history and completion.
 import { tableFromResultIPC } from '../../common/arrow.ts';
 import { splitStatements } from '../../common/sql-lexer.ts';
-import type { MutationResponse } from '../../worker/api.ts';
+import type { MutationResponse, StatementOutcome } from '../../worker/api.ts';
 import { chartSettings, type ChartSettings } from '../lib/chart.ts';
 import type { Engine } from '../lib/engine.ts';
 import { isWriteSql } from '../lib/mutations.ts';
@@ -31,9 +31,18 @@ interface TabRun {
   cancelledAfterMs: number | null;
   notice: string | null;
   lastQuery: string | null;
+  /** A script's statements with what each did; null after a single statement. */
+  outcomes: StatementOutcome[] | null;
 }
 
-const EMPTY: TabRun = { result: null, error: null, cancelledAfterMs: null, notice: null, lastQuery: null };
+const EMPTY: TabRun = {
+  result: null,
+  error: null,
+  cancelledAfterMs: null,
+  notice: null,
+  lastQuery: null,
+  outcomes: null,
+};
 
 /** The query in flight: its tab, its id for cancel, when it started (performance.now()), whether Cancel was asked. */
 interface Running {
@@ -52,6 +61,10 @@ export interface RunOptions {
   record?: boolean;
   /** Sort the new result the same way (load more keeps the grid's sort). */
   sort?: SortState | null;
+  /** The editor line the SQL starts on (a selection's), so a script's outcomes name editor lines. @default 1 */
+  firstLine?: number;
+  /** Keep the outcome list shown (load more re-runs only a script's last statement). */
+  keepOutcomes?: boolean;
 }
 
 let counter = 0;
@@ -73,6 +86,8 @@ export class Workbench {
   #engine: Engine;
   #runs = $state.raw<Record<string, TabRun>>({});
   #running = $state.raw<Running | null>(null);
+  /** An editor line to show, asked for from the outcome list; `seq` makes asking twice move again. */
+  jump = $state.raw<{ tabId: string; line: number; seq: number } | null>(null);
   #onMutation: (preview: MutationResponse | null) => void;
   #onCatalogChange: () => void;
 
@@ -133,6 +148,14 @@ export class Workbench {
   get runningSince(): number | null {
     return this.#running?.startedAt ?? null;
   }
+  /** The last script's outcome list (statement, line, kind, rows, time, status), or null. */
+  get outcomes() {
+    return this.#current.outcomes;
+  }
+  /** Moves the active tab's editor cursor to `line` (an outcome's). */
+  jumpTo(line: number): void {
+    this.jump = { tabId: this.tabs.activeId, line, seq: (this.jump?.seq ?? 0) + 1 };
+  }
   /** The last SQL that filled the grid, so a confirmed mutation's effect can be checked by re-running it. */
   get lastQuery() {
     return this.#current.lastQuery;
@@ -168,8 +191,13 @@ export class Workbench {
     };
     try {
       const maxRows = options.maxRows ?? this.maxRows;
-      const response = await this.#engine.runQuery({ sql, maxRows, queryId });
+      const firstLine = options.firstLine ?? 1;
+      const response = await this.#engine.runQuery({ sql, maxRows, queryId, firstLine });
       if (this.#running?.queryId !== queryId) return;
+      if (!options.keepOutcomes) {
+        const statements = 'statements' in response ? response.statements : undefined;
+        this.#patch(tabId, { outcomes: Array.isArray(statements) ? statements : null });
+      }
       if ('error' in response) {
         const cancelled = this.#running.cancelRequested && response.code === 'interrupted';
         this.#patch(tabId, {
@@ -178,6 +206,8 @@ export class Workbench {
         });
         record(null, String(response.error));
         if (!cancelled && isWriteSql(sql)) this.#onMutation(null);
+        // Scratch changes that ran before the failing statement stay: the sidebar and completion show them.
+        if (this.#runs[tabId]?.outcomes?.some((o) => o.status === 'kept')) this.#onCatalogChange();
       } else if ('ipc' in response) {
         const result = new ResultSet({
           table: tableFromResultIPC(response.ipc),
@@ -198,10 +228,13 @@ export class Workbench {
         this.#patch(tabId, { result, lastQuery: sql });
         record(result.rowCount, null);
         if (changesCatalog(sql)) this.#onCatalogChange();
+        // The script's writes were previewed too: their review opens beside the result.
+        if (response.pending) this.#onMutation(response.pending);
       } else {
         this.#patch(tabId, { notice: 'Review the change below: nothing is written until you confirm it.' });
         record(null, null);
-        this.#onMutation(response);
+        this.#onMutation('pending' in response ? response.pending : response);
+        if ('pending' in response && changesCatalog(sql)) this.#onCatalogChange();
       }
     } catch (error) {
       if (this.#running?.queryId === queryId)
@@ -216,7 +249,17 @@ export class Workbench {
     const result = this.result;
     if (!result?.truncated) return;
     const maxRows = Math.min(result.totalRows, result.rowCount * 10);
-    await this.run(result.sql, { maxRows, scrollTop: result.scrollTop, record: false, sort: result.sort });
+    // A script's earlier statements already ran (its scratch changes stay, its writes were previewed): only
+    // the last one, whose rows these are, runs again.
+    const last = splitStatements(result.sql).at(-1);
+    const script = result.statements > 1 && last !== undefined;
+    await this.run(script ? last.text : result.sql, {
+      maxRows,
+      scrollTop: result.scrollTop,
+      record: false,
+      sort: result.sort,
+      keepOutcomes: script,
+    });
   }
 
   /** Closes an editor tab and lets its result go. */

@@ -41,6 +41,29 @@ describe('agent tools through the engine service', () => {
     expect(JSON.parse(unknown.text).error).toContain("Unknown tool 'exec_code'. Available: query,");
   });
 
+  it('a script answers with its outcome list; a failing one names its line and keeps the list', async () => {
+    const sql = 'CREATE OR REPLACE TABLE scratch.agent AS SELECT 1 AS a;\nSELECT a FROM scratch.agent';
+    const ok = await engine.agentTool({ name: 'query', args: { sql }, ...webmcp });
+    expect(ok.isError).toBe(false);
+    expect(JSON.parse(ok.text)).toMatchObject({
+      rows: [{ a: 1 }],
+      statements: [
+        { index: 1, line: 1, kind: 'scratch', verb: 'CREATE', rows: 1, status: 'ok' },
+        { index: 2, line: 2, kind: 'read', verb: 'SELECT', rows: 1, status: 'ok' },
+      ],
+    });
+    const bad = await engine.agentTool({ name: 'query', args: { sql: 'SELECT 1;\nSELECT nope' }, ...webmcp });
+    expect(bad.isError).toBe(true);
+    expect(JSON.parse(bad.text)).toMatchObject({
+      error: expect.stringMatching(/^Statement 2 of 2 \(line 2\) failed: Binder Error/),
+      line: 2,
+      statements: [{ status: 'ok' }, { status: 'failed' }],
+    });
+    // The instructions below list every schema with tables; this one is not theirs to see.
+    const drop = { name: 'query', args: { sql: 'DROP TABLE scratch.agent' }, ...webmcp };
+    expect((await engine.agentTool(drop)).isError).toBe(false);
+  });
+
   it('instructions list each source with its tables and row total, marked as sample data', async () => {
     const text = await engine.agentInstructions();
     expect(text).toMatch(/^ {2}stripe: .*customers.* rows total\) — sample data$/m);

@@ -2,7 +2,14 @@
 import type { DinobaseDB } from '../db.ts';
 import type { JsonValue } from '../values.ts';
 import type { PreviewBody } from './preview.ts';
-import type { ConfirmResult, MutationRecord, MutationStatus } from './types.ts';
+import type { PendingMutation } from './store.ts';
+import type {
+  BatchPreview,
+  ConfirmResult,
+  MutationPreview,
+  MutationRecord,
+  MutationStatus,
+} from './types.ts';
 
 /** The original's `--force`, ending the SQL: execute without a separate confirm. */
 const FORCE = /\s*--\s*force\s*$/i;
@@ -75,4 +82,30 @@ export async function readRecords(
     batch_id: text(r.batch_id),
     client: text(r.client),
   }));
+}
+
+/** A previewed write not stored yet (see MutationEngine.stage). */
+export interface StagedMutation {
+  record: PendingMutation;
+  response: MutationPreview;
+}
+
+/** The batch answer the original gives for several writes. */
+export function batchPreview(
+  batchId: string,
+  statements: number,
+  mutations: MutationPreview[],
+  errors: { sql: string; error: string }[] | null,
+): BatchPreview {
+  const ids = mutations.map((m) => m.mutation_id);
+  return {
+    batch_id: batchId,
+    status: 'pending_confirmation',
+    statements,
+    valid: mutations.length,
+    errors,
+    sources_involved: [...new Set(mutations.map((m) => m.preview.source))],
+    mutations,
+    confirm: `Call confirm for each mutation_id, or confirm_batch with all IDs: [${ids.map((i) => `'${i}'`).join(', ')}]`,
+  };
 }

@@ -1,4 +1,5 @@
 // The data a mutation carries from preview to write-back: the plan (typed values), per-row results, and the records.
+import type { ErrorCode } from '../errors.ts';
 import type { JsonValue } from '../values.ts';
 import type { PreviewBody } from './preview.ts';
 
@@ -101,4 +102,30 @@ export interface MutationRecord {
   client: string | null;
   /** An `executing` mutation no confirm in this engine is running: the page closed mid-write; confirm resumes it. */
   interrupted?: boolean;
+}
+
+export interface BatchPreview {
+  batch_id: string;
+  status: 'pending_confirmation';
+  statements: number;
+  valid: number;
+  errors: { sql: string; error: string }[] | null;
+  sources_involved: string[];
+  mutations: MutationPreview[];
+  confirm: string;
+}
+
+export interface MutationFailure {
+  error: string;
+  code?: ErrorCode;
+  rows_affected?: number;
+  details?: { sql: string; error: string }[];
+}
+
+export interface BatchResult {
+  status: 'batch_executed';
+  total: number;
+  succeeded: number;
+  failed: number;
+  results: (ConfirmResult | MutationFailure)[];
 }

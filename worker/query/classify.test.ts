@@ -68,10 +68,9 @@ describe('classify', () => {
     ["SET memory_limit = '1GB'", /SET statements are refused/],
     ['CHECKPOINT', /CHECKPOINT statements are refused/],
     ['BEGIN TRANSACTION', /BEGIN statements are refused/],
-    ['SELECT 1; DROP TABLE stripe.customers', /^Statement 2 of 2 \(DROP\): DROP statements are not allowed/],
     [
-      'SELECT 1; UPDATE a.b SET c = 1 WHERE id = 1; SELECT 2',
-      /^This script mixes reads \(statements 1, 3\) and writes \(statement 2: UPDATE\)/,
+      'SELECT 1; DROP TABLE stripe.customers',
+      /^Statement 2 of 2 \(line 1, DROP\): DROP statements are not allowed/,
     ],
     ['EXPLAIN ANALYZE DELETE FROM a.b WHERE x = 1', /EXPLAIN is only allowed on reads/],
     ['SELECT * FROM (DELETE FROM a.b RETURNING *)', /DELETE nested inside a read/],
@@ -91,6 +90,16 @@ describe('classify', () => {
       ['SELECT', 'SELECT 1'],
       ['SHOW', 'SHOW TABLES'],
       ['FROM', 'FROM stripe.customers'],
+    ]);
+  });
+
+  it('reads a script of reads and writes as a script, each statement with its line', () => {
+    const result = classify('SELECT 1;\nUPDATE a.b SET c = 1 WHERE id = 1;\n\nSELECT 2');
+    expect(result.kind).toBe('script');
+    expect(result.kind === 'script' && result.statements.map((s) => [s.kind, s.verb, s.line])).toEqual([
+      ['read', 'SELECT', 1],
+      ['mutation', 'UPDATE', 2],
+      ['read', 'SELECT', 4],
     ]);
   });
 

@@ -23,11 +23,18 @@ export type ClassifiedStatement =
   | { kind: 'mutation'; verb: MutationOperation; text: string; target: TableRef | null }
   | { kind: 'refused'; verb: string; text: string; reason: string };
 
+/** A statement of a script with the line (1-based, in the whole SQL) its first token is on. */
+export type Located<T extends ClassifiedStatement = ClassifiedStatement> = T & { line: number };
+export type ReadStatement = Located<ClassifiedStatement & { kind: 'read' }>;
+export type MutationStatement = Located<ClassifiedStatement & { kind: 'mutation' }>;
+
 export type Classification =
   | { kind: 'empty'; error: string }
   /** One read, or a script of reads: they run one at a time, in order, and the last one's rows are the result. */
-  | { kind: 'read'; statements: (ClassifiedStatement & { kind: 'read' })[] }
-  | { kind: 'mutation'; statements: (ClassifiedStatement & { kind: 'mutation' })[] }
+  | { kind: 'read'; statements: ReadStatement[] }
+  | { kind: 'mutation'; statements: MutationStatement[] }
+  /** Reads (scratch DDL among them) and writes: run in order, the writes' previews stored as one batch at the end. */
+  | { kind: 'script'; statements: (ReadStatement | MutationStatement)[] }
   /** `invalid_argument` when the text is over an input limit (common/sql-guard.ts), before any parser ran. */
   | { kind: 'refused'; error: string; code?: 'invalid_argument' };
 
@@ -204,44 +211,48 @@ export function classifyStatement(statement: Statement): ClassifiedStatement {
   return refuse(verb, text, refusalFor(verb));
 }
 
-const numbered = (n: number[]) => `${n.length === 1 ? 'statement' : 'statements'} ${n.join(', ')}`;
+/** The 1-based line of `offset` in `sql`; \r\n, \n and a lone \r each end a line, as editors count them. */
+export function lineAt(sql: string, offset: number): number {
+  return sql.slice(0, offset).split(/\r\n|\r|\n/).length;
+}
+
+/** "Statement 2 of 3 (line 7)": how a script names one of its statements. */
+export function statementLabel(index: number, total: number, line: number): string {
+  return `Statement ${index + 1} of ${total} (line ${line})`;
+}
 
 /**
- * One statement, or a script: only reads (run in order) or only writes (previewed as one batch). A script that
- * mixes them is refused, since its writes would change nothing until confirmed and its reads could not see them.
+ * One statement, or a script: reads only (run in order), writes only (previewed as one batch, as before), or both
+ * (run in order; the writes' previews are stored as one batch once the whole script succeeded). A script with a
+ * refused statement runs none of them. Lines count from `firstLine` (where the SQL starts in the editor).
  */
-export function classify(sql: string): Classification {
+export function classify(sql: string, firstLine = 1): Classification {
   // node-sql-parser (targetFromParser) backtracks exponentially on deep or unclosed brackets: check first.
   const limit = sqlLimitError(sql);
   if (limit) return { kind: 'refused', error: limit, code: 'invalid_argument' };
   const statements = splitStatements(sql);
   if (statements.length === 0) return { kind: 'empty', error: 'Empty SQL: write a query such as SELECT 1.' };
-  const classified = statements.map(classifyStatement);
+  const classified = statements.map((s) => ({
+    ...classifyStatement(s),
+    line: lineAt(sql, s.tokens[0]!.start) + firstLine - 1,
+  }));
   const total = classified.length;
   const refusedAt = classified.findIndex((s) => s.kind === 'refused');
   const refused = classified[refusedAt];
   if (refused?.kind === 'refused') {
+    const label = statementLabel(refusedAt, total, refused.line);
     return {
       kind: 'refused',
       error:
         total === 1
           ? refused.reason
-          : `Statement ${refusedAt + 1} of ${total} (${refused.verb}): ${refused.reason}`,
+          : `${label.replace(')', `, ${refused.verb})`)}: ${refused.reason} Nothing in the script ran.`,
     };
   }
-  const reads = classified.filter((s): s is ClassifiedStatement & { kind: 'read' } => s.kind === 'read');
-  const mutations = classified.filter(
-    (s): s is ClassifiedStatement & { kind: 'mutation' } => s.kind === 'mutation',
-  );
-  if (mutations.length === 0) return { kind: 'read', statements: reads };
-  if (reads.length === 0) return { kind: 'mutation', statements: mutations };
-  const at = (kind: 'read' | 'mutation') => classified.flatMap((s, i) => (s.kind === kind ? [i + 1] : []));
-  const writes = `${numbered(at('mutation'))}: ${mutations.map((m) => m.verb).join(', ')}`;
-  return {
-    kind: 'refused',
-    error:
-      `This script mixes reads (${numbered(at('read'))}) and writes (${writes}). ` +
-      'Writes return a preview to confirm and change nothing until then, so run them on their own; a script of ' +
-      'reads runs statement by statement and shows the last result.',
-  };
+  const runnable = classified as (ReadStatement | MutationStatement)[];
+  if (runnable.every((s) => s.kind === 'read'))
+    return { kind: 'read', statements: runnable as ReadStatement[] };
+  if (runnable.every((s) => s.kind === 'mutation'))
+    return { kind: 'mutation', statements: runnable as MutationStatement[] };
+  return { kind: 'script', statements: runnable };
 }

@@ -100,7 +100,10 @@ describe('QueryEngine.execute', () => {
 
   it.each([
     ['DROP TABLE stripe.customers', /DROP statements are not allowed/],
-    ['SELECT 1; DROP TABLE stripe.customers', /^Statement 2 of 2 \(DROP\): DROP statements are not allowed/],
+    [
+      'SELECT 1; DROP TABLE stripe.customers',
+      /^Statement 2 of 2 \(line 1, DROP\): DROP statements are not allowed/,
+    ],
     ["ATTACH 'x.db'", /ATTACH statements are refused/],
     ['INSTALL json', /INSTALL statements are refused/],
     ['', /Empty SQL/],
@@ -130,7 +133,7 @@ describe('QueryEngine.execute', () => {
         'SELECT 1; SELECT * FROM nonexistent_table; SELECT 3',
       );
       expect(isErrorResult(result) && result.error).toMatch(
-        /^Statement 2 of 3 failed: Catalog Error: Table with name nonexistent_table does not exist/,
+        /^Statement 2 of 3 \(line 1\) failed: Catalog Error: Table with name nonexistent_table does not exist/,
       );
       expect(spied.sent).toEqual(['SELECT 1', 'SELECT * FROM nonexistent_table']);
     } finally {
@@ -153,6 +156,8 @@ describe('QueryEngine.execute', () => {
     const withMutations = new QueryEngine(db, {
       mutations: {
         handleSql: async (sql) => (seen.push(sql), { error: 'refused by the test handler' }),
+        stage: () => Promise.reject(new Error('one write is not a script')),
+        storeStaged: () => Promise.reject(new Error('one write is not a script')),
       },
     });
     const result = await withMutations.execute("DELETE FROM stripe.customers WHERE id = 'cus_1'");

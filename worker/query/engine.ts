@@ -1,13 +1,11 @@
 // QueryEngine: runs reads with row caps, timeouts and cancellation; routes writes to mutation previews.
 import type { Table } from 'apache-arrow';
 import type { DinobaseDB } from '../db.ts';
-import type { DuckConnection, HeadResult } from '../duckdb/index.ts';
+import type { DuckConnection } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
-import { classify } from './classify.ts';
-import { SCRATCH_VERBS } from './scratch.ts';
-import { showTablesSql } from './show.ts';
+import { classify, statementLabel } from './classify.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type {
   BatchPreview,
@@ -15,11 +13,13 @@ import type {
   ConfirmResult,
   HandleSqlOptions,
   MutationPreview,
+  StagedMutation,
 } from './mutations.ts';
+import { runScript, scratchChanged, settleFailure, type StatementOutcome } from './script.ts';
+
+export type { StatementOutcome } from './script.ts';
 
 export const DEFAULT_MAX_ROWS = 200;
-/** Statements DuckDB takes as a subquery, so their total is a `count(*)` over them (after WITH: its body's verb). */
-const WRAPPABLE = new Set(['SELECT', 'VALUES', 'FROM', 'TABLE']);
 
 export interface ExecuteOptions {
   maxRows?: number;
@@ -34,11 +34,19 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** UPDATE/DELETE previews refuse to touch more rows than this (default 50). */
   maxAffectedRows?: number;
+  /** The line the SQL starts on in a larger text (the editor's selection): script lines count from it. */
+  firstLine?: number;
 }
 
 export interface ErrorResult {
   error: string;
   code?: ErrorCode;
+}
+
+/** A script that failed: the line its failing statement starts on, and every statement's outcome. */
+export interface ScriptError extends ErrorResult {
+  line: number;
+  statements: StatementOutcome[];
 }
 
 interface ResultShape {
@@ -50,6 +58,10 @@ interface ResultShape {
   message?: string;
   elapsed_ms: number;
   _freshness: 'synced';
+  /** A script's statements, in order, with what each did (absent for one statement). */
+  statements?: StatementOutcome[];
+  /** The writes a script previewed, stored as one batch (or one preview) awaiting confirmation. */
+  pending?: MutationPreview | BatchPreview;
 }
 
 export interface QueryResult extends ResultShape {
@@ -63,6 +75,14 @@ export interface ArrowQueryResult extends ResultShape {
 
 /** A mutation preview or batch preview, passed through as the MutationEngine returns it. */
 export type MutationResponse = MutationPreview | BatchPreview;
+
+/** A script whose last statement is a write: its outcomes, and its writes' previews (stored as one batch). */
+export interface ScriptPreview {
+  status: 'pending_confirmation';
+  statements: StatementOutcome[];
+  pending: MutationPreview | BatchPreview;
+  message: string;
+}
 /** A `--force`d mutation: executed at once, the preview still stored and audited. */
 export type ForcedResponse = ConfirmResult | BatchResult;
 
@@ -72,6 +92,9 @@ export interface MutationHandler {
     sql: string,
     options?: HandleSqlOptions,
   ): Promise<MutationResponse | ForcedResponse | ErrorResult>;
+  /** A script's write: previewed now, stored only by storeStaged once the whole script ran. */
+  stage(sql: string, options?: HandleSqlOptions): Promise<StagedMutation | ErrorResult>;
+  storeStaged(staged: StagedMutation[]): Promise<MutationPreview | BatchPreview | ErrorResult>;
 }
 
 /** A routed UPDATE/INSERT/DELETE: a preview to confirm, not rows. */
@@ -87,6 +110,11 @@ export function isMutationResponse(value: unknown): value is MutationResponse {
 export function isForcedResponse(value: unknown): value is ForcedResponse {
   const status = typeof value === 'object' && value !== null ? (value as { status?: unknown }).status : null;
   return status === 'executed' || status === 'failed' || status === 'batch_executed';
+}
+
+/** A script that ended in a write: outcomes plus its previews in `pending`. */
+export function isScriptPreview(value: unknown): value is ScriptPreview {
+  return typeof value === 'object' && value !== null && 'pending' in value && !('columns' in value);
 }
 
 export function isErrorResult(value: unknown): value is ErrorResult {
@@ -137,9 +165,10 @@ export class QueryEngine {
   async execute(
     sql: string,
     options: ExecuteOptions = {},
-  ): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse> {
+  ): Promise<QueryResult | ErrorResult | MutationResponse | ForcedResponse | ScriptPreview> {
     const outcome = await this.#guarded(sql, options);
     if ('routed' in outcome) return outcome.routed;
+    if ('script' in outcome) return outcome.script;
     if ('error' in outcome) return outcome;
     const { table, shape } = outcome;
     return { columns: shape.columns, rows: tableToRows(table, shape.row_count), ...shapeRest(shape) };
@@ -148,7 +177,7 @@ export class QueryEngine {
   async executeArrow(
     sql: string,
     options: ExecuteOptions = {},
-  ): Promise<ArrowQueryResult | ErrorResult | MutationResponse> {
+  ): Promise<ArrowQueryResult | ErrorResult | MutationResponse | ScriptPreview> {
     // The grid's form is the editor's: a `--force` there still opens the review, so a person confirms.
     const outcome = await this.#guarded(sql, { ...options, allowForce: false });
     if ('routed' in outcome) {
@@ -156,6 +185,7 @@ export class QueryEngine {
         ? { error: 'A forced mutation reached the editor path', code: 'internal' }
         : outcome.routed;
     }
+    if ('script' in outcome) return outcome.script;
     if ('error' in outcome) return outcome;
     const { table, bytes, shape } = outcome;
     const ipc = shape.truncated || !bytes ? headToIPC(table, shape.row_count) : bytes;
@@ -185,7 +215,14 @@ export class QueryEngine {
         code: 'invalid_argument' as const,
       };
     }
-    const classification = classify(sql);
+    const firstLine = options.firstLine ?? 1;
+    if (!Number.isInteger(firstLine) || firstLine < 1) {
+      return {
+        error: `firstLine must be a positive integer, got ${String(firstLine)}.`,
+        code: 'invalid_argument',
+      };
+    }
+    const classification = classify(sql, firstLine);
     if (classification.kind === 'empty') return { error: classification.error, code: 'refused' };
     if (classification.kind === 'refused') {
       return { error: classification.error, code: classification.code ?? 'refused' };
@@ -209,46 +246,53 @@ export class QueryEngine {
         code: 'refused',
       };
     }
+    const mutations = this.#mutations;
+    if (classification.kind === 'script' && !mutations) {
+      return {
+        error: 'Writes go through mutation previews, which are not enabled in this build yet.',
+        code: 'refused',
+      };
+    }
     const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     const { statements } = classification;
     const total = statements.length;
-    let head: HeadResult | null = null;
-    for (const [i, statement] of statements.entries()) {
-      try {
-        const conn = await this.#connection();
-        // One statement per call, never the script's text, and DuckDB itself confirms it reads one statement:
-        // even a lexer bug cannot run a second one.
-        const shown = await showTablesSql(this.#db, statement.tokens);
-        const text = shown ?? statement.text;
-        if (i < total - 1) await conn.query(text, { signal, single: true });
-        else {
-          // Only the rows shown leave DuckDB (docs/ARCHITECTURE.md, Bounded results).
-          const wrappable = !shown && WRAPPABLE.has(statement.verb);
-          head = await conn.queryHead(text, { signal, single: true, maxRows, wrappable });
-        }
-      } catch (error) {
-        // An interrupted statement may still occupy its connection (DuckDB cannot interrupt planning): the
-        // next query takes a fresh one instead of queueing behind it.
-        if (error instanceof DinobaseError && error.code === 'interrupted') this.#dropConnection();
-        // The timeout's own reason ("signal timed out") does not say after how long; a restart says why.
-        const restarted = /terminated/.test(errorMessage(error)) ? `: ${errorMessage(error)}` : '';
-        const failed =
-          timeout?.aborted && !options.signal?.aborted
-            ? {
-                error: `Query interrupted: timed out after ${options.timeoutMs} ms${restarted}`,
-                code: 'interrupted' as const,
-              }
-            : fail(error);
-        return total === 1
-          ? failed
-          : { ...failed, error: `Statement ${i + 1} of ${total} failed: ${failed.error}` };
-      }
+    const run = await runScript(
+      {
+        db: this.#db,
+        connection: () => this.#connection(),
+        stage: (s) =>
+          mutations!.stage(s.text, { maxAffectedRows: options.maxAffectedRows, client: options.client }),
+        signal,
+        maxRows,
+      },
+      statements,
+    );
+    const outcomes = total > 1 ? { statements: run.outcomes } : {};
+    // A scratch write is committed (also before a failing statement); without a checkpoint OPFS could lose it.
+    if (scratchChanged(run.outcomes)) await this.#db.checkpoint();
+    if (run.failure) {
+      const failed = this.#failure(run.failure.error, timeout, options);
+      if (total === 1) return failed;
+      const { index } = run.failure;
+      settleFailure(run.outcomes, index, failed.error);
+      const { line } = statements[index]!;
+      const error = `${statementLabel(index, total, line)} failed: ${failed.error}`;
+      const scriptError: ScriptError = { ...failed, error, line, statements: run.outcomes };
+      return scriptError;
     }
-    // A scratch write is committed; without a checkpoint OPFS could lose it on a browser restart.
-    if (statements.some((s) => SCRATCH_VERBS.has(s.verb))) await this.#db.checkpoint();
-    const { table, ipc: bytes, totalRows: rows } = head!;
+    // Only now, with every statement through, do the script's previews become pending.
+    const stored = run.staged.length > 0 ? await mutations!.storeStaged(run.staged) : null;
+    if (stored && isErrorResult(stored)) return stored;
+    const previewed = `${run.staged.length === 1 ? 'A write was' : `${run.staged.length} writes were`} previewed: confirm or cancel in Pending.`;
+    if (!run.head) {
+      const message = `Ran ${total} statements; the last was a write. ${previewed}`;
+      return {
+        script: { status: 'pending_confirmation', statements: run.outcomes, pending: stored!, message },
+      };
+    }
+    const { table, ipc: bytes, totalRows: rows } = run.head;
     const fields = table.schema.fields;
     const shape: ResultShape = {
       columns: fields.map((f) => f.name),
@@ -260,6 +304,7 @@ export class QueryEngine {
     };
     const notes: string[] = [];
     if (total > 1) notes.push(`Ran ${total} statements; this is the result of the last.`);
+    if (stored) notes.push(previewed);
     if (rows > maxRows) {
       shape.truncated = true;
       notes.push(
@@ -268,7 +313,23 @@ export class QueryEngine {
       );
     }
     if (notes.length > 0) shape.message = notes.join(' ');
-    return { table, bytes, shape };
+    return { table, bytes, shape: { ...shape, ...outcomes, ...(stored ? { pending: stored } : {}) } };
+  }
+
+  /** What a failed statement reports: a timeout says after how long, a restart why. */
+  #failure(error: unknown, timeout: AbortSignal | undefined, options: ExecuteOptions): ErrorResult {
+    // An interrupted statement may still occupy its connection (DuckDB cannot interrupt planning): the
+    // next query takes a fresh one instead of queueing behind it.
+    if (error instanceof DinobaseError && error.code === 'interrupted') this.#dropConnection();
+    if (isErrorResult(error)) return { error: error.error, ...(error.code ? { code: error.code } : {}) };
+    // The timeout's own reason ("signal timed out") does not say after how long; a restart says why.
+    const restarted = /terminated/.test(errorMessage(error)) ? `: ${errorMessage(error)}` : '';
+    return timeout?.aborted && !options.signal?.aborted
+      ? {
+          error: `Query interrupted: timed out after ${options.timeoutMs} ms${restarted}`,
+          code: 'interrupted' as const,
+        }
+      : fail(error);
   }
 
   listSources(): Promise<{ sources: CatalogSource[] }> {
@@ -286,6 +347,7 @@ export class QueryEngine {
 
 type RunOutcome =
   | { routed: MutationResponse | ForcedResponse }
+  | { script: ScriptPreview }
   | ErrorResult
   | { table: Table; bytes: Uint8Array | null; shape: ResultShape };
 

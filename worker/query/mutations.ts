@@ -5,20 +5,38 @@ import { systemClock, toSqlTimestamp, type Clock } from '../clock.ts';
 import { builtinConnectors } from '../connectors/builtin.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { DinobaseDB } from '../db.ts';
-import { MutationError, errorMessage, type ErrorCode } from '../errors.ts';
+import { MutationError, errorMessage } from '../errors.ts';
 import { parseMutation, splitMutationSql } from '../mutations/parse.ts';
 import { PreviewBuilder } from '../mutations/preview.ts';
-import { insertPending } from '../mutations/store.ts';
-import { expireStale, newId, readRecords, splitForce } from '../mutations/pending.ts';
+import { insertPending, type PendingMutation } from '../mutations/store.ts';
+import {
+  batchPreview,
+  expireStale,
+  newId,
+  readRecords,
+  splitForce,
+  type StagedMutation,
+} from '../mutations/pending.ts';
 import type {
+  BatchPreview,
+  BatchResult,
   ConfirmResult,
+  MutationFailure,
   MutationPlan,
   MutationPreview,
   MutationRecord,
   RowResult,
 } from '../mutations/types.ts';
 
-export type { ConfirmResult, MutationPreview, MutationRecord } from '../mutations/types.ts';
+export type {
+  BatchPreview,
+  BatchResult,
+  ConfirmResult,
+  MutationFailure,
+  MutationPreview,
+  MutationRecord,
+} from '../mutations/types.ts';
+export type { StagedMutation } from '../mutations/pending.ts';
 
 export const DEFAULT_MAX_AFFECTED_ROWS = 50;
 export const PENDING_TTL_MS = 10 * 60_000;
@@ -47,32 +65,6 @@ export interface HandleSqlOptions {
    * is returned with a `message` saying a person confirms it. @default true (the library and the CLI)
    */
   allowForce?: boolean;
-}
-
-export interface BatchPreview {
-  batch_id: string;
-  status: 'pending_confirmation';
-  statements: number;
-  valid: number;
-  errors: { sql: string; error: string }[] | null;
-  sources_involved: string[];
-  mutations: MutationPreview[];
-  confirm: string;
-}
-
-export interface MutationFailure {
-  error: string;
-  code?: ErrorCode;
-  rows_affected?: number;
-  details?: { sql: string; error: string }[];
-}
-
-export interface BatchResult {
-  status: 'batch_executed';
-  total: number;
-  succeeded: number;
-  failed: number;
-  results: (ConfirmResult | MutationFailure)[];
 }
 
 export function isMutationFailure(value: unknown): value is MutationFailure {
@@ -145,17 +137,8 @@ export class MutationEngine {
     sql: string,
     options: HandleSqlOptions,
   ): Promise<MutationPreview | BatchPreview | MutationFailure> {
-    const max = options.maxAffectedRows ?? DEFAULT_MAX_AFFECTED_ROWS;
-    if (!Number.isInteger(max) || max < 1)
-      return { error: `maxAffectedRows must be a positive integer, got ${max}.` };
-    // Before node-sql-parser sees it: deep or unclosed brackets make it backtrack for minutes.
-    const limit = sqlLimitError(sql) ?? valueLimitError(tokenize(sql));
-    if (limit) return { error: limit, code: 'invalid_argument' };
-    try {
-      await this.#expireStale();
-    } catch (error) {
-      return failure(error);
-    }
+    const max = await this.#precheck(sql, options);
+    if (typeof max !== 'number') return max;
     const statements = splitMutationSql(sql);
     if (statements.length === 0) return { error: 'Empty SQL' };
     const client = options.client ?? null;
@@ -169,17 +152,7 @@ export class MutationEngine {
       else mutations.push(result);
     }
     if (mutations.length === 0) return { error: 'All statements failed validation', details: errors };
-    const ids = mutations.map((m) => m.mutation_id);
-    return {
-      batch_id: batchId,
-      status: 'pending_confirmation',
-      statements: statements.length,
-      valid: mutations.length,
-      errors: errors.length > 0 ? errors : null,
-      sources_involved: [...new Set(mutations.map((m) => m.preview.source))],
-      mutations,
-      confirm: `Call confirm for each mutation_id, or confirm_batch with all IDs: [${ids.map((i) => `'${i}'`).join(', ')}]`,
-    };
+    return batchPreview(batchId, statements.length, mutations, errors.length > 0 ? errors : null);
   }
 
   async #previewOne(
@@ -188,6 +161,17 @@ export class MutationEngine {
     batchId: string | null,
     client: string | null,
   ): Promise<MutationPreview | MutationFailure> {
+    const staged = await this.#build(statement, max, client);
+    if (isMutationFailure(staged)) return staged;
+    return this.#store(staged, batchId);
+  }
+
+  /** The preview and its record, not stored yet. */
+  async #build(
+    statement: string,
+    max: number,
+    client: string | null,
+  ): Promise<StagedMutation | MutationFailure> {
     try {
       const parsed = parseMutation(statement);
       const { preview, plan } = await this.#previews.build(parsed, max);
@@ -195,7 +179,7 @@ export class MutationEngine {
       const created = this.#clock.now();
       const expires = toSqlTimestamp(created + this.#ttlMs);
       const sqlText = statement.trim().replace(/;\s*$/, '');
-      await insertPending(this.#db, {
+      const record: PendingMutation = {
         mutation_id: mutationId,
         connector_name: plan.source,
         table_name: plan.table,
@@ -205,21 +189,69 @@ export class MutationEngine {
         created_at: toSqlTimestamp(created),
         plan: JSON.stringify({ ...plan, mutation_id: mutationId }),
         expires_at: expires,
-        batch_id: batchId,
+        batch_id: null,
         client,
-      });
-      // A preview must survive a reload (OPFS keeps only checkpointed work across restarts).
-      await this.#db.checkpoint();
-      return {
+      };
+      const response: MutationPreview = {
         mutation_id: mutationId,
         status: 'pending_confirmation',
         preview,
         expires_at: `${expires.replace(' ', 'T')}Z`,
         confirm: `Call confirm with mutation_id '${mutationId}' to execute`,
       };
+      return { record, response };
     } catch (error) {
       return failure(error);
     }
+  }
+
+  async #store(staged: StagedMutation, batchId: string | null): Promise<MutationPreview | MutationFailure> {
+    try {
+      await insertPending(this.#db, { ...staged.record, batch_id: batchId });
+      // A preview must survive a reload (OPFS keeps only checkpointed work across restarts).
+      await this.#db.checkpoint();
+      return staged.response;
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  /**
+   * A script's write: its preview is built now (seeing what the script's earlier statements made) but stored only
+   * by `storeStaged`, so a script that fails later leaves nothing pending.
+   */
+  async stage(sql: string, options: HandleSqlOptions = {}): Promise<StagedMutation | MutationFailure> {
+    const max = await this.#precheck(sql, options);
+    return typeof max === 'number' ? this.#build(sql, max, options.client ?? null) : max;
+  }
+
+  /** Before any preview: the row limit and input limits are checked, and stale previews expire. */
+  async #precheck(sql: string, options: HandleSqlOptions): Promise<number | MutationFailure> {
+    const max = options.maxAffectedRows ?? DEFAULT_MAX_AFFECTED_ROWS;
+    if (!Number.isInteger(max) || max < 1)
+      return { error: `maxAffectedRows must be a positive integer, got ${max}.` };
+    // Before node-sql-parser sees it: deep or unclosed brackets make it backtrack for minutes.
+    const limit = sqlLimitError(sql) ?? valueLimitError(tokenize(sql));
+    if (limit) return { error: limit, code: 'invalid_argument' };
+    try {
+      await this.#expireStale();
+      return max;
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  /** Stores a script's staged previews: one alone as itself, several as one batch. */
+  async storeStaged(staged: StagedMutation[]): Promise<MutationPreview | BatchPreview | MutationFailure> {
+    if (staged.length === 1) return this.#store(staged[0]!, null);
+    const batchId = newId('batch');
+    const mutations: MutationPreview[] = [];
+    for (const one of staged) {
+      const stored = await this.#store(one, batchId);
+      if (isMutationFailure(stored)) return stored;
+      mutations.push(stored);
+    }
+    return batchPreview(batchId, staged.length, mutations, null);
   }
 
   /** Executes a pending mutation once; a repeated confirm never writes again, and an interrupted one resumes. */

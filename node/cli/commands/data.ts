@@ -1,10 +1,16 @@
 // query, describe, confirm and cancel: reads, table descriptions and the two answers to a mutation preview.
-import { isErrorResult, isMutationResponse } from '../../../worker/query/engine.ts';
+import {
+  isErrorResult,
+  isMutationResponse,
+  isScriptPreview,
+  type MutationResponse,
+  type StatementOutcome,
+} from '../../../worker/query/engine.ts';
 import { MutationEngine, QueryEngine } from '../../headless.ts';
 import { getSaved } from '../../../worker/meta/saved.ts';
 import { intOption, stringOption, UsageError, type Command } from '../args.ts';
 import type { Context } from '../context.ts';
-import { pretty, table } from '../output.ts';
+import { outcomeTable, pretty, table } from '../output.ts';
 
 /** An engine error object goes to stderr and exits 1; anything else is the result. */
 async function finish(ctx: Context, result: unknown, prettyText?: string): Promise<number> {
@@ -14,6 +20,14 @@ async function finish(ctx: Context, result: unknown, prettyText?: string): Promi
   }
   await ctx.emit(result, prettyText);
   return 0;
+}
+
+/** How a person confirms or cancels what a query previewed. */
+function nextSteps(preview: MutationResponse): string {
+  const ids = 'batch_id' in preview ? preview.mutations.map((m) => m.mutation_id) : [preview.mutation_id];
+  return ids
+    .map((id) => `Confirm with: dinobase confirm ${id}\nCancel with:  dinobase cancel ${id}`)
+    .join('\n');
 }
 
 function mutations(ctx: Context): MutationEngine {
@@ -47,10 +61,27 @@ export const query: Command = {
     const engine = new QueryEngine(ctx.db, { mutations: mutations(ctx) });
     const result = await engine.execute(sql, { maxRows });
     if (isMutationResponse(result) && 'mutation_id' in result) {
-      const text = `${pretty(result.preview)}\n\nConfirm with: dinobase confirm ${result.mutation_id}\nCancel with:  dinobase cancel ${result.mutation_id}`;
-      return finish(ctx, result, text);
+      return finish(ctx, result, `${pretty(result.preview)}\n\n${nextSteps(result)}`);
     }
-    return finish(ctx, result);
+    // A script: its outcome list comes first (on stderr when it failed, so stdout stays empty).
+    const statements = (result as { statements?: unknown }).statements;
+    if (!Array.isArray(statements)) return finish(ctx, result);
+    const outcomes = outcomeTable(statements as StatementOutcome[]);
+    if (isErrorResult(result)) {
+      await ctx.warn(outcomes);
+      return finish(ctx, result);
+    }
+    if (isScriptPreview(result)) {
+      const { pending } = result;
+      const body = 'batch_id' in pending ? pending.mutations.map((m) => m.preview) : pending.preview;
+      return finish(
+        ctx,
+        result,
+        `${outcomes}\n\n${pretty(body)}\n\n${result.message}\n${nextSteps(pending)}`,
+      );
+    }
+    const steps = 'pending' in result && result.pending ? `\n${nextSteps(result.pending)}` : '';
+    return finish(ctx, result, `${outcomes}\n\n${pretty(result)}${steps}`);
   },
 };
 
