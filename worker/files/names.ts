@@ -1,6 +1,8 @@
 // What a dropped file is and what its table is called: the format by extension, the table name from the file name.
 import { ConfigError } from '../errors.ts';
-import { snakeCase } from '../ingest/normalize.ts';
+import { tableNameFor } from '../../common/file-names.ts';
+
+export { tableNameFor };
 
 /** The schema every imported file's table lives in: a source of its own, read-only to user SQL. */
 export const FILES_SCHEMA = 'files';
@@ -40,16 +42,6 @@ export function formatOf(fileName: string): FileFormat {
     'invalid_argument',
     `Cannot import "${fileName}": unknown file type "${extension(fileName) || '(none)'}". Known: ${known}, or pass a format (${FILE_FORMATS.join(', ')}).`,
   );
-}
-
-/** A table name from a file name: the stem in snake_case ("My Export-2024.csv" → "my_export_2024"). */
-export function tableNameFor(fileName: string): string {
-  const dot = fileName.lastIndexOf('.');
-  const stem = dot > 0 ? fileName.slice(0, dot) : fileName;
-  const name = snakeCase(stem.trim())
-    .replace(/_+/g, '_')
-    .replace(/^_(?=[a-z])|_$/g, '');
-  return (name || 'file').slice(0, 63);
 }
 
 /** Checks a table name the caller chose: lower-case letters, digits and "_", not starting with a digit. */
