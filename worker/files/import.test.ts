@@ -294,6 +294,42 @@ describe('the files source', () => {
     expect(files!.tables.map((t) => t.name)).toContain('orders');
   });
 
+  it('reaches agents: list_connectors shows files as a file connector', async () => {
+    const result = await engine.agentTool({
+      name: 'list_connectors',
+      args: {},
+      client: 'test',
+      transport: 'library',
+      agentsMayConfirm: false,
+    });
+    expect(result.isError).toBe(false);
+    const { connectors } = JSON.parse(result.text) as { connectors: { name: string; type: string }[] };
+    expect(connectors.find((c) => c.name === 'files')).toMatchObject({ type: 'file' });
+  });
+
+  it('persists in the database file: the table and its file row are there after a reopen', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { DinobaseDB } = await import('../db.ts');
+    const { openWith } = await import('../duckdb/node.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'dinobase-files-persist-'));
+    const path = join(dir, 'd.duckdb');
+    const first = createEngineService({ db: new DinobaseDB(path, { clock, open: openWith('native') }) });
+    await first.importFile({ file: file('kept.csv', 'a,b\n1,x\n') });
+    await first.close();
+    const again = new DinobaseDB(path, { clock, open: openWith('native') });
+    try {
+      expect(await again.query('SELECT a, b FROM files.kept')).toEqual([{ a: 1, b: 'x' }]);
+      expect(await again.query('SELECT table_name, format, row_count FROM _dinobase.files')).toEqual([
+        { table_name: 'kept', format: 'csv', row_count: 1 },
+      ]);
+    } finally {
+      await again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects unknown file types and bad table names with the options', async () => {
     expect(
       await rejection(engine.importFile({ file: file('sheet.xlsx', 'x') }), ConfigError, 'invalid_argument'),
