@@ -3,6 +3,7 @@ import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import * as parquet from 'parquet-wasm/node';
 import type { Page } from 'playwright-core';
@@ -12,9 +13,16 @@ import { openApp, valueOf, waitReady, type App } from './browser.ts';
 let app: App;
 let page: Page;
 const dir = mkdtempSync(join(tmpdir(), 'dinobase-e2e-files-'));
+/** As journey.e2e.ts: the run takes the screenshot, and replaces the committed one only when asked. */
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : mkdtempSync(join(tmpdir(), 'dinobase-shots-'));
 
 beforeAll(async () => {
-  app = await openApp();
+  app = await openApp({
+    prepare: async (context) =>
+      (context.pages()[0] ?? (await context.newPage())).setViewportSize({ width: 1440, height: 900 }),
+  });
   page = app.page;
 });
 afterAll(async () => {
@@ -65,7 +73,12 @@ describe('files as sources', () => {
     await expect
       .poll(() => dialog().getByRole('alert').first().textContent())
       .toContain('files.q3_sales already exists');
-    // A headerless file appends by position names (column0…), which do not match: the engine says so.
+    // The sidebar's files source, opened under the dialog (the backdrop takes pointer clicks), for the screenshot.
+    if ((await page.getByTestId('source-files').getAttribute('aria-expanded')) !== 'true')
+      await page.getByTestId('source-files').dispatchEvent('click');
+    await expect.poll(() => page.getByTestId('source-files').getAttribute('aria-expanded')).toBe('true');
+    await page.screenshot({ path: join(SHOTS, 'files.png') });
+    // Replaced by the headerless file: its columns are column0…, which the next file appends to by name.
     await dialog().getByRole('button', { name: 'Replace', exact: true }).click();
     await dialog().waitFor({ state: 'detached', timeout: 60_000 });
     expect(await valueOf(page, 'SELECT count(*) FROM files.q3_sales')).toBe('2');
