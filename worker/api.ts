@@ -26,8 +26,22 @@ import type { SourceSyncStatus, SyncEvent, SyncLogEntry, SyncTrigger } from './s
 import type { BackupFile, DatabaseSize, RestoreResult } from './storage.ts';
 import type { AgentLogEntry, CallContext, ToolResult } from './agent/tools.ts';
 import type { RelatedTable } from './semantic/relationships.ts';
+import type {
+  CsvOptions,
+  FileFormat,
+  ImportedFile,
+  ImportFileRequest,
+  ImportFileResult,
+  ImportProgress,
+} from './files/import.ts';
 
 export type {
+  CsvOptions,
+  FileFormat,
+  ImportedFile,
+  ImportFileRequest,
+  ImportFileResult,
+  ImportProgress,
   AgentLogEntry,
   CallContext,
   RelatedTable,
@@ -226,4 +240,15 @@ export interface EngineApi {
   duplicateSavedQuery(request: { name: string }): Promise<SavedQuery>;
   /** Returns what was deleted. */
   deleteSavedQuery(request: { name: string }): Promise<SavedQuery>;
+  /**
+   * Imports a local file (CSV/TSV, JSON, NDJSON, Parquet, .duckdb) into `files.<table>`, read from its handle
+   * (never whole in memory) into staging and swapped in by one transaction: a malformed file rejects with an
+   * ImportError (code `bad_file`) naming the file and the line or byte, and leaves nothing behind. A taken name
+   * needs `mode` ('replace' | 'append'), else ConfigError `would_replace`. Progress goes to `onProgress`.
+   */
+  importFile(request: ImportFileRequest): Promise<ImportFileResult>;
+  /** Renames a table of the `files` source; ConfigError `not_found`, `would_replace` or `invalid_argument`. */
+  renameFileTable(request: { from: string; to: string }): Promise<ImportedFile>;
+  /** The `files` source's tables and the file each came from. */
+  listImportedFiles(): Promise<ImportedFile[]>;
 }

@@ -16,6 +16,7 @@ export class OpenConnections {
       queryHead: (sql, options) => conn.queryHead(sql, options),
       queryParams: (sql, params) => conn.queryParams(sql, params),
       insertArrow: (table, target) => conn.insertArrow(table, target),
+      insertJSONFromPath: (path, target) => conn.insertJSONFromPath(path, target),
       close: () => {
         this.#open.delete(tracked);
         return conn.close();

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'bad_response'
   | 'config_invalid'
   | 'mutation_failed'
+  | 'bad_file'
   | 'internal';
 
 /**
@@ -55,7 +56,20 @@ export class ConfigError extends DinobaseError {
   override name = 'ConfigError';
 }
 
-const classes = { DinobaseError, QueryError, SyncError, MutationError, NotReadyError, ConfigError } as const;
+/** A file could not be imported (code `bad_file`): the message names the file and where it failed. */
+export class ImportError extends DinobaseError {
+  override name = 'ImportError';
+}
+
+const classes = {
+  DinobaseError,
+  QueryError,
+  SyncError,
+  MutationError,
+  NotReadyError,
+  ConfigError,
+  ImportError,
+} as const;
 export type ErrorName = keyof typeof classes;
 
 export interface SerializedError {

@@ -21,6 +21,8 @@ import { DatabaseStorage, opfsFileName, type DatabaseFiles } from './storage.ts'
 import { opfsFiles } from './storage-opfs.ts';
 import { deleteSaved, duplicateSaved, getSaved, listSaved, renameSaved, saveQuery } from './meta/saved.ts';
 import { readAgentLog, runTool, serverInstructions, type AgentEngines } from './agent/tools.ts';
+import { importFile, listImportedFiles, renameFileTable } from './files/import.ts';
+import { loadParquetWasm } from '#parquet';
 
 export interface ServiceOptions {
   db?: DinobaseDB;
@@ -232,5 +234,8 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     renameSavedQuery: ({ from, to }) => renameSaved(db, { from, to }),
     duplicateSavedQuery: ({ name }) => duplicateSaved(db, { name }),
     deleteSavedQuery: ({ name }) => deleteSaved(db, { name }),
+    importFile: (request) => importFile(db, request, { parquet: loadParquetWasm }),
+    renameFileTable: ({ from, to }) => renameFileTable(db, { from, to }),
+    listImportedFiles: () => listImportedFiles(db),
   };
 }

@@ -2,6 +2,7 @@
 import type { Command } from './args.ts';
 import { cancel, confirm, describe, query } from './commands/data.ts';
 import { doctor } from './commands/doctor.ts';
+import { importCommand } from './commands/files.ts';
 import { mcp, mcpConfigCommand } from './commands/mcp.ts';
 import { sandbox, serve } from './commands/serve.ts';
 import { add, connectors, info, init, status } from './commands/setup.ts';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   sync,
   refresh,
   query,
+  importCommand,
   save,
   saved,
   describe,

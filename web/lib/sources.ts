@@ -4,9 +4,9 @@ import type { SourceSummary as ProxySource } from './proxy.ts';
 
 /**
  * `never`: registered, not synced yet; `sample`: loaded sample data, which never goes stale; `scratch`: the
- * user's own tables and views, never synced.
+ * user's own tables and views, never synced; `file`: imported local files, never stale.
  */
-export type Badge = 'fresh' | 'stale' | 'syncing' | 'error' | 'never' | 'sample' | 'scratch';
+export type Badge = 'fresh' | 'stale' | 'syncing' | 'error' | 'never' | 'sample' | 'scratch' | 'file';
 
 export const BADGE_LABELS: Record<Badge, string> = {
   fresh: 'fresh',
@@ -16,6 +16,7 @@ export const BADGE_LABELS: Record<Badge, string> = {
   never: 'not synced',
   sample: 'sample',
   scratch: 'yours',
+  file: 'file',
 };
 
 export interface SourceEntry {
@@ -49,6 +50,7 @@ export function badgeOf(entry: SourceEntry, syncing: boolean): Badge {
   if (entry.status?.last_attempt?.status === 'error') return 'error';
   const c = entry.catalog;
   if (c?.type === 'scratch') return 'scratch';
+  if (c?.type === 'file') return 'file';
   if (c) {
     if (c.is_stale === undefined) return 'sample';
     return c.is_stale ? 'stale' : 'fresh';
@@ -62,6 +64,7 @@ export function badgeTitle(entry: SourceEntry, badge: Badge): string {
   if (badge === 'sample') return 'Sample data: loaded once, never stale';
   if (badge === 'scratch')
     return 'Your own tables, views and macros (CREATE TABLE scratch.x AS …): never synced';
+  if (badge === 'file') return 'Imported local files (drop a file, or ⇪ File): read-only to SQL, never stale';
   if (badge === 'syncing') return 'Syncing now';
   const age = entry.catalog?.age;
   if (age) {

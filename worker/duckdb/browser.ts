@@ -183,7 +183,7 @@ export const openDuckDB: OpenDuckDB = async ({ path }) => {
       await open(db);
     }
     const startup = { instantiate_ms: instantiated - started, open_ms: performance.now() - instantiated };
-    return await wrapDuckDB(db, { path, persistent, startup, onClose: release });
+    return await wrapDuckDB(db, { path, persistent, startup, fileHandles: 'filereader', onClose: release });
   } catch (error) {
     await db.terminate().catch(() => undefined);
     release();

@@ -20,7 +20,16 @@ describe('production contracts', () => {
     try {
       // Native DuckDB's database is a class (methods on its prototype); it has no startup timings to give, and
       // no `broken` state: only DuckDB-WASM's memory can be corrupted for every later call.
-      const required = ['close', 'connect', 'dropFile', 'path', 'persistent', 'registerFile', 'version'];
+      const required = [
+        'close',
+        'connect',
+        'dropFile',
+        'path',
+        'persistent',
+        'registerFile',
+        'registerFileHandle',
+        'version',
+      ];
       const optional = ['startup', 'broken'];
       expect(members(database).filter((name) => !optional.includes(name))).toEqual(required.sort());
       expect(members(database).filter((name) => /raw|timing|bench/i.test(name))).toEqual([]);

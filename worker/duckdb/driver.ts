@@ -228,6 +228,21 @@ class WasmConnection implements DuckConnection {
     });
   }
 
+  insertJSONFromPath(path: string, target: InsertTarget): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#checkHealth();
+      try {
+        await this.#db.insertJSONFromPath(this.#id, path, {
+          schema: target.schema,
+          name: target.name,
+          create: target.create,
+        });
+      } catch (error) {
+        throw this.#failed(error);
+      }
+    });
+  }
+
   close(): Promise<void> {
     return this.#enqueue(() => this.#db.disconnect(this.#id));
   }
@@ -237,6 +252,12 @@ export interface WrapOptions {
   path: string;
   persistent: boolean;
   startup?: StartupTimings;
+  /**
+   * How `registerFileHandle` gives DuckDB a file: `filereader` hands over the handle, read as DuckDB scans
+   * (the browser); `buffer` copies its bytes in (DuckDB-WASM's Node runtime has no FileReaderSync; tests only).
+   * @default 'buffer'
+   */
+  fileHandles?: 'filereader' | 'buffer';
   /** Runs after the database is closed (releases locks, terminates workers). */
   onClose?: () => Promise<void> | void;
 }
@@ -279,6 +300,15 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
     async registerFile(name, bytes) {
       const path = givenFilePath(name);
       await db.registerFileBuffer(path, bytes);
+      return path;
+    },
+    async registerFileHandle(name, file) {
+      const path = givenFilePath(name);
+      if (options.fileHandles === 'filereader') {
+        await db.registerFileHandle(path, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+      } else {
+        await db.registerFileBuffer(path, new Uint8Array(await file.arrayBuffer()));
+      }
       return path;
     },
     async dropFile(name) {

@@ -50,6 +50,11 @@ export interface DuckConnection {
   /** Runs a prepared statement with positional `?` parameters. */
   queryParams(sql: string, params: readonly Param[]): Promise<Table>;
   insertArrow(table: Table, target: InsertTarget): Promise<void>;
+  /**
+   * Loads a JSON file (one array of objects) given to `registerFileHandle`/`registerFile` into a table, column
+   * types inferred: DuckDB-WASM's own JSON reader (the offline build has no json extension), native `read_json`.
+   */
+  insertJSONFromPath(path: string, target: InsertTarget): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,7 +76,13 @@ export interface DuckDatabase {
    * reads it by (the only files SQL may read besides the database). Takes ownership of the buffer.
    */
   registerFile(name: string, bytes: Uint8Array): Promise<string>;
-  /** Forgets a file given to `registerFile` under `name`. */
+  /**
+   * Makes a browser `File` (or any Blob) readable by SQL under a plain file `name` without reading it into
+   * memory: DuckDB-WASM reads the handle as it scans (BROWSER_FILEREADER); native DuckDB gets a private copy
+   * on disk. Returns the path SQL reads it by, inside the lockdown's GIVEN_FILES_DIR; `dropFile` forgets it.
+   */
+  registerFileHandle(name: string, file: Blob): Promise<string>;
+  /** Forgets a file given to `registerFile` or `registerFileHandle` under `name`. */
   dropFile(name: string): Promise<void>;
   close(): Promise<void>;
 }

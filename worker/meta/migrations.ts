@@ -188,6 +188,20 @@ export const MIGRATIONS: Migration[] = [
     description: "the scratch schema: tables, views and macros of the user's own, next to the synced sources",
     statements: [`CREATE SCHEMA IF NOT EXISTS ${SCRATCH_SCHEMA}`],
   },
+  {
+    version: 6,
+    description: 'imported files: which file each table of the files source came from (worker/files/)',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS _dinobase.files (
+        table_name VARCHAR PRIMARY KEY,
+        file_name VARCHAR NOT NULL,
+        format VARCHAR NOT NULL,
+        size_bytes BIGINT NOT NULL,
+        row_count BIGINT NOT NULL,
+        imported_at TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** Which of `_dinobase` and its staging schema the database has, in one read. */

@@ -27,6 +27,7 @@ class RowCountingDB extends DinobaseDB {
       },
       queryParams: (sql, params) => conn.queryParams(sql, params),
       insertArrow: (table, target) => conn.insertArrow(table, target),
+      insertJSONFromPath: (path, target) => conn.insertJSONFromPath(path, target),
       close: () => conn.close(),
     };
   }

@@ -2,6 +2,7 @@
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { META_SCHEMA, SCRATCH_SCHEMA } from '../meta/migrations.ts';
 import { relatedTables, type RelatedTable } from '../semantic/relationships.ts';
+import { FILES_SCHEMA, FILES_SOURCE_TYPE } from '../files/names.ts';
 import type { DinobaseDB } from '../db.ts';
 import { qualified } from '../sql.ts';
 import { tableToRows, type JsonRow } from '../values.ts';
@@ -97,11 +98,12 @@ export async function listSources(db: DinobaseDB): Promise<{ sources: CatalogSou
         ? { name, rows: 0, view: true as const }
         : { name, rows: counts.get(`${schema}.${name}`) ?? 0 },
     );
-    if (schema === SCRATCH_SCHEMA) {
-      // The user's own objects: never synced, so no freshness and never stale (as the original's file sources).
+    if (schema === SCRATCH_SCHEMA || schema === FILES_SCHEMA) {
+      // The user's own objects and imported files: never synced, so no freshness and never stale (as the
+      // original's parquet/csv file connectors).
       sources.push({
         name: schema,
-        type: SCRATCH_SCHEMA,
+        type: schema === FILES_SCHEMA ? FILES_SOURCE_TYPE : SCRATCH_SCHEMA,
         tables: list,
         table_count: list.length,
         total_rows: list.reduce((n, t) => n + t.rows, 0),

@@ -38,6 +38,7 @@ class SpyDB extends DinobaseDB {
       queryHead: (sql, options) => (this.sent.push(sql), conn.queryHead(sql, options)),
       queryParams: (sql, params) => (this.sent.push(sql), conn.queryParams(sql, params)),
       insertArrow: (table, target) => conn.insertArrow(table, target),
+      insertJSONFromPath: (path, target) => conn.insertJSONFromPath(path, target),
       close: () => conn.close(),
     };
   }

@@ -1,0 +1,180 @@
+// Local files as sources in Chromium: pick and drop files, CSV options, replace/append, a malformed file, 200 MB under a heap cap, reload.
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import * as parquet from 'parquet-wasm/node';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, valueOf, waitReady, type App } from './browser.ts';
+
+let app: App;
+let page: Page;
+const dir = mkdtempSync(join(tmpdir(), 'dinobase-e2e-files-'));
+/** As journey.e2e.ts: the run takes the screenshot, and replaces the committed one only when asked. */
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : mkdtempSync(join(tmpdir(), 'dinobase-shots-'));
+
+beforeAll(async () => {
+  app = await openApp({
+    prepare: async (context) =>
+      (context.pages()[0] ?? (await context.newPage())).setViewportSize({ width: 1440, height: 900 }),
+  });
+  page = app.page;
+});
+afterAll(async () => {
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function write(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const dialog = () => page.getByTestId('import-dialog');
+
+/** Picks `path` with the sidebar's Import file input and returns once the dialog shows it. */
+async function pick(path: string): Promise<void> {
+  await page.getByTestId('import-file-input').setInputFiles(path);
+  await dialog().waitFor();
+}
+
+/** Clicks Import (or `button`) and waits for the dialog to close. */
+async function importIt(button = 'Import'): Promise<void> {
+  await dialog().getByRole('button', { name: button, exact: true }).click();
+  await dialog().waitFor({ state: 'detached', timeout: 240_000 });
+}
+
+describe('files as sources', () => {
+  it('imports a picked CSV with a sniffed delimiter into files.<name>, shown with a file badge', async () => {
+    await pick(write('Q3 Sales.csv', 'id;customer;amount\n1;Acme;10.5\n2;"Beta; Inc";20\n3;Gamma;7\n'));
+    await expect.poll(() => dialog().getByLabel('Table name').inputValue()).toBe('q3_sales');
+    await importIt();
+    const source = page.getByTestId('source-files');
+    await source.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => page.getByTestId('sync-files').getByTestId('badge').getAttribute('data-badge'))
+      .toBe('file');
+    expect(await valueOf(page, 'SELECT sum(amount) FROM files.q3_sales')).toBe('37.5');
+    expect(await valueOf(page, 'SELECT customer FROM files.q3_sales WHERE id = 2')).toBe('Beta; Inc');
+  });
+
+  it('takes the CSV options from the dialog, and asks Replace or Append for a taken name', async () => {
+    await pick(write('q3_sales.txt', '4|Delta|1\n5|Echo|2\n'));
+    await dialog().getByLabel('Table name').fill('q3_sales');
+    await dialog().getByLabel('Delimiter').selectOption('|');
+    await dialog().getByLabel('Header row').selectOption('no');
+    await dialog().getByRole('button', { name: 'Import', exact: true }).click();
+    await expect
+      .poll(() => dialog().getByRole('alert').first().textContent())
+      .toContain('files.q3_sales already exists');
+    // The sidebar's files source, opened under the dialog (the backdrop takes pointer clicks), for the screenshot.
+    if ((await page.getByTestId('source-files').getAttribute('aria-expanded')) !== 'true')
+      await page.getByTestId('source-files').dispatchEvent('click');
+    await expect.poll(() => page.getByTestId('source-files').getAttribute('aria-expanded')).toBe('true');
+    await page.screenshot({ path: join(SHOTS, 'files.png') });
+    // Replaced by the headerless file: its columns are column0…, which the next file appends to by name.
+    await dialog().getByRole('button', { name: 'Replace', exact: true }).click();
+    await dialog().waitFor({ state: 'detached', timeout: 60_000 });
+    expect(await valueOf(page, 'SELECT count(*) FROM files.q3_sales')).toBe('2');
+    expect(await valueOf(page, 'SELECT column1 FROM files.q3_sales WHERE column0 = 5')).toBe('Echo');
+
+    await pick(write('q3_sales.csv', 'column0,column1,column2\n6,Foxtrot,3\n'));
+    await dialog().getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog().getByRole('button', { name: 'Append', exact: true }).click();
+    await dialog().waitFor({ state: 'detached', timeout: 60_000 });
+    expect(await valueOf(page, 'SELECT count(*) FROM files.q3_sales')).toBe('3');
+  });
+
+  it('imports Parquet by row group', async () => {
+    const n = 5000;
+    const arrow = tableFromArrays({
+      id: Int32Array.from({ length: n }, (_, i) => i),
+      label: Array.from({ length: n }, (_, i) => `row ${i}`),
+    });
+    const props = new parquet.WriterPropertiesBuilder().setMaxRowGroupSize(1000).build();
+    const bytes = parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(arrow, 'stream')), props);
+    await pick(write('metrics.parquet', bytes));
+    await importIt();
+    expect(await valueOf(page, "SELECT count(*) || '/' || max(id) FROM files.metrics")).toBe('5000/4999');
+  });
+
+  it('shows where a malformed file fails, and imports nothing', async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `${i},x${i}\n`).join('');
+    await pick(write('broken.csv', `id,name\n${lines}7,x,extra\n${lines}`));
+    await dialog().getByRole('button', { name: 'Import', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('import-error').textContent(), { timeout: 60_000 })
+      .toMatch(/"broken\.csv" at line 402/);
+    await dialog().getByRole('button', { name: 'Cancel' }).click();
+    await dialog().waitFor({ state: 'detached' });
+    expect(
+      await valueOf(
+        page,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'files' AND table_name = 'broken'",
+      ),
+    ).toBe('0');
+  });
+
+  it('imports a file dropped anywhere on the app', async () => {
+    await page.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['{"a":1,"b":"x"}\n{"a":2,"b":"y"}\n'], 'dropped.ndjson'));
+      const target = document.querySelector('main') ?? document.body;
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        target.dispatchEvent(
+          new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+    });
+    await dialog().waitFor();
+    await expect.poll(() => dialog().getByLabel('Table name').inputValue()).toBe('dropped');
+    await importIt();
+    expect(await valueOf(page, 'SELECT sum(a) FROM files.dropped')).toBe('3');
+  });
+
+  it('imports a 200 MB CSV with the page heap under 300 MB, and the tables survive a reload', async () => {
+    const path = join(dir, 'big.csv');
+    const out = createWriteStream(path);
+    out.write('id,name,amount\n');
+    let rows = 0;
+    let bytes = 0;
+    while (bytes < 200 * 1024 * 1024) {
+      const chunk = Array.from(
+        { length: 50_000 },
+        (_, i) => `${rows + i},customer ${rows + i},${(rows + i) % 997}.25\n`,
+      ).join('');
+      rows += 50_000;
+      bytes += chunk.length;
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+
+    const cdp = await page.context().newCDPSession(page);
+    let peak = 0;
+    const sample = async () => {
+      const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+      peak = Math.max(peak, usedSize);
+      return usedSize;
+    };
+    await pick(path);
+    await dialog().getByRole('button', { name: 'Import', exact: true }).click();
+    // Sampled until the dialog closes (the import's end): the heap is measured throughout, not after.
+    await expect
+      .poll(async () => (await sample(), await dialog().count()), { timeout: 300_000, interval: 250 })
+      .toBe(0);
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThan(300 * 1024 * 1024);
+    expect(await valueOf(page, 'SELECT count(*) FROM files.big')).toBe(String(rows));
+
+    await page.reload();
+    await waitReady(page);
+    expect(await valueOf(page, 'SELECT count(*) FROM files.big')).toBe(String(rows));
+    expect(await valueOf(page, 'SELECT count(*) FROM files.dropped')).toBe('2');
+  });
+});
