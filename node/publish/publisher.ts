@@ -30,6 +30,8 @@ export interface PublisherOptions {
   /** Versions kept per source, the new one included (DINOBASE_PUBLISH_KEEP). @default 3 */
   keep?: number;
   clock?: Clock;
+  /** Told what went wrong after the new version was out (a failed clean-up of old versions). */
+  warn?: (message: string) => void;
 }
 
 /** Rows per Parquet row group: DuckDB's own default, one range request's worth for a browser. */
@@ -50,6 +52,7 @@ export class Publisher {
   #db: DinobaseDB;
   #staging: string;
   #clock: Clock;
+  #warn: (message: string) => void;
   /** One publish per source at a time: the next waits for the one running. */
   #running = new Map<string, Promise<unknown>>();
 
@@ -65,6 +68,7 @@ export class Publisher {
     this.keep = keep;
     this.#staging = resolve(options.stagingDir);
     this.#clock = options.clock ?? db.clock;
+    this.#warn = options.warn ?? (() => undefined);
   }
 
   /** Publishes the source's current tables as a new version; resolves with the manifest written. */
@@ -135,7 +139,11 @@ export class Publisher {
         new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`),
       );
       // The new version is out once its manifest is: a failed clean-up is retried by the next publish.
-      await this.#prune(source, kept).catch(() => undefined);
+      await this.#prune(source, kept).catch((error: unknown) =>
+        this.#warn(
+          `Removing old versions of ${source} failed (the next publish retries): ${errorMessage(error)}`,
+        ),
+      );
       return manifest;
     } finally {
       await conn.close();

@@ -46,6 +46,10 @@ export class S3Target implements DatasetTarget {
         endpoint: spec.endpoint,
         // Custom endpoints (MinIO, s3rver, R2 by account) are addressed by path, not by bucket subdomain.
         forcePathStyle: spec.endpoint !== undefined,
+        // Checksums only where the API requires them: the SDK's default (CRC32 trailers in aws-chunked
+        // uploads) is not understood by every S3-compatible store (s3rver stored the framing as the data).
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
       });
   }
 
@@ -112,21 +116,20 @@ export class S3Target implements DatasetTarget {
     }
   }
 
+  /**
+   * Lists every key under the prefix and keeps each one's first segment, rather than asking for common
+   * prefixes with a delimiter: s3rver 3.7 leaves out prefixes whose objects lie two levels down, and the
+   * layout holds only sources × tables × kept versions × files keys.
+   */
   async children(prefix: string): Promise<string[]> {
     const base = prefix === '' ? this.#prefix : `${this.#key(prefix)}/`;
     const names = new Set<string>();
     let token: string | undefined;
     do {
       const out = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.#bucket,
-          Prefix: base,
-          Delimiter: '/',
-          ContinuationToken: token,
-        }),
+        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: base, ContinuationToken: token }),
       );
-      for (const p of out.CommonPrefixes ?? []) if (p.Prefix) names.add(p.Prefix.slice(base.length, -1));
-      for (const o of out.Contents ?? []) if (o.Key) names.add(o.Key.slice(base.length));
+      for (const o of out.Contents ?? []) if (o.Key) names.add(o.Key.slice(base.length).split('/')[0]!);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return [...names].filter(Boolean).sort();
