@@ -45,8 +45,16 @@ export class DirectoryTarget implements DatasetTarget {
     }
   }
 
+  /** Moves the file in when it is on the same file system (a rename costs nothing), else copies it. */
   putFile(key: string, localPath: string): Promise<void> {
-    return this.#place(this.#path(key), (temporary) => copyFile(localPath, temporary));
+    return this.#place(this.#path(key), async (temporary) => {
+      try {
+        await rename(localPath, temporary);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        await copyFile(localPath, temporary);
+      }
+    });
   }
 
   putManifest(source: string, bytes: Uint8Array): Promise<void> {

@@ -25,7 +25,7 @@ export interface ObjectBody extends ObjectInfo {
 export interface DatasetTarget {
   /** Where this target writes, for messages; never holds a credential. */
   readonly location: string;
-  /** Uploads a finished local file under `key`. */
+  /** Uploads a finished local file under `key`; it may move the file rather than copy it (the caller is done with it). */
   putFile(key: string, localPath: string): Promise<void>;
   /** Writes `<source>/manifest.json`, replacing the previous one in one step (readers never see half of it). */
   putManifest(source: string, bytes: Uint8Array): Promise<void>;
