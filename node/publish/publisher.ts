@@ -182,13 +182,13 @@ export class Publisher {
         task.catch((error: unknown) => (failure ??= { error }));
         uploads.push(task);
       }
-    } finally {
-      await conn.query('COMMIT').catch(() => undefined);
-      // Nothing is left running on the staging directory, whatever failed.
-      const results = await Promise.allSettled(uploads);
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+    } catch (error) {
+      failure ??= { error };
     }
+    await conn.query('COMMIT').catch(() => undefined);
+    // Nothing is left running on the staging directory, whatever failed, before the failure is reported.
+    await Promise.allSettled(uploads);
+    if (failure) throw failure.error;
     return out;
   }
 
