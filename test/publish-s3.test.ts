@@ -48,11 +48,10 @@ async function downloadedCount(manifest: DatasetManifest, table: string): Promis
   const paths: string[] = [];
   for (const file of files) {
     const object = await target.get(`stripe/${file.path}`);
-    const chunks: Buffer[] = [];
-    for await (const chunk of object!.body) chunks.push(Buffer.from(chunk as Uint8Array));
+    const bytes = new Uint8Array(await new Response(object!.body).arrayBuffer());
     const local = join(downloads, manifest.version, file.path.replaceAll('/', '_'));
     await mkdir(join(local, '..'), { recursive: true });
-    await writeFile(local, Buffer.concat(chunks));
+    await writeFile(local, bytes);
     paths.push(`'${local}'`);
   }
   const conn = await reader.connect();

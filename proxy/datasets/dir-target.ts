@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../config.ts';
 import {
@@ -72,8 +73,8 @@ export class DirectoryTarget implements DatasetTarget {
   async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {
     const info = await this.head(key);
     if (!info) return null;
-    const body = createReadStream(this.#path(key), range ? { start: range.start, end: range.end } : {});
-    return { ...info, body };
+    const file = createReadStream(this.#path(key), range ? { start: range.start, end: range.end } : {});
+    return { ...info, body: Readable.toWeb(file) as ReadableStream<Uint8Array> };
   }
 
   async children(prefix: string): Promise<string[]> {
