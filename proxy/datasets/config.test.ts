@@ -40,6 +40,10 @@ describe('DINOBASE_PUBLISH_URL', () => {
     expect(() => parseTarget('s3://bucket/../x')).toThrow(ConfigError);
     expect(() => parseTarget('gs://bucket/x')).toThrow(/"gs:\/\/bucket\/x"/);
     expect(() => parseTarget('s3://bucket', { DINOBASE_S3_ENDPOINT: 'minio:9000' })).toThrow(/"minio:9000"/);
+    const withKey = () =>
+      parseTarget('s3://bucket', { DINOBASE_S3_ENDPOINT: 'http://admin:s3cr3t-key@minio:9000' });
+    expect(withKey).toThrow(/must not hold credentials/);
+    expect(withKey).not.toThrow(/s3cr3t-key/);
     expect(() => publishConfigFromEnv({ DINOBASE_PUBLISH_URL: '/x', DINOBASE_PUBLISH_KEEP: '0' })).toThrow(
       /DINOBASE_PUBLISH_KEEP.*"0"/,
     );

@@ -40,6 +40,12 @@ export function parseTarget(url: string, env: Record<string, string | undefined>
       throw new ConfigError(`DINOBASE_PUBLISH_URL's prefix may not hold "." or "..": "${shown}".`);
     }
     const endpoint = env.DINOBASE_S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+    if (endpoint !== undefined && URL.canParse(endpoint) && new URL(endpoint).password) {
+      // The endpoint is printed at start; keys belong in AWS_* variables, which only the SDK reads.
+      throw new ConfigError(
+        'The S3 endpoint must not hold credentials (user:password@); put them in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.',
+      );
+    }
     if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) {
       throw new ConfigError(
         `The S3 endpoint must be an http(s) URL (DINOBASE_S3_ENDPOINT or AWS_ENDPOINT_URL), got "${endpoint.slice(0, 100)}".`,
