@@ -20,6 +20,8 @@ import { DatabaseStorage, opfsFileName, type DatabaseFiles } from './storage.ts'
 import { opfsFiles } from './storage-opfs.ts';
 import { deleteSaved, duplicateSaved, getSaved, listSaved, renameSaved, saveQuery } from './meta/saved.ts';
 import { readAgentLog, runTool, serverInstructions, type AgentEngines } from './agent/tools.ts';
+import { exportData } from './export/export.ts';
+import type { LoadParquetWasm } from './export/parquet-wasm.ts';
 
 export interface ServiceOptions {
   db?: DinobaseDB;
@@ -36,6 +38,8 @@ export interface ServiceOptions {
   schedule?: { checkInterval?: string };
   /** The database file for backup, restore and clear; default: the OPFS file of an `opfs://` database, else none. */
   files?: DatabaseFiles | null;
+  /** parquet-wasm for Parquet export; default: the platform's build ("#parquet-wasm"), loaded on first use. */
+  loadParquet?: LoadParquetWasm;
 }
 
 export function createEngineService(options: ServiceOptions = {}): EngineApi {
@@ -77,6 +81,8 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     },
   });
   let info: Promise<EngineInfo> | null = null;
+  const loadParquet: LoadParquetWasm =
+    options.loadParquet ?? (async () => (await import('#parquet-wasm')).loadParquetWasm());
 
   /** Registers the query under its id so `cancel` can reach it, and forgets it when it settles. */
   async function withCancel<T>(
@@ -229,5 +235,14 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     renameSavedQuery: ({ from, to }) => renameSaved(db, { from, to }),
     duplicateSavedQuery: ({ name }) => duplicateSaved(db, { name }),
     deleteSavedQuery: ({ name }) => deleteSaved(db, { name }),
+    exportData: ({ onChunk, queryId, ...request }) =>
+      withCancel(queryId, ({ signal }) =>
+        exportData(db, request, {
+          signal,
+          loadParquet,
+          // Each chunk owns its buffer, so it moves to the page instead of being copied.
+          onChunk: (chunk) => onChunk(Comlink.transfer(chunk, [chunk.buffer as ArrayBuffer])),
+        }),
+      ),
   };
 }
