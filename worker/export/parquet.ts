@@ -8,6 +8,7 @@ import {
   Table,
   TimestampMillisecond,
   Utf8,
+  type Bool,
   makeData,
   makeVector,
   tableToIPC,
@@ -15,6 +16,7 @@ import {
   type Data,
   type Timestamp,
 } from 'apache-arrow';
+import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
 import { valueText } from '../../common/text.ts';
 import { QueryError } from '../errors.ts';
 import { columnToJson } from '../values.ts';
@@ -70,13 +72,53 @@ function fixedData(data: Data, field: Field): Data {
   return data;
 }
 
-/** `table` with the columns above changed; the same table when it has none. */
+const FIXED_WIDTH = (t: DataType) =>
+  DataType.isBool(t) ||
+  DataType.isInt(t) ||
+  DataType.isFloat(t) ||
+  DataType.isDecimal(t) ||
+  DataType.isDate(t) ||
+  DataType.isTime(t) ||
+  DataType.isTimestamp(t) ||
+  DataType.isFixedSizeBinary(t);
+
+/**
+ * An all-NULL column can arrive with an empty values buffer, which Arrow's reader accepts and parquet-wasm's
+ * (arrow-rs) refuses: such buffers are given their full, zeroed length, at any depth.
+ */
+function padded(data: Data): Data {
+  const children = data.children.map(padded);
+  let values = data.values as (ArrayLike<unknown> & { set?: unknown }) | undefined;
+  const end = data.offset + data.length;
+  const need = DataType.isBool(data.type) ? Math.ceil(end / 8) : end * data.stride;
+  if (FIXED_WIDTH(data.type) && (values?.length ?? 0) < need) {
+    const ArrayType = data.type.ArrayType as new (n: number) => Uint8Array;
+    const full = new ArrayType(need);
+    if (values) full.set(values as Uint8Array);
+    values = full;
+  }
+  if (values === data.values && children.every((c, i) => c === data.children[i])) return data;
+  const buffers = [data.valueOffsets, values, data.nullBitmap, data.typeIds] as unknown as Parameters<
+    Data['clone']
+  >[4];
+  return data.clone(data.type, data.offset, data.length, data.nullCount, buffers, children);
+}
+
+/** `table` with the columns above changed and short buffers padded. */
 export function parquetReady(table: Table): Table {
   const fields = table.schema.fields;
-  if (!fields.some((f) => needsText(f.type) || isSeconds(f.type))) return table;
+  if (!fields.some((f) => needsText(f.type) || isSeconds(f.type))) {
+    return new Table(
+      table.schema,
+      table.batches.map((b) => {
+        const data = padded(b.data) as Data<Struct>;
+        return data === b.data ? b : new RecordBatch(table.schema, data);
+      }),
+    );
+  }
   const schema = new Schema(fields.map(fixedField), table.schema.metadata);
   const batches = table.batches.map((batch) => {
-    const children = fields.map((f, i) => fixedData(batch.data.children[i]!, f));
+    const children = fields.map((f, i) => padded(fixedData(batch.data.children[i]!, f)));
     return new RecordBatch(
       schema,
       makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }),
@@ -85,7 +127,38 @@ export function parquetReady(table: Table): Table {
   return new Table(schema, batches);
 }
 
-const bytesOf = (table: Table) => table.batches.reduce((n, b) => n + b.data.byteLength, 0);
+/** About how many bytes `data`'s buffers hold (Arrow's own `byteLength` trips over some nested types). */
+function dataBytes(data: Data | undefined): number {
+  if (!data) return 0;
+  const own = [data.values, data.valueOffsets, data.nullBitmap, data.typeIds] as (
+    ArrayBufferView | undefined
+  )[];
+  return (
+    own.reduce((n, b) => n + (b?.byteLength ?? 0), 0) +
+    (data.children ?? []).reduce((n, c) => n + dataBytes(c), 0)
+  );
+}
+/**
+ * Arrow's IPC writer gives an all-NULL BOOLEAN column an empty values buffer, which parquet-wasm's reader
+ * (arrow-rs) refuses ("Need at least 1 bytes for bitmap"): it gets a zeroed bitmap of its length instead.
+ * Patched once, on the writer's prototype; the bytes stay valid Arrow for every other reader.
+ */
+let boolPatched = false;
+function patchAllNullBool(): void {
+  if (boolPatched) return;
+  boolPatched = true;
+  const original = VectorAssembler.prototype.visitBool;
+  VectorAssembler.prototype.visitBool = function <T extends Bool>(this: VectorAssembler, data: Data<T>) {
+    if (data.length === 0 || data.nullCount < data.length) return original.call(this, data);
+    const zeroes = new Uint8Array(Math.ceil((data.offset + data.length) / 8));
+    const buffers = [undefined, zeroes, data.nullBitmap, undefined] as unknown as Parameters<
+      Data<T>['clone']
+    >[4];
+    return original.call(this, data.clone(data.type, data.offset, data.length, 0, buffers) as Data<T>);
+  };
+}
+
+const bytesOf = (table: Table) => table.batches.reduce((n, b) => n + dataBytes(b.data), 0);
 
 /**
  * Batches go in through a ReadableStream that asks for one at a time, so a slow disk holds back DuckDB; the
@@ -93,6 +166,7 @@ const bytesOf = (table: Table) => table.batches.reduce((n, b) => n + b.data.byte
  */
 export async function parquetEncoder(out: Chunker, load: LoadParquetWasm): Promise<Encoder> {
   const pq = await load();
+  patchAllNullBool();
   // Built per use: a writer takes ownership of its properties.
   const properties = () =>
     new pq.WriterPropertiesBuilder()
@@ -125,7 +199,10 @@ export async function parquetEncoder(out: Chunker, load: LoadParquetWasm): Promi
   })().catch((error: unknown) => {
     failed = error;
   });
-  let held: Table | null = null;
+  /** The result's schema (the first batch's) and the batches of the next row group. */
+  let schema: Schema | null = null;
+  let held: RecordBatch[] = [];
+  let heldRows = 0;
   let rowsIn = 0;
 
   const check = () => {
@@ -147,11 +224,15 @@ export async function parquetEncoder(out: Chunker, load: LoadParquetWasm): Promi
   return {
     async write(batch) {
       check();
-      held = held ? held.concat(batch) : batch;
+      schema ??= batch.schema;
+      // Empty batches are left out: Arrow's IPC writer fails on an empty LIST column built without offsets.
+      held.push(...batch.batches.filter((b) => b.numRows > 0));
+      heldRows += batch.numRows;
       rowsIn += batch.numRows;
-      if (held.numRows >= ROW_GROUP_ROWS || bytesOf(held) >= ROW_GROUP_BYTES) {
-        const table = held;
-        held = null;
+      const table = new Table(schema, held);
+      if (heldRows >= ROW_GROUP_ROWS || bytesOf(table) >= ROW_GROUP_BYTES) {
+        held = [];
+        heldRows = 0;
         await send(table);
       }
     },
@@ -160,12 +241,12 @@ export async function parquetEncoder(out: Chunker, load: LoadParquetWasm): Promi
         // The streaming writer needs a first batch to learn the schema: a file without rows is written whole.
         controller.close();
         await drained;
-        const empty = pq.Table.fromIPCStream(tableToIPC(parquetReady(held!), 'stream'));
+        const empty = pq.Table.fromIPCStream(tableToIPC(parquetReady(new Table(schema!)), 'stream'));
         await out.write(pq.writeParquet(empty, properties()));
         return;
       }
-      if (held && held.numRows > 0) await send(held);
-      held = null;
+      if (heldRows > 0) await send(new Table(schema!, held));
+      held = [];
       controller.close();
       await drained;
       check();
