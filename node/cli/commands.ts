@@ -2,6 +2,7 @@
 import type { Command } from './args.ts';
 import { cancel, confirm, describe, query } from './commands/data.ts';
 import { doctor } from './commands/doctor.ts';
+import { exportCommand } from './commands/export.ts';
 import { mcp, mcpConfigCommand } from './commands/mcp.ts';
 import { sandbox, serve } from './commands/serve.ts';
 import { add, connectors, info, init, status } from './commands/setup.ts';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   save,
   saved,
   describe,
+  exportCommand,
   confirm,
   cancel,
   info,

@@ -82,6 +82,9 @@ describe('export', () => {
 
   it('exports a whole table from the sidebar', async () => {
     await runSql(page, "CREATE TABLE scratch.shipped AS SELECT i AS id, 'x' || i AS code FROM range(3) t(i)");
+    const source = page.getByTestId('source-scratch');
+    await source.waitFor({ timeout: 30_000 });
+    await source.click();
     await page.getByTestId('table-scratch.shipped').waitFor({ timeout: 30_000 });
     const file = await download('csv', 'Export scratch.shipped');
     expect(file.suggestedFilename()).toBe('shipped.csv');
