@@ -2,6 +2,7 @@
 import { it } from 'vitest';
 import { benchBounded } from './bounded.ts';
 import { benchDrivers } from './drivers.ts';
+import { benchExport } from './export.ts';
 import { benchMcp } from './mcp.ts';
 import { benchNative } from './native.ts';
 import { benchPublish } from './publish.ts';
@@ -24,6 +25,7 @@ const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
   { id: 'MUT', run: benchMutations },
   { id: 'DRV', run: benchDrivers },
   { id: 'ENG', run: benchNative },
+  { id: 'EXP', run: benchExport },
   { id: 'P3', run: benchColdStart },
   { id: 'P4', run: benchReopen },
   { id: 'P8', run: benchBigSync },

@@ -26,6 +26,7 @@ import type { SourceSyncStatus, SyncEvent, SyncLogEntry, SyncTrigger } from './s
 import type { BackupFile, DatabaseSize, RestoreResult } from './storage.ts';
 import type { AgentLogEntry, CallContext, ToolResult } from './agent/tools.ts';
 import type { RelatedTable } from './semantic/relationships.ts';
+import type { ExportFormat, ExportRequest, ExportResult } from './export/export.ts';
 import type {
   CsvOptions,
   FileFormat,
@@ -43,6 +44,8 @@ export type {
   ImportFileResult,
   ImportProgress,
   AgentLogEntry,
+  ExportFormat,
+  ExportResult,
   CallContext,
   RelatedTable,
   ToolResult,
@@ -251,4 +254,16 @@ export interface EngineApi {
   renameFileTable(request: { from: string; to: string }): Promise<ImportedFile>;
   /** The `files` source's tables and the file each came from. */
   listImportedFiles(): Promise<ImportedFile[]>;
+  /**
+   * Exports a read's whole result (`sql`, through the query classifier: reads only) or a whole table as
+   * Parquet (zstd), JSON, NDJSON or CSV. The bytes arrive in order through `onChunk` (a Comlink.proxy; each
+   * chunk's buffer is transferred) and the next batch is read from DuckDB only after it settles; `queryId`
+   * lets `cancel` stop it. Resolves once the last chunk was taken.
+   */
+  exportData(request: ExportDataRequest): Promise<ExportResult>;
+}
+
+export interface ExportDataRequest extends ExportRequest {
+  onChunk: (chunk: Uint8Array) => Promise<void> | void;
+  queryId?: string;
 }

@@ -14,6 +14,7 @@ export class OpenConnections {
       query: (sql, options) => conn.query(sql, options),
       queryIPC: (sql, options) => conn.queryIPC(sql, options),
       queryHead: (sql, options) => conn.queryHead(sql, options),
+      queryBatches: (sql, options) => conn.queryBatches(sql, options),
       queryParams: (sql, params) => conn.queryParams(sql, params),
       insertArrow: (table, target) => conn.insertArrow(table, target),
       insertJSONFromPath: (path, target) => conn.insertJSONFromPath(path, target),

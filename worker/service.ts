@@ -21,8 +21,9 @@ import { DatabaseStorage, opfsFileName, type DatabaseFiles } from './storage.ts'
 import { opfsFiles } from './storage-opfs.ts';
 import { deleteSaved, duplicateSaved, getSaved, listSaved, renameSaved, saveQuery } from './meta/saved.ts';
 import { readAgentLog, runTool, serverInstructions, type AgentEngines } from './agent/tools.ts';
+import { exportData } from './export/export.ts';
 import { importFile, listImportedFiles, renameFileTable } from './files/import.ts';
-import { loadParquetWasm } from '#parquet';
+import type { LoadParquetWasm } from './parquet/types.ts';
 
 export interface ServiceOptions {
   db?: DinobaseDB;
@@ -39,6 +40,8 @@ export interface ServiceOptions {
   schedule?: { checkInterval?: string };
   /** The database file for backup, restore and clear; default: the OPFS file of an `opfs://` database, else none. */
   files?: DatabaseFiles | null;
+  /** parquet-wasm for Parquet import and export; default: the platform's build ("#parquet"), loaded on first use. */
+  loadParquet?: LoadParquetWasm;
 }
 
 export function createEngineService(options: ServiceOptions = {}): EngineApi {
@@ -80,6 +83,8 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     },
   });
   let info: Promise<EngineInfo> | null = null;
+  const loadParquet: LoadParquetWasm =
+    options.loadParquet ?? (async () => (await import('#parquet')).loadParquetWasm());
 
   /** Registers the query under its id so `cancel` can reach it, and forgets it when it settles. */
   async function withCancel<T>(
@@ -234,8 +239,17 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     renameSavedQuery: ({ from, to }) => renameSaved(db, { from, to }),
     duplicateSavedQuery: ({ name }) => duplicateSaved(db, { name }),
     deleteSavedQuery: ({ name }) => deleteSaved(db, { name }),
-    importFile: (request) => importFile(db, request, { parquet: loadParquetWasm }),
+    importFile: (request) => importFile(db, request, { parquet: loadParquet }),
     renameFileTable: ({ from, to }) => renameFileTable(db, { from, to }),
     listImportedFiles: () => listImportedFiles(db),
+    exportData: ({ onChunk, queryId, ...request }) =>
+      withCancel(queryId, ({ signal }) =>
+        exportData(db, request, {
+          signal,
+          loadParquet,
+          // Each chunk owns its buffer, so it moves to the page instead of being copied.
+          onChunk: (chunk) => onChunk(Comlink.transfer(chunk, [chunk.buffer as ArrayBuffer])),
+        }),
+      ),
   };
 }

@@ -2,6 +2,7 @@
 import type { Command } from './args.ts';
 import { cancel, confirm, describe, query } from './commands/data.ts';
 import { doctor } from './commands/doctor.ts';
+import { exportCommand } from './commands/export.ts';
 import { importCommand } from './commands/files.ts';
 import { mcp, mcpConfigCommand } from './commands/mcp.ts';
 import { sandbox, serve } from './commands/serve.ts';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   save,
   saved,
   describe,
+  exportCommand,
   confirm,
   cancel,
   info,

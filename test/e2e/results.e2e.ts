@@ -39,8 +39,13 @@ const selectedCells = () => grid().locator('td.on, tr.selected').count();
 
 beforeAll(async () => {
   app = await openApp({
-    prepare: (context, server) =>
-      context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url }),
+    prepare: async (context, server) => {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      // Exports take the download path (a native save dialog cannot be driven); export.e2e.ts covers it.
+      await context.addInitScript(
+        () => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker,
+      );
+    },
   });
   ({ page } = app);
 });
@@ -99,7 +104,10 @@ describe('the results panel', () => {
     await expect.poll(() => textOf(page, 'row-count'), { timeout: 30_000 }).toBe('4 rows');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByTestId('export-csv').click(),
+      page
+        .getByTestId('export-menu')
+        .click()
+        .then(() => page.getByTestId('export-csv').click()),
     ]);
     expect(download.suggestedFilename()).toBe('dinobase-result.csv');
     const csv = readFileSync((await download.path())!, 'utf8');
@@ -112,10 +120,7 @@ describe('the results panel', () => {
     );
   });
 
-  it('offers Parquet export only as a disabled button that says why', async () => {
-    const parquet = page.getByTestId('export-parquet');
-    await expect.poll(() => parquet.isDisabled()).toBe(true);
-    await expect.poll(() => parquet.locator('..').getAttribute('title')).toContain('parquet extension');
+  it('refuses COPY … TO in the editor (Export is the way out)', async () => {
     await runSql(page, "COPY (SELECT 1) TO 'x.parquet' (FORMAT parquet)");
     await expect
       .poll(() => textOf(page, 'query-error'), { timeout: 30_000 })

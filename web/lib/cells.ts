@@ -1,6 +1,7 @@
 // Display text for result cells: exact values from the engine's converter, NULL kept distinct from text.
 import type { Table } from 'apache-arrow';
 import { tableToArrays, type JsonValue } from '../../worker/values.ts';
+import { valueText } from '../../common/text.ts';
 import { base64Size } from './bytes.ts';
 import { bytes } from './time.ts';
 
@@ -29,12 +30,7 @@ export function columnKind(type: string | undefined): ColumnKind {
 }
 
 /** The plain text of a value, as copied to the clipboard or written to CSV (nested values as JSON). */
-export function valueText(value: JsonValue): string {
-  if (value === null) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
+export { valueText };
 
 function summarize(value: JsonValue): string {
   if (Array.isArray(value)) return `${value.length} item${value.length === 1 ? '' : 's'}`;

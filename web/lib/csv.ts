@@ -1,14 +1,9 @@
 // RFC 4180 CSV of an Arrow result: CRLF records, fields quoted when they hold a comma, quote, CR or LF.
 import type { Table } from 'apache-arrow';
 import { columnToJson, type JsonValue } from '../../worker/values.ts';
-import { valueText } from './cells.ts';
+import { csvField, valueText } from '../../common/text.ts';
 
-/** NULL is an empty field and an empty string is `""`, the way DuckDB's COPY … (FORMAT csv) tells them apart. */
-export function csvField(value: JsonValue): string {
-  if (value === null) return '';
-  const text = valueText(value);
-  return text === '' || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+export { csvField };
 
 /** The whole result (in `order` when the grid is sorted), with a header line. */
 export function toCsv(table: Table, columns: string[], order?: Uint32Array | null): string {

@@ -44,3 +44,35 @@ describe('production contracts', () => {
     expect(Object.keys(service).filter((name) => /raw|timing|bench/i.test(name))).toEqual([]);
   });
 });
+
+describe('queryBatches', () => {
+  it('streams a result in order, the schema first, ENUM values intact', async () => {
+    const database = await openDuckDB({ path: ':memory:' });
+    try {
+      const conn = await database.connect();
+      const sizes: number[] = [];
+      let sum = 0n;
+      let names: string[] = [];
+      await conn.queryBatches(
+        "SELECT i, (CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END)::ENUM('a', 'b') AS e FROM range(10000) t(i)",
+        {
+          single: true,
+          onBatch: (batch) => {
+            if (sizes.length === 0) names = batch.schema.fields.map((f) => f.name);
+            sizes.push(batch.numRows);
+            for (const v of batch.getChild('i') ?? []) sum += v as bigint;
+            if (batch.numRows > 0) expect(batch.getChild('e')?.get(1)).toBe('b');
+          },
+        },
+      );
+      expect(sizes[0]).toBe(0);
+      expect(names).toEqual(['i', 'e']);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(10000);
+      expect(sizes.length).toBeGreaterThan(2);
+      expect(sum).toBe(49995000n);
+      await conn.close();
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -1,10 +1,10 @@
 // DuckDB-WASM's bounded read (queryHead): streams the first chunks of a result, then counts the rest in DuckDB.
 import type * as duckdb from '@duckdb/duckdb-wasm';
-import { DataType, Message, tableFromIPC } from 'apache-arrow';
+import { DataType, Message, Table, tableFromIPC } from 'apache-arrow';
 import { renamed, tableFromResultIPC } from '../../common/arrow.ts';
 import { toQueryError } from './errors.ts';
 import { countSql, limitSql } from './head.ts';
-import type { HeadOptions, HeadResult } from './types.ts';
+import type { BatchOptions, HeadOptions, HeadResult } from './types.ts';
 
 export const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 /** Chunk requests in flight: each is a round trip to DuckDB's worker. */
@@ -164,4 +164,39 @@ export async function headOf(
   }
   const ipc = concat([...chunks, END_OF_STREAM]);
   return { table: tableFromResultIPC(ipc), ipc, totalRows };
+}
+
+/**
+ * Streams a pending query's result to `onBatch` one DuckDB chunk at a time, the schema first. One fetch is in
+ * flight while the consumer handles the previous chunk. Streamed results carry no dictionary batches, so a
+ * result with ENUM columns is read once more in one piece (docs/ARCHITECTURE.md, Export).
+ */
+export async function batchesOf(
+  db: duckdb.AsyncDuckDB,
+  conn: number,
+  sql: string,
+  { onBatch, signal }: BatchOptions,
+): Promise<void> {
+  const header = await start(db, conn, sql, true);
+  const empty = tableFromResultIPC(concat([header, END_OF_STREAM]));
+  if (empty.schema.fields.some((f) => DataType.isDictionary(f.type))) {
+    const whole = tableFromResultIPC(await db.runQuery(conn, sql));
+    await onBatch(new Table(whole.schema));
+    for (const batch of whole.batches) await onBatch(new Table(whole.schema, [batch]));
+    return;
+  }
+  await onBatch(empty);
+  let next: Promise<Uint8Array | null> | null = db.fetchQueryResults(conn);
+  try {
+    for (;;) {
+      const chunk: Uint8Array | null = await next;
+      next = null;
+      checkAborted(signal);
+      if (chunk != null && chunk.byteLength === 0) return;
+      next = db.fetchQueryResults(conn);
+      if (chunk != null) await onBatch(tableFromResultIPC(concat([header, chunk, END_OF_STREAM])));
+    }
+  } finally {
+    await next?.catch(() => undefined);
+  }
 }

@@ -12,9 +12,10 @@ import {
   toDuckParam,
   toQueryError,
 } from './errors.ts';
-import { END_OF_STREAM, concat, fetchRest, headOf, start } from './driver-head.ts';
+import { END_OF_STREAM, batchesOf, concat, fetchRest, headOf, start } from './driver-head.ts';
 import { givenFilePath, lockdown } from './lockdown.ts';
 import type {
+  BatchOptions,
   DuckConnection,
   DuckDatabase,
   HeadOptions,
@@ -187,6 +188,10 @@ class WasmConnection implements DuckConnection {
       () => headOf(this.#db, this.#id, sql, options, (text) => this.#assertOne(text)),
       null,
     );
+  }
+
+  queryBatches(sql: string, options: BatchOptions): Promise<void> {
+    return this.#run(sql, options, () => batchesOf(this.#db, this.#id, sql, options), null);
   }
 
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 // The platform's DuckDB: package.json's "#duckdb" import picks browser.ts under Vite and node.ts in Node.
 export { defaultPath, openDuckDB } from '#duckdb';
 export type {
+  BatchOptions,
   DuckConnection,
   DuckDatabase,
   HeadOptions,

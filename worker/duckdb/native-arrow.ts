@@ -211,6 +211,25 @@ export function materializedToArrow(
   return new Table(schema, batches);
 }
 
+/**
+ * Hands a streamed result to `onBatch` chunk by chunk (the schema first, as an empty table); DuckDB produces
+ * the next chunk only when it is fetched, after the consumer is done with the last.
+ */
+export async function streamBatches(
+  result: DuckDBResult,
+  onBatch: (batch: Table) => Promise<void> | void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { schema, batch } = arrowShape(result, result.columnNames());
+  await onBatch(new Table(schema));
+  for (;;) {
+    signal?.throwIfAborted();
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return;
+    await onBatch(new Table(schema, [batch(chunk)]));
+  }
+}
+
 /** Fetches the rest of a result, keeping only its row count. */
 export async function countRest(result: DuckDBResult): Promise<number> {
   let rows = 0;

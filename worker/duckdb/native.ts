@@ -32,9 +32,10 @@ import {
 import { lockdownTo } from './lockdown.ts';
 import { appendArrow } from './native-append.ts';
 import { countSql, limitSql } from './head.ts';
-import { countRest, materializedToArrow, resultHead } from './native-arrow.ts';
+import { countRest, materializedToArrow, resultHead, streamBatches } from './native-arrow.ts';
 import { openError } from './native-open.ts';
 import type {
+  BatchOptions,
   DuckConnection,
   DuckDatabase,
   HeadOptions,
@@ -226,6 +227,13 @@ class NativeConnection implements DuckConnection {
     } finally {
       prepared.destroySync();
     }
+  }
+
+  queryBatches(sql: string, options: BatchOptions): Promise<void> {
+    return this.#enqueue(async () => {
+      await this.#check(sql, options.single);
+      await streamBatches(await this.#stream(sql, options.single), options.onBatch, options.signal);
+    }, options.signal);
   }
 
   async queryIPC(sql: string, options: RunOptions = {}): Promise<Uint8Array> {

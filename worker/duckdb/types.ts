@@ -31,6 +31,14 @@ export interface HeadResult {
   totalRows: number;
 }
 
+export interface BatchOptions extends RunOptions {
+  /**
+   * Called with each piece of the result in order (a DuckDB chunk or a few), the next fetched only after the
+   * returned promise settles, so a slow consumer holds back DuckDB instead of piling the result up in memory.
+   */
+  onBatch: (batch: Table) => Promise<void> | void;
+}
+
 export type Param = string | number | boolean | null | bigint;
 
 export interface InsertTarget {
@@ -47,6 +55,11 @@ export interface DuckConnection {
   queryIPC(sql: string, options?: RunOptions): Promise<Uint8Array>;
   /** Reads the first `maxRows` rows of a read and its exact row count, without holding the rest in memory. */
   queryHead(sql: string, options: HeadOptions): Promise<HeadResult>;
+  /**
+   * Streams a read's whole result to `onBatch`, batch by batch, never all of it in memory (export). The schema
+   * comes first as an empty table, so a result without rows still has its columns.
+   */
+  queryBatches(sql: string, options: BatchOptions): Promise<void>;
   /** Runs a prepared statement with positional `?` parameters. */
   queryParams(sql: string, params: readonly Param[]): Promise<Table>;
   insertArrow(table: Table, target: InsertTarget): Promise<void>;

@@ -1,7 +1,7 @@
 // What each format's reader gets: the file, a connection, where to stage, and registration that is undone afterwards.
 import type { DuckConnection } from '../duckdb/index.ts';
 import { ImportError, errorMessage } from '../errors.ts';
-import type { ParquetWasm } from './parquet.ts';
+import type { ParquetWasm } from '../parquet/types.ts';
 
 /** Progress of one import, for a progress bar: `done` of `total` in the reader's unit (bytes, row groups, tables). */
 export interface ImportProgress {

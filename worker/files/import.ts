@@ -11,7 +11,8 @@ import { asImportError, firstLine, type ImportProgress, type ReadContext } from 
 import { loadCsv, type CsvOptions } from './csv.ts';
 import { loadJson, loadNdjson } from './json.ts';
 import { checkTableName, FILES_SCHEMA, formatOf, tableNameFor, type FileFormat } from './names.ts';
-import { loadParquet, type ParquetWasm } from './parquet.ts';
+import type { ParquetWasm } from '../parquet/types.ts';
+import { loadParquet } from './parquet.ts';
 
 export type { CsvOptions, FileFormat, ImportProgress };
 

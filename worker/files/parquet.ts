@@ -1,6 +1,7 @@
 // Parquet files into a staging table: parquet-wasm reads the file by handle, one row group at a time, as Arrow.
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { errorMessage } from '../errors.ts';
+import type { ParquetWasm } from '../parquet/types.ts';
 import { badFile, firstLine, type ReadContext } from './context.ts';
 
 /** An open Parquet file; only the row group being read is in memory. */
@@ -11,17 +12,6 @@ export interface ParquetSource {
   /** Every row group at once: only for a file that has none (its schema is all there is). */
   readAll(): Promise<Uint8Array>;
   close(): void;
-}
-
-/** The part of parquet-wasm (browser or Node build) this reader uses; both builds have the same API. */
-export interface ParquetWasm {
-  ParquetFile: {
-    fromFile(handle: Blob): Promise<{
-      metadata(): { numRowGroups(): number };
-      read(options?: { rowGroups?: number[] }): Promise<{ intoIPCStream(): Uint8Array }>;
-      free(): void;
-    }>;
-  };
 }
 
 /** Opens `file` with parquet-wasm: the footer is read by range, each row group when asked for. */

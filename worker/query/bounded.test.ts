@@ -25,6 +25,8 @@ class RowCountingDB extends DinobaseDB {
         seen(head.table);
         return head;
       },
+      queryBatches: (sql, options) =>
+        conn.queryBatches(sql, { ...options, onBatch: (batch) => options.onBatch(seen(batch)) }),
       queryParams: (sql, params) => conn.queryParams(sql, params),
       insertArrow: (table, target) => conn.insertArrow(table, target),
       insertJSONFromPath: (path, target) => conn.insertJSONFromPath(path, target),

@@ -36,6 +36,7 @@ class SpyDB extends DinobaseDB {
       query: (sql, options) => (this.sent.push(sql), conn.query(sql, options)),
       queryIPC: (sql, options) => (this.sent.push(sql), conn.queryIPC(sql, options)),
       queryHead: (sql, options) => (this.sent.push(sql), conn.queryHead(sql, options)),
+      queryBatches: (sql, options) => (this.sent.push(sql), conn.queryBatches(sql, options)),
       queryParams: (sql, params) => (this.sent.push(sql), conn.queryParams(sql, params)),
       insertArrow: (table, target) => conn.insertArrow(table, target),
       insertJSONFromPath: (path, target) => conn.insertJSONFromPath(path, target),
