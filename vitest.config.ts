@@ -32,6 +32,7 @@ const ENGINE = [
   'worker/sync/**/*.test.ts',
   'worker/ingest/**/*.test.ts',
   'worker/meta/**/*.test.ts',
+  'worker/team/**/*.test.ts',
   'worker/sample/load.test.ts',
   'worker/connectors/notes.test.ts',
   'test/sync-*.test.ts',

@@ -1,0 +1,138 @@
+// Team data fixtures: datasets laid out per the publish contract, written by native DuckDB's COPY, and served.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Hono } from 'hono';
+import type { DinobaseDB } from '../worker/db.ts';
+import { memoryDB } from '../worker/testing.ts';
+import type { Manifest } from '../worker/team/manifest.ts';
+import { serveRecording, type Upstream } from './probe-kit.ts';
+
+export interface FixtureTable {
+  name: string;
+  /** A SELECT whose rows become the table. */
+  sql: string;
+}
+
+let writer: Promise<DinobaseDB> | null = null;
+
+/** Native DuckDB, writing into its own private file directory (the only place its lockdown lets COPY write). */
+async function parquetOf(sql: string): Promise<Uint8Array> {
+  writer ??= (async () => {
+    const db = memoryDB(undefined, 'native');
+    await db.database();
+    return db;
+  })();
+  const db = await writer;
+  const seed = await (await db.database()).registerFile('team-seed.bin', new Uint8Array([0]));
+  const out = join(dirname(seed), `part-${process.hrtime.bigint()}.parquet`);
+  await db.query(`COPY (${sql}) TO '${out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`);
+  const bytes = new Uint8Array(await readFile(out));
+  await rm(out);
+  return bytes;
+}
+
+/** Publishes one version of `source` under `root` as the publisher would: data files first, the manifest last. */
+export async function publishFixture(
+  root: string,
+  options: { source: string; source_type?: string; version: string; tables: FixtureTable[] },
+): Promise<Manifest> {
+  const db = memoryDB(undefined, 'native');
+  const tables: Manifest['tables'] = [];
+  try {
+    for (const table of options.tables) {
+      const bytes = await parquetOf(table.sql);
+      const path = `${table.name}/${options.version}/part-00000.parquet`;
+      await mkdir(join(root, options.source, dirname(path)), { recursive: true });
+      await writeFile(join(root, options.source, path), bytes);
+      const rows = Number((await db.query(`SELECT count(*) AS n FROM (${table.sql})`))[0]!.n);
+      const columns = (await db.query(`DESCRIBE ${table.sql}`)).map((r) => ({
+        name: String(r.column_name),
+        type: String(r.column_type),
+      }));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      tables.push({
+        name: table.name,
+        rows,
+        bytes: bytes.byteLength,
+        columns,
+        files: [{ path, rows, bytes: bytes.byteLength, sha256 }],
+      });
+    }
+  } finally {
+    await db.close();
+  }
+  const at = new Date(Date.UTC(2026, 11, 4, 17, 30)).toISOString();
+  const manifest: Manifest = {
+    format: 'dinobase-dataset/1',
+    source: options.source,
+    source_type: options.source_type ?? 'stripe',
+    version: options.version,
+    sync_id: `${options.version.slice(-8)}-0000-0000-0000-000000000000`,
+    synced_at: at,
+    published_at: at,
+    rows: tables.reduce((n, t) => n + t.rows, 0),
+    bytes: tables.reduce((n, t) => n + t.bytes, 0),
+    tables,
+    versions: [options.version],
+  };
+  await writeFile(join(root, options.source, 'manifest.json'), JSON.stringify(manifest));
+  return manifest;
+}
+
+export async function closeFixtureWriter(): Promise<void> {
+  const db = await writer;
+  writer = null;
+  await db?.close();
+}
+
+/**
+ * Serves `root` as `/api/datasets*` per the contract (ETags, If-None-Match, 404 JSON), recording requests.
+ * Stands in until the proxy's own route is merged; tests count requests on `seen`.
+ */
+export function serveDatasets(root: string): Promise<Upstream> {
+  const app = new Hono();
+  const manifestOf = async (source: string): Promise<Manifest | null> =>
+    JSON.parse(
+      await readFile(join(root, source, 'manifest.json'), 'utf8').catch(() => 'null'),
+    ) as Manifest | null;
+  app.get('/api/datasets', async (c) => {
+    const { readdir } = await import('node:fs/promises');
+    const names = await readdir(root).catch(() => [] as string[]);
+    const manifests = (await Promise.all(names.map(manifestOf))).filter((m): m is Manifest => m !== null);
+    return c.json({
+      datasets: manifests.map(
+        ({ source, source_type, version, synced_at, published_at, rows, bytes, tables }) => ({
+          source,
+          source_type,
+          version,
+          synced_at,
+          published_at,
+          rows,
+          bytes,
+          tables: tables.map(({ name, rows: r, bytes: b }) => ({ name, rows: r, bytes: b })),
+        }),
+      ),
+    });
+  });
+  app.get('/api/datasets/:source/manifest.json', async (c) => {
+    const manifest = await manifestOf(c.req.param('source'));
+    if (!manifest) return c.json({ error: { code: 'unknown_dataset', message: 'No such dataset.' } }, 404);
+    const etag = `"${manifest.version}"`;
+    c.header('ETag', etag);
+    c.header('Cache-Control', 'no-cache');
+    if (c.req.header('If-None-Match') === etag) return c.body(null, 304);
+    return c.json(manifest);
+  });
+  app.get('/api/datasets/:source/:table/:version/:file', async (c) => {
+    const { source, table, version, file } = c.req.param();
+    if ([source, table, version, file].some((p) => p.includes('..')))
+      return c.json({ error: { code: 'bad_path', message: 'Bad path.' } }, 400);
+    const bytes = await readFile(join(root, source, table, version, file)).catch(() => null);
+    if (!bytes) return c.json({ error: { code: 'unknown_dataset', message: 'No such file.' } }, 404);
+    c.header('ETag', `"${createHash('sha256').update(bytes).digest('hex')}"`);
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': 'application/vnd.apache.parquet' });
+  });
+  return serveRecording(app);
+}
