@@ -38,6 +38,7 @@ const ENGINE = [
   'test/sync-*.test.ts',
   'test/writeback-*.test.ts',
   'test/relay-sync.test.ts',
+  'test/team-*.test.ts',
 ];
 
 // Servers started by tests keep credentials here, never in the developer's ~/.dinobase.

@@ -16,14 +16,18 @@ export interface FixtureTable {
 
 let writer: Promise<DinobaseDB> | null = null;
 
-/** Native DuckDB, writing into its own private file directory (the only place its lockdown lets COPY write). */
-async function parquetOf(sql: string): Promise<Uint8Array> {
+/** A native DuckDB for fixtures that need no data of their own. */
+function fixtureWriter(): Promise<DinobaseDB> {
   writer ??= (async () => {
     const db = memoryDB(undefined, 'native');
     await db.database();
     return db;
   })();
-  const db = await writer;
+  return writer;
+}
+
+/** `sql`'s rows as Parquet, by native DuckDB's COPY into its private file directory (the only place its lockdown lets it write). */
+async function parquetOf(db: DinobaseDB, sql: string): Promise<Uint8Array> {
   const seed = await (await db.database()).registerFile('team-seed.bin', new Uint8Array([0]));
   const out = join(dirname(seed), `part-${process.hrtime.bigint()}.parquet`);
   await db.query(`COPY (${sql}) TO '${out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`);
@@ -35,32 +39,35 @@ async function parquetOf(sql: string): Promise<Uint8Array> {
 /** Publishes one version of `source` under `root` as the publisher would: data files first, the manifest last. */
 export async function publishFixture(
   root: string,
-  options: { source: string; source_type?: string; version: string; tables: FixtureTable[] },
+  options: {
+    source: string;
+    source_type?: string;
+    version: string;
+    tables: FixtureTable[];
+    /** A native database whose tables the SQL reads (a server that synced); default: an empty one. */
+    from?: DinobaseDB;
+  },
 ): Promise<Manifest> {
-  const db = memoryDB(undefined, 'native');
+  const db = options.from ?? (await fixtureWriter());
   const tables: Manifest['tables'] = [];
-  try {
-    for (const table of options.tables) {
-      const bytes = await parquetOf(table.sql);
-      const path = `${table.name}/${options.version}/part-00000.parquet`;
-      await mkdir(join(root, options.source, dirname(path)), { recursive: true });
-      await writeFile(join(root, options.source, path), bytes);
-      const rows = Number((await db.query(`SELECT count(*) AS n FROM (${table.sql})`))[0]!.n);
-      const columns = (await db.query(`DESCRIBE ${table.sql}`)).map((r) => ({
-        name: String(r.column_name),
-        type: String(r.column_type),
-      }));
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      tables.push({
-        name: table.name,
-        rows,
-        bytes: bytes.byteLength,
-        columns,
-        files: [{ path, rows, bytes: bytes.byteLength, sha256 }],
-      });
-    }
-  } finally {
-    await db.close();
+  for (const table of options.tables) {
+    const bytes = await parquetOf(db, table.sql);
+    const path = `${table.name}/${options.version}/part-00000.parquet`;
+    await mkdir(join(root, options.source, dirname(path)), { recursive: true });
+    await writeFile(join(root, options.source, path), bytes);
+    const rows = Number((await db.query(`SELECT count(*) AS n FROM (${table.sql})`))[0]!.n);
+    const columns = (await db.query(`DESCRIBE ${table.sql}`)).map((r) => ({
+      name: String(r.column_name),
+      type: String(r.column_type),
+    }));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    tables.push({
+      name: table.name,
+      rows,
+      bytes: bytes.byteLength,
+      columns,
+      files: [{ path, rows, bytes: bytes.byteLength, sha256 }],
+    });
   }
   const at = new Date(Date.UTC(2026, 11, 4, 17, 30)).toISOString();
   const manifest: Manifest = {

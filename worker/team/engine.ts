@@ -54,6 +54,7 @@ export class TeamEngine {
   #fetch: typeof fetch;
   #clock: Clock;
   #parquet: () => Promise<ParquetWasm>;
+  #running = new Set<string>();
 
   constructor(db: DinobaseDB, options: TeamEngineOptions = {}) {
     this.#db = db;
@@ -114,6 +115,25 @@ export class TeamEngine {
     return stored;
   }
 
+  /**
+   * Registers each selection (its type from the published list) and returns the names to pull: the caller
+   * pulls them through the SyncRunner, so pulls share its cancel, events, history and schedule.
+   */
+  async select(selections: TeamSelection[]): Promise<string[]> {
+    const published = await this.listDatasets();
+    for (const selection of selections) {
+      const dataset = published.find((d) => d.source === selection.source);
+      if (!dataset) {
+        throw new ConfigError(
+          'not_found',
+          `No published dataset '${selection.source}' (published: ${published.map((d) => d.source).join(', ') || 'none'}).`,
+        );
+      }
+      await this.register(selection, dataset.source_type);
+    }
+    return selections.map((s) => s.source);
+  }
+
   /** Pulls the source's working set; a result, never a throw (the runner's shape). */
   async pull(name: string, tables: string[] | null, options: SyncOptions = {}): Promise<SyncResult> {
     const started = this.#clock.now();
@@ -130,6 +150,9 @@ export class TeamEngine {
       elapsed_ms: 0,
     };
     const { signal } = options;
+    if (this.#running.has(name))
+      return { ...result, status: 'skipped', error: `'${name}' is already pulling.` };
+    this.#running.add(name);
     let logId: number | null = null;
     try {
       if (!stored) throw new ConfigError('not_found', `Source '${name}' is not team data.`);
@@ -167,6 +190,7 @@ export class TeamEngine {
           .logSyncEnd(logId, result.status, { errorMessage: result.error })
           .catch(() => undefined);
     } finally {
+      this.#running.delete(name);
       result.elapsed_ms = Math.round(this.#clock.now() - started);
     }
     return result;
