@@ -1,12 +1,15 @@
-// `npm start` entry: the proxy's server with the agent tools at /mcp, run in the open tab or (DINOBASE_MCP_ENGINE=headless) here.
+// `npm start` entry: the proxy's server with the agent tools at /mcp (in the open tab or headless), and with DINOBASE_SYNC=server the sync and publish loop.
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../proxy/config.ts';
+import { ConfigError, UnsafeConfigError } from '../proxy/config.ts';
+import { openTarget, publishConfigFromEnv } from '../proxy/datasets/config.ts';
 import { launch } from '../proxy/launch.ts';
+import type { RunningServer } from '../proxy/server.ts';
 import type { AgentBackend, McpOptions } from '../proxy/mcp-http.ts';
 import { createMcpServer } from '../worker/agent/mcp-server.ts';
 import { runTool, serverInstructions } from '../worker/agent/tools.ts';
 import { DinobaseDB } from '../worker/db.ts';
 import { agentsMayConfirmFromEnv, headlessAgentEngines } from './mcp/stdio.ts';
+import { serverSyncFromEnv, startServerSync, type ServerSync } from './publish/server-sync.ts';
 
 /** DINOBASE_MCP_ENGINE: `tab` (default) relays calls to the open tab; `headless` runs them on the file database. */
 export function mcpOptionsFromEnv(env: Record<string, string | undefined> = process.env): McpOptions {
@@ -37,10 +40,68 @@ export function headlessBackend(dbPath?: string): AgentBackend {
   };
 }
 
+export interface Served {
+  running: RunningServer;
+  /** The sync and publish loop, with `--sync` or DINOBASE_SYNC=server. */
+  sync: ServerSync | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The server `npm start` and `dinobase serve` run: the app, /mcp, /api/datasets from DINOBASE_PUBLISH_URL,
+ * and, when `sync` (or DINOBASE_SYNC=server), the scheduler publishing there after each sync. Null after
+ * printing why it could not start.
+ */
+export async function serveFromEnv(
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  err: (line: string) => void,
+  options: { sync?: boolean; dbPath?: string } = {},
+): Promise<Served | null> {
+  let sync: ServerSync | null = null;
+  try {
+    const publish = publishConfigFromEnv(env);
+    const target = publish ? await openTarget(publish.target) : undefined;
+    const mcp = mcpOptionsFromEnv(env);
+    if (options.sync || serverSyncFromEnv(env)) {
+      sync = await startServerSync({
+        env,
+        publish: publish && target ? { config: publish, target } : undefined,
+        log: out,
+      });
+      out(
+        publish
+          ? `Syncing sources on their schedules here and publishing each to ${target!.location} (keeping ${publish.keep} versions).`
+          : 'Syncing sources on their schedules here; set DINOBASE_PUBLISH_URL to publish them as team data.',
+      );
+    }
+    const running = await launch(env, out, err, { mcp, datasets: target });
+    if (!running) {
+      await sync?.stop();
+      return null;
+    }
+    const loop = sync;
+    return {
+      running,
+      sync: loop,
+      async close() {
+        await running.close();
+        await loop?.stop();
+      },
+    };
+  } catch (error) {
+    await sync?.stop().catch(() => undefined);
+    if (error instanceof ConfigError || error instanceof UnsafeConfigError) {
+      err(error.message);
+      return null;
+    }
+    throw error;
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    if (!(await launch(process.env, console.log, console.error, { mcp: mcpOptionsFromEnv() })))
-      process.exit(1);
+    if (!(await serveFromEnv(process.env, console.log, console.error))) process.exit(1);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

@@ -9,6 +9,11 @@ import { loginPage } from './login-page.ts';
 export interface AccessOptions {
   /** DINOBASE_TOKEN; when set every /api call needs it (bearer header or login cookie). */
   token?: string;
+  /**
+   * DINOBASE_READ_TOKEN: a read-only role, accepted only for GET /api/datasets* (team data) and the open
+   * paths (health, login, session); never for the relay, sources, MCP or agent routes.
+   */
+  readToken?: string;
   /** Bound to 127.0.0.1/::1/localhost: Host headers must name loopback, which defeats DNS rebinding. */
   loopback: boolean;
   /** The app's public origin behind a reverse proxy (DINOBASE_PUBLIC_URL), e.g. https://dinobase.example.com. */
@@ -48,6 +53,14 @@ export function clientAddressOf(
   }
   return peer ?? 'unknown';
 }
+
+/** What a caller may do: everything (DINOBASE_TOKEN), or only read published datasets (DINOBASE_READ_TOKEN). */
+export type Role = 'full' | 'read';
+
+/** The only routes the read-only role reaches: published datasets, read. */
+const readOnlyAllowed = (c: Context, pathname: string) =>
+  (c.req.method === 'GET' || c.req.method === 'HEAD') &&
+  (pathname === '/api/datasets' || pathname.startsWith('/api/datasets/'));
 
 /** Paths anyone may fetch, logged in or not: nothing secret lives there. */
 const OPEN_PATHS = ['/api/health', '/api/login', '/api/logout', '/api/session', '/login'];
@@ -115,13 +128,28 @@ export function createAccess(options: AccessOptions) {
     ...(options.extraOrigins ?? []),
   ];
 
-  async function authenticated(c: Context): Promise<boolean> {
-    if (!options.token) return true;
+  /** The caller's role, or null when it proved none. Without DINOBASE_TOKEN everyone has every right. */
+  async function roleOf(c: Context): Promise<Role | null> {
+    if (!options.token) return 'full';
     const header = c.req.header('authorization');
-    if (header?.startsWith('Bearer ')) return sameSecret(header.slice(7).trim(), options.token);
-    // The cookie holds its expiry (Unix seconds) signed with the token: changing the token ends every session.
-    const expires = Number(await getSignedCookie(c, options.token, COOKIE));
-    return Number.isInteger(expires) && expires * 1000 >= now();
+    if (header?.startsWith('Bearer ')) {
+      const given = header.slice(7).trim();
+      if (await sameSecret(given, options.token)) return 'full';
+      if (options.readToken && (await sameSecret(given, options.readToken))) return 'read';
+      return null;
+    }
+    // The cookie holds its expiry (Unix seconds) signed with the token, `r` before it for the read-only
+    // role: changing the token ends every session, and the role cannot be edited without the signature.
+    const value = await getSignedCookie(c, options.token, COOKIE);
+    if (typeof value !== 'string') return null;
+    const read = value.startsWith('r');
+    const expires = Number(read ? value.slice(1) : value);
+    if (!Number.isInteger(expires) || expires * 1000 < now()) return null;
+    return read ? 'read' : 'full';
+  }
+
+  async function authenticated(c: Context): Promise<boolean> {
+    return (await roleOf(c)) !== null;
   }
 
   const guard: MiddlewareHandler = async (c, next) => {
@@ -167,7 +195,15 @@ export function createAccess(options: AccessOptions) {
     }
     const open =
       OPEN_PATHS.includes(url.pathname) || publicPrefixes.some((prefix) => url.pathname.startsWith(prefix));
-    if (!open && !(await authenticated(c))) {
+    const role = open ? 'full' : await roleOf(c);
+    if (role === 'read' && !readOnlyAllowed(c, url.pathname)) {
+      throw new ProxyError(
+        403,
+        'read_only',
+        'This login is read-only (DINOBASE_READ_TOKEN): it may only read published datasets at /api/datasets.',
+      );
+    }
+    if (role === null) {
       if (api) {
         throw new ProxyError(
           401,
@@ -203,29 +239,43 @@ export function createAccess(options: AccessOptions) {
         ? String((await c.req.parseBody()).token ?? '')
         : String(((await c.req.json().catch(() => ({}))) as { token?: unknown }).token ?? '');
       if (!options.token) return c.json({ ok: true, login_required: false });
-      if (!given || !(await sameSecret(given, options.token))) {
+      const full = given !== '' && (await sameSecret(given, options.token));
+      const read =
+        !full &&
+        given !== '' &&
+        options.readToken !== undefined &&
+        (await sameSecret(given, options.readToken));
+      if (!full && !read) {
         limits.failed(address);
         if (form) return c.redirect('/login?failed=1', 303);
         throw new ProxyError(401, 'bad_token', 'Wrong token.');
       }
       limits.succeeded(address);
       const expires = Math.floor(now() / 1000) + SESSION_SECONDS;
-      await setSignedCookie(c, COOKIE, String(expires), options.token, {
+      await setSignedCookie(c, COOKIE, `${read ? 'r' : ''}${expires}`, options.token, {
         httpOnly: true,
         sameSite: 'Strict',
         secure: selfOrigin(c).startsWith('https:'),
         path: '/',
         maxAge: SESSION_SECONDS,
       });
-      return form ? c.redirect('/', 303) : c.json({ ok: true, login_required: true });
+      return form
+        ? c.redirect('/', 303)
+        : c.json({ ok: true, login_required: true, role: read ? 'read' : 'full' });
     });
     app.post('/api/logout', (c) => {
       deleteCookie(c, COOKIE, { path: '/' });
       return isForm(c) ? c.redirect('/login', 303) : c.json({ ok: true });
     });
-    app.get('/api/session', async (c) =>
-      c.json({ login_required: options.token !== undefined, authenticated: await authenticated(c) }),
-    );
+    app.get('/api/session', async (c) => {
+      const role = await roleOf(c);
+      // `role` only for a login that has one, so the answer to a stranger stays what it was.
+      return c.json({
+        login_required: options.token !== undefined,
+        authenticated: role !== null,
+        ...(role ? { role } : {}),
+      });
+    });
     app.get('/login', (c) => {
       c.header(
         'Content-Security-Policy',
@@ -235,5 +285,5 @@ export function createAccess(options: AccessOptions) {
     });
   }
 
-  return { guard, routes, authenticated };
+  return { guard, routes, authenticated, roleOf };
 }

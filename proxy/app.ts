@@ -6,6 +6,8 @@ import { HTTPException } from 'hono/http-exception';
 import { createAccess, type AccessOptions } from './access.ts';
 import type { AgentBridge } from './agent-bridge.ts';
 import { ProxyError, redact } from './errors.ts';
+import { mountDatasets } from './datasets/routes.ts';
+import type { DatasetTarget } from './datasets/target.ts';
 import { mountMcp, type McpOptions } from './mcp-http.ts';
 import { createRelay } from './relay.ts';
 import type { Sandboxes } from './sandbox/index.ts';
@@ -22,6 +24,8 @@ export interface AppOptions {
   relay?: { fetch?: typeof fetch; timeoutMs?: number; maxBodyBytes?: number };
   /** The agent tools at /mcp and the channel to the tab that runs them; omit to serve no /mcp. */
   mcp?: { options: McpOptions; bridge: AgentBridge };
+  /** Published datasets served at /api/datasets* (DINOBASE_PUBLISH_URL); omit to serve none. */
+  datasets?: DatasetTarget;
   /** Where errors are logged; every line is scrubbed of the secrets the store holds. */
   log?: (line: string) => void;
 }
@@ -133,6 +137,7 @@ export function createApp(options: AppOptions): Hono {
 
   if (options.sandboxes) app.route('/sandbox', options.sandboxes.app);
   if (options.mcp) mountMcp(app, options.mcp.options, options.mcp.bridge);
+  if (options.datasets) mountDatasets(app, options.datasets);
 
   app.all('/api/*', (c) => {
     throw new ProxyError(404, 'not_found', `No API route ${c.req.method} ${c.req.path.slice(0, 200)}`);

@@ -89,3 +89,22 @@ describe('npm start', () => {
     expect(output).not.toMatch(/vite v\d|building|transforming/i);
   }, 300_000);
 });
+
+describe('DINOBASE_READ_TOKEN', () => {
+  it('is read beside DINOBASE_TOKEN', () => {
+    const readToken = 'read-token-0123456789abcdef';
+    expect(configFromEnv({ DINOBASE_TOKEN: TOKEN, DINOBASE_READ_TOKEN: readToken }).readToken).toBe(
+      readToken,
+    );
+  });
+
+  it('is refused alone, short, or equal to the full token', () => {
+    expect(() => configFromEnv({ DINOBASE_READ_TOKEN: 'read-token-0123456789abcdef' })).toThrow(
+      /set DINOBASE_TOKEN/,
+    );
+    expect(() => configFromEnv({ DINOBASE_TOKEN: TOKEN, DINOBASE_READ_TOKEN: 'short' })).toThrow(
+      UnsafeConfigError,
+    );
+    expect(() => configFromEnv({ DINOBASE_TOKEN: TOKEN, DINOBASE_READ_TOKEN: TOKEN })).toThrow(/must differ/);
+  });
+});

@@ -25,6 +25,8 @@ export interface EnvConfig {
   hostname: string;
   sandbox: boolean;
   token?: string;
+  /** DINOBASE_READ_TOKEN: the read-only role for team data (GET /api/datasets*). */
+  readToken?: string;
   publicOrigin?: string;
   extraOrigins?: string[];
   trustedProxies?: number;
@@ -42,8 +44,13 @@ export function isLoopbackBind(hostname: string): boolean {
  * Refuses what would let anyone who reaches the port use the stored API keys: a non-loopback bind, or a
  * public URL, without DINOBASE_TOKEN, and a token too short to resist guessing.
  */
-export function checkAccess(options: { hostname: string; token?: string; publicOrigin?: string }): void {
-  const { hostname, token, publicOrigin } = options;
+export function checkAccess(options: {
+  hostname: string;
+  token?: string;
+  readToken?: string;
+  publicOrigin?: string;
+}): void {
+  const { hostname, token, readToken, publicOrigin } = options;
   if (!isLoopbackBind(hostname) && !token) {
     throw new UnsafeConfigError(
       `Refusing to listen on ${hostname} without DINOBASE_TOKEN: anyone who reaches this port could use the stored API keys. ` +
@@ -58,6 +65,21 @@ export function checkAccess(options: { hostname: string; token?: string; publicO
   }
   if (token && token.length < MIN_TOKEN_LENGTH) {
     throw new UnsafeConfigError(`DINOBASE_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long.`);
+  }
+  if (readToken !== undefined) {
+    // Without DINOBASE_TOKEN every route is open, so a read-only role would promise what it cannot hold.
+    if (!token)
+      throw new UnsafeConfigError(
+        'DINOBASE_READ_TOKEN is a role under DINOBASE_TOKEN: set DINOBASE_TOKEN too.',
+      );
+    if (readToken.length < MIN_TOKEN_LENGTH)
+      throw new UnsafeConfigError(
+        `DINOBASE_READ_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long.`,
+      );
+    if (readToken === token)
+      throw new UnsafeConfigError(
+        'DINOBASE_READ_TOKEN must differ from DINOBASE_TOKEN, or the read-only role has every right.',
+      );
   }
 }
 
@@ -96,6 +118,7 @@ export function configFromEnv(env: Record<string, string | undefined>): EnvConfi
     // On a public bind the sandboxes are off unless asked for: their write endpoints are open to anyone.
     sandbox: flag(env.DINOBASE_SANDBOX) ?? isLoopbackBind(hostname),
     token: env.DINOBASE_TOKEN || undefined,
+    readToken: env.DINOBASE_READ_TOKEN || undefined,
     publicOrigin: publicUrl === undefined ? undefined : new URL(publicUrl).origin,
     extraOrigins: env.DINOBASE_ALLOWED_ORIGINS?.split(',')
       .map((origin) => origin.trim())

@@ -45,9 +45,65 @@ export const SourceInput = z.object({
 export type SourceInput = z.infer<typeof SourceInput>;
 
 /** GET /api/session: whether this server asks for DINOBASE_TOKEN, and whether this browser is logged in. */
-export const SessionState = z.object({ login_required: z.boolean(), authenticated: z.boolean() });
+export const SessionState = z.object({
+  login_required: z.boolean(),
+  authenticated: z.boolean(),
+  /** `read`: logged in with DINOBASE_READ_TOKEN, which reads only /api/datasets (team data). */
+  role: z.enum(['full', 'read']).nullable().optional(),
+});
 export type SessionState = z.infer<typeof SessionState>;
 
 /** Every error the proxy returns. */
 export const ErrorBody = z.object({ error: z.string(), code: z.string() });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** One Parquet file of a published table; `path` is relative to `<root>/<source>/` (issue 15, team-contract). */
+export const DatasetFile = z.object({
+  path: z.string(),
+  rows: z.number(),
+  bytes: z.number(),
+  sha256: z.string(),
+});
+export type DatasetFile = z.infer<typeof DatasetFile>;
+
+/** `<root>/<source>/manifest.json`: written last by the publisher, the only object it ever overwrites. */
+export const DatasetManifest = z.object({
+  format: z.literal('dinobase-dataset/1'),
+  source: z.string(),
+  source_type: z.string(),
+  version: z.string(),
+  sync_id: z.string(),
+  synced_at: z.string(),
+  published_at: z.string(),
+  rows: z.number(),
+  bytes: z.number(),
+  tables: z.array(
+    z.object({
+      name: z.string(),
+      rows: z.number(),
+      bytes: z.number(),
+      /** DuckDB type names, as DESCRIBE gives them. */
+      columns: z.array(z.object({ name: z.string(), type: z.string() })),
+      files: z.array(DatasetFile),
+    }),
+  ),
+  /** The versions kept, newest first; the first is `version`. */
+  versions: z.array(z.string()),
+});
+export type DatasetManifest = z.infer<typeof DatasetManifest>;
+
+/** GET /api/datasets: one entry per source that has a manifest. */
+export const DatasetList = z.object({
+  datasets: z.array(
+    DatasetManifest.pick({
+      source: true,
+      source_type: true,
+      version: true,
+      synced_at: true,
+      published_at: true,
+      rows: true,
+      bytes: true,
+    }).extend({ tables: z.array(z.object({ name: z.string(), rows: z.number(), bytes: z.number() })) }),
+  ),
+});
+export type DatasetList = z.infer<typeof DatasetList>;

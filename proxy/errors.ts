@@ -1,6 +1,6 @@
 // The proxy's one error class: an HTTP status, a stable code, and a message that never holds a secret.
 export class ProxyError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 421 | 429 | 500 | 502 | 504;
+  readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 416 | 421 | 429 | 500 | 502 | 504;
   readonly code: string;
   readonly headers: Record<string, string>;
   constructor(

@@ -12,6 +12,7 @@ import { AgentBridge } from './agent-bridge.ts';
 import { createApp } from './app.ts';
 import { checkAccess, isLoopbackBind, localUrl } from './config.ts';
 import { loadConnectors } from './connectors.ts';
+import type { DatasetTarget } from './datasets/target.ts';
 import type { McpOptions } from './mcp-http.ts';
 import { createSandboxes, type Sandboxes } from './sandbox/index.ts';
 import { SourceStore } from './sources.ts';
@@ -42,6 +43,10 @@ export interface ServerOptions {
   sandboxes?: Sandboxes;
   /** Required unless the bind address is loopback. */
   token?: string;
+  /** DINOBASE_READ_TOKEN: read-only access to /api/datasets*. */
+  readToken?: string;
+  /** Where published datasets are read from for /api/datasets (DINOBASE_PUBLISH_URL); omit to serve none. */
+  datasets?: DatasetTarget;
   publicOrigin?: string;
   extraOrigins?: string[];
   /** DINOBASE_<SOURCE>_<FIELD> overrides; default process.env. */
@@ -65,7 +70,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   const loopback = isLoopbackBind(hostname);
   const token = options.token || undefined;
   try {
-    checkAccess({ hostname, token, publicOrigin: options.publicOrigin });
+    checkAccess({ hostname, token, readToken: options.readToken, publicOrigin: options.publicOrigin });
   } catch (error) {
     return Promise.reject(error);
   }
@@ -88,8 +93,10 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     relay: options.relay,
     mcp: options.mcp && bridge ? { options: options.mcp, bridge } : undefined,
     log: options.log,
+    datasets: options.datasets,
     access: {
       token,
+      readToken: options.readToken || undefined,
       loopback,
       publicOrigin: options.publicOrigin,
       extraOrigins: options.extraOrigins,

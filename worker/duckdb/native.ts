@@ -62,12 +62,17 @@ async function createLocked(
   path: string,
   fileDir: string,
   options: Record<string, string> = {},
+  exportDir?: string,
 ): Promise<DuckDBInstance> {
   const instance = await DuckDBInstance.create(path, { ...INSTANCE_CONFIG, ...options });
   const file = path === ':memory:' ? [] : [path, `${path}.wal`];
   const conn = await instance.connect();
   try {
-    const directories = [`${fileDir}/`, ...(file.length ? [`${path}.tmp/`] : [])];
+    const directories = [
+      `${fileDir}/`,
+      ...(file.length ? [`${path}.tmp/`] : []),
+      ...(exportDir ? [`${resolve(exportDir)}/`] : []),
+    ];
     // TimeZone is ICU's option, unknown to the instance config until ICU has loaded.
     await conn.run("SET GLOBAL TimeZone = 'UTC'");
     for (const statement of lockdownTo({ paths: file, directories })) await conn.run(statement);
@@ -249,13 +254,22 @@ interface SharedInstance {
   users: number;
   /** The one directory SQL may read besides the database: registerFile writes there. */
   fileDir: string;
+  /** The publisher's staging directory, when the instance was opened with one. */
+  exportDir: string | undefined;
 }
 const instances = new Map<string, Promise<SharedInstance>>();
 
-async function acquire(path: string, readOnly: boolean): Promise<SharedInstance> {
+async function acquire(path: string, readOnly: boolean, exportDir?: string): Promise<SharedInstance> {
   const known = instances.get(path);
   if (known) {
     const shared = await known;
+    if (exportDir !== undefined && shared.exportDir !== resolve(exportDir)) {
+      throw new NotReadyError(
+        'locked',
+        `The database ${path} is already open in this process without the export directory ${exportDir}; ` +
+          'its lockdown cannot change once set, so open it with that directory first.',
+      );
+    }
     if (shared.readOnly !== readOnly) {
       throw new NotReadyError(
         'locked',
@@ -269,10 +283,13 @@ async function acquire(path: string, readOnly: boolean): Promise<SharedInstance>
     await makePrivateDir(dirname(path));
     const fileDir = await mkdtemp(join(tmpdir(), 'dinobase-files-'));
     try {
-      const instance = await createLocked(path, fileDir, {
-        access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
-      });
-      return { instance, readOnly, users: 1, fileDir };
+      const instance = await createLocked(
+        path,
+        fileDir,
+        { access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE' },
+        exportDir,
+      );
+      return { instance, readOnly, users: 1, fileDir, exportDir: exportDir && resolve(exportDir) };
     } catch (error) {
       await rm(fileDir, { recursive: true, force: true });
       throw error;
@@ -356,11 +373,11 @@ class NativeDatabase implements DuckDatabase {
  * holds fails with NotReadyError `locked` naming that process; a file from a newer DuckDB fails with a
  * ConfigError naming both versions.
  */
-export const openNativeDuckDB: OpenDuckDB = async ({ path, readOnly = false }) => {
+export const openNativeDuckDB: OpenDuckDB = async ({ path, readOnly = false, exportDir }) => {
   const memory = path === ':memory:' || path === '';
   if (memory) {
     const fileDir = await mkdtemp(join(tmpdir(), 'dinobase-files-'));
-    const instance = await createLocked(':memory:', fileDir);
+    const instance = await createLocked(':memory:', fileDir, {}, exportDir);
     return new NativeDatabase(':memory:', await versionOf(instance), instance, fileDir, () => {
       instance.closeSync();
       void rm(fileDir, { recursive: true, force: true });
@@ -369,7 +386,7 @@ export const openNativeDuckDB: OpenDuckDB = async ({ path, readOnly = false }) =
   const file = resolve(path);
   let shared: SharedInstance;
   try {
-    shared = await acquire(file, readOnly);
+    shared = await acquire(file, readOnly, exportDir);
   } catch (error) {
     if (error instanceof NotReadyError) throw error;
     throw openError(error, file, await nativeVersion());

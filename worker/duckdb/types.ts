@@ -87,6 +87,11 @@ export interface OpenOptions {
   path: string;
   /** Open a database file for reading only (native DuckDB; several processes may read one file at once). */
   readOnly?: boolean;
+  /**
+   * Native DuckDB only: one more directory SQL may write to (`COPY … TO`), for the server's publisher
+   * (node/publish/), which owns it. Fixed when the file's instance is created: the lockdown is locked then.
+   */
+  exportDir?: string;
 }
 
 export type OpenDuckDB = (options: OpenOptions) => Promise<DuckDatabase>;

@@ -1,6 +1,5 @@
 // serve and sandbox: the long-running commands, the app server of `npm start` and the vendor sandboxes alone.
-import { launch } from '../../../proxy/launch.ts';
-import { mcpOptionsFromEnv } from '../../serve.ts';
+import { serveFromEnv } from '../../serve.ts';
 import { serveSandboxes } from '../../../proxy/sandbox/test-server.ts';
 import { intOption, type Command } from '../args.ts';
 import type { Context } from '../context.ts';
@@ -22,16 +21,29 @@ export const serve: Command = {
   name: 'serve',
   summary:
     'Serve the app, its API, the relay and /mcp: the same server as `npm start` (HOST, PORT, DINOBASE_* apply).',
-  usage: 'serve',
-  notes: ['Serves ./dist: run `npm run build` first (npm start does both).'],
+  usage: 'serve [--sync]',
+  notes: [
+    'Serves ./dist: run `npm run build` first (npm start does both).',
+    'With DINOBASE_PUBLISH_URL (s3://bucket/prefix, file:///dir or a path) it serves the published datasets at /api/datasets.',
+  ],
+  options: { sync: { type: 'boolean' } },
+  help: [
+    {
+      flag: '--sync',
+      text: 'also sync every source on its schedule here (as DINOBASE_SYNC=server) and publish it to DINOBASE_PUBLISH_URL',
+    },
+  ],
   positionals: { min: 0, max: 0 },
-  async run(ctx: Context) {
+  async run(ctx: Context, { values }) {
     const write = (line: string) => void ctx.io.stdout.write(`${line}\n`);
     const fail = (line: string) => void ctx.io.stderr.write(`${line}\n`);
-    const running = await launch(ctx.env, write, fail, { mcp: mcpOptionsFromEnv(ctx.env) });
-    if (!running) return 1;
+    const served = await serveFromEnv(ctx.env, write, fail, {
+      sync: values.sync === true,
+      dbPath: ctx.dbPath,
+    });
+    if (!served) return 1;
     await untilStopped();
-    await running.close();
+    await served.close();
     return 0;
   },
 };
