@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
+import { DirectoryTarget } from '../proxy/datasets/dir-target.ts';
+import { mountDatasets } from '../proxy/datasets/routes.ts';
 import type { DinobaseDB } from '../worker/db.ts';
 import { memoryDB } from '../worker/testing.ts';
 import type { Manifest } from '../worker/team/manifest.ts';
@@ -93,53 +95,9 @@ export async function closeFixtureWriter(): Promise<void> {
   await db?.close();
 }
 
-/**
- * Serves `root` as `/api/datasets*` per the contract (ETags, If-None-Match, 404 JSON), recording requests.
- * Stands in until the proxy's own route is merged; tests count requests on `seen`.
- */
+/** Serves `root` through the proxy's own `/api/datasets*` routes, recording every request (`seen`). */
 export function serveDatasets(root: string): Promise<Upstream> {
   const app = new Hono();
-  const manifestOf = async (source: string): Promise<Manifest | null> =>
-    JSON.parse(
-      await readFile(join(root, source, 'manifest.json'), 'utf8').catch(() => 'null'),
-    ) as Manifest | null;
-  app.get('/api/datasets', async (c) => {
-    const { readdir } = await import('node:fs/promises');
-    const names = await readdir(root).catch(() => [] as string[]);
-    const manifests = (await Promise.all(names.map(manifestOf))).filter((m): m is Manifest => m !== null);
-    return c.json({
-      datasets: manifests.map(
-        ({ source, source_type, version, synced_at, published_at, rows, bytes, tables }) => ({
-          source,
-          source_type,
-          version,
-          synced_at,
-          published_at,
-          rows,
-          bytes,
-          tables: tables.map(({ name, rows: r, bytes: b }) => ({ name, rows: r, bytes: b })),
-        }),
-      ),
-    });
-  });
-  app.get('/api/datasets/:source/manifest.json', async (c) => {
-    const manifest = await manifestOf(c.req.param('source'));
-    if (!manifest) return c.json({ error: { code: 'unknown_dataset', message: 'No such dataset.' } }, 404);
-    const etag = `"${manifest.version}"`;
-    c.header('ETag', etag);
-    c.header('Cache-Control', 'no-cache');
-    if (c.req.header('If-None-Match') === etag) return c.body(null, 304);
-    return c.json(manifest);
-  });
-  app.get('/api/datasets/:source/:table/:version/:file', async (c) => {
-    const { source, table, version, file } = c.req.param();
-    if ([source, table, version, file].some((p) => p.includes('..')))
-      return c.json({ error: { code: 'bad_path', message: 'Bad path.' } }, 400);
-    const bytes = await readFile(join(root, source, table, version, file)).catch(() => null);
-    if (!bytes) return c.json({ error: { code: 'unknown_dataset', message: 'No such file.' } }, 404);
-    c.header('ETag', `"${createHash('sha256').update(bytes).digest('hex')}"`);
-    c.header('Cache-Control', 'public, max-age=31536000, immutable');
-    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': 'application/vnd.apache.parquet' });
-  });
+  mountDatasets(app, new DirectoryTarget(root));
   return serveRecording(app);
 }
