@@ -11,6 +11,7 @@ import { benchColdStart, benchReopen } from './startup.ts';
 import { printTable, type Row } from './stats.ts';
 import { benchSync } from './sync.ts';
 import { benchBigSync, benchSyncChromium } from './sync-chromium.ts';
+import { benchTeamPull } from './team-chromium.ts';
 
 /** Each group of rows under the id `--only` picks it by. */
 const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
@@ -26,6 +27,7 @@ const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
   { id: 'P3', run: benchColdStart },
   { id: 'P4', run: benchReopen },
   { id: 'P8', run: benchBigSync },
+  { id: 'TEAM', run: benchTeamPull },
 ];
 
 it('benchmarks', async () => {
