@@ -193,4 +193,13 @@ describe('TeamEngine', () => {
     const result = await team.pull('stripe', ['nope']);
     expect(result.error).toMatch(/publishes no table 'nope' \(it has customers\)/);
   });
+
+  it('a removed team source is team data no more; removing it with its data forgets what was pulled', async () => {
+    await db.removeSource('stripe');
+    expect(await team.isTeam('stripe')).toBe(false);
+    await team.register({ source: 'stripe' }, 'stripe');
+    await db.removeSource('stripe', { dropData: true });
+    expect(await db.query(`SELECT * FROM _dinobase.team_tables`)).toEqual([]);
+    expect(await team.isTeam('stripe')).toBe(false);
+  });
 });
