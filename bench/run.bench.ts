@@ -4,6 +4,7 @@ import { benchBounded } from './bounded.ts';
 import { benchDrivers } from './drivers.ts';
 import { benchMcp } from './mcp.ts';
 import { benchNative } from './native.ts';
+import { benchPublish } from './publish.ts';
 import { benchQueryPath } from './query-path.ts';
 import { benchMutations } from './mutations.ts';
 import { benchRelay } from './relay.ts';
@@ -27,6 +28,7 @@ const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
   { id: 'P3', run: benchColdStart },
   { id: 'P4', run: benchReopen },
   { id: 'P8', run: benchBigSync },
+  { id: 'PUB', run: benchPublish },
   { id: 'TEAM', run: benchTeamPull },
 ];
 

@@ -115,21 +115,6 @@ export class Publisher {
         tables,
         versions: [],
       };
-      // Every data file is up before the manifest names them: a reader sees the old version or the new one.
-      for (const table of tables) {
-        for (const file of table.files) {
-          try {
-            await this.target.putFile(`${source}/${file.path}`, join(staging, file.path));
-          } catch (error) {
-            throw new SyncError(
-              'sync_failed',
-              `Publishing ${source} to ${this.target.location} failed at ${file.path}: ${errorMessage(error)}. ` +
-                'The previous version stays published.',
-              { cause: error },
-            );
-          }
-        }
-      }
       const before = await readManifest(this.target, source);
       const kept = [version, ...(before?.versions ?? []).filter((v) => v !== version)].slice(0, this.keep);
       manifest.versions = kept;
@@ -153,7 +138,8 @@ export class Publisher {
 
   /**
    * Writes each table with DuckDB's own Parquet writer (zstd, row groups of ROW_GROUP_ROWS), all in one
-   * transaction, so the tables are one snapshot even while a sync writes.
+   * transaction, so the tables are one snapshot even while a sync writes. Each file is hashed and uploaded
+   * while DuckDB writes the next one; every upload has ended (the manifest is not written yet) when this returns.
    */
   async #export(conn: DuckConnection, source: string, version: string, staging: string) {
     const names = await conn.query(
@@ -165,9 +151,12 @@ export class Publisher {
       .map((row) => String((row as { table_name: string }).table_name))
       .filter((name) => !INTERNAL.test(name) && isName(name));
     const out: DatasetManifest['tables'] = [];
+    const uploads: Promise<void>[] = [];
+    let failure: { error: unknown } | undefined;
     await conn.query('BEGIN TRANSACTION');
     try {
       for (const name of tables) {
+        if (failure) break;
         const path = partPath(name, version, 0);
         const local = join(staging, path);
         await mkdir(join(local, '..'), { recursive: true });
@@ -181,13 +170,40 @@ export class Publisher {
            (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
         );
         const rows = Number((copied.toArray()[0] as { Count?: unknown } | undefined)?.Count ?? 0);
-        const [bytes, sha256] = await Promise.all([stat(local).then((s) => s.size), sha256Of(local)]);
-        out.push({ name, rows, bytes, columns, files: [{ path, rows, bytes, sha256 }] });
+        const file = { path, rows, bytes: 0, sha256: '' };
+        out.push({ name, rows, bytes: 0, columns, files: [file] });
+        const table = out[out.length - 1]!;
+        const task = (async () => {
+          [file.bytes, file.sha256] = await Promise.all([stat(local).then((s) => s.size), sha256Of(local)]);
+          table.bytes = file.bytes;
+          await this.#upload(source, file.path, local);
+        })();
+        // Awaited below; an early failure stops the export at the next table instead of going unhandled.
+        task.catch((error: unknown) => (failure ??= { error }));
+        uploads.push(task);
       }
-    } finally {
-      await conn.query('COMMIT').catch(() => undefined);
+    } catch (error) {
+      failure ??= { error };
     }
+    await conn.query('COMMIT').catch(() => undefined);
+    // Nothing is left running on the staging directory, whatever failed, before the failure is reported.
+    await Promise.allSettled(uploads);
+    if (failure) throw failure.error;
     return out;
+  }
+
+  /** Every data file is up before the manifest names it: a reader sees the old version or the new one. */
+  async #upload(source: string, path: string, local: string): Promise<void> {
+    try {
+      await this.target.putFile(`${source}/${path}`, local);
+    } catch (error) {
+      throw new SyncError(
+        'sync_failed',
+        `Publishing ${source} to ${this.target.location} failed at ${path}: ${errorMessage(error)}. ` +
+          'The previous version stays published.',
+        { cause: error },
+      );
+    }
   }
 
   /** Deletes every version directory of the source not in `kept`, a failed publish's leftovers included. */

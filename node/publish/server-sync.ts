@@ -1,5 +1,5 @@
 // The server's sync loop (issue 15): the SyncScheduler on the headless file database, publishing each source after each successful sync.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../proxy/config.ts';
@@ -55,7 +55,13 @@ export function serverSyncFromEnv(env: Record<string, string | undefined>): bool
 export async function startServerSync(options: ServerSyncOptions): Promise<ServerSync> {
   const { env } = options;
   const log = options.log ?? ((line: string) => console.log(line));
-  const staging = await mkdtemp(join(tmpdir(), 'dinobase-publish-'));
+  // Beside a directory target, so each finished file is renamed into place rather than copied; a dot
+  // directory, which is never listed or served.
+  const spec = options.publish?.config.target;
+  if (spec?.kind === 'dir') await mkdir(spec.root, { recursive: true });
+  const staging = await mkdtemp(
+    spec?.kind === 'dir' ? join(spec.root, '.staging-') : join(tmpdir(), 'dinobase-publish-'),
+  );
   const dbPath = options.dbPath ?? (env.DINOBASE_DB || defaultDatabasePath(env));
   const native = openWith('native');
   const db = new DinobaseDB(dbPath, {

@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../config.ts';
 import {
@@ -45,8 +46,16 @@ export class DirectoryTarget implements DatasetTarget {
     }
   }
 
+  /** Moves the file in when it is on the same file system (a rename costs nothing), else copies it. */
   putFile(key: string, localPath: string): Promise<void> {
-    return this.#place(this.#path(key), (temporary) => copyFile(localPath, temporary));
+    return this.#place(this.#path(key), async (temporary) => {
+      try {
+        await rename(localPath, temporary);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        await copyFile(localPath, temporary);
+      }
+    });
   }
 
   putManifest(source: string, bytes: Uint8Array): Promise<void> {
@@ -64,8 +73,8 @@ export class DirectoryTarget implements DatasetTarget {
   async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {
     const info = await this.head(key);
     if (!info) return null;
-    const body = createReadStream(this.#path(key), range ? { start: range.start, end: range.end } : {});
-    return { ...info, body };
+    const file = createReadStream(this.#path(key), range ? { start: range.start, end: range.end } : {});
+    return { ...info, body: Readable.toWeb(file) as ReadableStream<Uint8Array> };
   }
 
   async children(prefix: string): Promise<string[]> {

@@ -1,17 +1,12 @@
 // GET /api/datasets*: the published datasets (issue 15), read from the publish target with ETags and byte ranges.
 import type { Context, Hono } from 'hono';
-import { Readable } from 'node:stream';
 import { DatasetManifest } from '../contract.ts';
 import { ProxyError } from '../errors.ts';
 import { MANIFEST, isDataFile, isName, isVersion, type ByteRange, type DatasetTarget } from './target.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-async function readText(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString('utf8');
-}
+const readText = (body: ReadableStream<Uint8Array>) => new Response(body).text();
 
 /** The source's manifest, or null when it has none or it does not read as one (then it is not listed). */
 export async function readManifest(target: DatasetTarget, source: string): Promise<DatasetManifest | null> {
@@ -67,10 +62,6 @@ export function parseRange(header: string, size: number): ByteRange {
   }
   if (!Number.isSafeInteger(start) || start >= size || end < start) throw refuse();
   return { start, end };
-}
-
-function stream(body: Readable): ReadableStream {
-  return Readable.toWeb(body) as ReadableStream;
 }
 
 export function mountDatasets(app: Hono, target: DatasetTarget): void {
@@ -140,9 +131,9 @@ async function serveFile(c: Context, target: DatasetTarget): Promise<Response> {
   c.header('Content-Type', 'application/vnd.apache.parquet');
   if (!range) {
     c.header('Content-Length', String(info.size));
-    return c.body(stream(object.body), 200);
+    return c.body(object.body, 200);
   }
   c.header('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
   c.header('Content-Length', String(range.end - range.start + 1));
-  return c.body(stream(object.body), 206);
+  return c.body(object.body, 206);
 }

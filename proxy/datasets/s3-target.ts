@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { ConfigError } from '../config.ts';
 import type { TargetSpec } from './config.ts';
 import {
@@ -108,8 +107,8 @@ export class S3Target implements DatasetTarget {
         }),
       );
       const total = out.ContentRange ? Number(out.ContentRange.split('/')[1]) : (out.ContentLength ?? 0);
-      if (!(out.Body instanceof Readable)) throw new Error(`S3 returned no readable body for ${key}`);
-      return { size: total, etag: out.ETag ?? null, body: out.Body };
+      if (!out.Body) throw new Error(`S3 returned no body for ${key}`);
+      return { size: total, etag: out.ETag ?? null, body: out.Body.transformToWebStream() };
     } catch (error) {
       if (missing(error)) return null;
       throw error;

@@ -1,6 +1,4 @@
 // Where published datasets live (issue 15): one small interface over a local directory and S3, and the layout's names.
-import type { Readable } from 'node:stream';
-
 /** An object's size and the storage's own entity tag (quoted), when it has one. */
 export interface ObjectInfo {
   size: number;
@@ -14,8 +12,8 @@ export interface ByteRange {
 }
 
 export interface ObjectBody extends ObjectInfo {
-  /** The whole object, or the range asked for (`size` is still the whole object's). */
-  body: Readable;
+  /** The whole object, or the range asked for (`size` is still the whole object's); a web stream, so the routes stay runtime-neutral. */
+  body: ReadableStream<Uint8Array>;
 }
 
 /**
@@ -25,7 +23,7 @@ export interface ObjectBody extends ObjectInfo {
 export interface DatasetTarget {
   /** Where this target writes, for messages; never holds a credential. */
   readonly location: string;
-  /** Uploads a finished local file under `key`. */
+  /** Uploads a finished local file under `key`; it may move the file rather than copy it (the caller is done with it). */
   putFile(key: string, localPath: string): Promise<void>;
   /** Writes `<source>/manifest.json`, replacing the previous one in one step (readers never see half of it). */
   putManifest(source: string, bytes: Uint8Array): Promise<void>;
