@@ -8,6 +8,7 @@ const DEFAULT_INTERVAL = '15m';
 
 export class Team {
   #engine: Engine;
+  #onPulled: () => void;
   #datasets = $state.raw<TeamDataset[]>([]);
   /** Picked sources: null = the whole source, a list = single tables; absent = not in the working set. */
   #picked = $state.raw<Record<string, string[] | null>>({});
@@ -17,8 +18,10 @@ export class Team {
   #loaded = $state(false);
   #error = $state.raw<string | null>(null);
 
-  constructor(engine: Engine) {
+  /** `onPulled` refreshes the catalog: the sync watcher's event may not be registered yet on a fresh page. */
+  constructor(engine: Engine, onPulled: () => void = () => undefined) {
     this.#engine = engine;
+    this.#onPulled = onPulled;
   }
 
   get datasets() {
@@ -107,6 +110,7 @@ export class Team {
       this.#error = errorMessage(error);
     } finally {
       this.#pulling = false;
+      this.#onPulled();
       await this.refresh();
     }
   }
