@@ -34,11 +34,13 @@ const ENGINE = [
   'worker/meta/**/*.test.ts',
   'worker/export/**/*.test.ts',
   'worker/files/**/*.test.ts',
+  'worker/team/**/*.test.ts',
   'worker/sample/load.test.ts',
   'worker/connectors/notes.test.ts',
   'test/sync-*.test.ts',
   'test/writeback-*.test.ts',
   'test/relay-sync.test.ts',
+  'test/team-*.test.ts',
 ];
 
 // Servers started by tests keep credentials here, never in the developer's ~/.dinobase.

@@ -49,6 +49,23 @@ async function syncSource(name: string, type: string, table: string): Promise<Ch
   }
 }
 
+/** Pulls the published `source` (team data, through the proxy's /api/datasets) as the Team data section does. */
+async function pullTeam(source: string, table: string): Promise<ChromiumSyncTiming> {
+  const info = await engine.open();
+  const started = performance.now();
+  const [result] = await engine.pullTeamData({ selections: [{ source, tables: [table] }] });
+  const elapsed = performance.now() - started;
+  if (result?.status !== 'success') throw new Error(`pull failed: ${result?.error}`);
+  const count = await engine.execute({ sql: `SELECT count(*) AS n FROM "${source}"."${table}"` });
+  if (!('rows' in count)) throw new Error(`count failed: ${JSON.stringify(count)}`);
+  return {
+    ms: elapsed,
+    rows_synced: result.rows_synced,
+    loaded: Number(count.rows[0]?.n),
+    persistent: info.persistent,
+  };
+}
+
 /** The raw walk in this page's main thread, straight to the sandbox's origin: its time and rows. */
 async function rawWalk(base: string, key: string): Promise<{ ms: number; rows: number }> {
   const started = performance.now();
@@ -64,5 +81,5 @@ async function duckdbMemory(): Promise<number> {
 }
 
 Object.assign(globalThis, {
-  dinobaseSyncBench: { syncSource, rawWalk, duckdbMemory, progress: () => ({ ...progress }) },
+  dinobaseSyncBench: { syncSource, pullTeam, rawWalk, duckdbMemory, progress: () => ({ ...progress }) },
 });

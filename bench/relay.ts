@@ -15,7 +15,11 @@ const ROUNDS = 5;
 const GOAL = 0.85;
 
 /** The proxy in its own process, holding the key for a source `bench` that points at the sandbox process. */
-export async function startProxyProcess(sandboxBase: string): Promise<{ origin: string; stop(): void }> {
+export async function startProxyProcess(
+  sandboxBase: string,
+  /** More environment for the proxy (the team bench: DINOBASE_PUBLISH_URL). */
+  extraEnv: Record<string, string> = {},
+): Promise<{ origin: string; stop(): void }> {
   const home = mkdtempSync(join(tmpdir(), 'dinobase-bench-home-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'node/serve.ts'], {
     env: {
@@ -27,6 +31,7 @@ export async function startProxyProcess(sandboxBase: string): Promise<{ origin: 
       DINOBASE_BENCH_TYPE: 'stripe',
       DINOBASE_BENCH_API_KEY: SANDBOX_CREDENTIALS.stripe.api_key,
       DINOBASE_BENCH_BASE_URL: sandboxBase,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -13,6 +13,7 @@ import { benchColdStart, benchReopen } from './startup.ts';
 import { printTable, type Row } from './stats.ts';
 import { benchSync } from './sync.ts';
 import { benchBigSync, benchSyncChromium } from './sync-chromium.ts';
+import { benchTeamPull } from './team-chromium.ts';
 
 /** Each group of rows under the id `--only` picks it by. */
 const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
@@ -30,6 +31,7 @@ const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
   { id: 'P4', run: benchReopen },
   { id: 'P8', run: benchBigSync },
   { id: 'PUB', run: benchPublish },
+  { id: 'TEAM', run: benchTeamPull },
 ];
 
 it('benchmarks', async () => {

@@ -22,8 +22,9 @@ const KEY = SANDBOX_CREDENTIALS.stripe.api_key;
 /** The engine worker's built script (web/lib/engine.ts starts worker/main.ts). */
 const ENGINE_SCRIPT = /\/assets\/main-[\w-]+\.js$/;
 
-type SyncBench = {
+export type SyncBench = {
   syncSource(name: string, type: string, table: string): Promise<ChromiumSyncTiming>;
+  pullTeam(source: string, table: string): Promise<ChromiumSyncTiming>;
   rawWalk(base: string, key: string): Promise<{ ms: number; rows: number }>;
   duckdbMemory(): Promise<number>;
   progress(): { rows: number; pages: number; phase: string };

@@ -35,6 +35,7 @@ import type {
   ImportFileResult,
   ImportProgress,
 } from './files/import.ts';
+import type { TeamDataset, TeamSelection } from './team/engine.ts';
 
 export type {
   CsvOptions,
@@ -79,6 +80,8 @@ export type {
   SyncEvent,
   SyncLogEntry,
   SyncTrigger,
+  TeamDataset,
+  TeamSelection,
 };
 
 /** What the UI needs to offer a connector: never a secret, only which fields to ask for. */
@@ -205,6 +208,17 @@ export interface EngineApi {
   /** Calls `onEvent` (a Comlink.proxy) with every sync's start, progress and result; returns an id for unwatchSyncs. */
   watchSyncs(request: { onEvent: (event: SyncEvent) => void }): Promise<string>;
   unwatchSyncs(request: { watchId: string }): Promise<boolean>;
+  /** The datasets the proxy publishes (`GET /api/datasets`), each with what this database pulled of it. */
+  listTeamData(): Promise<TeamDataset[]>;
+  /**
+   * Makes each selection the source's working set (a source of the publisher's type, marked as team data, with
+   * its refresh interval) and pulls it through the sync runner, one source after the other: results are
+   * SyncResults and `sync({name})` refreshes a team source on demand. A failed pull keeps the previous tables.
+   */
+  pullTeamData(request: {
+    selections: TeamSelection[];
+    onProgress?: (progress: SyncProgress) => void;
+  }): Promise<SyncResult[]>;
   /** `PRAGMA database_size`, with the sizes in bytes. */
   databaseSize(): Promise<DatabaseSize>;
   /**

@@ -14,6 +14,7 @@ import { loadSampleData } from './sample/load.ts';
 import { WriteBack } from './mutations/writer.ts';
 import { MutationEngine } from './query/mutations.ts';
 import { SyncEngine } from './sync/engine.ts';
+import { TeamEngine } from './team/engine.ts';
 import { directTransport, relayTransport } from './sync/transport.ts';
 import { MutationError, NotReadyError } from './errors.ts';
 import { SyncRunner } from './sync/runner.ts';
@@ -38,6 +39,8 @@ export interface ServiceOptions {
   credentials?: (source: string) => Record<string, string> | undefined;
   /** Sync sources that have a `sync_interval` on their own while the engine is open (the browser tab). */
   schedule?: { checkInterval?: string };
+  /** Where team data is published (`/api/datasets`); default: the relay's origin. */
+  team?: { origin: string };
   /** The database file for backup, restore and clear; default: the OPFS file of an `opfs://` database, else none. */
   files?: DatabaseFiles | null;
   /** parquet-wasm for Parquet import and export; default: the platform's build ("#parquet"), loaded on first use. */
@@ -60,7 +63,19 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
   const mutations = new MutationEngine(db, { connectors: syncs.connectors, writer });
   const queries = new QueryEngine(db, { mutations, connectors: syncs.connectors });
   const running = new Map<string, AbortController>();
-  const runner = new SyncRunner(db, syncs, { credentials: options.credentials });
+  const loadParquet: LoadParquetWasm =
+    options.loadParquet ?? (async () => (await import('#parquet')).loadParquetWasm());
+  const team = new TeamEngine(db, {
+    origin: options.team?.origin ?? options.relay?.origin ?? null,
+    fetch: fetchImpl,
+    parquet: loadParquet,
+  });
+  // A team source is pulled from the proxy, never synced from its vendor; either way through the one runner.
+  const pullOrSync: Pick<SyncEngine, 'sync'> = {
+    sync: async (name, config, o) =>
+      (await team.isTeam(name)) ? team.pull(name, config.resources ?? null, o) : syncs.sync(name, config, o),
+  };
+  const runner = new SyncRunner(db, pullOrSync, { credentials: options.credentials });
   const agents: AgentEngines = { db, query: queries, mutations, sync: runner, connectors: syncs.connectors };
   const watchers = new Map<string, () => void>();
   let watchCount = 0;
@@ -83,8 +98,6 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     },
   });
   let info: Promise<EngineInfo> | null = null;
-  const loadParquet: LoadParquetWasm =
-    options.loadParquet ?? (async () => (await import('#parquet')).loadParquetWasm());
 
   /** Registers the query under its id so `cancel` can reach it, and forgets it when it settles. */
   async function withCancel<T>(
@@ -208,6 +221,13 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
       watchers.delete(watchId);
       stop?.();
       return stop !== undefined;
+    },
+    listTeamData: () => team.listDatasets(),
+    async pullTeamData({ selections, onProgress }) {
+      const names = await team.select(selections);
+      const results = [];
+      for (const name of names) results.push(await runner.run(name, { onProgress }));
+      return results;
     },
     databaseSize: () => storage.size(),
     async backup() {

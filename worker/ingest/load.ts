@@ -1,4 +1,5 @@
 // Loads normalised tables into DuckDB through Arrow staging tables: merge, replace or append, with schema evolution.
+import type { Table } from 'apache-arrow';
 import type { DuckConnection } from '../duckdb/index.ts';
 import { STAGING_SCHEMA } from '../meta/migrations.ts';
 import { qualified, quoteIdent, sqlValue } from '../sql.ts';
@@ -57,8 +58,10 @@ async function commitStaged(
   stager: Stager,
   items: CommitItem[],
   replaceAll = false,
+  recreate = false,
 ): Promise<LoadResult> {
   await stager.flush();
+  if (recreate) return recreateStaged(conn, schema, stager, items);
   const catalog = await schemaCatalog(conn, schema);
   const families = items.map((item) => ({
     item,
@@ -103,6 +106,27 @@ async function commitStaged(
       );
       await conn.query(`DROP TABLE ${source}`);
     }
+  }
+  return { rows };
+}
+
+/** Each committed table becomes its staged copy whole, types included (pulled team data: the publisher's schema). */
+async function recreateStaged(
+  conn: DuckConnection,
+  schema: string,
+  stager: Stager,
+  items: CommitItem[],
+): Promise<LoadResult> {
+  const rows: Record<string, number> = {};
+  for (const item of items) {
+    const table = stager.staged.get(item.root);
+    if (!table) continue;
+    const target = qualified(schema, table.name);
+    const source = qualified(STAGING_SCHEMA, table.staging);
+    await conn.query(`DROP TABLE IF EXISTS ${target}`);
+    await conn.query(`CREATE TABLE ${target} AS SELECT * FROM ${source}`);
+    rows[table.name] = table.rows;
+    await conn.query(`DROP TABLE ${source}`);
   }
   return { rows };
 }
@@ -164,6 +188,8 @@ export interface CommitOptions {
   replaceAll?: boolean;
   /** Checked before the transaction begins and again just before COMMIT. */
   signal?: AbortSignal;
+  /** Replaces each committed table by its staged copy, schema and all (Arrow staged with `stageArrow`). */
+  recreate?: boolean;
 }
 
 /**
@@ -194,6 +220,16 @@ export class StagedLoad {
     this.#stager.stage(table);
   }
 
+  /** Waits until every queued batch is in DuckDB (a caller bounding how much it holds in memory). */
+  flush(): Promise<void> {
+    return this.#stager.flush();
+  }
+
+  /** Queues a batch of Arrow rows for `table` in its own types (see Stager.stageArrow). */
+  stageArrow(table: string, batch: Table): void {
+    this.#stager.stageArrow(table, batch);
+  }
+
   async commit(items: CommitItem[], options: CommitOptions = {}): Promise<LoadResult> {
     const conn = this.#conn;
     await this.#stager.flush();
@@ -204,7 +240,14 @@ export class StagedLoad {
     await conn.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
     await conn.query('BEGIN TRANSACTION');
     try {
-      const result = await commitStaged(conn, this.schema, this.#stager, items, options.replaceAll);
+      const result = await commitStaged(
+        conn,
+        this.schema,
+        this.#stager,
+        items,
+        options.replaceAll,
+        options.recreate,
+      );
       await options.within?.(conn);
       options.signal?.throwIfAborted();
       await conn.query('COMMIT');

@@ -1,4 +1,5 @@
 // Stages normalised batches into `_dinobase_staging` while a sync is still fetching, so DuckDB loads in parallel.
+import type { Table } from 'apache-arrow';
 import type { DuckConnection } from '../duckdb/index.ts';
 import { STAGING_SCHEMA } from '../meta/migrations.ts';
 import { qualified, quoteIdent } from '../sql.ts';
@@ -83,6 +84,26 @@ export class Stager {
       await this.#conn.insertArrow(batch, { schema: STAGING_SCHEMA, name: staging, create: fresh });
     });
     // A failure surfaces at flush(); until then it must not be an unhandled rejection.
+    this.#queue.catch(() => undefined);
+  }
+
+  /**
+   * Queues an Arrow batch for `name` as it is (a pulled Parquet row group): the staging table takes the batch's
+   * own types, so `columns` stays empty and such a table is committed with `recreate` (never evolved).
+   */
+  stageArrow(name: string, batch: Table): void {
+    let entry = this.staged.get(name);
+    const fresh = !entry;
+    if (!entry) {
+      entry = { name, staging: `${this.#prefix}__${name}`, columns: new Map(), rows: 0, duplicates: false };
+      this.staged.set(name, entry);
+    }
+    entry.rows += batch.numRows;
+    const { staging } = entry;
+    this.#queue = this.#queue.then(async () => {
+      if (fresh) await this.#conn.query(`DROP TABLE IF EXISTS ${qualified(STAGING_SCHEMA, staging)}`);
+      await this.#conn.insertArrow(batch, { schema: STAGING_SCHEMA, name: staging, create: fresh });
+    });
     this.#queue.catch(() => undefined);
   }
 

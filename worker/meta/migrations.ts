@@ -202,6 +202,31 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 7,
+    description: 'team data: the published datasets this database pulled, per source and per table',
+    statements: [
+      // A row marks the source as team data; version and times stay NULL until its first pull commits.
+      `CREATE TABLE IF NOT EXISTS _dinobase.team_sources (
+        source VARCHAR PRIMARY KEY,
+        source_type VARCHAR NOT NULL,
+        version VARCHAR,
+        published_at TIMESTAMP,
+        pulled_at TIMESTAMP
+      )`,
+      `CREATE TABLE IF NOT EXISTS _dinobase.team_tables (
+        source VARCHAR NOT NULL,
+        table_name VARCHAR NOT NULL,
+        version VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        rows BIGINT NOT NULL,
+        bytes BIGINT NOT NULL,
+        published_at TIMESTAMP NOT NULL,
+        pulled_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (source, table_name)
+      )`,
+    ],
+  },
 ];
 
 /** Which of `_dinobase` and its staging schema the database has, in one read. */

@@ -111,8 +111,12 @@ export async function removeSource(
   const source = await getSource(db, name);
   await db.transaction(async (conn) => {
     await conn.queryParams('DELETE FROM _dinobase.sources WHERE name = ?', [name]);
+    // No longer team data: a source added again under this name syncs from its vendor unless pulled again.
+    await conn.queryParams('DELETE FROM _dinobase.team_sources WHERE source = ?', [name]);
     if (!options.dropData) return;
     await conn.queryParams('DELETE FROM _dinobase.sync_state WHERE connector_name = ?', [name]);
+    // A team source's pull record: without its tables, the next pull must download them again.
+    await conn.queryParams('DELETE FROM _dinobase.team_tables WHERE source = ?', [name]);
     // The schema is the source's name; `annotate` keys the catalog rows it adds by schema.
     for (const table of ['tables', 'columns']) {
       await conn.queryParams(`DELETE FROM _dinobase.${table} WHERE connector_name = ? OR schema_name = ?`, [

@@ -6,6 +6,7 @@ import { FILES_SCHEMA, FILES_SOURCE_TYPE } from '../files/names.ts';
 import type { DinobaseDB } from '../db.ts';
 import { qualified } from '../sql.ts';
 import { tableToRows, type JsonRow } from '../values.ts';
+import { teamSources } from '../team/store.ts';
 import { loadFreshness, type SourceFreshness } from './freshness.ts';
 
 /** A source as the catalog sees it: its schema's tables, rows and freshness (the proxy's view is `SourceSummary`). */
@@ -20,6 +21,8 @@ export interface CatalogSource {
   age?: string | null;
   freshness_threshold?: string | null;
   is_stale?: boolean;
+  /** Pulled team data (published by the server): the version and when it was published. */
+  team?: { version: string | null; published_at: string | null };
 }
 
 export interface DescribedColumn {
@@ -89,7 +92,7 @@ export async function listSources(db: DinobaseDB): Promise<{ sources: CatalogSou
       counts.set(`${s}.${t}`, Number(row.n));
     }
   }
-  const freshness = await loadFreshness(db);
+  const [freshness, team] = await Promise.all([loadFreshness(db), teamSources(db)]);
   const sources: CatalogSource[] = [];
   for (const [schema, names] of tables) {
     if (names.length === 0) continue;
@@ -120,6 +123,9 @@ export async function listSources(db: DinobaseDB): Promise<{ sources: CatalogSou
       total_rows: list.reduce((n, t) => n + t.rows, 0),
       last_sync: f?.last_sync ?? null,
       ...freshnessFields(f),
+      ...(team.has(schema) && {
+        team: { version: team.get(schema)!.version, published_at: team.get(schema)!.published_at },
+      }),
     });
   }
   return { sources };

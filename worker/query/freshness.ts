@@ -42,8 +42,10 @@ export async function loadFreshness(db: DinobaseDB): Promise<Map<string, SourceF
       FROM _dinobase.sources s FULL OUTER JOIN logs l ON s.name = l.name)
     SELECT COALESCE(k.name, m.name) AS name, CASE WHEN m.name IS NULL THEN k.type ELSE 'sample' END AS type,
            CASE WHEN m.name IS NULL THEN k.threshold END AS threshold,
-           COALESCE(m.loaded_at::TIMESTAMP, k.last) AS last
-    FROM known k FULL OUTER JOIN (${SAMPLE_SCHEMAS_SQL}) m ON k.name = m.name`)) as unknown as SourceRow[];
+           COALESCE(m.loaded_at::TIMESTAMP, t.published_at, k.last) AS last
+    FROM known k FULL OUTER JOIN (${SAMPLE_SCHEMAS_SQL}) m ON k.name = m.name
+    -- Team data is as fresh as its publish, not as its pull.
+    LEFT JOIN _dinobase.team_sources t ON t.source = k.name`)) as unknown as SourceRow[];
   const now = db.clock.now();
   const out = new Map<string, SourceFreshness>();
   for (const row of rows) {
