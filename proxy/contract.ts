@@ -57,53 +57,5 @@ export type SessionState = z.infer<typeof SessionState>;
 export const ErrorBody = z.object({ error: z.string(), code: z.string() });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** One Parquet file of a published table; `path` is relative to `<root>/<source>/` (issue 15, team-contract). */
-export const DatasetFile = z.object({
-  path: z.string(),
-  rows: z.number(),
-  bytes: z.number(),
-  sha256: z.string(),
-});
-export type DatasetFile = z.infer<typeof DatasetFile>;
-
-/** `<root>/<source>/manifest.json`: written last by the publisher, the only object it ever overwrites. */
-export const DatasetManifest = z.object({
-  format: z.literal('dinobase-dataset/1'),
-  source: z.string(),
-  source_type: z.string(),
-  version: z.string(),
-  sync_id: z.string(),
-  synced_at: z.string(),
-  published_at: z.string(),
-  rows: z.number(),
-  bytes: z.number(),
-  tables: z.array(
-    z.object({
-      name: z.string(),
-      rows: z.number(),
-      bytes: z.number(),
-      /** DuckDB type names, as DESCRIBE gives them. */
-      columns: z.array(z.object({ name: z.string(), type: z.string() })),
-      files: z.array(DatasetFile),
-    }),
-  ),
-  /** The versions kept, newest first; the first is `version`. */
-  versions: z.array(z.string()),
-});
-export type DatasetManifest = z.infer<typeof DatasetManifest>;
-
-/** GET /api/datasets: one entry per source that has a manifest. */
-export const DatasetList = z.object({
-  datasets: z.array(
-    DatasetManifest.pick({
-      source: true,
-      source_type: true,
-      version: true,
-      synced_at: true,
-      published_at: true,
-      rows: true,
-      bytes: true,
-    }).extend({ tables: z.array(z.object({ name: z.string(), rows: z.number(), bytes: z.number() })) }),
-  ),
-});
-export type DatasetList = z.infer<typeof DatasetList>;
+/** The published datasets (`/api/datasets`): one home in common/, since the tab parses them too. */
+export { DatasetFile, DatasetList, DatasetManifest, DatasetSummary } from '../common/datasets.ts';

@@ -1,60 +1,10 @@
 // The published dataset contract (issue 15): the dataset list and a source's manifest.json, checked on arrival.
-import { z } from 'zod';
+import type { z } from 'zod';
+import { DatasetList, DatasetManifest, type DatasetSummary } from '../../common/datasets.ts';
 import { SyncError } from '../errors.ts';
 
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** `files[].path`: `<table>/<version>/<file>.parquet`, relative to the source; no `..`, nothing else. */
-const FILE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_-]*\/v[A-Za-z0-9_-]+\/[A-Za-z0-9_.-]+\.parquet$/;
-
-const tableSummary = z.object({ name: z.string(), rows: z.number(), bytes: z.number() });
-
-export const datasetSummary = z.object({
-  source: z.string().regex(NAME),
-  source_type: z.string(),
-  version: z.string(),
-  synced_at: z.string(),
-  published_at: z.string(),
-  rows: z.number(),
-  bytes: z.number(),
-  tables: z.array(tableSummary),
-});
-
-const datasetList = z.object({ datasets: z.array(datasetSummary) });
-
-const file = z.object({
-  path: z
-    .string()
-    .regex(FILE_PATH)
-    .refine((p) => !p.includes('..')),
-  rows: z.number(),
-  bytes: z.number(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
-
-const manifest = z.object({
-  format: z.literal('dinobase-dataset/1'),
-  source: z.string().regex(NAME),
-  source_type: z.string(),
-  version: z.string(),
-  sync_id: z.string(),
-  synced_at: z.string(),
-  published_at: z.string(),
-  rows: z.number(),
-  bytes: z.number(),
-  tables: z.array(
-    z.object({
-      name: z.string().regex(NAME),
-      rows: z.number(),
-      bytes: z.number(),
-      columns: z.array(z.object({ name: z.string(), type: z.string() })),
-      files: z.array(file),
-    }),
-  ),
-  versions: z.array(z.string()),
-});
-
-export type DatasetSummary = z.infer<typeof datasetSummary>;
-export type Manifest = z.infer<typeof manifest>;
+export type { DatasetSummary };
+export type Manifest = DatasetManifest;
 export type ManifestTable = Manifest['tables'][number];
 
 function parsed<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
@@ -67,10 +17,10 @@ function parsed<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   );
 }
 
-export const parseDatasetList = (body: unknown) => parsed(datasetList, body, 'a dataset list').datasets;
+export const parseDatasetList = (body: unknown) => parsed(DatasetList, body, 'a dataset list').datasets;
 
 export function parseManifest(body: unknown, source: string): Manifest {
-  const m = parsed(manifest, body, `the manifest of '${source}'`);
+  const m = parsed(DatasetManifest, body, `the manifest of '${source}'`);
   if (m.source !== source)
     throw new SyncError(
       'bad_response',
