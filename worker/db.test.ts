@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DinobaseDB } from './db.ts';
 import { openWith } from './duckdb/node.ts';
 import { QueryError } from './errors.ts';
+import { MIGRATIONS } from './meta/migrations.ts';
 import { ManualClock, memoryDB } from './testing.ts';
 
 const clock = new ManualClock(Date.UTC(2026, 2, 1, 10, 30));
@@ -19,7 +20,7 @@ afterAll(() => db.close());
 describe('DinobaseDB', () => {
   it('creates the _dinobase schema idempotently on first access, with a version', async () => {
     const rows = await db.query('SELECT version FROM _dinobase.schema_version');
-    expect(rows).toEqual([1, 2, 3, 4, 5].map((version) => ({ version })));
+    expect(rows).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
     const tables = await db.getTables('_dinobase');
     expect(tables).toEqual(
       expect.arrayContaining([
@@ -33,12 +34,17 @@ describe('DinobaseDB', () => {
         'sync_state',
         'agent_log',
         'saved_queries',
+        'files',
+        'team_sources',
+        'team_tables',
       ]),
     );
     // A second DinobaseDB on the same database must not re-run the migration.
     const again = new DinobaseDB(':memory:', { open: async () => db.database() });
     await again.conn;
-    expect(await again.query('SELECT count(*) AS n FROM _dinobase.schema_version')).toEqual([{ n: 5 }]);
+    expect(await again.query('SELECT count(*) AS n FROM _dinobase.schema_version')).toEqual([
+      { n: MIGRATIONS.length },
+    ]);
   });
 
   it('query returns row objects with JSON-safe values; queryRaw returns columns and arrays', async () => {
