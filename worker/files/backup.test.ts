@@ -52,7 +52,9 @@ describe('files tables in backups', () => {
       ]);
       // The restored table is a files table like any other: it renames and removes.
       await engine.renameFileTable({ from: 'clients_2026', to: 'clients' });
-      expect(await engine.removeFileTable({ table: 'clients' })).toMatchObject({ file_name: 'Clients 2026.csv' });
+      expect(await engine.removeFileTable({ table: 'clients' })).toMatchObject({
+        file_name: 'Clients 2026.csv',
+      });
       expect(await engine.listImportedFiles()).toEqual([]);
     } finally {
       await engine.close();

@@ -149,9 +149,9 @@ describe('CSV', () => {
     const removed = await engine.removeFileTable({ table: 'to_remove' });
     expect(removed).toMatchObject({ table_name: 'to_remove', file_name: 'to_remove.csv', row_count: 2 });
     expect(await tablesIn('files')).not.toContain('to_remove');
-    expect(await rows("SELECT count(*)::INTEGER AS n FROM _dinobase.files WHERE table_name = 'to_remove'")).toEqual([
-      { n: 0 },
-    ]);
+    expect(
+      await rows("SELECT count(*)::INTEGER AS n FROM _dinobase.files WHERE table_name = 'to_remove'"),
+    ).toEqual([{ n: 0 }]);
     const message = await rejection(engine.removeFileTable({ table: 'to_remove' }), ConfigError, 'not_found');
     expect(message).toContain('files.to_remove');
     expect((await engine.listImportedFiles()).map((f) => f.table_name)).not.toContain('to_remove');
