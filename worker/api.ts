@@ -266,6 +266,8 @@ export interface EngineApi {
   importFile(request: ImportFileRequest): Promise<ImportFileResult>;
   /** Renames a table of the `files` source; ConfigError `not_found`, `would_replace` or `invalid_argument`. */
   renameFileTable(request: { from: string; to: string }): Promise<ImportedFile>;
+  /** Drops a `files` table and its file row in one transaction; returns what was removed. ConfigError `not_found`. */
+  removeFileTable(request: { table: string }): Promise<ImportedFile>;
   /** The `files` source's tables and the file each came from. */
   listImportedFiles(): Promise<ImportedFile[]>;
   /**

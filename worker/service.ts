@@ -23,7 +23,7 @@ import { opfsFiles } from './storage-opfs.ts';
 import { deleteSaved, duplicateSaved, getSaved, listSaved, renameSaved, saveQuery } from './meta/saved.ts';
 import { readAgentLog, runTool, serverInstructions, type AgentEngines } from './agent/tools.ts';
 import { exportData } from './export/export.ts';
-import { importFile, listImportedFiles, renameFileTable } from './files/import.ts';
+import { importFile, listImportedFiles, removeFileTable, renameFileTable } from './files/import.ts';
 import type { LoadParquetWasm } from './parquet/types.ts';
 
 export interface ServiceOptions {
@@ -261,6 +261,7 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
     deleteSavedQuery: ({ name }) => deleteSaved(db, { name }),
     importFile: (request) => importFile(db, request, { parquet: loadParquet }),
     renameFileTable: ({ from, to }) => renameFileTable(db, { from, to }),
+    removeFileTable: ({ table }) => removeFileTable(db, { table }),
     listImportedFiles: () => listImportedFiles(db),
     exportData: ({ onChunk, queryId, ...request }) =>
       withCancel(queryId, ({ signal }) =>

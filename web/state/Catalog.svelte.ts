@@ -61,6 +61,28 @@ export class Catalog {
     }
   }
 
+  /** Renames a `files` table and refreshes; the engine's reason (taken name, bad name) or null. */
+  async renameFileTable(from: string, to: string): Promise<string | null> {
+    return this.#change(() => this.#engine.renameFileTable({ from, to }), `files.${from}`);
+  }
+
+  /** Drops a `files` table with its file row and refreshes; the engine's reason or null. */
+  async removeFileTable(table: string): Promise<string | null> {
+    return this.#change(() => this.#engine.removeFileTable({ table }), `files.${table}`);
+  }
+
+  async #change(call: () => Promise<unknown>, key: string): Promise<string | null> {
+    try {
+      await call();
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    // The old name is gone: forget its open state, so a later table of that name starts closed.
+    this.#expanded.delete(key);
+    await this.refresh();
+    return null;
+  }
+
   async toggle(key: string): Promise<void> {
     if (this.#expanded.has(key)) {
       this.#expanded.delete(key);

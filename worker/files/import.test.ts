@@ -143,6 +143,19 @@ describe('CSV', () => {
     const listed = await engine.listImportedFiles();
     expect(listed.map((f) => f.table_name)).toEqual(expect.arrayContaining(['renamed', 'orders']));
   });
+
+  it('removes a table and its file row in one go, and says when there is none', async () => {
+    await engine.importFile({ file: file('to_remove.csv', 'a\n1\n2\n') });
+    const removed = await engine.removeFileTable({ table: 'to_remove' });
+    expect(removed).toMatchObject({ table_name: 'to_remove', file_name: 'to_remove.csv', row_count: 2 });
+    expect(await tablesIn('files')).not.toContain('to_remove');
+    expect(
+      await rows("SELECT count(*)::INTEGER AS n FROM _dinobase.files WHERE table_name = 'to_remove'"),
+    ).toEqual([{ n: 0 }]);
+    const message = await rejection(engine.removeFileTable({ table: 'to_remove' }), ConfigError, 'not_found');
+    expect(message).toContain('files.to_remove');
+    expect((await engine.listImportedFiles()).map((f) => f.table_name)).not.toContain('to_remove');
+  });
 });
 
 describe('JSON and NDJSON', () => {

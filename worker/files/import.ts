@@ -221,6 +221,17 @@ export async function renameFileTable(
   return file;
 }
 
+/** Drops a `files` table and its metadata row in one transaction; returns what was removed. */
+export async function removeFileTable(db: DinobaseDB, request: { table: string }): Promise<ImportedFile> {
+  const file = (await listImportedFiles(db)).find((f) => f.table_name === request.table);
+  if (!file) throw new ConfigError('not_found', `No table ${FILES_SCHEMA}.${request.table} to remove.`);
+  await db.transaction(async (conn) => {
+    await conn.query(`DROP TABLE ${qualified(FILES_SCHEMA, file.table_name)}`);
+    await conn.queryParams(`DELETE FROM ${META_SCHEMA}.files WHERE table_name = ?`, [file.table_name]);
+  });
+  return file;
+}
+
 /** Every table of the `files` source with the file it came from, by table name. */
 export async function listImportedFiles(db: DinobaseDB): Promise<ImportedFile[]> {
   const rows = await db.query(
