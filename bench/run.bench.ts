@@ -13,6 +13,7 @@ import { benchColdStart, benchReopen } from './startup.ts';
 import { printTable, type Row } from './stats.ts';
 import { benchSync } from './sync.ts';
 import { benchBigSync, benchSyncChromium } from './sync-chromium.ts';
+import { benchTeamCalls } from './team-calls.ts';
 import { benchTeamPull } from './team-chromium.ts';
 
 /** Each group of rows under the id `--only` picks it by. */
@@ -32,6 +33,7 @@ const GROUPS: { id: string; run: () => Promise<Row[]> }[] = [
   { id: 'P8', run: benchBigSync },
   { id: 'PUB', run: benchPublish },
   { id: 'TEAM', run: benchTeamPull },
+  { id: 'CALLS', run: benchTeamCalls },
 ];
 
 it('benchmarks', async () => {

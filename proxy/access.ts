@@ -196,7 +196,8 @@ export function createAccess(options: AccessOptions) {
     const open =
       OPEN_PATHS.includes(url.pathname) || publicPrefixes.some((prefix) => url.pathname.startsWith(prefix));
     const role = open ? 'full' : await roleOf(c);
-    if (role === 'read' && !readOnlyAllowed(c, url.pathname)) {
+    // The app's own pages and files are no secret: a read-only login must load the app to read team data in it.
+    if (role === 'read' && api && !readOnlyAllowed(c, url.pathname)) {
       throw new ProxyError(
         403,
         'read_only',

@@ -41,7 +41,11 @@ let server: RunningServer;
 const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
 const file = `/api/datasets/stripe/customers/${VERSION}/part-00000.parquet`;
 
+/** The app's files: a read-only login loads the app too (it reads team data in it). */
+const dist = mkdtempSync(join(tmpdir(), 'dinobase-dist-'));
+
 beforeAll(async () => {
+  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Dinobase</title>');
   for (const version of [VERSION, OLD]) {
     mkdirSync(join(root, 'stripe', 'customers', version), { recursive: true });
     writeFileSync(join(root, 'stripe', 'customers', version, 'part-00000.parquet'), bytes);
@@ -54,7 +58,7 @@ beforeAll(async () => {
     sandbox: false,
     token: TOKEN,
     readToken: READ_TOKEN,
-    distDir: mkdtempSync(join(tmpdir(), 'dinobase-dist-')),
+    distDir: dist,
     home: mkdtempSync(join(tmpdir(), 'dinobase-home-')),
     datasets: new DirectoryTarget(root),
   });
@@ -196,6 +200,9 @@ describe('DINOBASE_READ_TOKEN: the read-only role', () => {
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect((await fetch(`${server.url}/api/datasets`, { headers: { cookie } })).status).toBe(200);
     expect((await fetch(`${server.url}/api/sources`, { headers: { cookie } })).status).toBe(403);
+    const app = await fetch(`${server.url}/`, { headers: { cookie } });
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain('<title>Dinobase</title>');
     const session = await fetch(`${server.url}/api/session`, { headers: { cookie } });
     expect(await session.json()).toEqual({ login_required: true, authenticated: true, role: 'read' });
   });

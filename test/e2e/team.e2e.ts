@@ -1,24 +1,26 @@
-// Team data in Chromium: the server syncs the Stripe sandbox and publishes; two browser profiles pick it on the
-// Sources page, pull it into OPFS, see the team badge and the same counts; a reload keeps it; a refresh is a 304.
+// Team data in Chromium: the server syncs the Stripe sandbox and publishes to a real S3 API (s3rver); two browser
+// profiles pick it on the Sources page, pull it into OPFS, see the team badge and the same counts; a reload keeps it;
+// a refresh is a 304; a write-back confirmed in one profile reaches the other after the server's next publish.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Publisher } from '../../node/publish/publisher.ts';
-import { DirectoryTarget } from '../../proxy/datasets/dir-target.ts';
 import type { DatasetTarget } from '../../proxy/datasets/target.ts';
 import { createSandboxes } from '../../proxy/sandbox/index.ts';
 import { DinobaseDB } from '../../worker/db.ts';
 import { openNativeDuckDB } from '../../worker/duckdb/native.ts';
 import { SyncEngine } from '../../worker/sync/engine.ts';
 import { relayTransport } from '../../worker/sync/transport.ts';
+import { startS3, type S3Kit } from '../s3-kit.ts';
 import {
   freshProfile,
   gotoPage,
   launch,
   openApp,
   openPage,
+  runSql,
   valueOf,
   waitReady,
   type App,
@@ -31,6 +33,9 @@ const served: string[] = [];
 const manifests: string[] = [];
 let app: App;
 let serverDb: DinobaseDB;
+let s3: S3Kit;
+/** The server's sync of Stripe through the relay, then a publish to s3rver (as `dinobase serve --sync` does). */
+let syncAndPublish: () => Promise<void>;
 let second: { context: BrowserContext; remove(): void } | null = null;
 
 function counting(target: DatasetTarget): DatasetTarget {
@@ -50,7 +55,9 @@ function counting(target: DatasetTarget): DatasetTarget {
 }
 
 beforeAll(async () => {
-  const target = counting(new DirectoryTarget(join(home, 'published')));
+  s3 = await startS3();
+  // The proxy serves /api/datasets from the bucket, as with DINOBASE_PUBLISH_URL=s3://team-data/dinobase.
+  const target = counting(s3.target('dinobase'));
   app = await openApp({
     server: { sandboxes, datasets: target },
     // The server side syncs and publishes before the tab first opens.
@@ -66,9 +73,13 @@ beforeAll(async () => {
           fetch: (input, init) => globalThis.fetch(input, init),
         }),
       });
-      const synced = await syncs.sync('stripe', { type: 'stripe' });
-      if (synced.error) throw new Error(synced.error);
-      await new Publisher(serverDb, { target, stagingDir: staging }).publish('stripe');
+      const publisher = new Publisher(serverDb, { target, stagingDir: staging });
+      syncAndPublish = async () => {
+        const synced = await syncs.sync('stripe', { type: 'stripe' });
+        if (synced.error) throw new Error(synced.error);
+        await publisher.publish('stripe');
+      };
+      await syncAndPublish();
     },
   });
 });
@@ -77,6 +88,7 @@ afterAll(async () => {
   second?.remove();
   await app?.close();
   await serverDb?.close();
+  await s3?.close();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -142,4 +154,45 @@ describe('team data in the browser', () => {
     );
     expect(sandboxes.stripe.requests.length).toBe(calls);
   }, 300_000);
+
+  it('a write-back confirmed in one profile reaches the sandbox through the relay, and the other profile after the next publish', async () => {
+    const { page } = app;
+    const other = second!.context.pages()[0]!;
+    const customer = sandboxes.stripe.store.list('customers')[1]!;
+    expect(customer.name).not.toBe('Team Write');
+    const nameIn = (tab: Page) =>
+      valueOf(tab, `SELECT coalesce(name, '∅') FROM stripe.customers WHERE id = '${customer.id}'`);
+    await runSql(page, `UPDATE stripe.customers SET name = 'Team Write' WHERE id = '${customer.id}'`);
+    const review = page.getByTestId('mutation-review');
+    await review.waitFor({ timeout: 30_000 });
+    await expect.poll(() => review.getByTestId('diff-new').first().textContent()).toBe('Team Write');
+    await review.getByTestId('mutation-confirm').click();
+    const results = review.getByTestId('mutation-results');
+    await expect.poll(() => results.getAttribute('data-final'), { timeout: 60_000 }).toBe('true');
+    await expect
+      .poll(() => results.getByTestId('mutation-result-row').first().getAttribute('data-status'))
+      .toBe('ok');
+    await expect.poll(() => sandboxes.stripe.store.get('customers', customer.id)?.name).toBe('Team Write');
+    await expect.poll(() => nameIn(page), { timeout: 30_000 }).toBe('Team Write');
+    // The other profile still has the published version: nothing reached it yet.
+    expect(await nameIn(other)).not.toBe('Team Write');
+
+    const manifest = manifests.length;
+    await syncAndPublish();
+    const calls = sandboxes.stripe.requests.length;
+    await gotoPage(other, 'sources');
+    const section = other.getByTestId('team-data');
+    await expect.poll(() => section.getByTestId('team-pick-stripe').isChecked()).toBe(true);
+    await section.getByTestId('team-pull').click();
+    await expect.poll(() => manifests.length).toBeGreaterThan(manifest);
+    await expect
+      .poll(async () => (await section.getByTestId('team-pulled').textContent()) ?? '', { timeout: 180_000 })
+      .toMatch(/[1-9]\d* tables? changed/);
+    expect(await section.getByRole('alert').allTextContents()).toEqual([]);
+    await expect.poll(() => nameIn(other), { timeout: 60_000 }).toBe('Team Write');
+    expect(await valueOf(other, 'SELECT count(*) FROM stripe.customers')).toBe(
+      await serverCount('customers'),
+    );
+    expect(sandboxes.stripe.requests.length).toBe(calls);
+  }, 400_000);
 });

@@ -189,7 +189,16 @@ describe('TeamEngine', () => {
 
   it('refuses to take over a source synced from the vendor, and an unknown table names what exists', async () => {
     await db.addSource({ name: 'hubspot', type: 'hubspot' });
+    await db.query('CREATE SCHEMA hubspot');
+    await db.query('CREATE TABLE hubspot.contacts AS SELECT 1 AS id');
     await expect(team.register({ source: 'hubspot' }, 'hubspot')).rejects.toThrow(/synced here from hubspot/);
+    expect(await count('hubspot.contacts')).toBe(1);
+    // Registered (as the UI does for the server's sources) but never synced: nothing to lose, taken over.
+    await db.addSource({ name: 'linear', type: 'linear' });
+    await expect(team.register({ source: 'linear' }, 'hubspot')).rejects.toThrow(/synced here from linear/);
+    await team.register({ source: 'linear' }, 'linear');
+    expect(await team.isTeam('linear')).toBe(true);
+    await db.removeSource('linear');
     const result = await team.pull('stripe', ['nope']);
     expect(result.error).toMatch(/publishes no table 'nope' \(it has customers\)/);
   });

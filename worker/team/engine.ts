@@ -92,12 +92,16 @@ export class TeamEngine {
 
   /**
    * Registers the working set of one published source: a source of the publisher's type (so write-backs find
-   * its connector) marked as team data. Refused for a source this database syncs from the vendor itself.
+   * its connector) marked as team data. Refused for a source this database syncs from the vendor itself; a
+   * source of the same type that holds no table yet is taken over (the UI registers every source the server
+   * holds credentials for, and a server that publishes a source holds its credentials).
    */
   async register(selection: TeamSelection, sourceType: string): Promise<StoredSource> {
     const existing = await this.#db.getSource(selection.source);
     const team = await this.isTeam(selection.source);
-    if (existing && !team) {
+    const unsynced =
+      existing?.type === sourceType && (await this.#db.getTables(selection.source)).length === 0;
+    if (existing && !team && !unsynced) {
       throw new ConfigError(
         'would_replace',
         `Source '${selection.source}' is synced here from ${existing.type}: remove it before pulling the team's copy.`,
