@@ -13,12 +13,11 @@ import { tableToIPC, type Table } from 'apache-arrow';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { NotReadyError, errorMessage } from '../errors.ts';
-import { makePrivateDir } from '../home.ts';
 import { qualified, sqlValue } from '../sql.ts';
 import {
   HUNG_GRACE_MS,
@@ -29,10 +28,10 @@ import {
   toDuckParam,
   toQueryError,
 } from './errors.ts';
-import { lockdownTo } from './lockdown.ts';
 import { appendArrow } from './native-append.ts';
 import { countSql, limitSql } from './head.ts';
 import { countRest, materializedToArrow, resultHead, streamBatches } from './native-arrow.ts';
+import { acquire, createLocked, release, type SharedInstance } from './native-instances.ts';
 import { openError } from './native-open.ts';
 import type {
   BatchOptions,
@@ -48,48 +47,6 @@ import type {
 
 const EXTENSION_HINT =
   'Extensions are not available: Dinobase never downloads one, and this DuckDB build does not include it.';
-
-/**
- * Every instance starts like a DuckDB-WASM one: no extension is ever fetched, and time is UTC (DuckDB-WASM
- * has no ICU, so its zone is always UTC; native DuckDB would take the machine's). The lockdown (lockdown.ts)
- * then locks the configuration, so these are set at creation.
- */
-const INSTANCE_CONFIG = {
-  autoinstall_known_extensions: 'false',
-  autoload_known_extensions: 'false',
-};
-
-/**
- * Creates an instance and locks it down: SQL reaches only the database file (its WAL and spill directory)
- * and `fileDir`, where registerFile writes. Native DuckDB has httpfs autoloadable, so this is what keeps SQL
- * off the network here too.
- */
-async function createLocked(
-  path: string,
-  fileDir: string,
-  options: Record<string, string> = {},
-  exportDir?: string,
-): Promise<DuckDBInstance> {
-  const instance = await DuckDBInstance.create(path, { ...INSTANCE_CONFIG, ...options });
-  const file = path === ':memory:' ? [] : [path, `${path}.wal`];
-  const conn = await instance.connect();
-  try {
-    const directories = [
-      `${fileDir}/`,
-      ...(file.length ? [`${path}.tmp/`] : []),
-      ...(exportDir ? [`${resolve(exportDir)}/`] : []),
-    ];
-    // TimeZone is ICU's option, unknown to the instance config until ICU has loaded.
-    await conn.run("SET GLOBAL TimeZone = 'UTC'");
-    for (const statement of lockdownTo({ paths: file, directories })) await conn.run(statement);
-  } catch (error) {
-    instance.closeSync();
-    throw error;
-  } finally {
-    conn.closeSync();
-  }
-  return instance;
-}
 
 /**
  * Binds a parameter with the type DuckDB-WASM gives the same value (its prepared statements take JSON):
@@ -267,66 +224,6 @@ class NativeConnection implements DuckConnection {
     if (options.interrupt) this.#conn.interrupt();
     return this.#enqueue(async () => this.#conn.closeSync());
   }
-}
-
-/** One DuckDB instance per file and process: DuckDB's lock is per process, so two would write one file unguarded. */
-interface SharedInstance {
-  instance: DuckDBInstance;
-  readOnly: boolean;
-  users: number;
-  /** The one directory SQL may read besides the database: registerFile writes there. */
-  fileDir: string;
-  /** The publisher's staging directory, when the instance was opened with one. */
-  exportDir: string | undefined;
-}
-const instances = new Map<string, Promise<SharedInstance>>();
-
-async function acquire(path: string, readOnly: boolean, exportDir?: string): Promise<SharedInstance> {
-  const known = instances.get(path);
-  if (known) {
-    const shared = await known;
-    if (exportDir !== undefined && shared.exportDir !== resolve(exportDir)) {
-      throw new NotReadyError(
-        'locked',
-        `The database ${path} is already open in this process without the export directory ${exportDir}; ` +
-          'its lockdown cannot change once set, so open it with that directory first.',
-      );
-    }
-    if (shared.readOnly !== readOnly) {
-      throw new NotReadyError(
-        'locked',
-        `The database ${path} is already open ${shared.readOnly ? 'read-only' : 'for writing'} in this process.`,
-      );
-    }
-    shared.users++;
-    return shared;
-  }
-  const opening = (async () => {
-    await makePrivateDir(dirname(path));
-    const fileDir = await mkdtemp(join(tmpdir(), 'dinobase-files-'));
-    try {
-      const instance = await createLocked(
-        path,
-        fileDir,
-        { access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE' },
-        exportDir,
-      );
-      return { instance, readOnly, users: 1, fileDir, exportDir: exportDir && resolve(exportDir) };
-    } catch (error) {
-      await rm(fileDir, { recursive: true, force: true });
-      throw error;
-    }
-  })();
-  instances.set(path, opening);
-  opening.catch(() => instances.delete(path));
-  return opening;
-}
-
-function release(path: string, shared: SharedInstance): void {
-  if (--shared.users > 0) return;
-  instances.delete(path);
-  shared.instance.closeSync();
-  void rm(shared.fileDir, { recursive: true, force: true });
 }
 
 /** The DuckDB release this package links (`v1.4.3`), the same engine as DuckDB-WASM 1.32. */
