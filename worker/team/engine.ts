@@ -5,7 +5,7 @@ import type { DinobaseDB } from '../db.ts';
 import { ConfigError, DinobaseError, SyncError, errorMessage } from '../errors.ts';
 import { withStagedLoad, type StagedLoad } from '../ingest/load.ts';
 import type { StoredSource } from '../meta/sources.ts';
-import type { LoadParquetWasm, ParquetWasm } from '../parquet/types.ts';
+import type { LoadParquetWasm, OpenSpool, ParquetWasm } from '../parquet/types.ts';
 import { qualified, quoteIdent } from '../sql.ts';
 import type { SyncOptions, SyncResult } from '../sync/engine.ts';
 import {
@@ -16,6 +16,7 @@ import {
   type Manifest,
   type ManifestTable,
 } from './manifest.ts';
+import { downloadVerified } from './download.ts';
 import { markTeam, recordPull, teamSources, teamTables, touchPull, type TeamTableRecord } from './store.ts';
 
 export interface TeamEngineOptions {
@@ -25,6 +26,8 @@ export interface TeamEngineOptions {
   clock?: Clock;
   /** parquet-wasm; default: the platform's build (package.json `#parquet`), loaded on the first pull. */
   parquet?: LoadParquetWasm;
+  /** Where a file waits between download and decode; default: the platform's (package.json `#parquet`). */
+  spool?: OpenSpool;
 }
 
 /** A published dataset as the Team data page lists it, with what this database holds of it. */
@@ -55,6 +58,7 @@ export class TeamEngine {
   #fetch: typeof fetch;
   #clock: Clock;
   #parquet: () => Promise<ParquetWasm>;
+  #spool: OpenSpool;
   #running = new Set<string>();
 
   constructor(db: DinobaseDB, options: TeamEngineOptions = {}) {
@@ -63,6 +67,7 @@ export class TeamEngine {
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#clock = options.clock ?? db.clock ?? systemClock;
     this.#parquet = options.parquet ?? (async () => (await import('#parquet')).loadParquetWasm());
+    this.#spool = options.spool ?? (async () => (await import('#parquet')).openSpool());
   }
 
   async isTeam(name: string): Promise<boolean> {
@@ -266,8 +271,9 @@ export class TeamEngine {
   }
 
   /**
-   * Downloads each of the table's files (checked against the manifest's sha256) and stages it row group by row
-   * group: one group is decoded while DuckDB inserts the one before, so memory holds about two at a time.
+   * Streams each of the table's files into a spool (checked against the manifest's size and sha256 before a row
+   * is staged), then stages it row group by row group: one group is decoded while DuckDB inserts the one before,
+   * so the heap holds about two groups at a time, never the file.
    */
   async #stageTable(
     source: string,
@@ -280,30 +286,34 @@ export class TeamEngine {
     let pages = 0;
     for (const file of table.files) {
       const path = `/api/datasets/${encodeURIComponent(source)}/${file.path}`;
-      const response = await this.#get(path, { signal: options.signal });
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      const digest = await sha256(bytes);
-      if (digest !== file.sha256) {
-        throw new SyncError(
-          'bad_response',
-          `${path} is not the published file: ${bytes.byteLength} bytes with sha256 ${digest}, the manifest says ${file.bytes} bytes with ${file.sha256}.`,
-        );
-      }
-      const reader = await parquet.ParquetFile.fromFile(new Blob([bytes]));
+      const spool = await this.#spool();
       try {
-        const groups = reader.metadata().numRowGroups();
-        for (let group = 0; group < groups; group++) {
-          options.signal?.throwIfAborted();
-          const wasm = await reader.read({ rowGroups: [group], batchSize: 1 << 20 });
-          const batch: Table = tableFromIPC(wasm.intoIPCStream());
-          await load.flush();
-          if (batch.numRows > 0) load.stageArrow(table.name, batch);
-          rows += batch.numRows;
-          pages += 1;
-          options.onProgress?.({ source, resource: table.name, phase: 'fetching', pages, rows });
+        const blob = await downloadVerified(
+          { path, bytes: file.bytes, sha256: file.sha256 },
+          {
+            spool,
+            signal: options.signal,
+            get: (headers) => this.#get(path, { signal: options.signal, headers }),
+          },
+        );
+        const reader = await parquet.ParquetFile.fromFile(blob);
+        try {
+          const groups = reader.metadata().numRowGroups();
+          for (let group = 0; group < groups; group++) {
+            options.signal?.throwIfAborted();
+            const wasm = await reader.read({ rowGroups: [group], batchSize: 1 << 20 });
+            const batch: Table = tableFromIPC(wasm.intoIPCStream());
+            await load.flush();
+            if (batch.numRows > 0) load.stageArrow(table.name, batch);
+            rows += batch.numRows;
+            pages += 1;
+            options.onProgress?.({ source, resource: table.name, phase: 'fetching', pages, rows });
+          }
+        } finally {
+          reader.free();
         }
       } finally {
-        reader.free();
+        await spool.remove();
       }
     }
     if (rows !== table.rows) {
@@ -353,9 +363,4 @@ function columnsSql(table: ManifestTable): string {
       return `${quoteIdent(c.name)} ${c.type}`;
     })
     .join(', ');
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
