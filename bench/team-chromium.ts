@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Publisher } from '../node/publish/publisher.ts';
-import { DirectoryTarget } from '../proxy/datasets/dir-target.ts';
 import { SANDBOX_CREDENTIALS } from '../proxy/sandbox/index.ts';
 import { freshProfile, launch } from '../test/e2e/browser.ts';
+import { S3_ENV, startS3 } from '../test/s3-kit.ts';
 import { DinobaseDB } from '../worker/db.ts';
 import { openNativeDuckDB } from '../worker/duckdb/native.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
@@ -21,14 +21,15 @@ declare const dinobaseSyncBench: SyncBench;
 const CUSTOMERS = Number(process.env.BENCH_TEAM_CUSTOMERS ?? process.env.BENCH_P8_CUSTOMERS ?? 300_000);
 
 /**
- * The server side syncs the sandbox's customers once (native DuckDB, direct) and publishes them to a directory the
- * proxy serves; a fresh Chromium profile pulls them (manifest, Parquet, parquet-wasm, OPFS). The baseline is P2's
+ * The server side syncs the sandbox's customers once (native DuckDB, direct) and publishes them to a real S3 API
+ * (s3rver) that the proxy reads; a fresh Chromium profile pulls them (manifest, Parquet, parquet-wasm, OPFS). The baseline is P2's
  * sync of the same sandbox's customers through the relay into a fresh profile.
  */
 export async function benchTeamPull(): Promise<Row[]> {
-  const name = `pull ${(CUSTOMERS / 1000).toLocaleString('en-US')}k published Stripe customers into OPFS vs P2's sync of them`;
+  const name = `pull ${(CUSTOMERS / 1000).toLocaleString('en-US')}k published Stripe customers from s3rver via the proxy into OPFS vs P2's sync of them`;
   const home = mkdtempSync(join(tmpdir(), 'dinobase-bench-team-'));
   const sandbox = await startSandboxProcess(CUSTOMERS, undefined, CUSTOMERS > 200_000 ? 12_288 : undefined);
+  const s3 = await startS3();
   try {
     const staging = join(home, 'staging');
     const db = new DinobaseDB(join(home, 'server.duckdb'), {
@@ -44,13 +45,17 @@ export async function benchTeamPull(): Promise<Row[]> {
       });
       if (synced.status !== 'success') throw new Error(`server sync: ${synced.error}`);
       await new Publisher(db, {
-        target: new DirectoryTarget(join(home, 'published')),
+        target: s3.target('bench'),
         stagingDir: staging,
       }).publish('team');
     } finally {
       await db.close();
     }
-    const proxy = await startProxyProcess(sandbox.base, { DINOBASE_PUBLISH_URL: join(home, 'published') });
+    const proxy = await startProxyProcess(sandbox.base, {
+      ...S3_ENV,
+      DINOBASE_PUBLISH_URL: `s3://${s3.bucket}/bench`,
+      DINOBASE_S3_ENDPOINT: s3.endpoint,
+    });
     const profile = freshProfile();
     let pullMs: number;
     try {
@@ -87,6 +92,7 @@ export async function benchTeamPull(): Promise<Row[]> {
     return [{ benchmark: name, ours: problem, baseline: '-', ratio: '-', goal: '≥ 3×', verdict: 'no' }];
   } finally {
     sandbox.stop();
+    await s3.close();
     rmSync(home, { recursive: true, force: true });
   }
 }

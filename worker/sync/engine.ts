@@ -14,6 +14,7 @@ import { fetchPages, retryTuning, secretParams, type FetchPlan } from './fetcher
 import type { RequestOrigin, RetryTuning } from './http.ts';
 import { annotationsOf, planResources, primaryKey, typeHints } from './plan.ts';
 import { feedKey, loadCursors, saveCursors } from './state.ts';
+import { emptyResult, logFailure, logSuccess } from './run-log.ts';
 import { directTransport, type Transport } from './transport.ts';
 
 export interface SyncSourceConfig {
@@ -103,17 +104,7 @@ export class SyncEngine {
 
   async sync(name: string, config: SyncSourceConfig, options: SyncOptions = {}): Promise<SyncResult> {
     const started = this.#clock.now();
-    const result: SyncResult = {
-      source_name: name,
-      source_type: config.type,
-      tables_synced: 0,
-      rows_synced: 0,
-      rows_written: 0,
-      status: 'error',
-      error: null,
-      resources: [],
-      elapsed_ms: 0,
-    };
+    const result = emptyResult(name, config.type);
     if (this.#running.has(name)) {
       return { ...result, status: 'skipped', error: `Source '${name}' is already syncing.` };
     }
@@ -145,18 +136,12 @@ export class SyncEngine {
       result.rows_synced = written.rows;
       result.rows_written = written.written;
       result.resources = items.map(({ resource, pages, rows }) => ({ name: resource.name, pages, rows }));
-      result.status = 'success';
-      await this.#db.logSyncEnd(logId, 'success', { tablesSynced: written.tables, rowsSynced: written.rows });
-      for (const r of result.resources)
-        options.onProgress?.({ source: name, resource: r.name, phase: 'done', pages: r.pages, rows: r.rows });
+      await logSuccess(this.#db, logId, result, options.onProgress);
     } catch (error) {
       result.error = describeFailure(name, error, signal, options.timeoutMs, at.request);
       // A timeout is a failure; a stop (the user, or the tab handing the database over) is not.
       if (signal?.aborted && !timedOut(signal)) result.status = 'cancelled';
-      if (logId !== null)
-        await this.#db
-          .logSyncEnd(logId, result.status, { errorMessage: result.error })
-          .catch(() => undefined);
+      await logFailure(this.#db, logId, result);
     } finally {
       this.#running.delete(name);
       result.elapsed_ms = Math.round(this.#clock.now() - started);

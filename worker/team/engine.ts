@@ -8,6 +8,7 @@ import type { StoredSource } from '../meta/sources.ts';
 import type { LoadParquetWasm, OpenSpool, ParquetWasm } from '../parquet/types.ts';
 import { qualified, quoteIdent } from '../sql.ts';
 import type { SyncOptions, SyncResult } from '../sync/engine.ts';
+import { emptyResult, logFailure, logSuccess } from '../sync/run-log.ts';
 import {
   contentHash,
   parseDatasetList,
@@ -148,17 +149,7 @@ export class TeamEngine {
   async pull(name: string, tables: string[] | null, options: SyncOptions = {}): Promise<SyncResult> {
     const started = this.#clock.now();
     const stored = (await teamSources(this.#db)).get(name);
-    const result: SyncResult = {
-      source_name: name,
-      source_type: stored?.source_type ?? 'unknown',
-      tables_synced: 0,
-      rows_synced: 0,
-      rows_written: 0,
-      status: 'error',
-      error: null,
-      resources: [],
-      elapsed_ms: 0,
-    };
+    const result = emptyResult(name, stored?.source_type ?? 'unknown');
     const { signal } = options;
     if (this.#running.has(name))
       return { ...result, status: 'skipped', error: `'${name}' is already pulling.` };
@@ -181,13 +172,7 @@ export class TeamEngine {
         result.rows_synced = result.rows_written = done.reduce((n, t) => n + t.rows, 0);
         result.resources = done.map((t) => ({ name: t.name, pages: t.pages, rows: t.rows }));
       }
-      result.status = 'success';
-      await this.#db.logSyncEnd(logId, 'success', {
-        tablesSynced: result.tables_synced,
-        rowsSynced: result.rows_synced,
-      });
-      for (const r of result.resources)
-        options.onProgress?.({ source: name, resource: r.name, phase: 'done', pages: r.pages, rows: r.rows });
+      await logSuccess(this.#db, logId, result, options.onProgress);
     } catch (error) {
       result.error = signal?.aborted
         ? `Pull of ${name} cancelled. Previous data is unchanged.`
@@ -195,10 +180,7 @@ export class TeamEngine {
           ? `Pull of ${name} failed: ${error.message} Previous data is unchanged.`
           : `Pull of ${name} failed: ${errorMessage(error)}. Previous data is unchanged.`;
       if (signal?.aborted) result.status = 'cancelled';
-      if (logId !== null)
-        await this.#db
-          .logSyncEnd(logId, result.status, { errorMessage: result.error })
-          .catch(() => undefined);
+      await logFailure(this.#db, logId, result);
     } finally {
       this.#running.delete(name);
       result.elapsed_ms = Math.round(this.#clock.now() - started);
