@@ -90,6 +90,34 @@ describe('team data pulls against bad input', () => {
     await writeFile(manifestPath, good);
   });
 
+  it('a manifest.json that is not JSON (cut short) is a 502 bad_manifest; the pull keeps the previous tables', async () => {
+    const good = await readFile(manifestPath, 'utf8');
+    await writeFile(manifestPath, good.slice(0, 40));
+    const answer = await fetch(`${server.url}/api/datasets/stripe/manifest.json`);
+    expect(answer.status).toBe(502);
+    expect(await answer.json()).toMatchObject({ code: 'bad_manifest' });
+    const result = await tab.sync({ name: 'stripe' });
+    expect(result).toMatchObject({ status: 'error', tables_synced: 0 });
+    expect(result.error).toMatch(/Previous data is unchanged/);
+    await expectFirstVersion();
+    await writeFile(manifestPath, good);
+  });
+
+  it('a data file changed after publishing (same size, other bytes) fails its sha256 check; nothing changes', async () => {
+    const v2 = await publishFixture(root, { source: 'stripe', version: V2, tables: tables('v2', 4) });
+    const file = join(root, 'stripe', v2.tables[1]!.files[0]!.path);
+    const whole = await readFile(file);
+    const tampered = Buffer.from(whole);
+    // A byte in the middle of the file, so the Parquet footer and magic still read.
+    tampered[tampered.length >> 1]! ^= 0xff;
+    await writeFile(file, tampered);
+    const result = await tab.sync({ name: 'stripe' });
+    expect(result).toMatchObject({ status: 'error', tables_synced: 0 });
+    expect(result.error).toMatch(/Previous data is unchanged/);
+    await expectFirstVersion();
+    await writeFile(file, whole);
+  });
+
   it('a dataset name with "..", slashes or encoded slashes is no published dataset', async () => {
     for (const source of ['..', '../stripe', 'stripe/..', '..%2Fstripe', '%2e%2e', 'a\\..\\stripe']) {
       await expect(tab.pullTeamData({ selections: [{ source }] }), source).rejects.toMatchObject({
