@@ -1,11 +1,21 @@
-// Team data fixtures: datasets laid out per the publish contract, written by native DuckDB's COPY, and served.
+// Team data fixtures: datasets laid out per the publish contract (by native DuckDB's COPY, or by a real server that syncs and publishes), and served.
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
+import { Publisher } from '../node/publish/publisher.ts';
 import { DirectoryTarget } from '../proxy/datasets/dir-target.ts';
 import { mountDatasets } from '../proxy/datasets/routes.ts';
-import type { DinobaseDB } from '../worker/db.ts';
+import type { DatasetTarget } from '../proxy/datasets/target.ts';
+import { createSandboxes, type Sandboxes } from '../proxy/sandbox/index.ts';
+import { startServer, type RunningServer } from '../proxy/server.ts';
+import type { Clock } from '../worker/clock.ts';
+import { DinobaseDB } from '../worker/db.ts';
+import { openNativeDuckDB } from '../worker/duckdb/native.ts';
+import { SyncEngine } from '../worker/sync/engine.ts';
+import { relayTransport } from '../worker/sync/transport.ts';
 import { memoryDB } from '../worker/testing.ts';
 import type { Manifest } from '../worker/team/manifest.ts';
 import { serveRecording, type Upstream } from './probe-kit.ts';
@@ -100,4 +110,75 @@ export function serveDatasets(root: string): Promise<Upstream> {
   const app = new Hono();
   mountDatasets(app, new DirectoryTarget(root));
   return serveRecording(app);
+}
+
+export interface TeamServer {
+  /** The real proxy on loopback, serving the sandboxes, the relay and `/api/datasets` from `root`. */
+  server: RunningServer;
+  sandboxes: Sandboxes;
+  /** The server side's headless engine on a native DuckDB file. */
+  db: DinobaseDB;
+  /** The directory target's folder: `<root>/<source>/manifest.json` and the Parquet files. */
+  root: string;
+  /** Syncs `stripe.customers` from the sandbox through the relay, then publishes it (`dinobase serve --sync`'s loop). */
+  syncAndPublish(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A server that syncs the Stripe sandbox's customers and publishes them to a directory target, once before this
+ * returns. `token` is what the server side sends to its own relay (it holds the vendor keys).
+ */
+export async function startTeamServer(options: {
+  clock: Clock;
+  token?: string;
+  readToken?: string;
+  /** Wraps the directory target, e.g. to count what the proxy serves. */
+  target?: (target: DatasetTarget) => DatasetTarget;
+}): Promise<TeamServer> {
+  const home = mkdtempSync(join(tmpdir(), 'dinobase-team-server-'));
+  const previousHome = process.env.DINOBASE_HOME;
+  process.env.DINOBASE_HOME = home;
+  const { clock, token, readToken } = options;
+  const root = join(home, 'published');
+  const sandboxes = createSandboxes({ now: () => clock.now() });
+  const directory = new DirectoryTarget(root);
+  const target = options.target?.(directory) ?? directory;
+  const server = await startServer({ port: 0, sandboxes, token, readToken, datasets: target });
+  const staging = join(home, 'staging');
+  const db = new DinobaseDB(join(home, 'server.duckdb'), {
+    clock,
+    open: (o) => openNativeDuckDB({ ...o, exportDir: staging }),
+  });
+  const relayFetch: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    return globalThis.fetch(input, { ...init, headers });
+  };
+  const syncs = new SyncEngine(db, {
+    clock,
+    transport: relayTransport({ origin: server.url, fetch: relayFetch }),
+  });
+  const publisher = new Publisher(db, { target, stagingDir: staging, clock });
+  await db.addSource({ name: 'stripe', type: 'stripe', resources: ['customers'] });
+  const syncAndPublish = async () => {
+    const synced = await syncs.sync('stripe', { type: 'stripe', resources: ['customers'] });
+    if (synced.error !== null) throw new Error(`The server's sync failed: ${synced.error}`);
+    await publisher.publish('stripe');
+  };
+  await syncAndPublish();
+  return {
+    server,
+    sandboxes,
+    db,
+    root,
+    syncAndPublish,
+    async close() {
+      await server.close();
+      await db.close();
+      if (previousHome === undefined) delete process.env.DINOBASE_HOME;
+      else process.env.DINOBASE_HOME = previousHome;
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,28 +1,16 @@
 // Team data across the layers: the server syncs a sandbox and publishes; two browser-side engines pull it through the
 // proxy's /api/datasets, and a write-back made in one reaches the other with the next publish.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Publisher } from '../node/publish/publisher.ts';
-import { DirectoryTarget } from '../proxy/datasets/dir-target.ts';
 import type { DatasetTarget } from '../proxy/datasets/target.ts';
-import { createSandboxes, type Sandboxes } from '../proxy/sandbox/index.ts';
-import { startServer, type RunningServer } from '../proxy/server.ts';
+import type { Sandboxes } from '../proxy/sandbox/index.ts';
 import type { EngineApi } from '../worker/api.ts';
-import { DinobaseDB } from '../worker/db.ts';
-import { openNativeDuckDB } from '../worker/duckdb/native.ts';
 import { createEngineService } from '../worker/service.ts';
-import { SyncEngine } from '../worker/sync/engine.ts';
-import { relayTransport } from '../worker/sync/transport.ts';
 import { ManualClock, memoryDB } from '../worker/testing.ts';
+import { startTeamServer, type TeamServer } from './team-kit.ts';
 
-let home: string;
-let previousHome: string | undefined;
-let server: RunningServer;
+let team: TeamServer;
 let sandboxes: Sandboxes;
 let clock: ManualClock;
-let serverDb: DinobaseDB;
 let serverSync: () => Promise<void>;
 let tabA: EngineApi;
 let tabB: EngineApi;
@@ -52,32 +40,12 @@ function counting(target: DatasetTarget): DatasetTarget {
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'dinobase-team-pull-'));
-  previousHome = process.env.DINOBASE_HOME;
-  process.env.DINOBASE_HOME = home;
   clock = new ManualClock(Date.UTC(2026, 11, 4, 17, 30));
-  sandboxes = createSandboxes({ now: () => clock.now() });
-  const target = counting(new DirectoryTarget(join(home, 'published')));
-  server = await startServer({ port: 0, sandboxes, datasets: target });
   // The server side: the headless engine on a file, syncing through the relay, publishing after each sync.
-  const staging = join(home, 'staging');
-  serverDb = new DinobaseDB(join(home, 'server.duckdb'), {
-    clock,
-    open: (options) => openNativeDuckDB({ ...options, exportDir: staging }),
-  });
-  const syncs = new SyncEngine(serverDb, {
-    clock,
-    transport: relayTransport({ origin: server.url, fetch: (input, init) => globalThis.fetch(input, init) }),
-  });
-  const publisher = new Publisher(serverDb, { target, stagingDir: staging, clock });
-  await serverDb.addSource({ name: 'stripe', type: 'stripe', resources: ['customers'] });
-  serverSync = async () => {
-    const synced = await syncs.sync('stripe', { type: 'stripe', resources: ['customers'] });
-    expect(synced.error).toBeNull();
-    await publisher.publish('stripe');
-  };
-  await serverSync();
-  const tab = () => createEngineService({ db: memoryDB(clock), relay: { origin: server.url } });
+  team = await startTeamServer({ clock, target: counting });
+  ({ sandboxes } = team);
+  serverSync = team.syncAndPublish;
+  const tab = () => createEngineService({ db: memoryDB(clock), relay: { origin: team.server.url } });
   tabA = tab();
   tabB = tab();
   await Promise.all([tabA.open(), tabB.open()]);
@@ -86,11 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await tabA?.close();
   await tabB?.close();
-  await server?.close();
-  await serverDb?.close();
-  if (previousHome === undefined) delete process.env.DINOBASE_HOME;
-  else process.env.DINOBASE_HOME = previousHome;
-  rmSync(home, { recursive: true, force: true });
+  await team?.close();
 });
 
 describe('team data: server sync and publish, two tabs pull', () => {

@@ -1,30 +1,20 @@
 // The read-only role (DINOBASE_READ_TOKEN) from a tab's engine: it lists and pulls team data through the real proxy,
 // and what it may not use (relay sync, write-back, sources, MCP) is refused with the proxy's read_only message.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Publisher } from '../node/publish/publisher.ts';
-import { DirectoryTarget } from '../proxy/datasets/dir-target.ts';
-import { createSandboxes, type Sandboxes } from '../proxy/sandbox/index.ts';
-import { startServer, type RunningServer } from '../proxy/server.ts';
+import type { RunningServer } from '../proxy/server.ts';
+import type { Sandboxes } from '../proxy/sandbox/index.ts';
 import type { EngineApi } from '../worker/api.ts';
-import { DinobaseDB } from '../worker/db.ts';
-import { openNativeDuckDB } from '../worker/duckdb/native.ts';
 import { createEngineService } from '../worker/service.ts';
-import { SyncEngine } from '../worker/sync/engine.ts';
-import { relayTransport } from '../worker/sync/transport.ts';
 import { ManualClock, memoryDB } from '../worker/testing.ts';
+import { startTeamServer, type TeamServer } from './team-kit.ts';
 
 const TOKEN = 'full-token-0123456789abcdef';
 const READ_TOKEN = 'read-token-0123456789abcdef';
 const READ_ONLY = /read-only \(DINOBASE_READ_TOKEN\)/;
 
-let home: string;
-let previousHome: string | undefined;
+let team: TeamServer;
 let server: RunningServer;
 let sandboxes: Sandboxes;
-let serverDb: DinobaseDB;
 let tab: EngineApi;
 
 /** globalThis.fetch with a bearer token, as a logged-in tab's cookie would carry it. */
@@ -37,27 +27,10 @@ const withToken =
   };
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'dinobase-team-read-'));
-  previousHome = process.env.DINOBASE_HOME;
-  process.env.DINOBASE_HOME = home;
   const clock = new ManualClock(Date.UTC(2026, 11, 4, 17, 30));
-  sandboxes = createSandboxes({ now: () => clock.now() });
-  const target = new DirectoryTarget(join(home, 'published'));
-  server = await startServer({ port: 0, sandboxes, token: TOKEN, readToken: READ_TOKEN, datasets: target });
   // The server side syncs with the full token (it holds the vendor keys) and publishes.
-  const staging = join(home, 'staging');
-  serverDb = new DinobaseDB(join(home, 'server.duckdb'), {
-    clock,
-    open: (options) => openNativeDuckDB({ ...options, exportDir: staging }),
-  });
-  await serverDb.addSource({ name: 'stripe', type: 'stripe', resources: ['customers'] });
-  const syncs = new SyncEngine(serverDb, {
-    clock,
-    transport: relayTransport({ origin: server.url, fetch: withToken(TOKEN) }),
-  });
-  const synced = await syncs.sync('stripe', { type: 'stripe', resources: ['customers'] });
-  expect(synced.error).toBeNull();
-  await new Publisher(serverDb, { target, stagingDir: staging, clock }).publish('stripe');
+  team = await startTeamServer({ clock, token: TOKEN, readToken: READ_TOKEN });
+  ({ server, sandboxes } = team);
   tab = createEngineService({
     db: memoryDB(clock),
     relay: { origin: server.url },
@@ -68,11 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tab?.close();
-  await server?.close();
-  await serverDb?.close();
-  if (previousHome === undefined) delete process.env.DINOBASE_HOME;
-  else process.env.DINOBASE_HOME = previousHome;
-  rmSync(home, { recursive: true, force: true });
+  await team?.close();
 });
 
 describe('team data with the read-only token', () => {

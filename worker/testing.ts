@@ -24,6 +24,35 @@ export class ManualClock implements Clock {
   }
 }
 
+/** A clock whose sleeps last until the test calls `tick()`; `pending` counts the sleeps waiting. */
+export class GatedClock extends ManualClock {
+  #waiting = new Set<() => void>();
+  get pending(): number {
+    return this.#waiting.size;
+  }
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const end = () => {
+        this.#waiting.delete(end);
+        signal?.removeEventListener('abort', abort);
+        this.advance(ms);
+        resolve();
+      };
+      const abort = () => {
+        this.#waiting.delete(end);
+        reject(signal!.reason as Error);
+      };
+      this.#waiting.add(end);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+  /** Ends every sleep waiting now, moving the clock on by its length. */
+  tick(): void {
+    for (const end of [...this.#waiting]) end();
+  }
+}
+
 /** An in-memory database on `driver`, by default the one DINOBASE_DRIVER names (native unless set). */
 export function memoryDB(clock: Clock = new ManualClock(), driver: DriverName = driverFromEnv()): DinobaseDB {
   return new DinobaseDB(':memory:', { clock, open: openWith(driver) });

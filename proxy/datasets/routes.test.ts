@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCode, portOf, rawRequest } from '../../test/probe-kit.ts';
 import { DatasetList, DatasetManifest } from '../contract.ts';
 import { startServer, type RunningServer } from '../server.ts';
 import { DirectoryTarget } from './dir-target.ts';
@@ -12,6 +13,10 @@ const READ_TOKEN = 'read-token-0123456789abcdef';
 const VERSION = 'v20261204T173000Z-3f2a9c1b';
 const OLD = 'v20261204T163000Z-aa11bb22';
 const root = mkdtempSync(join(tmpdir(), 'dinobase-datasets-'));
+/** A dataset beside the publish root, laid out like one: no request may reach it. */
+const outside = mkdtempSync(join(tmpdir(), 'dinobase-outside-'));
+const OUTSIDE = outside.split('/').at(-1)!;
+const CANARY = 'canary-outside-the-publish-root';
 const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
 const sha256 = createHash('sha256').update(bytes).digest('hex');
 
@@ -51,6 +56,9 @@ beforeAll(async () => {
     writeFileSync(join(root, 'stripe', 'customers', version, 'part-00000.parquet'), bytes);
   }
   writeFileSync(join(root, 'stripe', 'manifest.json'), JSON.stringify(manifest));
+  writeFileSync(join(outside, 'manifest.json'), JSON.stringify({ ...manifest, source: CANARY }));
+  mkdirSync(join(outside, 'customers', VERSION), { recursive: true });
+  writeFileSync(join(outside, 'customers', VERSION, 'part-00000.parquet'), CANARY);
   // A directory without a manifest (a first publish still uploading) is not a dataset yet.
   mkdirSync(join(root, 'hubspot', 'contacts', VERSION), { recursive: true });
   server = await startServer({
@@ -63,7 +71,10 @@ beforeAll(async () => {
     datasets: new DirectoryTarget(root),
   });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  rmSync(outside, { recursive: true, force: true });
+});
 
 describe('GET /api/datasets over real HTTP on loopback (local directory)', () => {
   it('lists every source that has a manifest, with its size, rows and tables', async () => {
@@ -165,6 +176,38 @@ describe('GET /api/datasets over real HTTP on loopback (local directory)', () =>
       headers: auth(),
     });
     expect(write.status).toBe(405);
+  });
+
+  it('a name with "..", slashes or encoded slashes, sent as is, never reaches a file beside the root', async () => {
+    const file = `customers/${VERSION}/part-00000.parquet`;
+    const encoded = [
+      `/api/datasets/..%2F${OUTSIDE}/manifest.json`,
+      `/api/datasets/..%2f${OUTSIDE}/${file}`,
+      `/api/datasets/%2e%2e%2F${OUTSIDE}/manifest.json`,
+      `/api/datasets/%2E%2E%5C${OUTSIDE}/manifest.json`,
+      `/api/datasets/..%5C${OUTSIDE}/manifest.json`,
+      `/api/datasets/%252e%252e%252f${OUTSIDE}/manifest.json`,
+      `/api/datasets/stripe%2F..%2F..%2F${OUTSIDE}/manifest.json`,
+      `/api/datasets/stripe/..%2F..%2F${OUTSIDE}%2Fcustomers/${VERSION}/part-00000.parquet`,
+      `/api/datasets/%2e%2e/${OUTSIDE}/${file}`,
+    ];
+    for (const path of encoded) {
+      const res = await rawRequest({ port: portOf(server.url), path, headers: auth() });
+      expect(res.status, path).toBe(404);
+      expect(errorCode(res), path).toMatch(/unknown_dataset|not_found/);
+      expect(res.text, path).not.toContain(CANARY);
+    }
+    // Plain dot segments are resolved by the URL parser before routing (they leave /api/datasets), and Node's
+    // parser refuses a raw backslash with 400: whatever the answer (the app's page, a 404, a 400), never the file.
+    for (const path of [
+      `/api/datasets/..\\${OUTSIDE}/manifest.json`,
+      `/api/datasets/../${OUTSIDE}/manifest.json`,
+      `/api/datasets/../../${OUTSIDE}/manifest.json`,
+      `/api/datasets/stripe/../../../${OUTSIDE}/${file}`,
+    ]) {
+      const res = await rawRequest({ port: portOf(server.url), path, headers: auth() });
+      expect(res.text, path).not.toContain(CANARY);
+    }
   });
 });
 

@@ -31,6 +31,22 @@ function notFound(what: string): ProxyError {
   return new ProxyError(404, 'unknown_dataset', `No published ${what.slice(0, 200)}.`);
 }
 
+/**
+ * The version a stored manifest names. The publisher writes it whole (temp file, then rename), so one that is not
+ * JSON was cut short or replaced in the target by something else: a clear 502, not an internal error.
+ */
+function manifestVersion(text: string, source: string): unknown {
+  try {
+    return (JSON.parse(text) as { version?: unknown }).version;
+  } catch {
+    throw new ProxyError(
+      502,
+      'bad_manifest',
+      `The manifest of '${source}' in the publish target is not JSON (${text.length} bytes): publish it again.`,
+    );
+  }
+}
+
 /** Whether an If-None-Match header names `etag` (or is `*`); weak tags compare by their value. */
 function matches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -86,8 +102,7 @@ export function mountDatasets(app: Hono, target: DatasetTarget): void {
     const object = await target.get(`${source}/${MANIFEST}`);
     if (!object) throw notFound(`dataset '${source}'`);
     const text = await readText(object.body);
-    const version = (JSON.parse(text) as { version?: unknown }).version;
-    const etag = `"${String(version)}"`;
+    const etag = `"${String(manifestVersion(text, source))}"`;
     c.header('ETag', etag);
     c.header('Cache-Control', 'no-cache');
     if (matches(c.req.header('if-none-match'), etag)) return c.body(null, 304);

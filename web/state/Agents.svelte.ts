@@ -2,6 +2,7 @@
 import { AgentChannel, type AgentEngine } from '../lib/agent-channel.ts';
 import { registerWebMcp, type WebToolSpec } from '../lib/webmcp.ts';
 import type { AgentLogEntry } from '../../worker/api.ts';
+import type { Login } from './Login.svelte.ts';
 import type { Session } from './Session.svelte.ts';
 
 const KEY = 'dinobase:agents-may-confirm';
@@ -25,13 +26,20 @@ export class Agents {
   #log = $state.raw<AgentCall[]>([]);
   #error = $state.raw<string | null>(null);
   #channel: AgentChannel;
+  #login: Pick<Login, 'known' | 'readOnly'> | null;
   #unregister: () => void = () => undefined;
   /** Pages showing the log right now: only then does a call re-read it. */
   #watching = 0;
 
-  constructor(engine: AgentsEngine, specs: readonly WebToolSpec[]) {
+  /** `login`: the session's role; a read-only login has no /mcp channel (the proxy refuses it). */
+  constructor(
+    engine: AgentsEngine,
+    specs: readonly WebToolSpec[],
+    login: Pick<Login, 'known' | 'readOnly'> | null = null,
+  ) {
     this.#engine = engine;
     this.#specs = specs;
+    this.#login = login;
     this.#channel = new AgentChannel({
       engine,
       mayConfirm: () => this.#mayConfirm,
@@ -82,8 +90,13 @@ export class Agents {
    * and down when it lets the database go, so calls always reach the tab that can answer them.
    */
   attach(session: Session): () => void {
+    let held = false;
     const up = () => {
-      this.#channel.start();
+      held = true;
+      // The role is asked once; the database may have gone to another tab in the meantime.
+      void (this.#login?.known() ?? Promise.resolve()).then(() => {
+        if (held && !this.#login?.readOnly) this.#channel.start();
+      });
       this.#unregister();
       this.#unregister = registerWebMcp({
         specs: this.#specs,
@@ -92,6 +105,7 @@ export class Agents {
       });
     };
     const down = () => {
+      held = false;
       this.#channel.stop();
       this.#unregister();
       this.#unregister = () => undefined;

@@ -11,6 +11,7 @@ import type {
 import { Comlink, type Engine } from '../lib/engine.ts';
 import { listKnownSources } from '../lib/known-sources.ts';
 import { deleteCredentials, saveCredentials, type SourceInput, type SourceSummary } from '../lib/proxy.ts';
+import type { Login } from './Login.svelte.ts';
 import { network } from './network.svelte.ts';
 
 export interface NewSource extends SourceInput {
@@ -27,6 +28,7 @@ const HISTORY_LIMIT = 10;
 
 export class Sources {
   #engine: Engine;
+  #login: Pick<Login, 'known' | 'readOnly'> | null;
   #list = $state.raw<SourceSummary[]>([]);
   #connectors = $state.raw<ConnectorInfo[]>([]);
   #status = $state.raw<SourceSyncStatus[]>([]);
@@ -44,8 +46,15 @@ export class Sources {
   /** Not reactive: only #finish reads it. */
   #finished: Record<string, string> = {};
 
-  constructor(engine: Engine) {
+  /** `login`: the session's role; a read-only login never asks the proxy for its sources (it may not read them). */
+  constructor(engine: Engine, login: Pick<Login, 'known' | 'readOnly'> | null = null) {
     this.#engine = engine;
+    this.#login = login;
+  }
+
+  /** Logged in with DINOBASE_READ_TOKEN: the server's sources are not listed (only team data is readable). */
+  get readOnly(): boolean {
+    return this.#login?.readOnly ?? false;
   }
 
   /** What the server holds: names, types, whether credentials are set (as last seen while `offline`). */
@@ -111,9 +120,12 @@ export class Sources {
   /** Reads the proxy's sources and registers each usable one with the engine, so it can be synced and queried. */
   async refresh(): Promise<void> {
     this.#watch();
+    await this.#login?.known();
     try {
       const [known, connectors, registered] = await Promise.all([
-        listKnownSources({ onUnreachable: () => network.report() }),
+        this.readOnly
+          ? { sources: [], offline: false, savedAt: null }
+          : listKnownSources({ onUnreachable: () => network.report() }),
         this.#engine.listConnectors(),
         this.#engine.getSources(),
       ]);

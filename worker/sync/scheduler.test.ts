@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DinobaseDB } from '../db.ts';
-import { ManualClock, memoryDB } from '../testing.ts';
+import { GatedClock, ManualClock, memoryDB } from '../testing.ts';
 import type { SyncResult, SyncSourceConfig } from './engine.ts';
 import { SyncScheduler, parseInterval } from './scheduler.ts';
 
@@ -35,35 +35,6 @@ class RecordingEngine {
       resources: [],
       elapsed_ms: 0,
     };
-  }
-}
-
-/** A clock whose sleeps last until the test calls `tick()`; `pending` counts the sleeps waiting. */
-class GatedClock extends ManualClock {
-  #waiting = new Set<() => void>();
-  get pending(): number {
-    return this.#waiting.size;
-  }
-  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    await new Promise<void>((resolve, reject) => {
-      const end = () => {
-        this.#waiting.delete(end);
-        signal?.removeEventListener('abort', abort);
-        this.advance(ms);
-        resolve();
-      };
-      const abort = () => {
-        this.#waiting.delete(end);
-        reject(signal!.reason as Error);
-      };
-      this.#waiting.add(end);
-      signal?.addEventListener('abort', abort, { once: true });
-    });
-  }
-  /** Ends every sleep waiting now, moving the clock on by its length. */
-  tick(): void {
-    for (const end of [...this.#waiting]) end();
   }
 }
 
