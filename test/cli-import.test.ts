@@ -3,18 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDinobase, userEnv, type Run } from './cli-kit.ts';
+import { json, runDinobase, userEnv, type Run } from './cli-kit.ts';
 
 const SLOW = { timeout: 180_000 };
 let home: string;
 
 const dinobase = (...args: string[]): Promise<Run> => runDinobase(args, userEnv(home));
-
-function json<T = Record<string, unknown>>(run: Run): T {
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as T;
-}
 
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'dinobase-cli-import-'));

@@ -1,6 +1,7 @@
 // Runs the real `dinobase` binary as a child process, as the CLI suites do.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../node/cli/bin.mjs', import.meta.url));
@@ -28,4 +29,11 @@ export function runDinobase(args: string[], env: NodeJS.ProcessEnv): Promise<Run
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** A command's JSON answer, once it has exited 0 with nothing on stderr. */
+export function json<T = Record<string, unknown>>(run: Run): T {
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as T;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDinobase, userEnv, type Run } from './cli-kit.ts';
+import { json, runDinobase, userEnv, type Run } from './cli-kit.ts';
 
 /** Each command is a fresh Node process (tsx, then DuckDB): seconds apiece on a busy machine. */
 const SLOW = { timeout: 180_000 };
@@ -11,12 +11,6 @@ const SLOW = { timeout: 180_000 };
 let home: string;
 
 const dinobase = (...args: string[]): Promise<Run> => runDinobase(args, userEnv(home));
-
-function json<T = Record<string, unknown>>(run: Run): T {
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as T;
-}
 
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'dinobase-cli-saved-'));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../node/cli/commands.ts';
 import { main } from '../node/cli/main.ts';
 import { serveSandboxes, type ServedSandboxes } from '../proxy/sandbox/test-server.ts';
-import { BIN, REPO, runDinobase, userEnv, type Run } from './cli-kit.ts';
+import { BIN, REPO, json, runDinobase, userEnv, type Run } from './cli-kit.ts';
 
 /** Each command is a fresh Node process (tsx, then DuckDB): seconds apiece on a busy machine. */
 const SLOW = { timeout: 180_000 };
@@ -43,12 +43,6 @@ function onTerminal(args: string[], answer?: { after: string; text: string }): P
     }
   });
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr: '' })));
-}
-
-function json<T = Record<string, unknown>>(run: Run): T {
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as T;
 }
 
 const stripeBase = () => `${served.base}/stripe`;
