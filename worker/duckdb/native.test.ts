@@ -45,10 +45,12 @@ function hold(
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A holder on its way out may have closed its stdin before 'exit' is seen here: that write's EPIPE means done.
+  child.stdin?.on('error', () => undefined);
   const holder: Holder = {
     child,
     async stop() {
-      if (child.exitCode === null) child.stdin?.write('stop\n');
+      if (!options.exit && child.exitCode === null) child.stdin?.write('stop\n');
       await exited;
     },
   };
