@@ -24,6 +24,7 @@ let sandboxes: Sandboxes;
 let clock: ManualClock;
 let serverDb: DinobaseDB;
 let serverSync: () => Promise<void>;
+let publishTo: { target: DatasetTarget; staging: string };
 let tabA: EngineApi;
 let tabB: EngineApi;
 /** Keys of the Parquet files the proxy served: counted on the server side, in its publish target. */
@@ -70,6 +71,7 @@ beforeAll(async () => {
     transport: relayTransport({ origin: server.url, fetch: (input, init) => globalThis.fetch(input, init) }),
   });
   const publisher = new Publisher(serverDb, { target, stagingDir: staging, clock });
+  publishTo = { target, staging };
   await serverDb.addSource({ name: 'stripe', type: 'stripe', resources: ['customers'] });
   serverSync = async () => {
     const synced = await syncs.sync('stripe', { type: 'stripe', resources: ['customers'] });
@@ -158,5 +160,30 @@ describe('team data: server sync and publish, two tabs pull', () => {
     expect(await count(tabB)).toBe(await count(tabA));
     const { sources } = await tabB.listSources();
     expect(sources.find((s) => s.name === 'stripe')!.team!.published_at).toBe('2026-12-04 18:30:00');
+  });
+
+  it('a table published as several files pulls whole: the same rows as on the server', async () => {
+    await serverDb.addSource({ name: 'ledger', type: 'stripe' });
+    await serverDb.run('CREATE SCHEMA ledger');
+    await serverDb.run(
+      `CREATE TABLE ledger.entries AS SELECT i AS id, 'e' || i AS memo, i * 7 % 1000 AS amount FROM range(300000) t(i)`,
+    );
+    // A one-byte cut makes DuckDB start a new file after every row group.
+    const { target, staging } = publishTo;
+    const publisher = new Publisher(serverDb, { target, stagingDir: staging, clock, fileBytes: 1 });
+    const manifest = await publisher.publish('ledger');
+    const files = manifest.tables[0]!.files;
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    const before = served.length;
+    const [result] = await tabA.pullTeamData({ selections: [{ source: 'ledger', interval: '15m' }] });
+    expect(result).toMatchObject({ status: 'success', rows_synced: 300000, error: null });
+    expect(served.slice(before)).toEqual(files.map((f) => `ledger/${f.path}`));
+    const summary = `SELECT count(*)::BIGINT AS n, sum(id)::BIGINT AS ids, sum(amount)::BIGINT AS amounts,
+      count(DISTINCT memo)::BIGINT AS memos FROM ledger.entries`;
+    const numbers = (row: Record<string, unknown>) => Object.values(row).map(Number);
+    const onServer = numbers((await serverDb.query(summary))[0]!);
+    const pulled = await tabA.execute({ sql: summary });
+    expect('rows' in pulled ? numbers(pulled.rows[0]!) : null).toEqual(onServer);
+    expect(onServer).toEqual([300000, 44999850000, 149850000, 300000]);
   });
 });
