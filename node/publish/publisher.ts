@@ -1,6 +1,5 @@
 // Publishes a synced source as Parquet plus manifest.json to a target (issue 15): files first, manifest last, then retention.
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { forEachLimit } from '../../common/pool.ts';
@@ -21,6 +20,7 @@ import type { DinobaseDB } from '../../worker/db.ts';
 import type { DuckConnection } from '../../worker/duckdb/types.ts';
 import { ConfigError, SyncError, errorMessage } from '../../worker/errors.ts';
 import { qualified, quoteLiteral } from '../../worker/sql.ts';
+import { GrowingFiles } from './growing-files.ts';
 
 export interface PublisherOptions {
   target: DatasetTarget;
@@ -47,19 +47,8 @@ export const ROW_GROUP_ROWS = 122_880;
 /** Tables a sync keeps for itself (dlt's, ours): never published. */
 const INTERNAL = /^_(dlt|dinobase)/;
 
-/** A table's files hashed and uploaded at once: one uploads while the next is hashed. */
+/** A table's files uploaded at once. */
 const FILES_IN_FLIGHT = 2;
-
-/** The size and sha256 of a file in one read, in 1 MiB chunks (the default 64 KiB made hashing ~2× slower). */
-async function sizeAndSha256(path: string): Promise<[number, string]> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return [size, hash.digest('hex')];
-}
 
 /** DuckDB names the files of a directory COPY `data_<n>.parquet`, numbered in the order it opened them. */
 const fileIndex = (path: string) => Number(/_(\d+)\.parquet$/.exec(basename(path))?.[1] ?? NaN);
@@ -170,8 +159,8 @@ export class Publisher {
   /**
    * Writes each table with DuckDB's own Parquet writer (zstd, row groups of ROW_GROUP_ROWS, a new file every
    * `fileBytes`), all in one transaction, so the tables are one snapshot even while a sync writes. A table's
-   * files are hashed and uploaded while DuckDB writes the next table; every upload has ended (the manifest is
-   * not written yet) when this returns.
+   * files are hashed while DuckDB writes them and uploaded while it writes the next table; every upload has
+   * ended (the manifest is not written yet) when this returns.
    */
   async #export(conn: DuckConnection, source: string, version: string, staging: string) {
     const names = await conn.query(
@@ -195,22 +184,25 @@ export class Publisher {
           const r = row as { column_name: string; column_type: string };
           return { name: String(r.column_name), type: String(r.column_type) };
         });
-        const written = await this.#copy(conn, source, name, join(staging, name));
-        const files = written.map(({ rows }, index) => ({
-          path: partPath(name, version, index),
-          rows,
-          bytes: 0,
-          sha256: '',
-        }));
-        const table = { name, rows: files.reduce((sum, f) => sum + f.rows, 0), bytes: 0, columns, files };
-        out.push(table);
-        const task = forEachLimit(files, FILES_IN_FLIGHT, async (file, index) => {
-          const local = written[index]!.local;
-          [file.bytes, file.sha256] = await sizeAndSha256(local);
-          await this.#upload(source, file.path, local);
-        }).then(() => {
-          table.bytes = files.reduce((sum, f) => sum + f.bytes, 0);
+        const directory = join(staging, name);
+        // Hashed while DuckDB writes them: the sha256s are there when the COPY ends, the files read once.
+        const growing = new GrowingFiles(directory);
+        const written = await this.#copy(conn, source, name, directory).catch(async (error: unknown) => {
+          await growing.close();
+          throw error;
         });
+        const digests = await growing.finish();
+        const files = written.map(({ local, rows }, index) => {
+          const digest = digests.get(local);
+          if (!digest)
+            throw new SyncError('sync_failed', `DuckDB's file ${local} of ${source}.${name} was never read.`);
+          return { path: partPath(name, version, index), rows, bytes: digest.size, sha256: digest.sha256 };
+        });
+        const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
+        out.push({ name, rows: files.reduce((sum, f) => sum + f.rows, 0), bytes, columns, files });
+        const task = forEachLimit(files, FILES_IN_FLIGHT, (file, index) =>
+          this.#upload(source, file.path, written[index]!.local),
+        );
         // Awaited below; an early failure stops the export at the next table instead of going unhandled.
         task.catch((error: unknown) => (failure ??= { error }));
         uploads.push(task);
