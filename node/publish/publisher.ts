@@ -219,9 +219,10 @@ export class Publisher {
 
   /**
    * One table to a directory of Parquet files, listed in the order DuckDB opened them, each with its row count:
-   * the COPY's own count for one file, else each file's footer. With several files, DuckDB's threads fill them
-   * side by side, so the table's row order holds within a row group but not across files, and a file it opened
-   * last may stay empty: empty files are left out (one is kept for an empty table, so it still has a schema).
+   * the COPY's own count for one file, else each file's footer. FILE_SIZE_BYTES makes DuckDB use its parallel
+   * COPY_TO_FILE (not the ordered BATCH_COPY_TO_FILE): rows come out in no particular order, threads fill files
+   * side by side, and a file opened last may stay empty. Empty files are left out (one is kept for an empty
+   * table, so it still has a schema).
    */
   async #copy(
     conn: DuckConnection,
