@@ -22,7 +22,7 @@ export interface FileDigest {
 /**
  * Follows every file that appears in `directory`, hashing bytes as they are appended. DuckDB's Parquet writer
  * only appends (the magic, row groups in turn, then the footer), so the bytes read while it writes are the
- * file's; `publisher.test.ts` checks every published sha256 against the finished file. Reading during the COPY
+ * file's; `publisher.test.ts` checks the published sha256s against the finished files. Reading during the COPY
  * takes the hash off the publish's critical path, and the file is read once, from the page cache.
  */
 export class GrowingFiles {
