@@ -5,6 +5,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { parseAnswer, type AgentBridge, type ToolResult } from './agent-bridge.ts';
+import { errorMessage } from '../common/error-message.ts';
 import { ProxyError } from './errors.ts';
 
 /** Runs one tool for an MCP session; `client` is the session's clientInfo name (worker/agent/mcp-server.ts). */
@@ -47,8 +48,6 @@ function tooLarge(what: string, limit: number) {
   };
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** A JSON-RPC error answer for a request the transport never sees. */
 function rpcError(c: Context, status: 400 | 404, message: string): Response {
   return c.json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }, status);
@@ -74,7 +73,7 @@ export function mountMcp(app: Hono, options: McpOptions, bridge: AgentBridge): v
     const run: RunTool = (name, args, extra) =>
       backend
         .tool({ name, args, client: extra.client ?? 'unknown client', agentsMayConfirm: mayConfirm })
-        .catch((error: unknown) => ({ text: messageOf(error), isError: true }));
+        .catch((error: unknown) => ({ text: errorMessage(error), isError: true }));
     const server = options.createServer(run, instructions);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { parseTarget } from '../proxy/datasets/config.ts';
-import { S3Target } from '../proxy/datasets/s3-target.ts';
+import { S3Target, type S3TargetOptions } from '../proxy/datasets/s3-target.ts';
 
 export interface S3Kit {
   endpoint: string;
   bucket: string;
   /** A target under `prefix` of the bucket, addressed as DINOBASE_PUBLISH_URL would. */
-  target(prefix: string): S3Target;
+  target(prefix: string, options?: S3TargetOptions): S3Target;
   close(): Promise<void>;
 }
 
@@ -37,10 +37,10 @@ export async function startS3(bucket = 'team-data'): Promise<S3Kit> {
   return {
     endpoint,
     bucket,
-    target: (prefix) => {
+    target: (prefix, options) => {
       const spec = parseTarget(`s3://${bucket}/${prefix}`, { ...S3_ENV, DINOBASE_S3_ENDPOINT: endpoint });
       if (spec.kind !== 's3') throw new Error('not an s3 target');
-      return new S3Target(spec);
+      return new S3Target(spec, options);
     },
     async close() {
       await server.close();

@@ -5,7 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
-import { Publisher } from '../node/publish/publisher.ts';
+import { Publisher, type PublisherOptions } from '../node/publish/publisher.ts';
 import { DirectoryTarget } from '../proxy/datasets/dir-target.ts';
 import { mountDatasets } from '../proxy/datasets/routes.ts';
 import type { DatasetTarget } from '../proxy/datasets/target.ts';
@@ -122,6 +122,8 @@ export interface TeamServer {
   root: string;
   /** Syncs `stripe.customers` from the sandbox through the relay, then publishes it (`dinobase serve --sync`'s loop). */
   syncAndPublish(): Promise<void>;
+  /** A publisher of `db` to the same target, with other options (`fileBytes`). */
+  publisher(options?: Pick<PublisherOptions, 'fileBytes' | 'keep'>): Publisher;
   close(): Promise<void>;
 }
 
@@ -159,7 +161,9 @@ export async function startTeamServer(options: {
     clock,
     transport: relayTransport({ origin: server.url, fetch: relayFetch }),
   });
-  const publisher = new Publisher(db, { target, stagingDir: staging, clock });
+  const publisherWith = (more: Pick<PublisherOptions, 'fileBytes' | 'keep'> = {}) =>
+    new Publisher(db, { target, stagingDir: staging, clock, ...more });
+  const publisher = publisherWith();
   await db.addSource({ name: 'stripe', type: 'stripe', resources: ['customers'] });
   const syncAndPublish = async () => {
     const synced = await syncs.sync('stripe', { type: 'stripe', resources: ['customers'] });
@@ -173,6 +177,7 @@ export async function startTeamServer(options: {
     db,
     root,
     syncAndPublish,
+    publisher: publisherWith,
     async close() {
       await server.close();
       await db.close();

@@ -123,4 +123,28 @@ describe('team data: server sync and publish, two tabs pull', () => {
     const { sources } = await tabB.listSources();
     expect(sources.find((s) => s.name === 'stripe')!.team!.published_at).toBe('2026-12-04 18:30:00');
   });
+
+  it('a table published as several files pulls whole: the same rows as on the server', async () => {
+    const serverDb = team.db;
+    await serverDb.addSource({ name: 'ledger', type: 'stripe' });
+    await serverDb.run('CREATE SCHEMA ledger');
+    await serverDb.run(
+      `CREATE TABLE ledger.entries AS SELECT i AS id, 'e' || i AS memo, i * 7 % 1000 AS amount FROM range(300000) t(i)`,
+    );
+    // A one-byte cut makes DuckDB start a new file after every row group.
+    const manifest = await team.publisher({ fileBytes: 1 }).publish('ledger');
+    const files = manifest.tables[0]!.files;
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    const before = served.length;
+    const [result] = await tabA.pullTeamData({ selections: [{ source: 'ledger', interval: '15m' }] });
+    expect(result).toMatchObject({ status: 'success', rows_synced: 300000, error: null });
+    expect(served.slice(before)).toEqual(files.map((f) => `ledger/${f.path}`));
+    const summary = `SELECT count(*)::BIGINT AS n, sum(id)::BIGINT AS ids, sum(amount)::BIGINT AS amounts,
+      count(DISTINCT memo)::BIGINT AS memos FROM ledger.entries`;
+    const numbers = (row: Record<string, unknown>) => Object.values(row).map(Number);
+    const onServer = numbers((await serverDb.query(summary))[0]!);
+    const pulled = await tabA.execute({ sql: summary });
+    expect('rows' in pulled ? numbers(pulled.rows[0]!) : null).toEqual(onServer);
+    expect(onServer).toEqual([300000, 44999850000, 149850000, 300000]);
+  });
 });

@@ -96,6 +96,4 @@ export function deserializeError(data: SerializedError): Error {
   return error;
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage } from '../common/error-message.ts';

@@ -20,14 +20,18 @@ let db: DinobaseDB;
 /** A second DuckDB that may read the published directory: what any reader of the layout does. */
 let reader: DuckDatabase;
 
-async function readerCount(glob: string): Promise<number> {
+async function readerRows<T>(sql: string): Promise<T[]> {
   const conn = await reader.connect();
   try {
-    const table = await conn.query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${glob}')`);
-    return (table.toArray()[0] as { n: number }).n;
+    return (await conn.query(sql)).toArray().map((row) => ({ ...(row as object) }) as T);
   } finally {
     await conn.close();
   }
+}
+
+async function readerCount(glob: string): Promise<number> {
+  const [row] = await readerRows<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM read_parquet('${glob}')`);
+  return row!.n;
 }
 
 async function manifestOf(): Promise<DatasetManifest> {
@@ -149,6 +153,56 @@ describe('Publisher on native DuckDB to a local directory', () => {
     expect(charges).toEqual([before.version, next.version].sort());
   });
 
+  it('cuts a big table into files of about fileBytes, each with its rows, bytes and hash', async () => {
+    await db.addSource({ name: 'big', type: 'stripe' });
+    await db.run('CREATE SCHEMA big');
+    await db.run(
+      `CREATE TABLE big.events AS SELECT i AS id, md5(i::VARCHAR) AS body FROM range(300000) t(i)`,
+    );
+    await db.run(`CREATE TABLE big.empty (id INTEGER)`);
+    // DuckDB starts a new file after a row group once the file is past the size: one byte cuts at every group.
+    const publisher = new Publisher(db, {
+      target: new DirectoryTarget(root),
+      stagingDir: staging,
+      fileBytes: 1,
+    });
+    const manifest = await publisher.publish('big');
+    const [empty, events] = manifest.tables;
+    expect(empty).toMatchObject({ name: 'empty', rows: 0, files: [{ rows: 0 }] });
+    expect(events!.files.length).toBeGreaterThanOrEqual(2);
+    expect(events!.files.map((f) => f.path)).toEqual(
+      events!.files.map((_, i) => `events/${manifest.version}/part-0000${i}.parquet`),
+    );
+    const sum = (key: 'rows' | 'bytes') => events!.files.reduce((n, f) => n + f[key], 0);
+    expect([events!.rows, sum('rows')]).toEqual([300000, 300000]);
+    expect(events!.bytes).toBe(sum('bytes'));
+    expect(manifest.bytes).toBe(events!.bytes + empty!.bytes);
+    const { createHash } = await import('node:crypto');
+    const locals = events!.files.map((f) => join(root, 'big', f.path));
+    for (const [i, file] of events!.files.entries()) {
+      const bytes = await readFile(locals[i]!);
+      expect([bytes.length, createHash('sha256').update(bytes).digest('hex')]).toEqual([
+        file.bytes,
+        file.sha256,
+      ]);
+      const [own] = await readerRows<{ n: number }>(
+        `SELECT count(*)::INTEGER AS n FROM read_parquet('${locals[i]}')`,
+      );
+      expect(own!.n, file.path).toBe(file.rows);
+      // DuckDB may leave a last file empty when its threads fill several at once: such files are left out.
+      expect(file.rows, file.path).toBeGreaterThan(0);
+    }
+    const list = locals.map((l) => `'${l}'`).join(', ');
+    // Every row once, though not in the table's order across files (see Publisher.#copy).
+    const [all] = await readerRows<{ n: number; ids: number; lo: number; hi: number }>(
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS ids, min(id)::INTEGER AS lo,
+         max(id)::INTEGER AS hi FROM read_parquet([${list}])`,
+    );
+    expect(all).toEqual({ n: 300000, ids: 300000, lo: 0, hi: 299999 });
+    expect(await readerCount(`${root}/big/events/${manifest.version}/*.parquet`)).toBe(300000);
+    expect(await readdir(staging)).toEqual([]);
+  });
+
   it('runs one publish per source at a time', async () => {
     const publisher = new Publisher(db, { target: new DirectoryTarget(root), stagingDir: staging, keep: 3 });
     clock.advance(60_000);
@@ -176,5 +230,9 @@ describe('Publisher on native DuckDB to a local directory', () => {
     const publisher = new Publisher(db, { target: new DirectoryTarget(root), stagingDir: staging });
     await expect(publisher.publish('nope')).rejects.toMatchObject({ name: 'ConfigError', code: 'not_found' });
     expect(() => publisher.publish('../x')).toThrow(/Cannot publish source '..\/x'/);
+    const target = new DirectoryTarget(root);
+    expect(() => new Publisher(db, { target, stagingDir: staging, fileBytes: 0 })).toThrow(
+      /fileBytes must be a positive whole number of bytes, got 0/,
+    );
   });
 });

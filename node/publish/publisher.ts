@@ -1,9 +1,10 @@
 // Publishes a synced source as Parquet plus manifest.json to a target (issue 15): files first, manifest last, then retention.
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { forEachLimit } from '../../common/pool.ts';
 import type { DatasetManifest } from '../../proxy/contract.ts';
+import { DEFAULT_FILE_MB } from '../../proxy/datasets/config.ts';
 import { readManifest } from '../../proxy/datasets/routes.ts';
 import {
   DATASET_FORMAT,
@@ -19,6 +20,7 @@ import type { DinobaseDB } from '../../worker/db.ts';
 import type { DuckConnection } from '../../worker/duckdb/types.ts';
 import { ConfigError, SyncError, errorMessage } from '../../worker/errors.ts';
 import { qualified, quoteLiteral } from '../../worker/sql.ts';
+import { GrowingFiles } from './growing-files.ts';
 
 export interface PublisherOptions {
   target: DatasetTarget;
@@ -29,6 +31,11 @@ export interface PublisherOptions {
   stagingDir: string;
   /** Versions kept per source, the new one included (DINOBASE_PUBLISH_KEEP). @default 3 */
   keep?: number;
+  /**
+   * Where a table's Parquet is cut into the next file (DINOBASE_PUBLISH_FILE_MB): DuckDB checks it after each
+   * row group, so a file may pass it by up to one row group. @default 512 MiB
+   */
+  fileBytes?: number;
   clock?: Clock;
   /** Told what went wrong after the new version was out (a failed clean-up of old versions). */
   warn?: (message: string) => void;
@@ -40,15 +47,16 @@ export const ROW_GROUP_ROWS = 122_880;
 /** Tables a sync keeps for itself (dlt's, ours): never published. */
 const INTERNAL = /^_(dlt|dinobase)/;
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+/** A table's files uploaded at once. */
+const FILES_IN_FLIGHT = 2;
+
+/** DuckDB names the files of a directory COPY `data_<n>.parquet`, numbered in the order it opened them. */
+const fileIndex = (path: string) => Number(/_(\d+)\.parquet$/.exec(basename(path))?.[1] ?? NaN);
 
 export class Publisher {
   readonly target: DatasetTarget;
   readonly keep: number;
+  readonly fileBytes: number;
   #db: DinobaseDB;
   #staging: string;
   #clock: Clock;
@@ -63,9 +71,16 @@ export class Publisher {
         'invalid_argument',
         `keep must be a positive whole number of versions, got ${keep}.`,
       );
+    const fileBytes = options.fileBytes ?? DEFAULT_FILE_MB * 2 ** 20;
+    if (!Number.isInteger(fileBytes) || fileBytes < 1)
+      throw new ConfigError(
+        'invalid_argument',
+        `fileBytes must be a positive whole number of bytes, got ${fileBytes}.`,
+      );
     this.#db = db;
     this.target = options.target;
     this.keep = keep;
+    this.fileBytes = fileBytes;
     this.#staging = resolve(options.stagingDir);
     this.#clock = options.clock ?? db.clock;
     this.#warn = options.warn ?? (() => undefined);
@@ -93,15 +108,20 @@ export class Publisher {
     const started = new Date(this.#clock.now());
     const version = versionName(started, syncId);
     const staging = join(this.#staging, `${source}-${version}`);
+    // Neither depends on the export: both run while DuckDB writes, instead of adding to the publish's time.
+    const lastSync = this.#db.query(
+      `SELECT strftime(MAX(finished_at), '%Y-%m-%dT%H:%M:%S.%g') AS t FROM _dinobase.sync_log
+       WHERE connector_name = ? AND status = 'success'`,
+      [source],
+    );
+    const previous = readManifest(this.target, source);
+    // Awaited below, or dropped when the export fails first: never an unhandled rejection.
+    for (const pending of [lastSync, previous]) pending.catch(() => undefined);
     const conn = await (await this.#db.database()).connect();
     try {
-      const synced = await this.#db.query(
-        `SELECT strftime(MAX(finished_at), '%Y-%m-%dT%H:%M:%S.%g') AS t FROM _dinobase.sync_log
-         WHERE connector_name = ? AND status = 'success'`,
-        [source],
-      );
-      const syncedAt = synced[0]?.t ? `${String(synced[0].t)}Z` : started.toISOString();
       const tables = await this.#export(conn, source, version, staging);
+      const synced = await lastSync;
+      const syncedAt = synced[0]?.t ? `${String(synced[0].t)}Z` : started.toISOString();
       const manifest: DatasetManifest = {
         format: DATASET_FORMAT,
         source,
@@ -115,7 +135,7 @@ export class Publisher {
         tables,
         versions: [],
       };
-      const before = await readManifest(this.target, source);
+      const before = await previous;
       const kept = [version, ...(before?.versions ?? []).filter((v) => v !== version)].slice(0, this.keep);
       manifest.versions = kept;
       manifest.published_at = new Date(this.#clock.now()).toISOString();
@@ -137,9 +157,10 @@ export class Publisher {
   }
 
   /**
-   * Writes each table with DuckDB's own Parquet writer (zstd, row groups of ROW_GROUP_ROWS), all in one
-   * transaction, so the tables are one snapshot even while a sync writes. Each file is hashed and uploaded
-   * while DuckDB writes the next one; every upload has ended (the manifest is not written yet) when this returns.
+   * Writes each table with DuckDB's own Parquet writer (zstd, row groups of ROW_GROUP_ROWS, a new file every
+   * `fileBytes`), all in one transaction, so the tables are one snapshot even while a sync writes. A table's
+   * files are hashed while DuckDB writes them and uploaded while it writes the next table; every upload has
+   * ended (the manifest is not written yet) when this returns.
    */
   async #export(conn: DuckConnection, source: string, version: string, staging: string) {
     const names = await conn.query(
@@ -153,31 +174,42 @@ export class Publisher {
     const out: DatasetManifest['tables'] = [];
     const uploads: Promise<void>[] = [];
     let failure: { error: unknown } | undefined;
+    await mkdir(staging, { recursive: true });
     await conn.query('BEGIN TRANSACTION');
     try {
       for (const name of tables) {
         if (failure) break;
-        const path = partPath(name, version, 0);
-        const local = join(staging, path);
-        await mkdir(join(local, '..'), { recursive: true });
         const described = await conn.query(`DESCRIBE ${qualified(source, name)}`);
         const columns = described.toArray().map((row) => {
           const r = row as { column_name: string; column_type: string };
           return { name: String(r.column_name), type: String(r.column_type) };
         });
-        const copied = await conn.query(
-          `COPY (SELECT * FROM ${qualified(source, name)}) TO ${quoteLiteral(local)}
-           (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+        const directory = join(staging, name);
+        // Hashed while DuckDB writes them: the sha256s are there when the COPY ends, the files read once.
+        const growing = new GrowingFiles(directory);
+        const written = await this.#copy(conn, source, name, directory).catch(async (error: unknown) => {
+          await growing.close();
+          throw error;
+        });
+        const digests = await growing.finish();
+        const files = await Promise.all(
+          written.map(async ({ local, rows }, index) => {
+            const digest = digests.get(local);
+            // The hash was taken while the file grew: it counts only if it covered the finished file's every byte.
+            const { size } = await stat(local);
+            if (digest?.size !== size)
+              throw new SyncError(
+                'sync_failed',
+                `DuckDB's file ${local} of ${source}.${name} was hashed over ${digest?.size ?? 0} of its ${size} bytes.`,
+              );
+            return { path: partPath(name, version, index), rows, bytes: size, sha256: digest.sha256 };
+          }),
         );
-        const rows = Number((copied.toArray()[0] as { Count?: unknown } | undefined)?.Count ?? 0);
-        const file = { path, rows, bytes: 0, sha256: '' };
-        out.push({ name, rows, bytes: 0, columns, files: [file] });
-        const table = out[out.length - 1]!;
-        const task = (async () => {
-          [file.bytes, file.sha256] = await Promise.all([stat(local).then((s) => s.size), sha256Of(local)]);
-          table.bytes = file.bytes;
-          await this.#upload(source, file.path, local);
-        })();
+        const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
+        out.push({ name, rows: files.reduce((sum, f) => sum + f.rows, 0), bytes, columns, files });
+        const task = forEachLimit(files, FILES_IN_FLIGHT, (file, index) =>
+          this.#upload(source, file.path, written[index]!.local),
+        );
         // Awaited below; an early failure stops the export at the next table instead of going unhandled.
         task.catch((error: unknown) => (failure ??= { error }));
         uploads.push(task);
@@ -190,6 +222,53 @@ export class Publisher {
     await Promise.allSettled(uploads);
     if (failure) throw failure.error;
     return out;
+  }
+
+  /**
+   * One table to a directory of Parquet files, listed in the order DuckDB opened them, each with its row count:
+   * the COPY's own count for one file, else each file's footer. FILE_SIZE_BYTES makes DuckDB use its parallel
+   * COPY_TO_FILE (not the ordered BATCH_COPY_TO_FILE): rows come out in no particular order, threads fill files
+   * side by side, and a file opened last may stay empty. Empty files are left out (one is kept for an empty
+   * table, so it still has a schema).
+   */
+  async #copy(
+    conn: DuckConnection,
+    source: string,
+    table: string,
+    directory: string,
+  ): Promise<{ local: string; rows: number }[]> {
+    const copied = await conn.query(
+      `COPY (SELECT * FROM ${qualified(source, table)}) TO ${quoteLiteral(directory)}
+       (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, FILE_SIZE_BYTES ${this.fileBytes},
+        RETURN_FILES true)`,
+    );
+    const result = copied.toArray()[0] as { Count?: unknown; Files?: Iterable<unknown> } | undefined;
+    const count = Number(result?.Count ?? 0);
+    const locals = Array.from(result?.Files ?? [], String).sort((a, b) => fileIndex(a) - fileIndex(b));
+    if (locals.length === 0 || locals.some((path) => Number.isNaN(fileIndex(path))))
+      throw new SyncError(
+        'sync_failed',
+        `DuckDB wrote ${source}.${table} to unexpected files: [${locals.join(', ')}].`,
+      );
+    if (locals.length === 1) return [{ local: locals[0]!, rows: count }];
+    const footers = await conn.query(
+      `SELECT file_name, num_rows FROM parquet_file_metadata([${locals.map(quoteLiteral).join(', ')}])`,
+    );
+    const rowsOf = new Map(
+      footers.toArray().map((row) => {
+        const r = row as { file_name: string; num_rows: unknown };
+        return [String(r.file_name), Number(r.num_rows)] as const;
+      }),
+    );
+    const files = locals.map((local) => ({ local, rows: rowsOf.get(local) ?? NaN }));
+    const total = files.reduce((sum, f) => sum + f.rows, 0);
+    if (total !== count)
+      throw new SyncError(
+        'sync_failed',
+        `The files of ${source}.${table} hold ${total} rows by their footers; DuckDB wrote ${count}.`,
+      );
+    const filled = files.filter((f) => f.rows > 0);
+    return filled.length > 0 ? filled : files.slice(0, 1);
   }
 
   /** Every data file is up before the manifest names it: a reader sees the old version or the new one. */

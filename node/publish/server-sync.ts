@@ -76,6 +76,7 @@ export async function startServerSync(options: ServerSyncOptions): Promise<Serve
     ? new Publisher(db, {
         target: options.publish.target,
         keep: options.publish.config.keep,
+        fileBytes: options.publish.config.fileBytes,
         stagingDir: staging,
         clock: options.clock,
         warn: (message) => log(JSON.stringify({ at: at(), event: 'publish', warning: message })),

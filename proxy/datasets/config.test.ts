@@ -47,11 +47,20 @@ describe('DINOBASE_PUBLISH_URL', () => {
     expect(() => publishConfigFromEnv({ DINOBASE_PUBLISH_URL: '/x', DINOBASE_PUBLISH_KEEP: '0' })).toThrow(
       /DINOBASE_PUBLISH_KEEP.*"0"/,
     );
+    for (const bad of ['0', '1.5', 'big', '4097'])
+      expect(
+        () => publishConfigFromEnv({ DINOBASE_PUBLISH_URL: '/x', DINOBASE_PUBLISH_FILE_MB: bad }),
+        bad,
+      ).toThrow(new RegExp(`DINOBASE_PUBLISH_FILE_MB must be .* got "${bad.replace('.', '\\.')}"`));
     expect(publishConfigFromEnv({})).toBeUndefined();
     expect(publishConfigFromEnv({ DINOBASE_PUBLISH_URL: '/x' })).toEqual({
       target: { kind: 'dir', root: '/x' },
       keep: 3,
+      fileBytes: 512 * 1024 * 1024,
     });
+    expect(
+      publishConfigFromEnv({ DINOBASE_PUBLISH_URL: '/x', DINOBASE_PUBLISH_FILE_MB: ' 64 ' })?.fileBytes,
+    ).toBe(64 * 1024 * 1024);
   });
 });
 

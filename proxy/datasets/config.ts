@@ -1,4 +1,4 @@
-// DINOBASE_PUBLISH_URL and DINOBASE_PUBLISH_KEEP: where datasets are published and served from, checked up front.
+// DINOBASE_PUBLISH_URL, _KEEP and _FILE_MB: where datasets are published and served from, and how, checked up front.
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config.ts';
@@ -21,7 +21,12 @@ export interface PublishConfig {
   target: TargetSpec;
   /** How many versions to keep per source (DINOBASE_PUBLISH_KEEP, default 3). */
   keep: number;
+  /** The size a table's Parquet files are cut at (DINOBASE_PUBLISH_FILE_MB MiB, default 512). */
+  fileBytes: number;
 }
+
+/** DINOBASE_PUBLISH_FILE_MB's default: big enough that a few files hold most tables, small enough to retry one. */
+export const DEFAULT_FILE_MB = 512;
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -81,8 +86,15 @@ export function publishConfigFromEnv(env: Record<string, string | undefined>): P
       `DINOBASE_PUBLISH_KEEP must be a whole number of versions from 1 to 1000, got "${keepText?.slice(0, 40)}".`,
     );
   }
+  const fileText = env.DINOBASE_PUBLISH_FILE_MB?.trim();
+  const fileMb = fileText ? Number(fileText) : DEFAULT_FILE_MB;
+  if (!Number.isInteger(fileMb) || fileMb < 1 || fileMb > 4096) {
+    throw new ConfigError(
+      `DINOBASE_PUBLISH_FILE_MB must be a whole number of megabytes (MiB) from 1 to 4096, got "${fileText?.slice(0, 40)}".`,
+    );
+  }
   if (!url) return undefined;
-  return { target: parseTarget(url, env), keep };
+  return { target: parseTarget(url, env), keep, fileBytes: fileMb * 2 ** 20 };
 }
 
 /** The target itself; the S3 client is loaded only when a bucket is configured. */

@@ -1,5 +1,8 @@
 // Any S3-compatible store (AWS S3, R2, MinIO, GCS interop) as the publish target, through @aws-sdk/client-s3.
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -7,10 +10,15 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
+  type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { forEachLimit } from '../../common/pool.ts';
+import { errorMessage } from '../../common/error-message.ts';
 import { ConfigError } from '../config.ts';
+import { ProxyError } from '../errors.ts';
 import type { TargetSpec } from './config.ts';
 import {
   MANIFEST,
@@ -23,6 +31,28 @@ import {
 
 type S3Spec = Extract<TargetSpec, { kind: 's3' }>;
 
+const MiB = 2 ** 20;
+const PARQUET = 'application/vnd.apache.parquet';
+/** S3's smallest part (all but the last) and most parts per upload. */
+export const MIN_PART_BYTES = 5 * MiB;
+export const MAX_PARTS = 10_000;
+
+export interface S3TargetOptions {
+  /** A client of the caller's; else one built from the spec. */
+  client?: S3Client;
+  /** Files larger than this go up as a multipart upload, smaller ones in one PutObject. @default 64 MiB */
+  multipartBytes?: number;
+  /** The size of each part but the last, at least 5 MiB; grown where a file would need over 10,000. @default 16 MiB */
+  partBytes?: number;
+  /** Parts of one file uploaded at once. @default 4 */
+  partsInFlight?: number;
+}
+
+/** The part size for a file of `size` bytes: `partBytes`, or more (whole MiB) so it takes at most 10,000 parts. */
+export function partSizeFor(size: number, partBytes: number): number {
+  return Math.max(partBytes, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+}
+
 const missing = (error: unknown) =>
   error instanceof S3ServiceException &&
   (error.name === 'NotFound' || error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404);
@@ -32,9 +62,25 @@ export class S3Target implements DatasetTarget {
   readonly client: S3Client;
   #bucket: string;
   #prefix: string;
+  #multipartBytes: number;
+  #partBytes: number;
+  #partsInFlight: number;
 
   /** Credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID…, profiles, roles): never from here, never logged. */
-  constructor(spec: S3Spec, client?: S3Client) {
+  constructor(spec: S3Spec, options: S3TargetOptions = {}) {
+    const { client, multipartBytes = 64 * MiB, partBytes = 16 * MiB, partsInFlight = 4 } = options;
+    const whole = (value: number, least: number) => Number.isInteger(value) && value >= least;
+    if (!whole(multipartBytes, 0))
+      throw new ConfigError(`multipartBytes must be a whole number of bytes, got ${multipartBytes}.`);
+    if (!whole(partBytes, MIN_PART_BYTES))
+      throw new ConfigError(
+        `partBytes must be at least S3's minimum part of 5 MiB (${MIN_PART_BYTES}), got ${partBytes}.`,
+      );
+    if (!whole(partsInFlight, 1))
+      throw new ConfigError(`partsInFlight must be a positive whole number, got ${partsInFlight}.`);
+    this.#multipartBytes = multipartBytes;
+    this.#partBytes = partBytes;
+    this.#partsInFlight = partsInFlight;
     this.#bucket = spec.bucket;
     this.#prefix = spec.prefix ? `${spec.prefix}/` : '';
     this.location = `s3://${spec.bucket}/${spec.prefix}${spec.endpoint ? ` at ${spec.endpoint}` : ''}`;
@@ -59,17 +105,68 @@ export class S3Target implements DatasetTarget {
   }
 
   async putFile(key: string, localPath: string): Promise<void> {
+    const Key = this.#key(key);
     const { size } = await stat(localPath);
-    // One PutObject per file (S3 takes up to 5 GB in one); a table's file is far smaller at these row group sizes.
+    if (size > this.#multipartBytes) return this.#putParts(Key, localPath, size);
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.#bucket,
-        Key: this.#key(key),
+        Key,
         Body: createReadStream(localPath),
         ContentLength: size,
-        ContentType: 'application/vnd.apache.parquet',
+        ContentType: PARQUET,
       }),
     );
+  }
+
+  /**
+   * A multipart upload: parts are ranges of the local file, a few at a time. On any failure the upload is
+   * aborted, since S3 keeps (and bills) uploaded parts until then; the failure itself is what is thrown.
+   */
+  async #putParts(Key: string, localPath: string, size: number): Promise<void> {
+    const Bucket = this.#bucket;
+    const partSize = partSizeFor(size, this.#partBytes);
+    const created = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket, Key, ContentType: PARQUET }),
+    );
+    const UploadId = created.UploadId;
+    if (!UploadId) throw new ProxyError(502, 'upload_failed', `S3 started no multipart upload for ${Key}.`);
+    const numbers = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => i + 1);
+    const parts: CompletedPart[] = [];
+    try {
+      await forEachLimit(numbers, this.#partsInFlight, async (PartNumber) => {
+        const start = (PartNumber - 1) * partSize;
+        const end = Math.min(size, start + partSize) - 1;
+        const out = await this.client.send(
+          new UploadPartCommand({
+            Bucket,
+            Key,
+            UploadId,
+            PartNumber,
+            Body: createReadStream(localPath, { start, end }),
+            ContentLength: end - start + 1,
+          }),
+        );
+        if (!out.ETag)
+          throw new ProxyError(502, 'upload_failed', `S3 returned no ETag for part ${PartNumber} of ${Key}.`);
+        parts[PartNumber - 1] = { PartNumber, ETag: out.ETag };
+      });
+      await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+      );
+    } catch (error) {
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }))
+        .catch((abort: unknown) => {
+          throw new ProxyError(
+            502,
+            'upload_failed',
+            `${errorMessage(error)}; aborting the multipart upload of ${Key} failed too (${errorMessage(abort)}), ` +
+              'so its parts stay stored until an AbortIncompleteMultipartUpload lifecycle rule removes them.',
+          );
+        });
+      throw error;
+    }
   }
 
   async putManifest(source: string, bytes: Uint8Array): Promise<void> {
