@@ -46,6 +46,15 @@ async function expectFirstVersion(): Promise<void> {
   expect(sources.find((s) => s.name === 'stripe')?.team?.version).toBe(V1);
 }
 
+/** A refresh that fails, says the previous data stands, and leaves the first version in place; its error. */
+async function expectFailedRefresh(): Promise<string> {
+  const result = await tab.sync({ name: 'stripe' });
+  expect(result).toMatchObject({ status: 'error', tables_synced: 0 });
+  expect(result.error).toMatch(/Previous data is unchanged/);
+  await expectFirstVersion();
+  return result.error ?? '';
+}
+
 beforeAll(async () => {
   await publishFixture(root, { source: 'stripe', version: V1, tables: tables('v1', 3) });
   server = await serve();
@@ -80,13 +89,10 @@ describe('team data pulls against bad input', () => {
     await writeFile(manifestPath, JSON.stringify(v1));
     // The proxy does not list a manifest it cannot read, but serves the file as it is.
     expect((await tab.listTeamData()).map((d) => d.source)).toEqual([]);
-    const result = await tab.sync({ name: 'stripe' });
-    expect(result).toMatchObject({ status: 'error', tables_synced: 0 });
-    expect(result.error).toMatch(/sha256/);
-    expect(result.error).toMatch(/Previous data is unchanged/);
-    await expectFirstVersion();
+    const error = await expectFailedRefresh();
+    expect(error).toMatch(/sha256/);
     const [last] = await tab.syncHistory({ name: 'stripe', limit: 1 });
-    expect(last).toMatchObject({ status: 'error', error: result.error });
+    expect(last).toMatchObject({ status: 'error', error });
     await writeFile(manifestPath, good);
   });
 
@@ -96,10 +102,7 @@ describe('team data pulls against bad input', () => {
     const answer = await fetch(`${server.url}/api/datasets/stripe/manifest.json`);
     expect(answer.status).toBe(502);
     expect(await answer.json()).toMatchObject({ code: 'bad_manifest' });
-    const result = await tab.sync({ name: 'stripe' });
-    expect(result).toMatchObject({ status: 'error', tables_synced: 0 });
-    expect(result.error).toMatch(/Previous data is unchanged/);
-    await expectFirstVersion();
+    await expectFailedRefresh();
     await writeFile(manifestPath, good);
   });
 
@@ -111,10 +114,7 @@ describe('team data pulls against bad input', () => {
     // A byte in the middle of the file, so the Parquet footer and magic still read.
     tampered[tampered.length >> 1]! ^= 0xff;
     await writeFile(file, tampered);
-    const result = await tab.sync({ name: 'stripe' });
-    expect(result).toMatchObject({ status: 'error', tables_synced: 0 });
-    expect(result.error).toMatch(/Previous data is unchanged/);
-    await expectFirstVersion();
+    await expectFailedRefresh();
     await writeFile(file, whole);
   });
 
