@@ -8,7 +8,7 @@ import { openWith } from './duckdb/node.ts';
 import { NotReadyError } from './errors.ts';
 import { QueryEngine } from './query/engine.ts';
 import { DatabaseStorage, isDuckDBFile, opfsFileName, type DatabaseFiles } from './storage.ts';
-import { ManualClock, memoryDB } from './testing.ts';
+import { ManualClock, fileOnDisk, memoryDB } from './testing.ts';
 
 /** A DuckDB-looking file: 4 KiB with "DUCK" at byte 8 and a marker byte. */
 function duckFile(marker: number): Uint8Array {
@@ -232,12 +232,9 @@ describe('the scratch schema in backups', () => {
     ]) {
       expect(await engine.execute(sql)).not.toHaveProperty('error');
     }
-    const files: DatabaseFiles = {
-      name: 'roundtrip.duckdb',
-      read: async () => new Uint8Array(readFileSync(path)),
-      remove: async () => undefined,
-    };
-    const { bytes } = await new DatabaseStorage(source, { files }).backup();
+    const { bytes } = await new DatabaseStorage(source, {
+      files: fileOnDisk(path, 'roundtrip.duckdb'),
+    }).backup();
     await source.close();
 
     db = memoryDB();

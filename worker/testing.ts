@@ -1,7 +1,9 @@
 // Test helpers shared by the Node suites: a real in-memory DuckDB (native or WASM) and a clock tests can move.
+import { readFileSync } from 'node:fs';
 import type { Clock } from './clock.ts';
 import { DinobaseDB } from './db.ts';
 import { driverFromEnv, openWith, type DriverName } from './duckdb/node.ts';
+import type { DatabaseFiles } from './storage.ts';
 
 export class ManualClock implements Clock {
   #now: number;
@@ -56,4 +58,13 @@ export class GatedClock extends ManualClock {
 /** An in-memory database on `driver`, by default the one DINOBASE_DRIVER names (native unless set). */
 export function memoryDB(clock: Clock = new ManualClock(), driver: DriverName = driverFromEnv()): DinobaseDB {
   return new DinobaseDB(':memory:', { clock, open: openWith(driver) });
+}
+
+/** A native database file as `DatabaseStorage` reads it for a backup (`name` is the backup's file name). */
+export function fileOnDisk(path: string, name: string): DatabaseFiles {
+  return {
+    name,
+    read: async () => new Uint8Array(readFileSync(path)),
+    remove: async () => undefined,
+  };
 }

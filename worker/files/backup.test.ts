@@ -1,13 +1,13 @@
 // A files table and its `_dinobase.files` row travel in a backup and come back on restore (restored on either driver).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DinobaseDB } from '../db.ts';
 import { openWith } from '../duckdb/node.ts';
 import { createEngineService } from '../service.ts';
-import { DatabaseStorage, type DatabaseFiles } from '../storage.ts';
-import { ManualClock, memoryDB } from '../testing.ts';
+import { DatabaseStorage } from '../storage.ts';
+import { ManualClock, fileOnDisk, memoryDB } from '../testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dinobase-files-backup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,12 +23,9 @@ describe('files tables in backups', () => {
     const writer = createEngineService({ db: source });
     await writer.open();
     await writer.importFile({ file: new File(['id,name\n1,Acme\n2,Globex\n'], 'Clients 2026.csv') });
-    const files: DatabaseFiles = {
-      name: 'with_files.duckdb',
-      read: async () => new Uint8Array(readFileSync(path)),
-      remove: async () => undefined,
-    };
-    const { bytes } = await new DatabaseStorage(source, { files }).backup();
+    const { bytes } = await new DatabaseStorage(source, {
+      files: fileOnDisk(path, 'with_files.duckdb'),
+    }).backup();
     await writer.close();
 
     const db = memoryDB();
