@@ -45,10 +45,17 @@ export async function launch(
   });
 }
 
-/** Appends the page's console messages and uncaught errors to `sink`, one line each. */
+/** Every captured console line of this suite file, in order; test/e2e/setup.ts prints a failed test's share. */
+export const capturedConsole: string[] = [];
+
+/** Appends the page's console messages and uncaught errors to `sink` (and `capturedConsole`), one line each. */
 export function captureConsole(page: Page, sink: string[]): void {
-  page.on('console', (message) => sink.push(`[${message.type()}] ${message.text()}`));
-  page.on('pageerror', (error) => sink.push(`[pageerror] ${error.message}`));
+  const add = (line: string) => {
+    sink.push(line);
+    capturedConsole.push(line);
+  };
+  page.on('console', (message) => add(`[${message.type()}] ${message.text()}`));
+  page.on('pageerror', (error) => add(`[pageerror] ${error.message}`));
 }
 
 /** Opens one of the app's pages from the top bar's links (`#/`, `#/sources`, `#/mutations`, `#/agents`, `#/settings`). */

@@ -2,7 +2,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, firstCell, freshProfile, launch, runSql, waitReady } from './browser.ts';
+import { captureConsole, firstCell, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
 
 interface BenchPage {
   dinobaseBench: { createBig(rows: number): Promise<number> };
@@ -51,6 +51,9 @@ async function loadSample(page: Page, expected: string): Promise<void> {
   await expect
     .poll(
       async () => {
+        // A load that failed says why in the banner; the poll then fails with that reason, not with NULL.
+        const failed = await textOf(page, 'session-error');
+        if (failed) return `the load failed: ${failed}`;
         await runSql(page, SAMPLE_LOADS);
         return firstCell(page);
       },

@@ -9,6 +9,7 @@ export default defineConfig({
     // Servers started by tests keep credentials here, never in the developer's ~/.dinobase.
     env: { DINOBASE_HOME: mkdtempSync(join(tmpdir(), 'dinobase-test-home-')) },
     include: ['test/e2e/**/*.e2e.ts'],
+    setupFiles: ['test/e2e/setup.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,
