@@ -1,11 +1,10 @@
 // Browser side of P1's blocking-bindings probe: its read against raw conn.query, its cancel against the app's, its start against the async one.
 import { tableFromIPC } from 'apache-arrow';
-import { duckdbWasmUrl, instantiateDuckDB } from '../worker/duckdb/browser.ts';
+import { duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/browser.ts';
 import { duckdb } from '../worker/duckdb/driver.ts';
 import { lockdown } from '../worker/duckdb/lockdown.ts';
 import { Comlink, getEngine } from '../web/lib/engine.ts';
-import type { BlockingProbe } from './blocking-probe.ts';
-import type { PathTiming } from './page.ts';
+import type { BlockingProbe, QueryStats } from './blocking-probe.ts';
 import { timeRaw } from './raw-duckdb.ts';
 
 const engine = getEngine();
@@ -62,35 +61,50 @@ async function openQueryProbe(sql: string): Promise<Probe> {
   return reader;
 }
 
-/** The probe's read of `sql` (main thread → probe worker → IPC → decoded) against raw conn.query, interleaved. */
-async function measureBlocking(sql: string, runs: number, warmup: number): Promise<PathTiming> {
+type ProbeMode = 'pending' | 'run';
+
+export interface ProbeTiming {
+  rows: number;
+  /** Raw conn.query on the page's own async instance (bench/raw-duckdb.ts), P1's baseline. */
+  raw: number[];
+  /** The probe's read per `BlockingProbe.query` mode, main thread to decoded table. */
+  pending: number[];
+  run: number[];
+  /** Where each timed read's time went inside the probe worker. */
+  inside: Record<ProbeMode, QueryStats[]>;
+}
+
+/**
+ * The probe's read of `sql` (main thread → probe worker → IPC → decoded) in both modes against raw conn.query,
+ * all three in each iteration. They share one loop because a freshly instantiated DuckDB runs slower until V8
+ * has tiered its hot wasm functions up: separate loops would time the first one on colder code.
+ */
+async function measureBlocking(sql: string, runs: number, warmup: number): Promise<ProbeTiming> {
   const { probe } = await (queryProbe ??= openQueryProbe(sql));
-  const ours: number[] = [];
-  const raw: number[] = [];
-  let rows = 0;
-  const viaProbe = async (i: number) => {
-    const started = performance.now();
-    const table = tableFromIPC(await probe.query({ sql, queryId: `read-${i}` }));
-    rows = table.numRows;
-    return performance.now() - started;
-  };
+  const timing: ProbeTiming = { rows: 0, raw: [], pending: [], run: [], inside: { pending: [], run: [] } };
+  const paths = ['pending', 'run', 'raw'] as const;
   for (let i = 0; i < warmup + runs; i++) {
-    // Which goes first alternates, so a change in the machine's load hits both alike.
-    let probeMs: number;
-    let rawMs: number;
-    if (i % 2) {
-      probeMs = await viaProbe(i);
-      rawMs = await timeRaw(sql);
-    } else {
-      rawMs = await timeRaw(sql);
-      probeMs = await viaProbe(i);
-    }
-    if (i >= warmup) {
-      ours.push(probeMs);
-      raw.push(rawMs);
+    // The order rotates, so a change in the machine's load hits all three alike.
+    for (let k = 0; k < paths.length; k++) {
+      const path = paths[(i + k) % paths.length]!;
+      if (path === 'raw') {
+        const elapsed = await timeRaw(sql);
+        if (i >= warmup) timing.raw.push(elapsed);
+        continue;
+      }
+      const started = performance.now();
+      const table = tableFromIPC(await probe.query({ sql, queryId: `read-${i}-${path}`, mode: path }));
+      const elapsed = performance.now() - started;
+      if (timing.rows && table.numRows !== timing.rows)
+        throw new Error(`the probe's ${path} read gave ${table.numRows} rows, the other ${timing.rows}`);
+      timing.rows = table.numRows;
+      if (i >= warmup) {
+        timing[path].push(elapsed);
+        timing.inside[path].push(await probe.lastQuery());
+      }
     }
   }
-  return { ours, raw, rows };
+  return timing;
 }
 
 export interface CancelTiming {
@@ -146,7 +160,9 @@ async function cancelLatency(sql: string, runs: number): Promise<CancelTiming> {
 }
 
 export interface StartTiming {
-  /** From spawning the worker to DuckDB instantiated (the wasm from the same cached URL). */
+  /** From creating the worker to its script loaded and answering. */
+  spawn: number;
+  /** DuckDB fetched (the same cached URL), compiled and instantiated. */
   instantiate: number;
   /** Opening a new OPFS database, a connection and the lockdown. */
   open: number;
@@ -155,17 +171,23 @@ export interface StartTiming {
 async function startBlocking(path: string): Promise<StartTiming> {
   const started = performance.now();
   const { probe, worker } = spawnProbe();
-  await probe.instantiate({ wasm: duckdbWasmUrl() });
+  const inWorker = await probe.instantiate({ wasm: duckdbWasmUrl() });
   const instantiated = performance.now();
   await probe.open({ path });
   const opened = performance.now();
   worker.terminate();
-  return { instantiate: instantiated - started, open: opened - instantiated };
+  const spawn = instantiated - started - inWorker;
+  return { spawn, instantiate: inWorker, open: opened - instantiated };
 }
 
+/** As bench/bare.ts starts it: DuckDB's worker fenced as the app fences it, pinged, then instantiated. */
 async function startAsync(path: string): Promise<StartTiming> {
   const started = performance.now();
-  const db = await instantiateDuckDB();
+  const wasm = duckdbWasmUrl();
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), duckdbWorker(wasm));
+  await db.ping();
+  const spawned = performance.now();
+  await db.instantiate(wasm);
   const instantiated = performance.now();
   await db.open({
     path,
@@ -176,7 +198,7 @@ async function startAsync(path: string): Promise<StartTiming> {
   await conn.query(lockdown(path).join(';\n'));
   const opened = performance.now();
   await db.terminate();
-  return { instantiate: instantiated - started, open: opened - instantiated };
+  return { spawn: spawned - started, instantiate: instantiated - spawned, open: opened - instantiated };
 }
 
 /** Starts each kind `rounds` times, alternating, each on a new OPFS file of its own. */
