@@ -67,6 +67,8 @@ export interface ProbeTiming {
   rows: number;
   /** Raw conn.query on the page's own async instance (bench/raw-duckdb.ts), P1's baseline. */
   raw: number[];
+  /** The app's cancellable runQuery (P1's first row) in the same loop, for a direct comparison. */
+  app: number[];
   /** The probe's read per `BlockingProbe.query` mode, main thread to decoded table. */
   pending: number[];
   run: number[];
@@ -74,22 +76,39 @@ export interface ProbeTiming {
   inside: Record<ProbeMode, QueryStats[]>;
 }
 
+/** P1's first row, as bench/page.ts times it: the app's cancellable runQuery, Arrow decoded. */
+async function timeApp(sql: string, queryId: string): Promise<number> {
+  const started = performance.now();
+  const result = await engine.runQuery({ sql, maxRows: 1_000_000, queryId });
+  if (!('ipc' in result)) throw new Error(`the app's read failed: ${JSON.stringify(result)}`);
+  tableFromIPC(result.ipc);
+  return performance.now() - started;
+}
+
 /**
- * The probe's read of `sql` (main thread → probe worker → IPC → decoded) in both modes against raw conn.query,
- * all three in each iteration. They share one loop because a freshly instantiated DuckDB runs slower until V8
- * has tiered its hot wasm functions up: separate loops would time the first one on colder code.
+ * The probe's read of `sql` (main thread → probe worker → IPC → decoded) in both modes against raw conn.query
+ * and the app's path, all four in each iteration. They share one loop because a freshly instantiated DuckDB
+ * runs slower until V8 has tiered its hot wasm functions up: separate loops would time the first on colder code.
  */
 async function measureBlocking(sql: string, runs: number, warmup: number): Promise<ProbeTiming> {
   const { probe } = await (queryProbe ??= openQueryProbe(sql));
-  const timing: ProbeTiming = { rows: 0, raw: [], pending: [], run: [], inside: { pending: [], run: [] } };
-  const paths = ['pending', 'run', 'raw'] as const;
+  const timing: ProbeTiming = {
+    rows: 0,
+    raw: [],
+    app: [],
+    pending: [],
+    run: [],
+    inside: { pending: [], run: [] },
+  };
+  await engine.open();
+  const paths = ['pending', 'run', 'raw', 'app'] as const;
   for (let i = 0; i < warmup + runs; i++) {
-    // The order rotates, so a change in the machine's load hits all three alike.
+    // The order rotates, so a change in the machine's load hits all four alike.
     for (let k = 0; k < paths.length; k++) {
       const path = paths[(i + k) % paths.length]!;
-      if (path === 'raw') {
-        const elapsed = await timeRaw(sql);
-        if (i >= warmup) timing.raw.push(elapsed);
+      if (path === 'raw' || path === 'app') {
+        const elapsed = path === 'raw' ? await timeRaw(sql) : await timeApp(sql, `read-${i}`);
+        if (i >= warmup) timing[path].push(elapsed);
         continue;
       }
       const started = performance.now();
