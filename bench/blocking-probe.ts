@@ -184,7 +184,8 @@ export function createBlockingProbe(): BlockingProbe {
       if (running?.queryId !== queryId) return false;
       running.controller.abort(new Error('cancelled by the user'));
       // Runs between two of the query's calls into DuckDB (it yielded), never during one.
-      ready().bindings.cancelPendingQuery(ready().conn);
+      const { bindings: db, conn } = ready();
+      db.cancelPendingQuery(conn);
       return true;
     },
   };
