@@ -2,6 +2,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
@@ -94,12 +95,29 @@ function offline(): Plugin[] {
 }
 
 /**
+ * DuckDB-WASM's package exports map `./blocking` to its Node build only; the browser's blocking build (used by the
+ * bench's probe, bench/blocking-probe.ts, never by the app) is reached by path. tsconfig.json maps its types.
+ */
+const BLOCKING_BROWSER = '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';
+
+/**
  * `npm run build` ships the app alone. `vite build --mode bench` (npm run build:bench) adds the benchmark harness
  * pages, so `npm run bench` and the e2e suites measure and drive the same app from one origin.
  */
 export default defineConfig(({ mode }) => ({
   plugins: [svelte(), precompress(), ...offline()],
   worker: { format: 'es' },
+  resolve: {
+    alias:
+      mode === 'bench'
+        ? [
+            {
+              find: BLOCKING_BROWSER,
+              replacement: fileURLToPath(new URL(`./node_modules/${BLOCKING_BROWSER}`, import.meta.url)),
+            },
+          ]
+        : [],
+  },
   build: {
     target: 'es2022',
     outDir: 'dist',

@@ -1,31 +1,14 @@
 // Browser side of the Chromium benchmarks: the query path (Comlink vs raw conn.query), reopening a big OPFS database, the /mcp bridge.
 import { tableFromIPC } from 'apache-arrow';
 import { DinobaseDB } from '../worker/db.ts';
-import { DEFAULT_PATH, instantiateDuckDB } from '../worker/duckdb/browser.ts';
+import { DEFAULT_PATH } from '../worker/duckdb/browser.ts';
 import { AgentChannel } from '../web/lib/agent-channel.ts';
 import { getEngine } from '../web/lib/engine.ts';
+import './page-blocking.ts';
 import './page-sync.ts';
+import { timeRaw } from './raw-duckdb.ts';
 
 const engine = getEngine();
-
-/**
- * The baseline: duckdb-wasm's own `conn.query`, on an instance of its own started as the engine starts it;
- * started on first use, so that pages measuring something else do not compile the wasm twice.
- */
-let rawConnection: ReturnType<typeof connectRaw> | null = null;
-
-async function connectRaw() {
-  const db = await instantiateDuckDB();
-  await db.open({ path: ':memory:', query: { castBigIntToDouble: false, castDecimalToDouble: false } });
-  return db.connect();
-}
-
-async function timeRaw(sql: string): Promise<number> {
-  const conn = await (rawConnection ??= connectRaw());
-  const started = performance.now();
-  await conn.query(sql);
-  return performance.now() - started;
-}
 
 export interface PathTiming {
   ours: number[];

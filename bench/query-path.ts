@@ -1,5 +1,8 @@
 // Query path in Chromium: the UI's Comlink call (Arrow IPC transferred and decoded) vs raw conn.query in the worker.
+import type { Page } from 'playwright-core';
 import { inChromium, openBenchPage } from './chromium.ts';
+import type { QueryStats } from './blocking-probe.ts';
+import type { CancelTiming, ProbeTiming, StartTiming } from './page-blocking.ts';
 import { median, ms, type Row } from './stats.ts';
 
 const WIDE = `SELECT i AS id, i * 7 AS n, i / 3.0 AS ratio, 'name-' || i AS name, i % 2 = 0 AS flag,
@@ -10,6 +13,96 @@ interface PathTiming {
   ours: number[];
   raw: number[];
   rows: number;
+}
+
+/** A query that runs until it is cancelled (the e2e suites cancel the same one). */
+const ENDLESS = 'SELECT count(*) FROM range(100000000000) a, range(10) b';
+const CANCELS = 5;
+const STARTS = 5;
+
+interface BlockingBench {
+  dinobaseBlockingBench: {
+    measureBlocking(sql: string, runs: number, warmup: number): Promise<ProbeTiming>;
+    cancelLatency(sql: string, runs: number): Promise<CancelTiming>;
+    startups(rounds: number): Promise<{ blocking: StartTiming[]; async: StartTiming[] }>;
+  };
+}
+
+const fixed = (v: number) => v.toFixed(0);
+
+/**
+ * Issue 13's first P1 candidate, measured beside today's path: DuckDB-WASM's blocking bindings in one worker
+ * (bench/blocking-probe.ts), no nested DuckDB worker. Its read against the same raw baseline, its cancel
+ * against the app's, and its start against the async bindings'.
+ */
+async function blockingRows(page: Page): Promise<Row[]> {
+  const read = await page.evaluate(
+    ([s]) => (globalThis as unknown as BlockingBench).dinobaseBlockingBench.measureBlocking(s, 40, 10),
+    [WIDE] as const,
+  );
+  if (read.rows !== 10_000) throw new Error(`the probe read ${read.rows} rows, not 10000`);
+  const cancel = await page.evaluate(
+    ([s, n]) => (globalThis as unknown as BlockingBench).dinobaseBlockingBench.cancelLatency(s, n),
+    [ENDLESS, CANCELS] as const,
+  );
+  const starts = await page.evaluate(
+    (n) => (globalThis as unknown as BlockingBench).dinobaseBlockingBench.startups(n),
+    STARTS,
+  );
+  const ratio = (mode: 'pending' | 'run') => median(read[mode]) / median(read.raw);
+  const [probeCancel, appCancel] = [median(cancel.probe), median(cancel.app)];
+  const start = (runs: StartTiming[]) => median(runs.map((r) => r.spawn + r.instantiate + r.open));
+  const parts = (runs: StartTiming[]) =>
+    (['spawn', 'instantiate', 'open'] as const)
+      .map((part) => `${part} ${fixed(median(runs.map((r) => r[part])))}`)
+      .join(', ');
+  const inside = (mode: 'pending' | 'run') => {
+    const of = (pick: (s: QueryStats) => number) => median(read.inside[mode].map(pick)).toFixed(1);
+    return (
+      `[in the probe worker ${of((s) => s.total_ms)} ms, DuckDB calls ${of((s) => s.duckdb_ms)} ms, ` +
+      `${of((s) => s.polls)} polls, ${of((s) => s.chunks)} chunks, ${of((s) => s.yields)} yields]`
+    );
+  };
+  return [
+    {
+      benchmark:
+        `probe: same 10k×10 read, blocking bindings in one worker, pending query polled ${inside('pending')} ` +
+        `[the app's path in the same loop: ${ms(median(read.app))}, ${(median(read.app) / median(read.raw)).toFixed(2)}×]`,
+      ours: ms(median(read.pending)),
+      baseline: ms(median(read.raw)),
+      ratio: `${ratio('pending').toFixed(2)}×`,
+      goal: '≤ 1.15×',
+      verdict: ratio('pending') <= 1.15 ? 'yes' : 'no',
+    },
+    {
+      benchmark: `probe: same, one runQuery call (not cancellable) ${inside('run')}`,
+      ours: ms(median(read.run)),
+      baseline: ms(median(read.raw)),
+      ratio: `${ratio('run').toFixed(2)}×`,
+      goal: 'report',
+      verdict: '-',
+    },
+    {
+      benchmark:
+        `probe: cancel → rejection of a long query, vs the app's runQuery + cancel ` +
+        `[probe max ${fixed(Math.max(...cancel.probe))}, app max ${fixed(Math.max(...cancel.app))}]`,
+      ours: ms(probeCancel),
+      baseline: ms(appCancel),
+      ratio: `${(probeCancel / appCancel).toFixed(2)}×`,
+      goal: '< 500 ms',
+      verdict: Math.max(...cancel.probe) < 500 ? 'yes' : 'no',
+    },
+    {
+      benchmark:
+        `probe: spawn + instantiate + open a new OPFS db, blocking vs async bindings ` +
+        `[blocking: ${parts(starts.blocking)}] [async: ${parts(starts.async)}]`,
+      ours: ms(start(starts.blocking)),
+      baseline: ms(start(starts.async)),
+      ratio: `${(start(starts.blocking) / start(starts.async)).toFixed(2)}×`,
+      goal: 'report',
+      verdict: '-',
+    },
+  ];
 }
 
 export function benchQueryPath(): Promise<Row[]> {
@@ -59,6 +152,7 @@ export function benchQueryPath(): Promise<Row[]> {
         goal: '< 3 ms',
         verdict: added < 3 ? 'yes' : 'no',
       },
+      ...(await blockingRows(page)),
     ];
   });
 }

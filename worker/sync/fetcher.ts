@@ -1,5 +1,6 @@
 // Walks one resource of a connector: builds each page request, sends it through the transport, yields its records.
 import { parseDuration } from '../../common/duration.ts';
+import { yieldToEventLoop } from '../../common/event-loop.ts';
 import { createPaginator } from '../connectors/paginators.ts';
 import { getPath, substitute, substituteDeep, type Scope } from '../connectors/paths.ts';
 import type { PageRequest } from '../connectors/request.ts';
@@ -55,20 +56,6 @@ function targetOf(resource: Pick<ResourceSpec, 'endpoint' | 'graphql'>): Target 
       return body && typeof body === 'object' ? Object.values(body).find(Array.isArray) : undefined;
     },
   };
-}
-
-/** One trip through the event loop (setImmediate in Node, a MessageChannel hop in browsers). */
-function yieldToEventLoop(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate;
-  if (immediate) return new Promise((resolve) => immediate(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }
 
 /**

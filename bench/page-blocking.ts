@@ -1,0 +1,236 @@
+// Browser side of P1's blocking-bindings probe: its read against raw conn.query, its cancel against the app's, its start against the async one.
+import { tableFromIPC } from 'apache-arrow';
+import { duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/browser.ts';
+import { duckdb } from '../worker/duckdb/driver.ts';
+import { lockdown } from '../worker/duckdb/lockdown.ts';
+import { Comlink, getEngine } from '../web/lib/engine.ts';
+import type { BlockingProbe, QueryStats } from './blocking-probe.ts';
+import { timeRaw } from './raw-duckdb.ts';
+
+const engine = getEngine();
+
+/** The probe's own OPFS file: the app's engine holds dinobase.duckdb in this page. */
+const PROBE_PATH = 'opfs://bench-blocking.duckdb';
+const PROBE_TABLE = 'bench_wide';
+/** How long a long query runs before it is cancelled: well past planning, into execution. */
+const CANCEL_AFTER_MS = 300;
+
+interface Probe {
+  probe: Comlink.Remote<BlockingProbe>;
+  worker: Worker;
+}
+
+function spawnProbe(): Probe {
+  const worker = new Worker(new URL('./bench-blocking.ts', import.meta.url), {
+    type: 'module',
+    name: 'bench-blocking',
+  });
+  return { probe: Comlink.wrap<BlockingProbe>(worker), worker };
+}
+
+async function openProbe(path: string): Promise<Probe> {
+  const spawned = spawnProbe();
+  await spawned.probe.instantiate({ wasm: duckdbWasmUrl() });
+  await spawned.probe.open({ path });
+  return spawned;
+}
+
+async function countOf(probe: Comlink.Remote<BlockingProbe>, table: string): Promise<number> {
+  const ipc = await probe.query({ sql: `SELECT count(*) AS n FROM ${table}`, queryId: 'count' });
+  return Number(tableFromIPC(ipc).getChildAt(0)!.get(0));
+}
+
+/**
+ * The probe the reads run on. A first probe writes `sql`'s rows into its OPFS file, checkpoints and is
+ * terminated; this one reopens the file and must find them: the blocking bindings' whole OPFS path.
+ */
+let queryProbe: Promise<Probe> | null = null;
+
+async function openQueryProbe(sql: string): Promise<Probe> {
+  const writer = await openProbe(PROBE_PATH);
+  await writer.probe.query({ sql: `CREATE OR REPLACE TABLE ${PROBE_TABLE} AS ${sql}`, queryId: 'create' });
+  await writer.probe.query({ sql: 'CHECKPOINT', queryId: 'checkpoint' });
+  const written = await countOf(writer.probe, PROBE_TABLE);
+  writer.worker.terminate();
+  const reader = await openProbe(PROBE_PATH);
+  const reopened = await countOf(reader.probe, PROBE_TABLE);
+  if (reopened !== written || written === 0)
+    throw new Error(
+      `the probe wrote ${written} rows to ${PROBE_PATH} but found ${reopened} after reopening it`,
+    );
+  return reader;
+}
+
+type ProbeMode = 'pending' | 'run';
+
+export interface ProbeTiming {
+  rows: number;
+  /** Raw conn.query on the page's own async instance (bench/raw-duckdb.ts), P1's baseline. */
+  raw: number[];
+  /** The app's cancellable runQuery (P1's first row) in the same loop, for a direct comparison. */
+  app: number[];
+  /** The probe's read per `BlockingProbe.query` mode, main thread to decoded table. */
+  pending: number[];
+  run: number[];
+  /** Where each timed read's time went inside the probe worker. */
+  inside: Record<ProbeMode, QueryStats[]>;
+}
+
+/** P1's first row, as bench/page.ts times it: the app's cancellable runQuery, Arrow decoded. */
+async function timeApp(sql: string, queryId: string): Promise<number> {
+  const started = performance.now();
+  const result = await engine.runQuery({ sql, maxRows: 1_000_000, queryId });
+  if (!('ipc' in result)) throw new Error(`the app's read failed: ${JSON.stringify(result)}`);
+  tableFromIPC(result.ipc);
+  return performance.now() - started;
+}
+
+/**
+ * The probe's read of `sql` (main thread → probe worker → IPC → decoded) in both modes against raw conn.query
+ * and the app's path, all four in each iteration. They share one loop because a freshly instantiated DuckDB
+ * runs slower until V8 has tiered its hot wasm functions up: separate loops would time the first on colder code.
+ */
+async function measureBlocking(sql: string, runs: number, warmup: number): Promise<ProbeTiming> {
+  const { probe } = await (queryProbe ??= openQueryProbe(sql));
+  const timing: ProbeTiming = {
+    rows: 0,
+    raw: [],
+    app: [],
+    pending: [],
+    run: [],
+    inside: { pending: [], run: [] },
+  };
+  await engine.open();
+  const paths = ['pending', 'run', 'raw', 'app'] as const;
+  for (let i = 0; i < warmup + runs; i++) {
+    // The order rotates, so a change in the machine's load hits all four alike.
+    for (let k = 0; k < paths.length; k++) {
+      const path = paths[(i + k) % paths.length]!;
+      if (path === 'raw' || path === 'app') {
+        const elapsed = path === 'raw' ? await timeRaw(sql) : await timeApp(sql, `read-${i}`);
+        if (i >= warmup) timing[path].push(elapsed);
+        continue;
+      }
+      const started = performance.now();
+      const table = tableFromIPC(await probe.query({ sql, queryId: `read-${i}-${path}`, mode: path }));
+      const elapsed = performance.now() - started;
+      if (timing.rows && table.numRows !== timing.rows)
+        throw new Error(`the probe's ${path} read gave ${table.numRows} rows, the other ${timing.rows}`);
+      timing.rows = table.numRows;
+      if (i >= warmup) {
+        timing[path].push(elapsed);
+        timing.inside[path].push(await probe.lastQuery());
+      }
+    }
+  }
+  return timing;
+}
+
+export interface CancelTiming {
+  /** Milliseconds from the cancel call to the probe's rejection. */
+  probe: number[];
+  /** The same through the app's engine (`runQuery`, then `cancel`), today's path. */
+  app: number[];
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function cancelProbe(probe: Comlink.Remote<BlockingProbe>, sql: string, queryId: string) {
+  const settled = probe.query({ sql, queryId }).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  await pause(CANCEL_AFTER_MS);
+  const started = performance.now();
+  if (!(await probe.cancel({ queryId })))
+    throw new Error(`the probe's query ${queryId} ended before its cancel`);
+  const error = await settled;
+  const elapsed = performance.now() - started;
+  if (!(error instanceof Error) || !/interrupted/i.test(error.message))
+    throw new Error(`the probe's cancelled query did not fail as interrupted: ${String(error)}`);
+  return elapsed;
+}
+
+async function cancelApp(sql: string, queryId: string) {
+  const result = engine.runQuery({ sql, maxRows: 200, queryId });
+  await pause(CANCEL_AFTER_MS);
+  const started = performance.now();
+  await engine.cancel({ queryId });
+  const outcome = await result;
+  const elapsed = performance.now() - started;
+  if (!('error' in outcome) || outcome.code !== 'interrupted')
+    throw new Error(`the app's cancelled query did not fail as interrupted: ${JSON.stringify(outcome)}`);
+  return elapsed;
+}
+
+/** Cancels `sql` (a query that runs until cancelled) `runs` times on each path, alternating. */
+async function cancelLatency(sql: string, runs: number): Promise<CancelTiming> {
+  if (!queryProbe) throw new Error('measureBlocking opens the probe; run it first');
+  const { probe } = await queryProbe;
+  await engine.open();
+  const timing: CancelTiming = { probe: [], app: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const which of i % 2 ? ['app', 'probe'] : ['probe', 'app']) {
+      if (which === 'probe') timing.probe.push(await cancelProbe(probe, sql, `cancel-${i}`));
+      else timing.app.push(await cancelApp(sql, `cancel-${i}`));
+    }
+  }
+  return timing;
+}
+
+export interface StartTiming {
+  /** From creating the worker to its script loaded and answering. */
+  spawn: number;
+  /** DuckDB fetched (the same cached URL), compiled and instantiated. */
+  instantiate: number;
+  /** Opening a new OPFS database, a connection and the lockdown. */
+  open: number;
+}
+
+async function startBlocking(path: string): Promise<StartTiming> {
+  const started = performance.now();
+  const { probe, worker } = spawnProbe();
+  const inWorker = await probe.instantiate({ wasm: duckdbWasmUrl() });
+  const instantiated = performance.now();
+  await probe.open({ path });
+  const opened = performance.now();
+  worker.terminate();
+  const spawn = instantiated - started - inWorker;
+  return { spawn, instantiate: inWorker, open: opened - instantiated };
+}
+
+/** As bench/bare.ts starts it: DuckDB's worker fenced as the app fences it, pinged, then instantiated. */
+async function startAsync(path: string): Promise<StartTiming> {
+  const started = performance.now();
+  const wasm = duckdbWasmUrl();
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), duckdbWorker(wasm));
+  await db.ping();
+  const spawned = performance.now();
+  await db.instantiate(wasm);
+  const instantiated = performance.now();
+  await db.open({
+    path,
+    accessMode: duckdb.DuckDBAccessMode.READ_WRITE,
+    query: { castBigIntToDouble: false, castDecimalToDouble: false },
+  });
+  const conn = await db.connect();
+  await conn.query(lockdown(path).join(';\n'));
+  const opened = performance.now();
+  await db.terminate();
+  return { spawn: spawned - started, instantiate: instantiated - spawned, open: opened - instantiated };
+}
+
+/** Starts each kind `rounds` times, alternating, each on a new OPFS file of its own. */
+async function startups(rounds: number): Promise<{ blocking: StartTiming[]; async: StartTiming[] }> {
+  const blocking: StartTiming[] = [];
+  const async: StartTiming[] = [];
+  for (let i = 0; i < rounds; i++) {
+    for (const which of i % 2 ? ['async', 'blocking'] : ['blocking', 'async']) {
+      if (which === 'blocking') blocking.push(await startBlocking(`opfs://bench-start-blocking-${i}.duckdb`));
+      else async.push(await startAsync(`opfs://bench-start-async-${i}.duckdb`));
+    }
+  }
+  return { blocking, async };
+}
+
+Object.assign(globalThis, { dinobaseBlockingBench: { measureBlocking, cancelLatency, startups } });
