@@ -120,6 +120,8 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
       info ??= (async () => {
         const started = performance.now();
         await db.conn;
+        // Behind the migrations, ahead of whatever the page asks at ready: the first query needs no round trip more.
+        await queries.connect();
         if (options.schedule) runner.start(options.schedule);
         const database = await db.database();
         const { version, path, persistent, startup } = database;
