@@ -1,12 +1,23 @@
 // The bare start-up baseline (P3, P4): DuckDB-WASM from the app's own cached files, one OPFS database, one query, nothing else.
-import { duckdb } from '../worker/duckdb/driver.ts';
-import { duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/browser.ts';
+import { duckdb, wrapDuckDB } from '../worker/duckdb/driver.ts';
+import { DEFAULT_PATH, duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/browser.ts';
 
 /** Read first, so that "script" is when this page's code began to run (navigation start is 0). */
 const scriptStart = performance.now();
 
-/** Its own file beside the app's, opened as the app's driver opens it (READ_WRITE on OPFS). */
-const BARE_PATH = 'opfs://bench-bare.duckdb';
+const params = new URLSearchParams(location.search);
+
+/**
+ * Its own file beside the app's, opened as the app's driver opens it (READ_WRITE on OPFS). A diagnostic of
+ * P4 (`?file=app&steps=engine`, never the baseline) opens the app's file instead and runs the engine's own open
+ * steps before the count: the lockdown (`wrapDuckDB`) and the migration check (`prepareOnOpen`).
+ */
+const BARE_PATH = params.get('file') === 'app' ? DEFAULT_PATH : 'opfs://bench-bare.duckdb';
+/** Loaded (while DuckDB instantiates) only for that diagnostic, so the baseline's script stays as it was. */
+const engineSteps =
+  params.get('steps') === 'engine'
+    ? Promise.all([import('../worker/meta/migrations.ts'), import('../worker/clock.ts')])
+    : null;
 
 /** Milliseconds since navigation start at the end of each step (`npm run bench` prints their differences). */
 export interface BareTiming {
@@ -37,6 +48,11 @@ async function run(mode: string, rows: number): Promise<BareTiming> {
     query: { castBigIntToDouble: false, castDecimalToDouble: false },
   });
   const open = performance.now();
+  if (engineSteps) {
+    const [{ prepareOnOpen }, { systemClock }] = await engineSteps;
+    const wrapped = await wrapDuckDB(db, { path: BARE_PATH, persistent: true });
+    await prepareOnOpen(await wrapped.connect(), systemClock);
+  }
   const conn = await db.connect();
   if (mode === 'create') {
     await conn.query(`CREATE OR REPLACE TABLE ${BIG_TABLE} AS SELECT range AS id, range % 100 AS bucket,
@@ -52,7 +68,6 @@ async function run(mode: string, rows: number): Promise<BareTiming> {
   return { script: scriptStart, worker, instantiate, open, query, value };
 }
 
-const params = new URLSearchParams(location.search);
 run(params.get('mode') ?? 'start', Number(params.get('rows') ?? 0)).then(
   (timing) => (document.body.dataset.bare = JSON.stringify(timing)),
   (error: unknown) => (document.body.dataset.bare = JSON.stringify({ error: String(error) })),

@@ -9,9 +9,10 @@ import { prewarmDuckDB } from './duckdb/browser.ts';
 prewarmDuckDB();
 registerTransferHandlers();
 // Every browser sync goes through this page's proxy: real credentials never reach the browser.
-// Sources with a sync interval sync on their own while this tab has the engine open.
+// Sources with a sync interval sync on their own while this tab has the engine open; the schedule's first reads
+// wait a moment, so that they do not queue in DuckDB ahead of the user's first query.
 const engine = import('./tab-engine.ts').then(({ createTabEngine }) =>
-  createTabEngine({ relay: { origin: self.location.origin }, schedule: {} }),
+  createTabEngine({ relay: { origin: self.location.origin }, schedule: { firstRoundAfter: '3s' } }),
 );
 /** Exposed at once, so no call is lost while the engine's modules load; each call waits for them. */
 const deferred = new Proxy({} as EngineApi, {

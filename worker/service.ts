@@ -18,6 +18,7 @@ import { TeamEngine } from './team/engine.ts';
 import { directTransport, relayTransport } from './sync/transport.ts';
 import { MutationError, NotReadyError } from './errors.ts';
 import { SyncRunner } from './sync/runner.ts';
+import type { ScheduleOptions } from './sync/scheduler.ts';
 import { DatabaseStorage, opfsFileName, type DatabaseFiles } from './storage.ts';
 import { opfsFiles } from './storage-opfs.ts';
 import { deleteSaved, duplicateSaved, getSaved, listSaved, renameSaved, saveQuery } from './meta/saved.ts';
@@ -38,7 +39,7 @@ export interface ServiceOptions {
   /** Direct mode only: the credentials write-backs use per source (the proxy holds them in relay mode). */
   credentials?: (source: string) => Record<string, string> | undefined;
   /** Sync sources that have a `sync_interval` on their own while the engine is open (the browser tab). */
-  schedule?: { checkInterval?: string };
+  schedule?: ScheduleOptions;
   /** Where team data is published (`/api/datasets`); default: the relay's origin. */
   team?: { origin: string };
   /** The database file for backup, restore and clear; default: the OPFS file of an `opfs://` database, else none. */
@@ -119,6 +120,8 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
       info ??= (async () => {
         const started = performance.now();
         await db.conn;
+        // Behind the migrations, ahead of whatever the page asks at ready: the first query needs no round trip more.
+        await queries.connect();
         if (options.schedule) runner.start(options.schedule);
         const database = await db.database();
         const { version, path, persistent, startup } = database;

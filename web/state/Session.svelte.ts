@@ -36,7 +36,6 @@ export class Session {
   #firstOpen: Promise<void>;
   #firstOpened: () => void = () => undefined;
   /** Plain listeners, not reactive state: callback lists, not something the UI renders. */
-  #opening: (() => void)[] = [];
   #ready: (() => void)[] = [];
   #released: (() => void)[] = [];
   #kept: KeptWork[] = [];
@@ -109,15 +108,6 @@ export class Session {
     this.#election.useHere();
   }
 
-  /**
-   * Calls `listener` each time this tab starts opening the database, just after asking the engine: what it
-   * asks the engine queues right behind the open, so its answer comes as early as it can. Returns an unsubscribe.
-   */
-  onOpen(listener: () => void): () => void {
-    this.#opening = [...this.#opening, listener];
-    return () => (this.#opening = this.#opening.filter((l) => l !== listener));
-  }
-
   /** Calls `listener` each time this tab has opened the database: first, and after getting it back. */
   onReady(listener: () => void): () => void {
     this.#ready = [...this.#ready, listener];
@@ -147,9 +137,7 @@ export class Session {
     this.#error = null;
     try {
       performance.mark('dinobase:engine-open');
-      const opened = this.#engine.open();
-      for (const listener of this.#opening) listener();
-      this.#info = await opened;
+      this.#info = await this.#engine.open();
       this.#status = 'ready';
       // The engine's own parts of the open ride along for `npm run bench` (P3).
       performance.mark('dinobase:engine-ready', { detail: this.#info.startup ?? null });

@@ -87,10 +87,13 @@ export function duckdbWorker(wasm: string): Worker {
   return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
 }
 
-/** DuckDB-WASM started as the engine starts it, not yet opened; `npm run bench` also uses it as its raw baseline. */
-export async function instantiateDuckDB(): Promise<duckdb.AsyncDuckDB> {
+/**
+ * DuckDB-WASM started as the engine starts it, not yet opened, in `worker` if given (spawned by
+ * `duckdbWorker`); `npm run bench` also uses it as its raw baseline.
+ */
+export async function instantiateDuckDB(worker?: Worker): Promise<duckdb.AsyncDuckDB> {
   const wasm = duckdbWasmUrl();
-  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), duckdbWorker(wasm));
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker ?? duckdbWorker(wasm));
   try {
     await db.instantiate(wasm);
     return db;
@@ -110,9 +113,13 @@ let prewarmed: Promise<duckdb.AsyncDuckDB | null> | null = null;
  */
 export function prewarmDuckDB(path: string = DEFAULT_PATH): void {
   prewarmed ??= (async () => {
+    // Spawned before the lock lookup (25–100 ms on a loaded machine): DuckDB's worker loads its script meanwhile.
+    const worker = duckdbWorker(duckdbWasmUrl());
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
     const held = locks ? ((await locks.query()).held ?? []) : [];
-    return held.some((lock) => lock.name === fileLockName(path)) ? null : instantiateDuckDB();
+    if (!held.some((lock) => lock.name === fileLockName(path))) return instantiateDuckDB(worker);
+    worker.terminate();
+    return null;
   })()
     // A failed prewarm is no error: the open instantiates again and reports what fails then.
     .catch(() => null);

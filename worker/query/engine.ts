@@ -156,6 +156,11 @@ export class QueryEngine {
     return this.#conn;
   }
 
+  /** Takes the reads' connection now (as the tab opens), so that the first query goes to DuckDB as it arrives. */
+  async connect(): Promise<void> {
+    await this.#connection();
+  }
+
   #dropConnection(): void {
     const old = this.#conn;
     this.#conn = null;

@@ -4,7 +4,7 @@ import type { DinobaseDB } from '../db.ts';
 import { ConfigError } from '../errors.ts';
 import type { StoredSource } from '../meta/sources.ts';
 import type { SyncEngine, SyncProgress, SyncResult, SyncSourceConfig } from './engine.ts';
-import { SyncScheduler } from './scheduler.ts';
+import { SyncScheduler, type ScheduleOptions } from './scheduler.ts';
 
 /** What started a sync. */
 export type SyncTrigger = 'manual' | 'schedule';
@@ -276,7 +276,7 @@ export class SyncRunner {
   }
 
   /** Starts the scheduler; it runs while this engine (the tab) is open. */
-  start(options: { checkInterval?: string } = {}): void {
+  start(options: ScheduleOptions = {}): void {
     this.scheduler.startBackground(options);
   }
 

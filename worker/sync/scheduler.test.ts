@@ -212,4 +212,28 @@ describe('SyncScheduler for the browser (explicit intervals, retry delay, wake)'
     expect(sleeps[1]).toBe(5000);
     await scheduler.stop();
   });
+
+  it('sleeps firstRoundAfter before its first round (a tab start), and wake() cuts that sleep short', async () => {
+    const engine = new RecordingEngine();
+    const sleeps: number[] = [];
+    // Only wake() (or stop) ends a sleep: the first round cannot have run while the first sleep is parked.
+    const idle = {
+      now: () => clock.now(),
+      sleep: (ms: number, signal?: AbortSignal) =>
+        new Promise<void>((_, reject) => {
+          sleeps.push(ms);
+          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+    };
+    await db.addSource({ name: 'linear', type: 'linear', sync_interval: '5s' });
+    const scheduler = new SyncScheduler(db, { defaultInterval: null, engine, clock: idle });
+    scheduler.startBackground({ checkInterval: '60s', firstRoundAfter: '3s' });
+    await expect.poll(() => sleeps, { timeout: 5000 }).toEqual([3000]);
+    expect(engine.calls).toEqual([]);
+    scheduler.wake();
+    await expect.poll(() => engine.calls, { timeout: 5000 }).toEqual(['linear']);
+    await expect.poll(() => sleeps, { timeout: 5000 }).toEqual([3000, 5000]);
+    await scheduler.stop();
+    expect(scheduler.running).toBe(false);
+  });
 });

@@ -38,6 +38,14 @@ export interface SchedulerOptions {
   credentials?: (source: StoredSource) => Record<string, string> | undefined;
 }
 
+/** How the background loop runs (intervals as text, e.g. "60s"). */
+export interface ScheduleOptions {
+  /** The longest sleep between rounds. @default '60s' */
+  checkInterval?: string;
+  /** A sleep before the first round; none by default. */
+  firstRoundAfter?: string;
+}
+
 /** An interval setting in seconds; a ConfigError naming the bad value. */
 export function parseInterval(text: string): number {
   return checkDuration('sync interval', text)!;
@@ -191,13 +199,15 @@ export class SyncScheduler {
   /**
    * Syncs what is due now, then sleeps until the next source is due (at most `checkInterval`, at least a
    * second) and repeats until stopped. `wake()` cuts a sleep short, e.g. after an interval changed.
+   * `firstRoundAfter` sleeps before the first round (a tab's start: its first query goes first).
    */
-  async runLoop(options: { checkInterval?: string; signal?: AbortSignal } = {}): Promise<void> {
+  async runLoop(options: ScheduleOptions & { signal?: AbortSignal } = {}): Promise<void> {
     const every = parseInterval(options.checkInterval ?? '60s') * 1000;
     const { signal } = options;
+    const first = options.firstRoundAfter ? parseInterval(options.firstRoundAfter) * 1000 : 0;
+    if (first > 0 && !(await this.#pause(first, signal))) return;
     while (!signal?.aborted) {
-      const wake = new AbortController();
-      this.#wake = wake;
+      const wake = this.#armWake();
       let wait = every;
       try {
         await this.syncAllDue();
@@ -205,12 +215,23 @@ export class SyncScheduler {
       } catch {
         // The database is briefly unavailable (closed for a backup or restore): look again later.
       }
-      try {
-        await this.#clock.sleep(wait, signal ? AbortSignal.any([signal, wake.signal]) : wake.signal);
-      } catch {
-        if (signal?.aborted) return;
-      }
+      if (!(await this.#pause(wait, signal, wake))) return;
     }
+  }
+
+  #armWake(): AbortController {
+    this.#wake = new AbortController();
+    return this.#wake;
+  }
+
+  /** Sleeps `ms` or until `wake()`; false once the loop was stopped. */
+  async #pause(ms: number, signal?: AbortSignal, wake = this.#armWake()): Promise<boolean> {
+    try {
+      await this.#clock.sleep(ms, signal ? AbortSignal.any([signal, wake.signal]) : wake.signal);
+    } catch {
+      if (signal?.aborted) return false;
+    }
+    return true;
   }
 
   /** Milliseconds until the earliest scheduled source is due, within [MIN_WAIT_MS, max]. */
@@ -230,7 +251,7 @@ export class SyncScheduler {
   }
 
   /** Starts the loop in the background; calling it again while running does nothing. */
-  startBackground(options: { checkInterval?: string } = {}): void {
+  startBackground(options: ScheduleOptions = {}): void {
     if (this.#loop) return;
     const controller = new AbortController();
     const done = this.runLoop({ ...options, signal: controller.signal }).catch(() => undefined);
