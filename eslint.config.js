@@ -98,6 +98,13 @@ const NATIVE_DUCKDB = {
   message: 'Only worker/duckdb/native*.ts imports native DuckDB; depend on worker/duckdb/types.ts instead.',
 };
 
+/** DuckDB-WASM's blocking bindings (DuckDB on the calling thread) stay in their driver's modules too. */
+const BLOCKING_DUCKDB = {
+  group: ['@duckdb/duckdb-wasm/blocking', '@duckdb/duckdb-wasm/dist/*blocking*'],
+  message:
+    "Only worker/duckdb/blocking*.ts imports DuckDB-WASM's blocking bindings; depend on worker/duckdb/types.ts instead.",
+};
+
 export default ts.config(
   { ignores: ['dist/', 'node_modules/', 'test-results/'] },
   js.configs.recommended,
@@ -131,7 +138,15 @@ export default ts.config(
   },
   {
     files: ['worker/duckdb/**'],
-    ignores: ['worker/duckdb/native*.ts'],
+    ignores: ['worker/duckdb/native*.ts', 'worker/duckdb/blocking*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NATIVE_DUCKDB, BLOCKING_DUCKDB] }] },
+  },
+  {
+    files: ['worker/duckdb/native*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BLOCKING_DUCKDB] }] },
+  },
+  {
+    files: ['worker/duckdb/blocking*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NATIVE_DUCKDB] }] },
   },
   // The benchmark's baseline is raw node-api; its P1 probe runs DuckDB-WASM's blocking bindings itself.

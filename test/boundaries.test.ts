@@ -74,4 +74,21 @@ describe('import boundaries', () => {
     );
     expect(await problems('worker/duckdb/x.ts', "export * from '@duckdb/duckdb-wasm';")).toEqual([]);
   });
+
+  it('keeps each driver in its own modules: native DuckDB in native*.ts, the blocking bindings in blocking*.ts', async () => {
+    const blocking = "export * from '@duckdb/duckdb-wasm/blocking';";
+    const browserBlocking = "export * from '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';";
+    const native = "export * from '@duckdb/node-api';";
+    const only = (file: string, code: string) => problems(file, code).then((p) => p.join());
+    expect(await only('worker/duckdb/driver.ts', blocking)).toContain('Only worker/duckdb/blocking*.ts');
+    expect(await only('worker/duckdb/browser.ts', browserBlocking)).toContain(
+      'Only worker/duckdb/blocking*.ts',
+    );
+    expect(await only('worker/duckdb/native.ts', blocking)).toContain('Only worker/duckdb/blocking*.ts');
+    expect(await only('worker/duckdb/blocking.ts', native)).toContain('Only worker/duckdb/native*.ts');
+    expect(await only('worker/query/x.ts', blocking)).toContain('Only worker/duckdb/ imports DuckDB-WASM');
+    expect(await problems('worker/duckdb/blocking-node.ts', blocking)).toEqual([]);
+    expect(await problems('worker/duckdb/blocking-browser.ts', browserBlocking)).toEqual([]);
+    expect(await problems('worker/duckdb/native.ts', native)).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngineService } from '../service.ts';
 import { memoryDB } from '../testing.ts';
-import { openDuckDB } from './index.ts';
+import { driverFromEnv, openWith, type DriverName } from './node.ts';
 
 /** An object's public members: own properties and its classes' methods (private # fields are not members). */
 function members(value: object): string[] {
@@ -14,7 +14,16 @@ function members(value: object): string[] {
   return [...names].sort();
 }
 
-describe('production contracts', () => {
+/**
+ * The driver DINOBASE_DRIVER names (each vitest project's); with DuckDB-WASM's async driver, its blocking one
+ * too, so the blocking core (blocking.ts) is held to the same contract once per `npm test` without a project of
+ * its own.
+ */
+const DRIVERS: DriverName[] = driverFromEnv() === 'wasm' ? ['wasm', 'blocking'] : [driverFromEnv()];
+
+describe.each(DRIVERS)('production contracts on %s', (driver) => {
+  const openDuckDB = openWith(driver);
+
   it('DuckDatabase has the members the engines use, and no timing hook', async () => {
     const database = await openDuckDB({ path: ':memory:' });
     try {
@@ -38,15 +47,7 @@ describe('production contracts', () => {
     }
   });
 
-  it('EngineApi offers the UI no raw, unchecked path to DuckDB', () => {
-    const service = createEngineService({ db: memoryDB() });
-    expect(Object.keys(service)).not.toContain('rawQueryTiming');
-    expect(Object.keys(service).filter((name) => /raw|timing|bench/i.test(name))).toEqual([]);
-  });
-});
-
-describe('queryBatches', () => {
-  it('streams a result in order, the schema first, ENUM values intact', async () => {
+  it('queryBatches streams a result in order, the schema first, ENUM values intact', async () => {
     const database = await openDuckDB({ path: ':memory:' });
     try {
       const conn = await database.connect();
@@ -74,5 +75,13 @@ describe('queryBatches', () => {
     } finally {
       await database.close();
     }
+  });
+});
+
+describe('production contracts', () => {
+  it('EngineApi offers the UI no raw, unchecked path to DuckDB', () => {
+    const service = createEngineService({ db: memoryDB() });
+    expect(Object.keys(service)).not.toContain('rawQueryTiming');
+    expect(Object.keys(service).filter((name) => /raw|timing|bench/i.test(name))).toEqual([]);
   });
 });

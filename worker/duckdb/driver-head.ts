@@ -6,8 +6,27 @@ import { toQueryError } from './errors.ts';
 import { countSql, limitSql } from './head.ts';
 import type { BatchOptions, HeadOptions, HeadResult } from './types.ts';
 
+/**
+ * The calls of DuckDB-WASM's bindings that a connection makes, as promises: AsyncDuckDB (DuckDB in its own
+ * worker) has them as they are; blocking.ts wraps the synchronous bindings in them.
+ */
+export type DuckCalls = Pick<
+  duckdb.AsyncDuckDB,
+  | 'runQuery'
+  | 'startPendingQuery'
+  | 'pollPendingQuery'
+  | 'cancelPendingQuery'
+  | 'fetchQueryResults'
+  | 'createPrepared'
+  | 'runPrepared'
+  | 'closePrepared'
+  | 'insertArrowFromIPCStream'
+  | 'insertJSONFromPath'
+  | 'disconnect'
+>;
+
 export const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
-/** Chunk requests in flight: each is a round trip to DuckDB's worker. */
+/** Chunk requests in flight: each is a round trip to DuckDB's worker (with the blocking bindings, one chunk ahead). */
 const FETCH_WINDOW = 2;
 
 export function concat(chunks: Uint8Array[]): Uint8Array {
@@ -42,7 +61,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
  * round trip to DuckDB's worker); requests past the end return empty chunks, and the worker answers in order.
  */
 export async function fetchRest(
-  db: duckdb.AsyncDuckDB,
+  db: DuckCalls,
   conn: number,
   take: (chunk: Uint8Array) => void,
   signal?: AbortSignal,
@@ -65,24 +84,14 @@ export async function fetchRest(
   }
 }
 
-export async function start(
-  db: duckdb.AsyncDuckDB,
-  conn: number,
-  sql: string,
-  stream: boolean,
-): Promise<Uint8Array> {
+export async function start(db: DuckCalls, conn: number, sql: string, stream: boolean): Promise<Uint8Array> {
   let header = await db.startPendingQuery(conn, sql, stream);
   while (header == null) header = await db.pollPendingQuery(conn);
   return header;
 }
 
 /** The one value of a one-row, one-column result, run as a pending query so that a cancel stops it. */
-async function scalar(
-  db: duckdb.AsyncDuckDB,
-  conn: number,
-  sql: string,
-  signal?: AbortSignal,
-): Promise<number> {
+async function scalar(db: DuckCalls, conn: number, sql: string, signal?: AbortSignal): Promise<number> {
   const header = await start(db, conn, sql, false);
   const chunks = [header];
   await fetchRest(db, conn, (chunk) => chunks.push(chunk), signal);
@@ -100,7 +109,7 @@ async function scalar(
  * counted. Streamed results carry no dictionary batches, so an ENUM head is read once more in one piece.
  */
 export async function headOf(
-  db: duckdb.AsyncDuckDB,
+  db: DuckCalls,
   conn: number,
   sql: string,
   options: HeadOptions,
@@ -172,7 +181,7 @@ export async function headOf(
  * result with ENUM columns is read once more in one piece (docs/ARCHITECTURE.md, Export).
  */
 export async function batchesOf(
-  db: duckdb.AsyncDuckDB,
+  db: DuckCalls,
   conn: number,
   sql: string,
   { onBatch, signal }: BatchOptions,

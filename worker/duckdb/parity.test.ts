@@ -1,4 +1,4 @@
-// The two drivers side by side on the same queries: one DuckDB release, equal Arrow schemas, equal JSON.
+// The drivers side by side on the same queries (native, DuckDB-WASM async and blocking): one DuckDB release, equal Arrow schemas, equal JSON.
 import {
   Bool,
   DataType,
@@ -55,9 +55,15 @@ afterAll(async () => {
   for (const driver of DRIVERS) await dbs[driver]?.close();
 });
 
-/** Runs the same thing on both drivers and returns [native, wasm]. */
+/** Runs the same thing on every driver and returns the results in DRIVERS' order: [native, wasm, blocking]. */
 function both<T>(task: (db: DinobaseDB, driver: DriverName) => Promise<T>): Promise<T[]> {
   return Promise.all(DRIVERS.map((driver) => task(dbs[driver], driver)));
+}
+
+/** Every driver's result equals native DuckDB's (the first); returns that one. */
+function alike<T>([native, ...others]: T[]): T {
+  for (const other of others) expect(other).toEqual(native);
+  return native!;
 }
 
 /** Everything an Arrow field says about its type, recursively, for an exact comparison. */
@@ -82,11 +88,10 @@ function withoutTiming<T extends { elapsed_ms?: number }>(result: T): Omit<T, 'e
   return rest;
 }
 
-describe('the native and WASM drivers', () => {
+describe('the native and both DuckDB-WASM drivers', () => {
   it('run the same DuckDB release, and package.json pins both packages exactly', async () => {
     const versions = await both(async (db) => (await db.database()).version);
-    expect(versions[0]).toMatch(/^v\d+\.\d+\.\d+$/);
-    expect(versions[1]).toBe(versions[0]);
+    expect(alike(versions)).toMatch(/^v\d+\.\d+\.\d+$/);
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
       dependencies: Record<string, string>;
     };
@@ -106,12 +111,10 @@ describe('the native and WASM drivers', () => {
   });
 
   it('give DinobaseDB.query and queryRaw the same exact JSON for every type, NULLs included', async () => {
-    const [native, wasm] = await both((db) => db.query(SELECT_TYPED));
-    expect(native).toEqual(wasm);
-    const [rawNative, rawWasm] = await both((db) => db.queryRaw(SELECT_TYPED));
-    expect(rawNative).toEqual(rawWasm);
+    const native = alike(await both((db) => db.query(SELECT_TYPED)));
+    alike(await both((db) => db.queryRaw(SELECT_TYPED)));
     // Equal is not enough: both must be right.
-    expect(native![0]).toMatchObject({
+    expect(native[0]).toMatchObject({
       big: '9007199254740993',
       big_min: '-9223372036854775808',
       ubig: '18446744073709551615',
@@ -140,13 +143,13 @@ describe('the native and WASM drivers', () => {
       inf: 'Infinity',
       arr: [1, 2],
     });
-    const nulls = Object.entries(native![1]!).filter(([k]) => k !== 'id');
+    const nulls = Object.entries(native[1]!).filter(([k]) => k !== 'id');
     expect(nulls.every(([, v]) => v === null)).toBe(true);
   });
 
   it('give QueryEngine.execute the same result and DuckDB type names, and the grid the same Arrow', async () => {
     const results = await both((db) => new QueryEngine(db).execute(SELECT_TYPED));
-    expect(withoutTiming(results[0] as QueryResult)).toEqual(withoutTiming(results[1] as QueryResult));
+    alike(results.map((r) => withoutTiming(r as QueryResult)));
     expect((results[0] as QueryResult).data_types).toMatchObject({
       huge: 'HUGEINT',
       dec38: 'DECIMAL(38,12)',
@@ -155,16 +158,16 @@ describe('the native and WASM drivers', () => {
       m: 'MAP(VARCHAR, DECIMAL(2,1)[])',
     });
     const grids = await both((db) => new QueryEngine(db).executeArrow(SELECT_TYPED));
-    const [native, wasm] = grids.map((g) => tableFromIPC((g as ArrowQueryResult).ipc));
-    expect(describeSchema(native!.schema)).toEqual(describeSchema(wasm!.schema));
-    expect(tableToRows(native!)).toEqual(tableToRows(wasm!));
+    const tables = grids.map((g) => tableFromIPC((g as ArrowQueryResult).ipc));
+    alike(tables.map((t) => describeSchema(t.schema)));
+    const native = tables[0]!;
+    alike(tables.map((t) => tableToRows(t)));
     // A truncated result is re-encoded from the decoded table; it must survive that too.
     const capped = await both((db) => new QueryEngine(db).executeArrow(SELECT_TYPED, { maxRows: 1 }));
-    const [a, b] = capped.map((g) => tableToRows(tableFromIPC((g as ArrowQueryResult).ipc)));
-    expect(a).toEqual(b);
+    const a = alike(capped.map((g) => tableToRows(tableFromIPC((g as ArrowQueryResult).ipc))));
     // Equal and right: apache-arrow 17 re-encoded MONTH_DAY_NANO intervals 3 words wide (headToIPC fixes it).
-    expect(a).toEqual(tableToRows(native!).slice(0, 1));
-    expect(a![0]).toMatchObject({
+    expect(a).toEqual(tableToRows(native).slice(0, 1));
+    expect(a[0]).toMatchObject({
       iv: '1 year 2 months 3 days 04:05:06.789012',
       iv_neg: '-2 days -00:00:01',
     });
@@ -175,8 +178,7 @@ describe('the native and WASM drivers', () => {
       'DESCRIBE p.typed',
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'typed' ORDER BY ordinal_position`,
     ]) {
-      const [native, wasm] = await both((db) => db.query(sql));
-      expect(native).toEqual(wasm);
+      alike(await both((db) => db.query(sql)));
     }
   });
 
@@ -184,9 +186,8 @@ describe('the native and WASM drivers', () => {
     const sql = 'SELECT ? AS i, ? AS big, ? AS f, ? AS s, ? AS bo, ? AS huge, typeof(?) AS t, ? IS NULL AS n';
     const params = [7, 2 ** 40, 1.5, 'x', true, 2n ** 70n, 7, null];
     const tables = await both((db) => db.conn.then((conn) => conn.queryParams(sql, params)));
-    expect(describeSchema(tables[0]!.schema)).toEqual(describeSchema(tables[1]!.schema));
-    expect(tableToRows(tables[0]!)).toEqual(tableToRows(tables[1]!));
-    expect(tableToRows(tables[0]!)).toEqual([
+    alike(tables.map((t) => describeSchema(t.schema)));
+    expect(alike(tables.map((t) => tableToRows(t)))).toEqual([
       { i: 7, big: 2 ** 40, f: 1.5, s: 'x', bo: true, huge: '1180591620717411303424', t: 'DOUBLE', n: true },
     ]);
   });
@@ -208,8 +209,7 @@ describe('the native and WASM drivers', () => {
       await conn.close();
       return db.query('SELECT * FROM p.loaded ORDER BY id NULLS LAST, name');
     });
-    expect(rows[0]).toEqual(rows[1]);
-    expect(rows[0]).toEqual([
+    expect(alike(rows)).toEqual([
       {
         id: 1,
         name: 'a',
@@ -234,7 +234,7 @@ describe('the native and WASM drivers', () => {
     const types = await both((db) =>
       db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'loaded'`),
     );
-    expect(types[0]).toEqual(types[1]);
+    alike(types);
   });
 
   it('fail alike: a bad statement is a bad_sql QueryError, an abort interrupts and the connection lives on', async () => {
@@ -265,12 +265,13 @@ describe('the native and WASM drivers', () => {
     const sql = `SELECT json_extract('{"a":1}', '$.a')::INTEGER AS v`;
     await expect(dbs.native.query(sql)).resolves.toEqual([{ v: 1 }]);
     await expect(dbs.wasm.query(sql)).rejects.toMatchObject({ code: 'extension_unavailable' });
+    await expect(dbs.blocking.query(sql)).rejects.toMatchObject({ code: 'extension_unavailable' });
   });
 
   it('run several statements in one call and return the last result', async () => {
     const results = await both((db) =>
       db.query('CREATE TEMP TABLE x AS SELECT 1 AS a; SELECT a + 1 AS b FROM x'),
     );
-    expect(results).toEqual([[{ b: 2 }], [{ b: 2 }]]);
+    expect(alike(results)).toEqual([{ b: 2 }]);
   });
 });
