@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../clock.ts';
 import type { DinobaseDB } from '../db.ts';
 import { GatedClock, ManualClock, memoryDB } from '../testing.ts';
 import type { SyncResult, SyncSourceConfig } from './engine.ts';
@@ -145,6 +146,20 @@ describe('SyncScheduler', () => {
   });
 });
 
+/** A clock whose sleeps last until aborted, so only wake() (or stop) ends one; `sleeps` lists their lengths. */
+function parkedClock(): { sleeps: number[]; idle: Clock } {
+  const sleeps: number[] = [];
+  const idle = {
+    now: () => clock.now(),
+    sleep: (ms: number, signal?: AbortSignal) =>
+      new Promise<void>((_, reject) => {
+        sleeps.push(ms);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
+  };
+  return { sleeps, idle };
+}
+
 describe('SyncScheduler for the browser (explicit intervals, retry delay, wake)', () => {
   it('schedules only sources with their own interval when there is no default', async () => {
     const engine = new RecordingEngine();
@@ -190,16 +205,7 @@ describe('SyncScheduler for the browser (explicit intervals, retry delay, wake)'
 
   it('sleeps until woken when nothing is scheduled, then picks up a new interval at once', async () => {
     const engine = new RecordingEngine();
-    const sleeps: number[] = [];
-    // A clock whose sleeps last until aborted, so only wake() (or stop) can end one.
-    const idle = {
-      now: () => clock.now(),
-      sleep: (ms: number, signal?: AbortSignal) =>
-        new Promise<void>((_, reject) => {
-          sleeps.push(ms);
-          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-        }),
-    };
+    const { sleeps, idle } = parkedClock();
     await db.addSource({ name: 'stripe', type: 'stripe' });
     const scheduler = new SyncScheduler(db, { defaultInterval: null, engine, clock: idle });
     scheduler.startBackground({ checkInterval: '60s' });
@@ -215,16 +221,8 @@ describe('SyncScheduler for the browser (explicit intervals, retry delay, wake)'
 
   it('sleeps firstRoundAfter before its first round (a tab start), and wake() cuts that sleep short', async () => {
     const engine = new RecordingEngine();
-    const sleeps: number[] = [];
-    // Only wake() (or stop) ends a sleep: the first round cannot have run while the first sleep is parked.
-    const idle = {
-      now: () => clock.now(),
-      sleep: (ms: number, signal?: AbortSignal) =>
-        new Promise<void>((_, reject) => {
-          sleeps.push(ms);
-          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-        }),
-    };
+    // The first round cannot have run while the first sleep is parked.
+    const { sleeps, idle } = parkedClock();
     await db.addSource({ name: 'linear', type: 'linear', sync_interval: '5s' });
     const scheduler = new SyncScheduler(db, { defaultInterval: null, engine, clock: idle });
     scheduler.startBackground({ checkInterval: '60s', firstRoundAfter: '3s' });
