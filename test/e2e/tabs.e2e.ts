@@ -138,6 +138,8 @@ describe('editor tabs across a hand-over', () => {
     const after = await titles(a);
     const added = after.at(-1)!;
     await typeInTab(a, added, 'SELECT 3 AS added_in_a');
+    // B, still waiting, follows A's tabs as A saves them.
+    await expect.poll(() => titles(b), { timeout: 30_000 }).toEqual(after);
 
     // B takes over: it shows A's tabs, not the ones it read when it opened.
     await b.getByRole('button', { name: 'Use here' }).click();

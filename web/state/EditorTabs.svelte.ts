@@ -64,6 +64,7 @@ export class EditorTabs {
   #edited = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #persist: boolean;
+  #onStorage: ((event: StorageEvent) => void) | undefined;
 
   /** `persist: false` keeps tabs in memory only (tests, or where storage is unavailable). */
   constructor(initialSql: string, options: { persist?: boolean } = {}) {
@@ -102,6 +103,24 @@ export class EditorTabs {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#show(stored);
+  }
+
+  /**
+   * While `on`, shows the stored tabs each time another page of this origin saves them: a tab waiting for the
+   * database mirrors the tabs of the one using it (saved after a typing pause), so what it shows is what "Use
+   * here" will show, not what was stored when it opened.
+   */
+  follow(on: boolean): void {
+    if (!this.#persist || typeof addEventListener !== 'function') return;
+    if (on && !this.#onStorage) {
+      this.#onStorage = (event) => {
+        if (event.key === KEY) void this.reload();
+      };
+      addEventListener('storage', this.#onStorage);
+    } else if (!on && this.#onStorage) {
+      removeEventListener('storage', this.#onStorage);
+      this.#onStorage = undefined;
+    }
   }
 
   /** Writes unsaved changes now, synchronously, instead of after the typing pause (before another tab takes over). */
