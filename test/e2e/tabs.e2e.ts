@@ -37,6 +37,16 @@ async function titles(page: Page): Promise<string[]> {
   return (await page.getByTestId('editor-tab').getByRole('tab').allTextContents()).map((t) => t.trim());
 }
 
+/** The titles of the editor tabs the page's origin has saved (localStorage), as the next tab to open reads them. */
+function storedTitles(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const stored = JSON.parse(localStorage.getItem('dinobase:editor-tabs') ?? 'null') as {
+      tabs?: { title: string }[];
+    } | null;
+    return (stored?.tabs ?? []).map((t) => t.title);
+  });
+}
+
 function tabButton(page: Page, title: string) {
   return page.getByTestId('editor-tab').getByRole('tab', { name: title, exact: true });
 }
@@ -124,14 +134,19 @@ describe('several tabs in Chromium', () => {
 describe('editor tabs across a hand-over', () => {
   it('"Use here" shows the tabs the owner left, and a reload afterwards keeps both tabs\' work', async () => {
     const a = second;
+    // The tab acted in is brought to the front first: Chromium throttles a background tab's timers, and the
+    // editor saves its tabs on a timer (after a typing pause).
+    await a.bringToFront();
     await a.getByRole('button', { name: 'New query tab' }).click();
     await expect.poll(() => titles(a).then((t) => t.length), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     const before = await titles(a);
+    await expect.poll(() => storedTitles(a), { timeout: 30_000 }).toEqual(before);
     const b = await newTab();
     await expect.poll(() => notice(b), { timeout: 30_000 }).toContain('Dinobase is open in another tab');
     await expect.poll(() => titles(b), { timeout: 30_000 }).toEqual(before);
 
     // While B waits, A edits its first tab and adds another.
+    await a.bringToFront();
     await typeInTab(a, before[0]!, '-- edited in A');
     await a.getByRole('button', { name: 'New query tab' }).click();
     await expect.poll(() => titles(a)).toHaveLength(before.length + 1);
@@ -142,6 +157,7 @@ describe('editor tabs across a hand-over', () => {
     await expect.poll(() => titles(b), { timeout: 30_000 }).toEqual(after);
 
     // B takes over: it shows A's tabs, not the ones it read when it opened.
+    await b.bringToFront();
     await b.getByRole('button', { name: 'Use here' }).click();
     await waitReady(b);
     await expect.poll(() => notice(a), { timeout: 30_000 }).toContain('Dinobase moved to another tab');
