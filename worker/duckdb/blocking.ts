@@ -56,7 +56,7 @@ function blockingCalls(bindings: DuckDBBindings, thread: Thread): DuckCalls {
     startPendingQuery: (conn, text, stream = false) =>
       thread.run(() => bindings.startPendingQuery(conn, text, stream)),
     pollPendingQuery: (conn) => thread.run(() => bindings.pollPendingQuery(conn)),
-    // Straight in, not in line: any JS running means no call into DuckDB is, and the cancel must come before
+    // Straight in, not in line: while this JS runs, no call into DuckDB can be running, and the cancel must come before
     // the next poll, which then fails as interrupted.
     cancelPendingQuery: async (conn) => bindings.cancelPendingQuery(conn),
     fetchQueryResults: (conn) => thread.run(() => bindings.fetchQueryResults(conn)),
