@@ -27,6 +27,8 @@ export interface AccessOptions {
   now?: () => number;
   maxLoginFailures?: number;
   loginWindowMs?: number;
+  /** Whether GET /api/agent/channel is mounted (see mountMcp); told to the tab by /api/session. */
+  agentChannel?: boolean;
 }
 
 const COOKIE = 'dinobase_session';
@@ -270,11 +272,12 @@ export function createAccess(options: AccessOptions) {
     });
     app.get('/api/session', async (c) => {
       const role = await roleOf(c);
-      // `role` only for a login that has one, so the answer to a stranger stays what it was.
+      // `role` only for a login that has one, so the answer to a stranger stays what it was. A read-only login
+      // is refused the channel, so for it there is none.
       return c.json({
         login_required: options.token !== undefined,
         authenticated: role !== null,
-        ...(role ? { role } : {}),
+        ...(role ? { role, agent_channel: role === 'full' && (options.agentChannel ?? false) } : {}),
       });
     });
     app.get('/login', (c) => {

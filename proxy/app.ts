@@ -75,6 +75,7 @@ export function createApp(options: AppOptions): Hono {
   const access = createAccess({
     ...options.access,
     publicPrefixes: options.sandboxes ? ['/sandbox/'] : [],
+    agentChannel: options.mcp !== undefined && !options.mcp.options.headless,
   });
   const app = new Hono();
 

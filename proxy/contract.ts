@@ -50,6 +50,11 @@ export const SessionState = z.object({
   authenticated: z.boolean(),
   /** `read`: logged in with DINOBASE_READ_TOKEN, which reads only /api/datasets (team data). */
   role: z.enum(['full', 'read']).nullable().optional(),
+  /**
+   * Whether this server relays agents' calls to a tab (GET /api/agent/channel): false when it runs without /mcp
+   * or answers agents headless, so the tab does not open a channel that would only get a 404.
+   */
+  agent_channel: z.boolean().optional(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 

@@ -77,6 +77,10 @@ const textOf = (result: Awaited<ReturnType<Client['callTool']>>) =>
   (result.content as { text: string }[])[0]?.text ?? '';
 
 describe('AgentChannel', () => {
+  it('the session tells the tab that this server has a tab channel', async () => {
+    expect(await (await fetch(`${server.url}/api/session`)).json()).toMatchObject({ agent_channel: true });
+  });
+
   it('answers tool calls with the engine, and the instructions at initialize', async () => {
     expect(client.getInstructions()).toMatch(/add|sync/i);
     const result = await client.callTool({ name: 'query', arguments: { sql: 'SELECT 2 + 2 AS four' } });

@@ -75,6 +75,11 @@ describe('DINOBASE_MCP_ENGINE=headless', () => {
     });
   });
 
+  it('the session tells the tab to open no channel: agents are answered here', async () => {
+    const session = await fetch(new URL('/api/session', url));
+    expect(await session.json()).toMatchObject({ agent_channel: false });
+  });
+
   it('an unknown engine name stops the server with a clear message', async () => {
     await expect(serve({ DINOBASE_MCP_ENGINE: 'cloud' })).rejects.toThrow(/DINOBASE_MCP_ENGINE must be/);
   });

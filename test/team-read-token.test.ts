@@ -47,7 +47,12 @@ afterAll(async () => {
 describe('team data with the read-only token', () => {
   it('the session says role "read"', async () => {
     const res = await withToken(READ_TOKEN)(`${server.url}/api/session`);
-    expect(await res.json()).toEqual({ login_required: true, authenticated: true, role: 'read' });
+    expect(await res.json()).toEqual({
+      login_required: true,
+      authenticated: true,
+      role: 'read',
+      agent_channel: false,
+    });
   });
 
   it('lists and pulls the published source, and counts what the server has, without a vendor call', async () => {

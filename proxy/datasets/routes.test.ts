@@ -247,6 +247,11 @@ describe('DINOBASE_READ_TOKEN: the read-only role', () => {
     expect(app.status).toBe(200);
     expect(await app.text()).toContain('<title>Dinobase</title>');
     const session = await fetch(`${server.url}/api/session`, { headers: { cookie } });
-    expect(await session.json()).toEqual({ login_required: true, authenticated: true, role: 'read' });
+    expect(await session.json()).toEqual({
+      login_required: true,
+      authenticated: true,
+      role: 'read',
+      agent_channel: false,
+    });
   });
 });

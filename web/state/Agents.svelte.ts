@@ -26,16 +26,19 @@ export class Agents {
   #log = $state.raw<AgentCall[]>([]);
   #error = $state.raw<string | null>(null);
   #channel: AgentChannel;
-  #login: Pick<Login, 'known' | 'readOnly'> | null;
+  #login: Pick<Login, 'known' | 'readOnly' | 'agentChannel'> | null;
   #unregister: () => void = () => undefined;
   /** Pages showing the log right now: only then does a call re-read it. */
   #watching = 0;
 
-  /** `login`: the session's role; a read-only login has no /mcp channel (the proxy refuses it). */
+  /**
+   * `login`: the session's role and whether the server has a tab channel; a read-only login has none (the proxy
+   * refuses it), nor has a server without /mcp or one that answers agents headless.
+   */
   constructor(
     engine: AgentsEngine,
     specs: readonly WebToolSpec[],
-    login: Pick<Login, 'known' | 'readOnly'> | null = null,
+    login: Pick<Login, 'known' | 'readOnly' | 'agentChannel'> | null = null,
   ) {
     this.#engine = engine;
     this.#specs = specs;
@@ -95,7 +98,7 @@ export class Agents {
       held = true;
       // The role is asked once; the database may have gone to another tab in the meantime.
       void (this.#login?.known() ?? Promise.resolve()).then(() => {
-        if (held && !this.#login?.readOnly) this.#channel.start();
+        if (held && !this.#login?.readOnly && this.#login?.agentChannel !== false) this.#channel.start();
       });
       this.#unregister();
       this.#unregister = registerWebMcp({

@@ -4,6 +4,7 @@ import { sessionState, type SessionState } from '../lib/proxy.ts';
 export class Login {
   #required = $state.raw(false);
   #role = $state.raw<SessionState['role']>(null);
+  #agentChannel = true;
   #answered = false;
   #asking: Promise<void> | null = null;
 
@@ -19,12 +20,21 @@ export class Login {
     return this.#role === 'read';
   }
 
+  /**
+   * Whether the server relays agents' calls to a tab. Until it answers (or from an older server that does not
+   * say), yes: the channel then reconnects by itself once the server is back.
+   */
+  get agentChannel(): boolean {
+    return this.#agentChannel;
+  }
+
   /** Asks the server; unreachable (offline), the last answer stands. */
   async refresh(): Promise<void> {
     try {
       const state = await sessionState();
       this.#required = state.login_required;
       this.#role = state.role ?? null;
+      this.#agentChannel = state.agent_channel ?? true;
       this.#answered = true;
     } catch {
       // Offline is a normal state: nothing to log out of until the server answers again.
