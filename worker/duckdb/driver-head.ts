@@ -84,15 +84,30 @@ export async function fetchRest(
   }
 }
 
-export async function start(db: DuckCalls, conn: number, sql: string, stream: boolean): Promise<Uint8Array> {
+/**
+ * Starts a pending query and polls it until its result begins. An abort that came while the start waited for its
+ * turn (behind a call in line, or a yield of the blocking bindings) cancelled nothing, since no query was pending
+ * yet: the query is cancelled as soon as it exists, instead of running on past its deadline.
+ */
+export async function start(
+  db: DuckCalls,
+  conn: number,
+  sql: string,
+  stream: boolean,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   let header = await db.startPendingQuery(conn, sql, stream);
+  if (signal?.aborted) {
+    await db.cancelPendingQuery(conn).catch(() => false);
+    checkAborted(signal);
+  }
   while (header == null) header = await db.pollPendingQuery(conn);
   return header;
 }
 
 /** The one value of a one-row, one-column result, run as a pending query so that a cancel stops it. */
 async function scalar(db: DuckCalls, conn: number, sql: string, signal?: AbortSignal): Promise<number> {
-  const header = await start(db, conn, sql, false);
+  const header = await start(db, conn, sql, false, signal);
   const chunks = [header];
   await fetchRest(db, conn, (chunk) => chunks.push(chunk), signal);
   return Number(
@@ -117,7 +132,7 @@ export async function headOf(
   assertOne: (sql: string) => Promise<void>,
 ): Promise<HeadResult> {
   const { maxRows, wrappable = false, signal } = options;
-  const header = await start(db, conn, sql, true);
+  const header = await start(db, conn, sql, true, signal);
   const chunks = [header];
   let rows = 0;
   let ended = false;
@@ -186,7 +201,7 @@ export async function batchesOf(
   sql: string,
   { onBatch, signal }: BatchOptions,
 ): Promise<void> {
-  const header = await start(db, conn, sql, true);
+  const header = await start(db, conn, sql, true, signal);
   const empty = tableFromResultIPC(concat([header, END_OF_STREAM]));
   if (empty.schema.fields.some((f) => DataType.isDictionary(f.type))) {
     const whole = tableFromResultIPC(await db.runQuery(conn, sql));

@@ -82,32 +82,49 @@ export function notOneStatement(count: number | null): QueryError {
 /** How long a cancelled statement may take to stop before the driver gives up waiting for it. */
 export const HUNG_GRACE_MS = 2000;
 
+/** What a driver does when a cancelled statement outlives HUNG_GRACE_MS (see `runUnderSignal`). */
+export interface HungStatement {
+  /** The engine's name in the message: `DuckDB` or `DuckDB-WASM`. */
+  engine: string;
+  /** Asks DuckDB to stop (interrupt, cancelPendingQuery); it lands only where DuckDB checks for it. */
+  cancel: () => void;
+  /** Given "Query interrupted (…), but <engine> did not stop within … ms (…)", acts and returns the whole message. */
+  onHung: (notStopped: string) => string;
+}
+
 /**
- * Rejects HUNG_GRACE_MS after `signal` aborts (calling `onHung` first): DuckDB cannot interrupt planning, so
- * the caller stops waiting instead of hanging with the statement.
+ * Runs `task` under `signal`. An abort before the start refuses it; an abort while it runs calls `cancel`, and a
+ * statement still running HUNG_GRACE_MS later is given up on (DuckDB cannot interrupt planning): the caller gets
+ * an `interrupted` error instead of hanging with the statement. Errors are the task's own; callers map them.
  */
-export function afterAbortGrace(
-  signal: AbortSignal,
-  onAbort: () => void,
-  onHung: (reason: string) => string,
-): { hung: Promise<never>; dispose: () => void } {
+export async function runUnderSignal<T>(
+  signal: AbortSignal | undefined,
+  task: () => Promise<T>,
+  hung: HungStatement,
+): Promise<T> {
+  if (!signal) return task();
+  if (signal.aborted) throw toQueryError(new Error('interrupted'), signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let listener = () => {};
-  const hung = new Promise<never>((_, reject) => {
+  const given = new Promise<never>((_, reject) => {
     listener = () => {
-      onAbort();
+      hung.cancel();
       timer = setTimeout(() => {
         const reason = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
-        reject(new QueryError('interrupted', onHung(reason)));
+        const notStopped =
+          `Query interrupted (${reason}), but ${hung.engine} did not stop within ${HUNG_GRACE_MS} ms ` +
+          '(it cannot interrupt planning)';
+        reject(new QueryError('interrupted', hung.onHung(notStopped)));
       }, HUNG_GRACE_MS);
     };
   });
   signal.addEventListener('abort', listener, { once: true });
-  return {
-    hung,
-    dispose: () => {
-      signal.removeEventListener('abort', listener);
-      clearTimeout(timer);
-    },
-  };
+  try {
+    const run = task();
+    run.catch(() => undefined);
+    return await Promise.race([run, given]);
+  } finally {
+    signal.removeEventListener('abort', listener);
+    clearTimeout(timer);
+  }
 }

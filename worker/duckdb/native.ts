@@ -20,11 +20,10 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { NotReadyError, errorMessage } from '../errors.ts';
 import { qualified, sqlValue } from '../sql.ts';
 import {
-  HUNG_GRACE_MS,
-  afterAbortGrace,
   checkCallSize,
   mayHoldSeveral,
   notOneStatement,
+  runUnderSignal,
   toDuckParam,
   toQueryError,
 } from './errors.ts';
@@ -75,26 +74,17 @@ class NativeConnection implements DuckConnection {
   #enqueue<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     let inner: Promise<T> | undefined;
     const run = this.#tail.then(async () => {
-      if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
-      // DuckDB's interrupt does not reach planning: past the grace the caller stops waiting, and the statement
-      // finishes alone on this connection (callers take another, see QueryEngine).
-      const grace = signal
-        ? afterAbortGrace(
-            signal,
-            () => this.#conn.interrupt(),
-            (reason) =>
-              `Query interrupted (${reason}), but DuckDB did not stop within ${HUNG_GRACE_MS} ms (it cannot ` +
-              'interrupt planning): it finishes in the background, and later queries run on another connection.',
-          )
-        : null;
-      inner = task();
-      inner.catch(() => undefined);
       try {
-        return await (grace ? Promise.race([inner, grace.hung]) : inner);
+        // DuckDB's interrupt does not reach planning: past the grace the caller stops waiting, and the statement
+        // finishes alone on this connection (callers take another, see QueryEngine).
+        return await runUnderSignal(signal, () => (inner = task()), {
+          engine: 'DuckDB',
+          cancel: () => this.#conn.interrupt(),
+          onHung: (notStopped) =>
+            `${notStopped}: it finishes in the background, and later queries run on another connection.`,
+        });
       } catch (error) {
         throw toQueryError(error, signal, EXTENSION_HINT);
-      } finally {
-        grace?.dispose();
       }
     });
     // The next call waits for the statement itself, even when its caller stopped waiting for it.

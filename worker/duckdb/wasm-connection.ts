@@ -3,11 +3,10 @@ import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { tableFromResultIPC } from '../../common/arrow.ts';
 import { QueryError, errorMessage } from '../errors.ts';
 import {
-  HUNG_GRACE_MS,
-  afterAbortGrace,
   checkCallSize,
   mayHoldSeveral,
   notOneStatement,
+  runUnderSignal,
   toDuckParam,
   toQueryError,
 } from './errors.ts';
@@ -120,18 +119,18 @@ export class WasmConnection implements DuckConnection {
    * Pending (cancellable) queries stream no dictionary batches, so ENUM columns would decode as NULL;
    * such reads are run once more in one piece.
    */
-  async #send(sql: string): Promise<Uint8Array> {
-    const { header, bytes } = await this.#sendPending(sql);
+  async #send(sql: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const { header, bytes } = await this.#sendPending(sql, signal);
     const schema = tableFromIPC(concat([header, END_OF_STREAM])).schema;
     if (!schema.fields.some((f) => DataType.isDictionary(f.type))) return bytes;
     return this.#db.runQuery(this.#id, sql);
   }
 
   /** The whole result of a pending (cancellable) query, as one IPC stream. */
-  async #sendPending(sql: string): Promise<{ header: Uint8Array; bytes: Uint8Array }> {
-    const header = await start(this.#db, this.#id, sql, false);
+  async #sendPending(sql: string, signal?: AbortSignal): Promise<{ header: Uint8Array; bytes: Uint8Array }> {
+    const header = await start(this.#db, this.#id, sql, false, signal);
     const chunks = [header];
-    await fetchRest(this.#db, this.#id, (chunk) => chunks.push(chunk));
+    await fetchRest(this.#db, this.#id, (chunk) => chunks.push(chunk), signal);
     chunks.push(END_OF_STREAM);
     return { header, bytes: concat(chunks) };
   }
@@ -161,31 +160,25 @@ export class WasmConnection implements DuckConnection {
           throw this.#failed(error);
         }
       }
-      if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
-      const grace = signal
-        ? afterAbortGrace(
-            signal,
-            () => void this.#db.cancelPendingQuery(this.#id).catch(() => false),
-            (reason) => {
-              const message =
-                `Query interrupted (${reason}), but DuckDB-WASM did not stop within ${HUNG_GRACE_MS} ms (it cannot ` +
-                `interrupt planning), so ${this.#health.stopping}; ${lostData(this.#health)}.`;
+      try {
+        return await runUnderSignal(
+          signal,
+          async () => {
+            if (single) await this.#assertOne(sql);
+            return pending();
+          },
+          {
+            engine: 'DuckDB-WASM',
+            cancel: () => void this.#db.cancelPendingQuery(this.#id).catch(() => false),
+            onHung: (notStopped) => {
+              const message = `${notStopped}, so ${this.#health.stopping}; ${lostData(this.#health)}.`;
               this.#health.stop(message);
               return message;
             },
-          )
-        : null;
-      try {
-        const run = (async () => {
-          if (single) await this.#assertOne(sql);
-          return pending();
-        })();
-        run.catch(() => undefined);
-        return await (grace ? Promise.race([run, grace.hung]) : run);
+          },
+        );
       } catch (error) {
         throw this.#failed(error, signal);
-      } finally {
-        grace?.dispose();
       }
     });
   }
@@ -194,7 +187,7 @@ export class WasmConnection implements DuckConnection {
     return this.#run(
       sql,
       options,
-      () => this.#send(sql),
+      () => this.#send(sql, options.signal),
       () => this.#db.runQuery(this.#id, sql),
     );
   }
