@@ -77,6 +77,6 @@ describe('ConnectivityWatch', () => {
     await vi.waitFor(() => expect(state.probes).toBeGreaterThan(0));
     state.serverUp = false;
     watch.report();
-    await vi.waitFor(() => expect(watch.reason).toBe('server_unreachable'), { timeout: 500, interval: 5 });
+    await vi.waitFor(() => expect(watch.reason).toBe('server_unreachable'), { timeout: 5_000, interval: 5 });
   });
 });

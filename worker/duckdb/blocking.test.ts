@@ -50,15 +50,17 @@ describe('the blocking driver in Node', () => {
     });
   });
 
-  it('stops a long query within 0.5 s of its abort, and the connection goes on', async () => {
+  it('stops a long query on its abort (the cancel lands, no hang), and the connection goes on', async () => {
     const controller = new AbortController();
     const run = outcomeOf(conn.query(LONG, { signal: controller.signal }));
-    // This turn of the event loop comes only once the query has started and held the thread, then yielded.
+    // This turn of the event loop comes once the query has started (or, behind a yield, is about to).
     await yieldToEventLoop();
     expect(run.settled).toBe(false);
     controller.abort(new Error('cancelled by the test'));
+    // The cancel's own message: a statement that did not stop would fail after HUNG_GRACE_MS with another one
+    // (and the database given up). How fast a cancel lands is the bench's to measure (P1), not this test's.
     await expect
-      .poll(() => run.value, { timeout: 500 })
+      .poll(() => run.value, { timeout: 10_000 })
       .toMatchObject({
         name: 'QueryError',
         code: 'interrupted',
@@ -73,7 +75,12 @@ describe('the blocking driver in Node', () => {
     signal.addEventListener('abort', () => (abortedAt = true));
     const run = outcomeOf(conn.queryHead(LONG, { maxRows: 10, signal }));
     await expect.poll(() => abortedAt).toBe(true);
-    await expect.poll(() => run.value, { timeout: 500 }).toMatchObject({ code: 'interrupted' });
+    await expect
+      .poll(() => run.value, { timeout: 10_000 })
+      .toMatchObject({
+        code: 'interrupted',
+        message: expect.stringMatching(/^Query interrupted: /) as unknown,
+      });
   });
 
   it('reads a bounded head and the exact total, as the async driver does', async () => {
