@@ -20,7 +20,7 @@ describe('syncing the sandbox sources from the browser', () => {
     for (const name of ['stripe', 'hubspot', 'linear', 'github']) {
       await expect.poll(() => status(name), { timeout: 90_000 }).toBe('success');
     }
-    await expect.poll(() => textOf(page, 'sync-github'), { timeout: 5_000 }).toMatch(/rows, \d+ tables/);
+    await expect.poll(() => textOf(page, 'sync-github'), { timeout: 30_000 }).toMatch(/rows, \d+ tables/);
     await page.getByTestId('source-linear').waitFor({ timeout: 30_000 });
   });
 
