@@ -95,8 +95,9 @@ function offline(): Plugin[] {
 }
 
 /**
- * DuckDB-WASM's package exports map `./blocking` to its Node build only; the browser's blocking build (used by the
- * bench's probe, bench/blocking-probe.ts, never by the app) is reached by path. tsconfig.json maps its types.
+ * DuckDB-WASM's package exports map `./blocking` to its Node build only; the browser's blocking build (the opt-in
+ * `?duckdb=blocking` driver, worker/duckdb/blocking-browser.ts, and the bench's probe) is reached by path.
+ * tsconfig.json maps its types.
  */
 const BLOCKING_BROWSER = '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';
 
@@ -108,15 +109,12 @@ export default defineConfig(({ mode }) => ({
   plugins: [svelte(), precompress(), ...offline()],
   worker: { format: 'es' },
   resolve: {
-    alias:
-      mode === 'bench'
-        ? [
-            {
-              find: BLOCKING_BROWSER,
-              replacement: fileURLToPath(new URL(`./node_modules/${BLOCKING_BROWSER}`, import.meta.url)),
-            },
-          ]
-        : [],
+    alias: [
+      {
+        find: BLOCKING_BROWSER,
+        replacement: fileURLToPath(new URL(`./node_modules/${BLOCKING_BROWSER}`, import.meta.url)),
+      },
+    ],
   },
   build: {
     target: 'es2022',
