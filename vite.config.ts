@@ -77,8 +77,9 @@ function offline(): Plugin[] {
       // Icons come from the manifest and includeAssets; the .br/.gz siblings are the server's business.
       globPatterns: ['index.html', 'assets/**/*.{js,css,wasm}'],
       // A bench-mode build holds the benchmark harness, which is not part of the app. The bare start-up page's
-      // scripts (assets/bare-*) are precached like the app's, so that P3 compares the two on equal terms.
-      globIgnores: ['bench/**', 'assets/bench-*'],
+      // scripts (assets/bare-*) are precached like the app's, so that P3 compares the two on equal terms. The
+      // opt-in blocking driver (`?duckdb=blocking`, 1.2 MB of bindings) is experimental: not fetched for everyone.
+      globIgnores: ['bench/**', 'assets/bench-*', 'assets/blocking-browser-*'],
       // DuckDB's eh.wasm is ~34 MB raw.
       maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
       navigateFallback: '/index.html',
