@@ -1,7 +1,11 @@
 // e2e: the app on the opt-in blocking driver (`?duckdb=blocking`, DuckDB in the engine's worker): the main paths, and OPFS handles released in place.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  answerNextDialog,
   cancelLongQuery,
   captureConsole,
   expectQuery,
@@ -18,6 +22,7 @@ const JOIN =
 
 let app: App;
 let page: Page;
+const downloads = mkdtempSync(join(tmpdir(), 'dinobase-e2e-downloads-'));
 
 beforeAll(async () => {
   app = await openApp({ search: BLOCKING });
@@ -26,6 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  rmSync(downloads, { recursive: true, force: true });
 });
 
 /** The driver the engine reported when it opened (the `dinobase:engine-ready` mark's startup timings). */
@@ -89,12 +95,25 @@ describe('the app on the blocking driver (?duckdb=blocking)', () => {
     await expectQuery(page, 'SELECT sum(amount) AS total FROM files.orders', '37.5');
   });
 
-  it('downloads a backup: the database closes in place, its file is read, and it reopens', async () => {
+  it('downloads a backup (the database closes in place, its file is read, it reopens) and restores it', async () => {
     await gotoPage(page, 'settings');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('backup').click()]);
     expect(download.suggestedFilename()).toMatch(/\.duckdb$/);
     await expect.poll(() => textOf(page, 'storage-notice'), { timeout: 30_000 }).toContain('Backup ready');
     await expectQuery(page, 'SELECT count(*) AS n FROM stripe.customers', '180');
+    // The restore hands DuckDB the backup's bytes (registerFile) to attach and copy in.
+    const backup = join(downloads, download.suggestedFilename());
+    await download.saveAs(backup);
+    await gotoPage(page, 'settings');
+    const question = answerNextDialog(page, true);
+    await page.getByTestId('restore-file').setInputFiles(backup);
+    await expect.poll(() => question).toContain('Replace all data');
+    await expect
+      .poll(async () => (await textOf(page, 'storage-notice')) || (await textOf(page, 'storage-error')), {
+        timeout: 60_000,
+      })
+      .toMatch(/^Restored dinobase-.*\(files, hubspot, stripe\)\.$/);
+    await expectQuery(page, JOIN, '160');
   });
 
   it('keeps the data across a page reload (the blocking driver again)', async () => {
