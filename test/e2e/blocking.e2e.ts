@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  answerNextDialog,
   cancelLongQuery,
   captureConsole,
   expectQuery,
   gotoPage,
   openApp,
+  restoreFrom,
   textOf,
   waitReady,
   type App,
@@ -22,7 +22,6 @@ const JOIN =
 
 let app: App;
 let page: Page;
-const downloads = mkdtempSync(join(tmpdir(), 'dinobase-e2e-downloads-'));
 
 beforeAll(async () => {
   app = await openApp({ search: BLOCKING });
@@ -31,7 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  rmSync(downloads, { recursive: true, force: true });
 });
 
 /** The driver the engine reported when it opened (the `dinobase:engine-ready` mark's startup timings). */
@@ -102,17 +100,15 @@ describe('the app on the blocking driver (?duckdb=blocking)', () => {
     await expect.poll(() => textOf(page, 'storage-notice'), { timeout: 30_000 }).toContain('Backup ready');
     await expectQuery(page, 'SELECT count(*) AS n FROM stripe.customers', '180');
     // The restore hands DuckDB the backup's bytes (registerFile) to attach and copy in.
-    const backup = join(downloads, download.suggestedFilename());
-    await download.saveAs(backup);
-    await gotoPage(page, 'settings');
-    const question = answerNextDialog(page, true);
-    await page.getByTestId('restore-file').setInputFiles(backup);
-    await expect.poll(() => question).toContain('Replace all data');
-    await expect
-      .poll(async () => (await textOf(page, 'storage-notice')) || (await textOf(page, 'storage-error')), {
-        timeout: 60_000,
-      })
-      .toMatch(/^Restored dinobase-.*\(files, hubspot, stripe\)\.$/);
+    const dir = mkdtempSync(join(tmpdir(), 'dinobase-e2e-downloads-'));
+    try {
+      const backup = join(dir, download.suggestedFilename());
+      await download.saveAs(backup);
+      const question = await restoreFrom(page, backup, /^Restored dinobase-.*\(files, hubspot, stripe\)\.$/);
+      expect(question).toContain('Replace all data');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     await expectQuery(page, JOIN, '160');
   });
 

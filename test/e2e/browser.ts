@@ -206,5 +206,21 @@ export function answerNextDialog(page: Page, accept: boolean): Promise<string> {
   );
 }
 
+/**
+ * Restores the database file at `file` from Settings, as a user would: picks it, accepts the question, and waits
+ * until the notice (or the error) matches `outcome`. Resolves with the question asked.
+ */
+export async function restoreFrom(page: Page, file: string, outcome: RegExp): Promise<string> {
+  await gotoPage(page, 'settings');
+  const question = answerNextDialog(page, true);
+  await page.getByTestId('restore-file').setInputFiles(file);
+  await expect
+    .poll(async () => (await textOf(page, 'storage-notice')) || (await textOf(page, 'storage-error')), {
+      timeout: 60_000,
+    })
+    .toMatch(outcome);
+  return question;
+}
+
 /** Text with its runs of whitespace (template line breaks) as single spaces. */
 export const squash = (text: string | null): string => (text ?? '').replace(/\s+/g, ' ').trim();
