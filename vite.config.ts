@@ -77,8 +77,9 @@ function offline(): Plugin[] {
       // Icons come from the manifest and includeAssets; the .br/.gz siblings are the server's business.
       globPatterns: ['index.html', 'assets/**/*.{js,css,wasm}'],
       // A bench-mode build holds the benchmark harness, which is not part of the app. The bare start-up page's
-      // scripts (assets/bare-*) are precached like the app's, so that P3 compares the two on equal terms.
-      globIgnores: ['bench/**', 'assets/bench-*'],
+      // scripts (assets/bare-*) are precached like the app's, so that P3 compares the two on equal terms. The
+      // opt-in blocking driver (`?duckdb=blocking`, 1.2 MB of bindings) is experimental: not fetched for everyone.
+      globIgnores: ['bench/**', 'assets/bench-*', 'assets/blocking-browser-*'],
       // DuckDB's eh.wasm is ~34 MB raw.
       maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
       navigateFallback: '/index.html',
@@ -95,8 +96,9 @@ function offline(): Plugin[] {
 }
 
 /**
- * DuckDB-WASM's package exports map `./blocking` to its Node build only; the browser's blocking build (used by the
- * bench's probe, bench/blocking-probe.ts, never by the app) is reached by path. tsconfig.json maps its types.
+ * DuckDB-WASM's package exports map `./blocking` to its Node build only; the browser's blocking build (the opt-in
+ * `?duckdb=blocking` driver, worker/duckdb/blocking-browser.ts, and the bench's probe) is reached by path.
+ * tsconfig.json maps its types.
  */
 const BLOCKING_BROWSER = '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';
 
@@ -108,15 +110,12 @@ export default defineConfig(({ mode }) => ({
   plugins: [svelte(), precompress(), ...offline()],
   worker: { format: 'es' },
   resolve: {
-    alias:
-      mode === 'bench'
-        ? [
-            {
-              find: BLOCKING_BROWSER,
-              replacement: fileURLToPath(new URL(`./node_modules/${BLOCKING_BROWSER}`, import.meta.url)),
-            },
-          ]
-        : [],
+    alias: [
+      {
+        find: BLOCKING_BROWSER,
+        replacement: fileURLToPath(new URL(`./node_modules/${BLOCKING_BROWSER}`, import.meta.url)),
+      },
+    ],
   },
   build: {
     target: 'es2022',

@@ -1,13 +1,27 @@
-// Browser side of P1's blocking-bindings probe: its read against raw conn.query, its cancel against the app's, its start against the async one.
+// Browser side of P1's blocking-bindings rows: the probe's and the app's reads on both drivers against raw conn.query, their cancels, the starts.
 import { tableFromIPC } from 'apache-arrow';
 import { duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/browser.ts';
 import { duckdb } from '../worker/duckdb/driver.ts';
 import { lockdown } from '../worker/duckdb/lockdown.ts';
-import { Comlink, getEngine } from '../web/lib/engine.ts';
+import type { EngineApi } from '../worker/api.ts';
+import { Comlink, getEngine, type Engine } from '../web/lib/engine.ts';
 import type { BlockingProbe, QueryStats } from './blocking-probe.ts';
 import { timeRaw } from './raw-duckdb.ts';
 
 const engine = getEngine();
+
+/** The app's engine on the blocking driver (bench/bench-engine-blocking.ts), started on first use. */
+let blockingEngine: Engine | null = null;
+
+function appOnBlocking(): Engine {
+  blockingEngine ??= Comlink.wrap<EngineApi>(
+    new Worker(new URL('./bench-engine-blocking.ts', import.meta.url), {
+      type: 'module',
+      name: 'bench-engine-blocking',
+    }),
+  );
+  return blockingEngine;
+}
 
 /** The probe's own OPFS file: the app's engine holds dinobase.duckdb in this page. */
 const PROBE_PATH = 'opfs://bench-blocking.duckdb';
@@ -69,6 +83,8 @@ export interface ProbeTiming {
   raw: number[];
   /** The app's cancellable runQuery (P1's first row) in the same loop, for a direct comparison. */
   app: number[];
+  /** The same on the opt-in blocking driver (`?duckdb=blocking`): DuckDB in the engine's worker. */
+  appBlocking: number[];
   /** The probe's read per `BlockingProbe.query` mode, main thread to decoded table. */
   pending: number[];
   run: number[];
@@ -76,10 +92,10 @@ export interface ProbeTiming {
   inside: Record<ProbeMode, QueryStats[]>;
 }
 
-/** P1's first row, as bench/page.ts times it: the app's cancellable runQuery, Arrow decoded. */
-async function timeApp(sql: string, queryId: string): Promise<number> {
+/** P1's first row, as bench/page.ts times it: the app's cancellable runQuery on `on`, Arrow decoded. */
+async function timeApp(on: Engine, sql: string, queryId: string): Promise<number> {
   const started = performance.now();
-  const result = await engine.runQuery({ sql, maxRows: 1_000_000, queryId });
+  const result = await on.runQuery({ sql, maxRows: 1_000_000, queryId });
   if (!('ipc' in result)) throw new Error(`the app's read failed: ${JSON.stringify(result)}`);
   tableFromIPC(result.ipc);
   return performance.now() - started;
@@ -96,18 +112,22 @@ async function measureBlocking(sql: string, runs: number, warmup: number): Promi
     rows: 0,
     raw: [],
     app: [],
+    appBlocking: [],
     pending: [],
     run: [],
     inside: { pending: [], run: [] },
   };
-  await engine.open();
-  const paths = ['pending', 'run', 'raw', 'app'] as const;
+  await Promise.all([engine.open(), appOnBlocking().open()]);
+  const paths = ['pending', 'run', 'raw', 'app', 'appBlocking'] as const;
   for (let i = 0; i < warmup + runs; i++) {
-    // The order rotates, so a change in the machine's load hits all four alike.
+    // The order rotates, so a change in the machine's load hits all five alike.
     for (let k = 0; k < paths.length; k++) {
       const path = paths[(i + k) % paths.length]!;
-      if (path === 'raw' || path === 'app') {
-        const elapsed = path === 'raw' ? await timeRaw(sql) : await timeApp(sql, `read-${i}`);
+      if (path === 'raw' || path === 'app' || path === 'appBlocking') {
+        const elapsed =
+          path === 'raw'
+            ? await timeRaw(sql)
+            : await timeApp(path === 'app' ? engine : appOnBlocking(), sql, `read-${i}`);
         if (i >= warmup) timing[path].push(elapsed);
         continue;
       }
@@ -131,6 +151,8 @@ export interface CancelTiming {
   probe: number[];
   /** The same through the app's engine (`runQuery`, then `cancel`), today's path. */
   app: number[];
+  /** The same through the app's engine on the blocking driver. */
+  appBlocking: number[];
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -151,11 +173,11 @@ async function cancelProbe(probe: Comlink.Remote<BlockingProbe>, sql: string, qu
   return elapsed;
 }
 
-async function cancelApp(sql: string, queryId: string) {
-  const result = engine.runQuery({ sql, maxRows: 200, queryId });
+async function cancelApp(on: Engine, sql: string, queryId: string) {
+  const result = on.runQuery({ sql, maxRows: 200, queryId });
   await pause(CANCEL_AFTER_MS);
   const started = performance.now();
-  await engine.cancel({ queryId });
+  await on.cancel({ queryId });
   const outcome = await result;
   const elapsed = performance.now() - started;
   if (!('error' in outcome) || outcome.code !== 'interrupted')
@@ -167,12 +189,15 @@ async function cancelApp(sql: string, queryId: string) {
 async function cancelLatency(sql: string, runs: number): Promise<CancelTiming> {
   if (!queryProbe) throw new Error('measureBlocking opens the probe; run it first');
   const { probe } = await queryProbe;
-  await engine.open();
-  const timing: CancelTiming = { probe: [], app: [] };
+  await Promise.all([engine.open(), appOnBlocking().open()]);
+  const timing: CancelTiming = { probe: [], app: [], appBlocking: [] };
+  const kinds = ['probe', 'app', 'appBlocking'] as const;
   for (let i = 0; i < runs; i++) {
-    for (const which of i % 2 ? ['app', 'probe'] : ['probe', 'app']) {
+    for (let k = 0; k < kinds.length; k++) {
+      const which = kinds[(i + k) % kinds.length]!;
       if (which === 'probe') timing.probe.push(await cancelProbe(probe, sql, `cancel-${i}`));
-      else timing.app.push(await cancelApp(sql, `cancel-${i}`));
+      else
+        timing[which].push(await cancelApp(which === 'app' ? engine : appOnBlocking(), sql, `cancel-${i}`));
     }
   }
   return timing;

@@ -51,9 +51,13 @@ export interface ChromiumSyncRun {
  * holds the key of a source `bench` pointing at a sandbox process with `customers` Stripe customers.
  * The baseline walks the same pages from the same page straight to the sandbox's origin: the browser runs with
  * web security off and CSP bypassed for that cross-origin fetch (the product's requests are same-origin, so
- * neither changes what the sync does).
+ * neither changes what the sync does). `search` is the page's URL query (`?duckdb=blocking`: the opt-in driver).
  */
-export async function syncInChromium(customers: number, withBaseline: boolean): Promise<ChromiumSyncRun> {
+export async function syncInChromium(
+  customers: number,
+  withBaseline: boolean,
+  search = '',
+): Promise<ChromiumSyncRun> {
   const run: ChromiumSyncRun = {
     customers,
     syncMs: 0,
@@ -66,7 +70,7 @@ export async function syncInChromium(customers: number, withBaseline: boolean): 
     error: null,
   };
   try {
-    return await syncRun(customers, withBaseline, run);
+    return await syncRun(customers, withBaseline, run, search);
   } catch (error) {
     // A vendor or browser that fails to start fails the row, not the whole table.
     run.error ??= error instanceof Error ? error.message : String(error);
@@ -78,6 +82,7 @@ async function syncRun(
   customers: number,
   withBaseline: boolean,
   run: ChromiumSyncRun,
+  search: string,
 ): Promise<ChromiumSyncRun> {
   const sandbox = await startSandboxProcess(customers, undefined, customers > 200_000 ? 12_288 : undefined);
   const proxy = await startProxyProcess(sandbox.base).catch((error: unknown) => {
@@ -97,7 +102,7 @@ async function syncRun(
     let crashed = '';
     page.on('crash', () => (crashed = 'the tab crashed'));
     page.on('pageerror', (e) => (crashed ||= `page error: ${e.message}`));
-    await page.goto(`${proxy.origin}/bench/page.html`);
+    await page.goto(`${proxy.origin}/bench/page.html${search}`);
     await benchReady(page);
     const walkInPage = () =>
       page.evaluate(([base, key]) => dinobaseSyncBench.rawWalk(base, key), [sandbox.base, KEY] as const);
@@ -178,6 +183,11 @@ export async function benchSyncChromium(): Promise<Row[]> {
       },
     ];
   const ratio = run.browserRawMs / run.syncMs;
+  // The opt-in blocking driver (DuckDB in the engine's worker: one thread for fetching, normalising and inserts),
+  // in a fresh profile of its own, against the same raw walk.
+  const blocking = await syncInChromium(P2_CUSTOMERS, false, '?duckdb=blocking');
+  const blockingProblem = failed(blocking);
+  const blockingRatio = run.browserRawMs / blocking.syncMs;
   return [
     {
       benchmark: `sync ${k} Stripe customers in Chromium through the relay into OPFS vs raw fetch+parse in the same page straight to the sandbox (peaks: engine heap ${run.engineHeapMb.toFixed(0)} MB, renderer RSS ${run.rendererRssMb.toFixed(0)} MB)`,
@@ -186,6 +196,14 @@ export async function benchSyncChromium(): Promise<Row[]> {
       ratio: `${ratio.toFixed(2)}× throughput`,
       goal: '≥ 0.7×',
       verdict: ratio >= 0.7 ? 'yes' : 'no',
+    },
+    {
+      benchmark: `same sync on the blocking driver (?duckdb=blocking) vs the same raw walk (peaks: engine heap ${blocking.engineHeapMb.toFixed(0)} MB, renderer RSS ${blocking.rendererRssMb.toFixed(0)} MB)`,
+      ours: blockingProblem ?? `${ms(blocking.syncMs)} (${rateText(P2_CUSTOMERS, blocking.syncMs)})`,
+      baseline: `${ms(run.browserRawMs)} (${rateText(P2_CUSTOMERS, run.browserRawMs)})`,
+      ratio: blockingProblem ? '-' : `${blockingRatio.toFixed(2)}× throughput`,
+      goal: '≥ 0.7×',
+      verdict: !blockingProblem && blockingRatio >= 0.7 ? 'yes' : 'no',
     },
     {
       benchmark: `  context: the same raw walk in Node (sandbox in its own process)`,

@@ -1,4 +1,5 @@
 // The whole worker contract: the UI sees exactly this interface as Comlink.Remote<EngineApi>.
+import type { DuckDBDriver } from '../common/duckdb-driver.ts';
 import type {
   ErrorResult,
   ArrowQueryResult,
@@ -113,8 +114,11 @@ export interface EngineInfo {
   path: string;
   /** True on OPFS: committed work survives reloads and browser restarts. */
   persistent: boolean;
-  /** Milliseconds opening took, by step (browser only); `migrate_ms` covers `_dinobase` setup after the open. */
-  startup?: { instantiate_ms: number; open_ms: number; migrate_ms: number };
+  /**
+   * Milliseconds opening took, by step (browser only); `migrate_ms` covers `_dinobase` setup after the open.
+   * `driver` names the DuckDB-WASM bindings that ran (StartupTimings in worker/duckdb/types.ts).
+   */
+  startup?: { driver: DuckDBDriver; instantiate_ms: number; open_ms: number; migrate_ms: number };
 }
 
 export interface QueryRequest {

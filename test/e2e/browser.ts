@@ -123,13 +123,16 @@ export interface App {
 
 /**
  * Starts the server on a free port with a temp DINOBASE_HOME (or, with `home: false`, the default one), launches
- * Chromium on a fresh profile, runs `prepare` before the first navigation, and opens the app in the first page.
+ * Chromium on a fresh profile, runs `prepare` before the first navigation, and opens the app in the first page
+ * (its URL with `search`).
  */
 export async function openApp(
   options: {
     server?: Omit<ServerOptions, 'port' | 'home'>;
     prepare?: (context: BrowserContext, server: RunningServer) => void | Promise<void>;
     home?: boolean;
+    /** The app's URL query, e.g. `?duckdb=blocking` (the opt-in driver). */
+    search?: string;
   } = {},
 ): Promise<App> {
   const home = options.home === false ? undefined : mkdtempSync(join(tmpdir(), 'dinobase-e2e-home-'));
@@ -147,7 +150,7 @@ export async function openApp(
     const server = (open.server = await startServer({ port: 0, ...options.server, home }));
     const context = (open.context = await launch(profile.dir));
     await options.prepare?.(context, server);
-    const page = await openPage(context, server.url, logs);
+    const page = await openPage(context, new URL(options.search ?? '', server.url).href, logs);
     return {
       server,
       get context() {
@@ -180,6 +183,20 @@ export async function valueOf(page: Page, sql: string): Promise<string> {
   return (await firstCell(page)).slice(tag.length);
 }
 
+/** Runs `sql` from the editor and waits until the grid's first cell is `value`. */
+export async function expectQuery(page: Page, sql: string, value: string): Promise<void> {
+  await runSql(page, sql);
+  await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe(value);
+}
+
+/** Starts a query that would run for hours, clicks Cancel, waits for the cancelled state, and runs another. */
+export async function cancelLongQuery(page: Page): Promise<void> {
+  await runSql(page, 'SELECT count(*) FROM range(100000000000) a, range(10) b');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect.poll(() => textOf(page, 'query-cancelled'), { timeout: 30_000 }).toContain('Query cancelled');
+  await expectQuery(page, 'SELECT 42 AS answer', '42');
+}
+
 /** Answers the page's next dialog (accept, or dismiss); resolves with its question once it is answered. */
 export function answerNextDialog(page: Page, accept: boolean): Promise<string> {
   return new Promise((resolve) =>
@@ -187,6 +204,22 @@ export function answerNextDialog(page: Page, accept: boolean): Promise<string> {
       void (accept ? dialog.accept() : dialog.dismiss()).then(() => resolve(dialog.message()));
     }),
   );
+}
+
+/**
+ * Restores the database file at `file` from Settings, as a user would: picks it, accepts the question, and waits
+ * until the notice (or the error) matches `outcome`. Resolves with the question asked.
+ */
+export async function restoreFrom(page: Page, file: string, outcome: RegExp): Promise<string> {
+  await gotoPage(page, 'settings');
+  const question = answerNextDialog(page, true);
+  await page.getByTestId('restore-file').setInputFiles(file);
+  await expect
+    .poll(async () => (await textOf(page, 'storage-notice')) || (await textOf(page, 'storage-error')), {
+      timeout: 60_000,
+    })
+    .toMatch(outcome);
+  return question;
 }
 
 /** Text with its runs of whitespace (template line breaks) as single spaces. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DinobaseDB, QueryEngine, SyncEngine, openWith } from '../../node/index.ts';
-import { answerNextDialog, gotoPage, openApp, textOf, valueOf, type App } from './browser.ts';
+import { gotoPage, openApp, restoreFrom, textOf, valueOf, type App } from './browser.ts';
 
 /** What both sides count: per-table rows, and a join that needs both sources' data intact. */
 const SAMPLE_COUNTS = {
@@ -134,15 +134,8 @@ describe('backups cross between the browser and headless Node', () => {
     }
     expect(writerOf(built)).toBe(browserVersion);
 
-    await gotoPage(page, 'settings');
-    const question = answerNextDialog(page, true);
-    await page.getByTestId('restore-file').setInputFiles(built);
-    await expect.poll(() => question).toContain('Replace all data in this browser with "headless.duckdb"');
-    await expect
-      .poll(async () => (await textOf(page, 'storage-notice')) || (await textOf(page, 'storage-error')), {
-        timeout: 60_000,
-      })
-      .toBe('Restored headless.duckdb (linear).');
+    const question = await restoreFrom(page, built, /^Restored headless\.duckdb \(linear\)\.$/);
+    expect(question).toContain('Replace all data in this browser with "headless.duckdb"');
     await page.getByTestId('source-linear').waitFor({ timeout: 30_000 });
     await gotoPage(page, 'query');
     expect(await countsInBrowser(LINEAR_COUNTS)).toEqual(headless);

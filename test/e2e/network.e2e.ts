@@ -1,4 +1,4 @@
-// e2e: the engine never reaches the network by itself: URLs in SQL and missing extensions send no request anywhere.
+// e2e: the engine never reaches the network by itself, on both DuckDB-WASM drivers: URLs in SQL and missing extensions send no request anywhere.
 import { createServer, type Server } from 'node:http';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,16 +24,27 @@ beforeAll(async () => {
   const address = canary.address();
   if (address === null || typeof address === 'string') throw new Error('the canary has no port');
   canaryUrl = `http://127.0.0.1:${address.port}`;
-  app = await openApp({
-    prepare: (context) => void context.on('request', (request: Request) => void requests.push(request.url())),
-  });
-  ({ page } = app);
 });
 
 afterAll(async () => {
-  await app?.close();
   await new Promise((resolve) => canary?.close(resolve));
 });
+
+/** The app on `search` (the default driver, or `?duckdb=blocking`), every request it makes noted. */
+function appOn(search: string): void {
+  beforeAll(async () => {
+    requests.length = 0;
+    app = await openApp({
+      search,
+      prepare: (context) =>
+        void context.on('request', (request: Request) => void requests.push(request.url())),
+    });
+    ({ page } = app);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+}
 
 let step = 0;
 
@@ -58,7 +69,8 @@ async function outcome(sql: string): Promise<{ error: string; cell: string }> {
   return { error, cell: error ? '' : await firstCell(page) };
 }
 
-describe('the engine never reaches the network by itself', () => {
+/** What holds on either driver: the lockdown refuses, and every request stays on the app's origin. */
+function lockedDown(): void {
   it('refuses URLs in SQL at once, and the canary hears nothing', async () => {
     const port = new URL(canaryUrl).port;
     const forms = [
@@ -133,6 +145,15 @@ describe('the engine never reaches the network by itself', () => {
     expect(hits).toEqual([]);
   });
 
+  it('loads DuckDB-WASM without the "instantiating without progress handler" warning', () => {
+    expect(app.logs.filter((line) => /progress handler/.test(line))).toEqual([]);
+  });
+}
+
+describe('the engine never reaches the network by itself (default driver)', () => {
+  appOn('');
+  lockedDown();
+
   it("gives DuckDB's own worker no way out either: no XMLHttpRequest, and fetch only for its wasm", async () => {
     await expect.poll(() => page.workers().filter((w) => w.url().startsWith('blob:')).length).toBe(1);
     const duckWorker = page.workers().find((w) => w.url().startsWith('blob:'))!;
@@ -149,8 +170,18 @@ describe('the engine never reaches the network by itself', () => {
     });
     expect(hits).toEqual([]);
   });
+});
 
-  it('loads DuckDB-WASM without the "instantiating without progress handler" warning', () => {
-    expect(app.logs.filter((line) => /progress handler/.test(line))).toEqual([]);
+describe('the engine never reaches the network by itself (?duckdb=blocking)', () => {
+  appOn('?duckdb=blocking');
+  lockedDown();
+
+  it('gives the engine worker, where DuckDB runs, no XMLHttpRequest, and spawns no DuckDB worker', async () => {
+    expect(page.workers().filter((w) => w.url().startsWith('blob:'))).toEqual([]);
+    const names = await Promise.all(
+      page.workers().map((w) => w.evaluate(() => [self.name, typeof XMLHttpRequest]).catch(() => null)),
+    );
+    expect(names).toContainEqual(['dinobase-engine duckdb=blocking', 'undefined']);
+    expect(hits).toEqual([]);
   });
 });

@@ -67,13 +67,16 @@ async function loadSample(page: Page, expected: string): Promise<void> {
     .toBe(true);
 }
 
-/** After a browser restart: the app opens, the earlier writes are there, and it takes a new one that lasts. */
-async function writableAcrossRestarts(profile: string, loads: number): Promise<void> {
-  let { context, page } = await visit(profile);
+/**
+ * After a browser restart: the app (at `app`, e.g. `/?duckdb=blocking` for the opt-in driver) opens, the earlier
+ * writes are there, and it takes a new one that lasts.
+ */
+async function writableAcrossRestarts(profile: string, loads: number, app = '/'): Promise<void> {
+  let { context, page } = await visit(profile, app);
   await waitReady(page);
   await loadSample(page, `${loads + 2}`);
   await context.close();
-  ({ context, page } = await visit(profile));
+  ({ context, page } = await visit(profile, app));
   await waitReady(page);
   await runSql(page, SAMPLE_LOADS);
   await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe(`${loads + 2}`);
@@ -81,27 +84,34 @@ async function writableAcrossRestarts(profile: string, loads: number): Promise<v
 }
 
 describe('WAL recovery in Chromium', () => {
-  it('keeps writing after DuckDB-WASM fails to replay a stale WAL, and keeps that WAL aside', async () => {
-    const profile = freshProfile();
-    try {
-      // A fresh database that then writes 1M rows leaves a WAL that duckdb-wasm 1.32 cannot replay.
-      const { context, page } = await visit(profile.dir, '/bench/page.html');
-      await page.waitForFunction(() => document.body.dataset.ready === 'true');
-      await page.evaluate(
-        (rows) => (globalThis as unknown as BenchPage).dinobaseBench.createBig(rows),
-        1_000_000,
-      );
-      await context.close();
-      await writableAcrossRestarts(profile.dir, 0);
-      const { context: last, page: login } = await visit(profile.dir, '/login');
-      const files = Object.keys(await opfsFiles(login));
-      await last.close();
-      expect(files.some((name) => name.startsWith('dinobase.duckdb.wal.unreplayable-'))).toBe(true);
-      expect(logs.join('\n')).toContain('Failure while replaying WAL');
-    } finally {
-      profile.remove();
-    }
-  });
+  it.each([
+    ['the default driver', '/'],
+    ['the blocking driver, which closes the failed instance in place', '/?duckdb=blocking'],
+  ])(
+    'keeps writing after DuckDB-WASM fails to replay a stale WAL, and keeps that WAL aside (%s)',
+    async (_, app) => {
+      const profile = freshProfile();
+      const from = logs.length;
+      try {
+        // A fresh database that then writes 1M rows leaves a WAL that duckdb-wasm 1.32 cannot replay.
+        const { context, page } = await visit(profile.dir, '/bench/page.html');
+        await page.waitForFunction(() => document.body.dataset.ready === 'true');
+        await page.evaluate(
+          (rows) => (globalThis as unknown as BenchPage).dinobaseBench.createBig(rows),
+          1_000_000,
+        );
+        await context.close();
+        await writableAcrossRestarts(profile.dir, 0, app);
+        const { context: last, page: login } = await visit(profile.dir, '/login');
+        const files = Object.keys(await opfsFiles(login));
+        await last.close();
+        expect(files.some((name) => name.startsWith('dinobase.duckdb.wal.unreplayable-'))).toBe(true);
+        expect(logs.slice(from).join('\n')).toContain('Failure while replaying WAL');
+      } finally {
+        profile.remove();
+      }
+    },
+  );
 
   it('keeps writing when the WAL beside the database is empty (DuckDB-WASM would open it read-only)', async () => {
     const profile = freshProfile();

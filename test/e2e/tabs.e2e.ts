@@ -2,7 +2,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
-import { captureConsole, firstCell, freshProfile, launch, runSql, textOf, waitReady } from './browser.ts';
+import { captureConsole, expectQuery, freshProfile, launch, textOf, waitReady } from './browser.ts';
 
 const JOIN =
   'SELECT count(*) AS matched FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email';
@@ -23,11 +23,6 @@ async function newTab(): Promise<Page> {
 
 async function notice(page: Page): Promise<string> {
   return textOf(page, 'tab-notice');
-}
-
-async function expectQuery(page: Page, sql: string, value: string): Promise<void> {
-  await runSql(page, sql);
-  await expect.poll(() => firstCell(page), { timeout: 30_000 }).toBe(value);
 }
 
 const status = (page: Page) => page.getByTestId('status').getAttribute('data-status');

@@ -1,5 +1,6 @@
 // The UI's only door to the engine: a Comlink proxy of EngineApi running in a module worker.
 import * as Comlink from 'comlink';
+import { driverFromSearch, engineWorkerName } from '../../common/duckdb-driver.ts';
 import type { EngineApi } from '../../worker/api.ts';
 import { registerTransferHandlers } from '../../worker/comlink.ts';
 
@@ -12,7 +13,8 @@ export function getEngine(): Engine {
     registerTransferHandlers();
     const worker = new Worker(new URL('../../worker/main.ts', import.meta.url), {
       type: 'module',
-      name: 'dinobase-engine',
+      // `?duckdb=blocking` runs DuckDB in the engine's worker itself (experimental; docs/ARCHITECTURE.md).
+      name: engineWorkerName(driverFromSearch(location.search)),
     });
     engine = Comlink.wrap<EngineApi>(worker);
   }

@@ -1,10 +1,11 @@
 // DuckDB-WASM in the browser: the single-threaded eh bundle in a nested worker, on an OPFS file, held by one tab.
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import type { DuckDBDriver } from '../../common/duckdb-driver.ts';
 import { NotReadyError, errorMessage } from '../errors.ts';
 import { duckdb, wrapDuckDB } from './driver.ts';
 import { healEmptyWal, retryWhileBusy, setWalAside } from './opfs-wal.ts';
-import type { OpenDuckDB } from './types.ts';
+import type { DuckDatabase, OpenDuckDB, StartupTimings } from './types.ts';
 
 export const DEFAULT_PATH = 'opfs://dinobase.duckdb';
 
@@ -46,7 +47,8 @@ async function acquireFileLock(name: string): Promise<() => void> {
 const WAL_REPLAY_FAILED = /Failure while replaying WAL/i;
 
 /** duckdb-wasm's console warning when it instantiates without TransformStream, which we do on purpose. */
-const NO_PROGRESS_WARNING = 'instantiating without progress handler since transform streams are unavailable';
+export const NO_PROGRESS_WARNING =
+  'instantiating without progress handler since transform streams are unavailable';
 
 /**
  * Runs in DuckDB's worker before duckdb-wasm loads (serialised into its script, so it may use nothing from
@@ -103,32 +105,37 @@ export async function instantiateDuckDB(worker?: Worker): Promise<duckdb.AsyncDu
   }
 }
 
+/**
+ * Starts an instance as the engine's worker starts, before the page has loaded its bundle and elected the tab that
+ * opens the database: the 34 MB compile is most of a start, and it touches no file. `start` begins (a worker may
+ * spawn while the lock is looked up) and `skip` undoes that when another tab holds `path`: that tab keeps it, and
+ * this one would hold an idle DuckDB for nothing. Resolves with null then, or when the prewarm failed (no error:
+ * the open instantiates again and reports what fails then).
+ */
+export function prewarmUnlessHeld<T>(
+  path: string,
+  start: () => { instantiate(): Promise<T>; skip(): void },
+): Promise<T | null> {
+  return (async () => {
+    const started = start();
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const held = locks ? ((await locks.query()).held ?? []) : [];
+    if (!held.some((lock) => lock.name === fileLockName(path))) return started.instantiate();
+    started.skip();
+    return null;
+  })().catch(() => null);
+}
+
 /** DuckDB instantiated before anyone asked to open it (prewarmDuckDB), or null if skipped; the next open takes it. */
 let prewarmed: Promise<duckdb.AsyncDuckDB | null> | null = null;
 
-/**
- * Starts instantiating DuckDB as the engine's worker starts, before the page has loaded its bundle and elected
- * the tab that opens the database: the 34 MB compile is most of a start, and it touches no file. Skipped when
- * another tab holds `path` (that tab keeps it; this one would hold an idle DuckDB for nothing).
- */
+/** Instantiates DuckDB's worker as the engine's worker starts (see prewarmUnlessHeld). */
 export function prewarmDuckDB(path: string = DEFAULT_PATH): void {
-  prewarmed ??= (async () => {
+  prewarmed ??= prewarmUnlessHeld(path, () => {
     // Spawned before the lock lookup (25–100 ms on a loaded machine): DuckDB's worker loads its script meanwhile.
     const worker = duckdbWorker(duckdbWasmUrl());
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    const held = locks ? ((await locks.query()).held ?? []) : [];
-    if (!held.some((lock) => lock.name === fileLockName(path))) return instantiateDuckDB(worker);
-    worker.terminate();
-    return null;
-  })()
-    // A failed prewarm is no error: the open instantiates again and reports what fails then.
-    .catch(() => null);
-}
-
-async function takePrewarmed(): Promise<duckdb.AsyncDuckDB> {
-  const taken = prewarmed;
-  prewarmed = null;
-  return (await taken) ?? instantiateDuckDB();
+    return { instantiate: () => instantiateDuckDB(worker), skip: () => worker.terminate() };
+  });
 }
 
 function fileLockName(path: string): string {
@@ -150,50 +157,101 @@ async function claimFile(path: string): Promise<() => void> {
   }
 }
 
-export const openDuckDB: OpenDuckDB = async ({ path }) => {
-  const persistent = path.startsWith('opfs://');
-  const started = performance.now();
-  // Instantiating touches no file, so it overlaps taking the file: the previous owner's checkpoint and close, and
-  // the WAL check. `instantiate_ms` is the wait for both.
-  const [instance, claim] = await Promise.allSettled([
-    takePrewarmed(),
-    persistent ? claimFile(path) : Promise.resolve(() => undefined),
-  ]);
-  if (instance.status === 'rejected' || claim.status === 'rejected') {
-    if (instance.status === 'fulfilled') await instance.value.terminate().catch(() => undefined);
-    if (claim.status === 'fulfilled') claim.value();
-    throw instance.status === 'rejected' ? instance.reason : (claim as PromiseRejectedResult).reason;
-  }
-  let db = instance.value;
-  const release = claim.value;
-  const instantiated = performance.now();
-  const open = (target: duckdb.AsyncDuckDB) =>
-    retryWhileBusy(() =>
-      target.open({
-        path,
-        accessMode: persistent ? duckdb.DuckDBAccessMode.READ_WRITE : undefined,
-        query: { castBigIntToDouble: false, castDecimalToDouble: false },
-      }),
-    );
-  try {
-    try {
-      await open(db);
-    } catch (error) {
-      if (!persistent || !WAL_REPLAY_FAILED.test(errorMessage(error))) throw error;
-      await db.terminate();
-      const aside = await setWalAside(path);
-      console.warn(
-        `Dinobase: ${errorMessage(error)} The WAL was copied to ${aside} and set aside; the database reopened ` +
-          'at its last checkpoint, which holds every committed Dinobase write.',
-      );
-      db = await instantiateDuckDB();
-      await open(db);
+/** What opening a database differs in between DuckDB-WASM's two browser drivers (`T` is one DuckDB instance). */
+export interface BrowserDriver<T> {
+  /** Named in the startup timings. */
+  name: StartupTimings['driver'];
+  /** The prewarmed instance if there is one, else a new one. */
+  take(): Promise<T>;
+  instantiate(): Promise<T>;
+  open(instance: T, options: { path: string; persistent: boolean }): Promise<void>;
+  /** Gives up an instance that will not be wrapped; its OPFS handles are released when this resolves. */
+  dispose(instance: T): Promise<void>;
+  wrap(
+    instance: T,
+    options: { path: string; persistent: boolean; startup: StartupTimings; onClose: () => void },
+  ): Promise<DuckDatabase>;
+}
+
+/**
+ * Opens `path` with `driver`: instantiating touches no file, so it overlaps taking the file (the previous owner's
+ * checkpoint and close, and the WAL check); `instantiate_ms` is the wait for both. A WAL DuckDB cannot replay is
+ * set aside and a fresh instance opens the database at its last checkpoint (see opfs-wal.ts).
+ */
+export function openOnOPFS<T>(driver: BrowserDriver<T>): OpenDuckDB {
+  return async ({ path }) => {
+    const persistent = path.startsWith('opfs://');
+    const started = performance.now();
+    const [instance, claim] = await Promise.allSettled([
+      driver.take(),
+      persistent ? claimFile(path) : Promise.resolve(() => undefined),
+    ]);
+    if (instance.status === 'rejected' || claim.status === 'rejected') {
+      if (instance.status === 'fulfilled') await driver.dispose(instance.value).catch(() => undefined);
+      if (claim.status === 'fulfilled') claim.value();
+      throw instance.status === 'rejected' ? instance.reason : (claim as PromiseRejectedResult).reason;
     }
-    const startup = { instantiate_ms: instantiated - started, open_ms: performance.now() - instantiated };
-    return await wrapDuckDB(db, { path, persistent, startup, fileHandles: 'filereader', onClose: release });
-  } catch (error) {
-    await db.terminate().catch(() => undefined);
-    release();
-    throw error;
+    let db = instance.value;
+    const release = claim.value;
+    const instantiated = performance.now();
+    const open = (target: T) => retryWhileBusy(() => driver.open(target, { path, persistent }));
+    try {
+      try {
+        await open(db);
+      } catch (error) {
+        if (!persistent || !WAL_REPLAY_FAILED.test(errorMessage(error))) throw error;
+        await driver.dispose(db);
+        const aside = await setWalAside(path);
+        console.warn(
+          `Dinobase: ${errorMessage(error)} The WAL was copied to ${aside} and set aside; the database reopened ` +
+            'at its last checkpoint, which holds every committed Dinobase write.',
+        );
+        db = await driver.instantiate();
+        await open(db);
+      }
+      const startup = {
+        driver: driver.name,
+        instantiate_ms: instantiated - started,
+        open_ms: performance.now() - instantiated,
+      };
+      return await driver.wrap(db, { path, persistent, startup, onClose: release });
+    } catch (error) {
+      await driver.dispose(db).catch(() => undefined);
+      release();
+      throw error;
+    }
+  };
+}
+
+/**
+ * Starts `driver`'s prewarm as the engine's worker starts and returns its open. The blocking driver's module
+ * (its bindings, 1.2 MB) loads only when it is chosen.
+ */
+export function startDuckDB(driver: DuckDBDriver): OpenDuckDB {
+  if (driver === 'async') {
+    prewarmDuckDB();
+    return (options) => openDuckDB(options);
   }
-};
+  const blocking = import('./blocking-browser.ts');
+  void blocking.then(({ prewarmBlockingDuckDB }) => prewarmBlockingDuckDB()).catch(() => undefined);
+  return async (options) => (await blocking).openBlockingDuckDB(options);
+}
+
+/** DuckDB-WASM's async bindings: DuckDB in its own worker, terminated to give up an instance and its handles. */
+export const openDuckDB: OpenDuckDB = openOnOPFS<duckdb.AsyncDuckDB>({
+  name: 'async',
+  async take() {
+    const taken = prewarmed;
+    prewarmed = null;
+    return (await taken) ?? instantiateDuckDB();
+  },
+  instantiate: () => instantiateDuckDB(),
+  open: (db, { path, persistent }) =>
+    db.open({
+      path,
+      accessMode: persistent ? duckdb.DuckDBAccessMode.READ_WRITE : undefined,
+      query: { castBigIntToDouble: false, castDecimalToDouble: false },
+    }),
+  dispose: (db) => db.terminate(),
+  wrap: (db, options) => wrapDuckDB(db, { ...options, fileHandles: 'filereader' }),
+});

@@ -1,5 +1,6 @@
 // The narrow database contract the engines depend on; nothing here imports DuckDB-WASM.
 import type { Table } from 'apache-arrow';
+import type { DuckDBDriver } from '../../common/duckdb-driver.ts';
 
 export interface RunOptions {
   /** Aborting interrupts the running statement; the promise rejects with a QueryError code 'interrupted'. */
@@ -101,6 +102,11 @@ export interface DuckDatabase {
 }
 
 export interface StartupTimings {
+  /**
+   * Which DuckDB-WASM bindings ran: `async` in DuckDB's own nested worker (the default), `blocking` in the
+   * engine's worker itself (opt-in, `?duckdb=blocking`; see docs/ARCHITECTURE.md, Query path).
+   */
+  driver: DuckDBDriver;
   /** Fetching and compiling the wasm and starting DuckDB's worker. */
   instantiate_ms: number;
   /** Opening the database file: waiting for the file lock, the OPFS handles, WAL replay. */
