@@ -221,6 +221,10 @@ describe('walking skeleton in Chromium', () => {
     try {
       await form.getByRole('button', { name: 'Save source' }).click();
       await expect.poll(listed, { timeout: 30_000 }).toBe(true);
+      // The app is done when it shows the new source (after the engine has it too), not when the server has it.
+      await expect
+        .poll(() => page.evaluate(() => location.hash), { timeout: 30_000 })
+        .toBe('#/sources/github_labelled');
     } finally {
       // This suite shares the e2e home with other files: leave no source behind.
       await page.evaluate(() => fetch('/api/sources/github_labelled/credentials', { method: 'DELETE' }));
