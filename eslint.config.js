@@ -149,16 +149,9 @@ export default ts.config(
     files: ['worker/duckdb/blocking*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NATIVE_DUCKDB] }] },
   },
-  // The benchmark's baseline is raw node-api; its P1 probe (and engine-read.ts, P1 in Node) runs DuckDB-WASM's
-  // blocking bindings itself.
+  // The benchmark's baseline is raw node-api; its P1 probe runs DuckDB-WASM's blocking bindings itself.
   {
-    files: [
-      'bench/native.ts',
-      'bench/drivers.ts',
-      'bench/export.ts',
-      'bench/blocking-probe.ts',
-      'bench/engine-read.ts',
-    ],
+    files: ['bench/native.ts', 'bench/drivers.ts', 'bench/export.ts', 'bench/blocking-probe.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -1,31 +1,19 @@
 // `npx tsx bench/engine-read.ts [reads]`: P1's read in Node on the blocking driver, each path's time outside DuckDB's calls.
-import * as duckdb from '@duckdb/duckdb-wasm/blocking';
-import { createRequire } from 'node:module';
 import { DinobaseDB } from '../worker/db.ts';
 import { wrapBlockingDuckDB } from '../worker/duckdb/blocking.ts';
+import { openMemoryBindings } from '../worker/duckdb/blocking-node.ts';
 import { END_OF_STREAM, concat } from '../worker/duckdb/driver-head.ts';
 import { QueryEngine } from '../worker/query/engine.ts';
 import { ManualClock } from '../worker/testing.ts';
 import { WIDE } from './query-path.ts';
 import { median } from './stats.ts';
 
-const require = createRequire(import.meta.url);
 const READS = Number(process.argv[2] ?? 100);
 const WARMUP = 10;
 
 /** The blocking bindings as blocking-node.ts opens them, each call's time added to `inDuckDB`. */
 let inDuckDB = 0;
-const bundle = (wasm: string) => ({
-  mainModule: require.resolve(`@duckdb/duckdb-wasm/dist/duckdb-${wasm}.wasm`),
-  mainWorker: '',
-});
-const created = await duckdb.createDuckDB(
-  { mvp: bundle('mvp'), eh: bundle('eh') },
-  new duckdb.VoidLogger(),
-  duckdb.NODE_RUNTIME,
-);
-const bindings = await created.instantiate(() => undefined);
-bindings.open({ path: ':memory:', query: { castBigIntToDouble: false, castDecimalToDouble: false } });
+const bindings = await openMemoryBindings();
 const timed = new Proxy(bindings, {
   get(target, key) {
     const value: unknown = Reflect.get(target, key);
