@@ -5,7 +5,8 @@ import type { QueryStats } from './blocking-probe.ts';
 import type { CancelTiming, ProbeTiming, StartTiming } from './page-blocking.ts';
 import { median, ms, type Row } from './stats.ts';
 
-const WIDE = `SELECT i AS id, i * 7 AS n, i / 3.0 AS ratio, 'name-' || i AS name, i % 2 = 0 AS flag,
+/** P1's read: 10k rows × 10 columns of the common types (bench/engine-read.ts reads it in Node too). */
+export const WIDE = `SELECT i AS id, i * 7 AS n, i / 3.0 AS ratio, 'name-' || i AS name, i % 2 = 0 AS flag,
   TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS at, (i % 97)::INTEGER AS bucket, md5(i::VARCHAR) AS hash,
   [i, i + 1] AS pair, NULLIF(i % 5, 0) AS maybe FROM range(10000) t(i)`;
 

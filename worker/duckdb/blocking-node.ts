@@ -7,14 +7,8 @@ import type { OpenDuckDB } from './types.ts';
 
 const require = createRequire(import.meta.url);
 
-/** In memory only, as wasm-node.ts and for the same reason: DuckDB-WASM's Node file runtime does not persist. */
-export const openBlockingDuckDB: OpenDuckDB = async ({ path }) => {
-  if (path !== ':memory:' && path !== '') {
-    throw new ConfigError(
-      'invalid_argument',
-      `Cannot open "${path}" with DuckDB-WASM's blocking bindings in Node: they keep databases in memory only (use ":memory:", or the native driver for files).`,
-    );
-  }
+/** The blocking bindings instantiated on this thread, a memory database open, no lockdown yet (bench/engine-read.ts times them). */
+export async function openMemoryBindings(): Promise<duckdb.DuckDBBindings> {
   const bundle = (wasm: string) => ({
     mainModule: require.resolve(`@duckdb/duckdb-wasm/dist/duckdb-${wasm}.wasm`),
     mainWorker: '',
@@ -26,5 +20,17 @@ export const openBlockingDuckDB: OpenDuckDB = async ({ path }) => {
   );
   const bindings = await created.instantiate(() => undefined);
   bindings.open({ path: ':memory:', query: { castBigIntToDouble: false, castDecimalToDouble: false } });
+  return bindings;
+}
+
+/** In memory only, as wasm-node.ts and for the same reason: DuckDB-WASM's Node file runtime does not persist. */
+export const openBlockingDuckDB: OpenDuckDB = async ({ path }) => {
+  if (path !== ':memory:' && path !== '') {
+    throw new ConfigError(
+      'invalid_argument',
+      `Cannot open "${path}" with DuckDB-WASM's blocking bindings in Node: they keep databases in memory only (use ":memory:", or the native driver for files).`,
+    );
+  }
+  const bindings = await openMemoryBindings();
   return wrapBlockingDuckDB(bindings, { path: ':memory:', persistent: false });
 };

@@ -1,9 +1,9 @@
 // DuckDB-WASM's bounded read (queryHead): streams the first chunks of a result, then counts the rest in DuckDB.
 import type * as duckdb from '@duckdb/duckdb-wasm';
-import { DataType, Message, Table, tableFromIPC } from 'apache-arrow';
-import { renamed, tableFromResultIPC } from '../../common/arrow.ts';
+import { DataType, Message, Table, tableFromIPC, type Schema } from 'apache-arrow';
+import { positional, renamed, tableFromResultIPC } from '../../common/arrow.ts';
 import { toQueryError } from './errors.ts';
-import { countSql, limitSql } from './head.ts';
+import { countSql, limitSql, tableHead } from './head.ts';
 import type { BatchOptions, HeadOptions, HeadResult } from './types.ts';
 
 /**
@@ -39,17 +39,66 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** `MessageHeader.RecordBatch` in Arrow's Message.fbs. */
+const RECORD_BATCH = 3;
+
 /**
- * The rows in one IPC message of the stream that `header` starts, read from the message's metadata alone
- * (continuation marker, metadata length, flatbuffer) so the chunk is not copied or decoded twice.
+ * `RecordBatch.length` of one IPC message (continuation marker, metadata length, flatbuffer), read from the
+ * flatbuffer's two fields on the way (message → header → length): decoding the whole Message, every node and
+ * buffer of every column, cost ~10× more per chunk. Null when the message is not a record batch.
  */
+export function recordBatchLength(message: Uint8Array): number | null {
+  if (message.byteLength < 12) return null;
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  if (view.getUint32(0, true) !== 0xffffffff) return null;
+  /** Where field `slot` of the flatbuffer table at `table` is, or 0 when absent (its vtable is behind it). */
+  const field = (table: number, slot: number): number => {
+    const vtable = table - view.getInt32(table, true);
+    const entry = 4 + 2 * slot;
+    return entry < view.getUint16(vtable, true) ? view.getUint16(vtable + entry, true) : 0;
+  };
+  const root = 8 + view.getUint32(8, true);
+  const type = field(root, 1);
+  const header = field(root, 2);
+  if (!type || !header || view.getUint8(root + type) !== RECORD_BATCH) return null;
+  const batch = root + header + view.getUint32(root + header, true);
+  const length = field(batch, 0);
+  return length ? Number(view.getBigInt64(batch + length, true)) : 0;
+}
+
+/** The rows in one IPC message of the stream that `header` starts, without copying or decoding the chunk. */
 function batchRows(header: Uint8Array, chunk: Uint8Array): number {
-  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (chunk.byteLength >= 8 && view.getUint32(0, true) === 0xffffffff) {
-    const message = Message.decode(chunk.subarray(8, 8 + view.getInt32(4, true)));
-    if (message.isRecordBatch()) return message.header().length;
+  return recordBatchLength(chunk) ?? tableFromIPC(concat([header, chunk, END_OF_STREAM])).numRows;
+}
+
+/**
+ * The schema a result's first message carries, kept by position (duplicate names included), decoded from the
+ * message alone: reading it as a whole (empty) stream cost ~20× more.
+ */
+export function headerSchema(header: Uint8Array): Schema {
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  if (header.byteLength >= 8 && view.getUint32(0, true) === 0xffffffff) {
+    const message = Message.decode(header.subarray(8, 8 + view.getInt32(4, true)));
+    if (message.isSchema()) return positional(message.header());
   }
-  return tableFromIPC(concat([header, chunk, END_OF_STREAM])).numRows;
+  return positional(tableFromIPC(concat([header, END_OF_STREAM])).schema);
+}
+
+/**
+ * A head whose table is decoded from `ipc` only when it is read: the UI's path transfers the bytes as they are
+ * and needs only the schema, which the header already gave.
+ */
+function lazyHead(ipc: Uint8Array, schema: Schema, rows: number, totalRows: number): HeadResult {
+  let table: Table | undefined;
+  return {
+    schema,
+    rows,
+    ipc,
+    totalRows,
+    get table() {
+      return (table ??= tableFromResultIPC(ipc));
+    },
+  };
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
@@ -174,20 +223,17 @@ export async function headOf(
       await fetchRest(db, conn, (chunk) => (totalRows += batchRows(header, chunk)), signal);
     }
   }
-  const dictionary = tableFromIPC(concat([header, END_OF_STREAM])).schema.fields.some((f) =>
-    DataType.isDictionary(f.type),
-  );
-  if (dictionary) {
+  const schema = headerSchema(header);
+  if (schema.fields.some((f) => DataType.isDictionary(f.type))) {
     const text = totalRows > maxRows && wrappable ? limitSql(sql, maxRows) : sql;
     if (options.single) await assertOne(text);
     const bytes = await db.runQuery(conn, text);
-    if (text === sql) return { table: tableFromResultIPC(bytes), ipc: bytes, totalRows };
+    if (text === sql) return tableHead(tableFromResultIPC(bytes), totalRows, bytes);
     // The wrapping renames duplicate names (`a, a` → `a, a_1`); the streamed header has the statement's own.
-    const names = tableFromIPC(concat([header, END_OF_STREAM])).schema.fields.map((f) => f.name);
-    return { table: renamed(tableFromResultIPC(bytes), names), ipc: null, totalRows };
+    const names = schema.fields.map((f) => f.name);
+    return tableHead(renamed(tableFromResultIPC(bytes), names), totalRows);
   }
-  const ipc = concat([...chunks, END_OF_STREAM]);
-  return { table: tableFromResultIPC(ipc), ipc, totalRows };
+  return lazyHead(concat([...chunks, END_OF_STREAM]), schema, rows, totalRows);
 }
 
 /**

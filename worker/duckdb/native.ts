@@ -28,7 +28,7 @@ import {
   toQueryError,
 } from './errors.ts';
 import { appendArrow } from './native-append.ts';
-import { countSql, limitSql } from './head.ts';
+import { countSql, limitSql, tableHead } from './head.ts';
 import { countRest, materializedToArrow, resultHead, streamBatches } from './native-arrow.ts';
 import { acquire, createLocked, release, type SharedInstance } from './native-instances.ts';
 import { openError } from './native-open.ts';
@@ -132,7 +132,7 @@ class NativeConnection implements DuckConnection {
       const result = await this.#stream(sql, options.single);
       const { table, ended } = await resultHead(result, options.maxRows);
       const totalRows = table.numRows + (ended ? 0 : await countRest(result));
-      return { table, ipc: null, totalRows };
+      return tableHead(table, totalRows);
     }, options.signal);
   }
 
@@ -149,11 +149,11 @@ class NativeConnection implements DuckConnection {
       prepared.destroySync();
     }
     const table = materializedToArrow(result, names);
-    if (table.numRows <= maxRows) return { table, ipc: null, totalRows: table.numRows };
+    if (table.numRows <= maxRows) return tableHead(table, table.numRows);
     const count = countSql(sql);
     await this.#check(count, single);
     const counted = await this.#conn.runAndReadAll(count);
-    return { table, ipc: null, totalRows: Number(counted.getRows()[0]![0]) };
+    return tableHead(table, Number(counted.getRows()[0]![0]));
   }
 
   /**

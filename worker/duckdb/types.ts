@@ -1,5 +1,5 @@
 // The narrow database contract the engines depend on; nothing here imports DuckDB-WASM.
-import type { Table } from 'apache-arrow';
+import type { Schema, Table } from 'apache-arrow';
 import type { DuckDBDriver } from '../../common/duckdb-driver.ts';
 
 export interface RunOptions {
@@ -25,8 +25,15 @@ export interface HeadOptions extends RunOptions {
 
 /** The first rows of a result and how many it has in all. */
 export interface HeadResult {
-  /** The first rows: all of them when `totalRows <= maxRows`, else at least `maxRows` (a chunk may add more). */
-  table: Table;
+  /**
+   * The first rows: all of them when `totalRows <= maxRows`, else at least `maxRows` (a chunk may add more).
+   * DuckDB-WASM decodes it from `ipc` only when it is read: a caller that passes the bytes on never pays for it.
+   */
+  readonly table: Table;
+  /** `table`'s columns, without decoding its rows. */
+  schema: Schema;
+  /** `table.numRows`, without decoding it. */
+  rows: number;
   /** `table` as an Arrow IPC stream when the driver has it without re-encoding (DuckDB-WASM), else null. */
   ipc: Uint8Array | null;
   totalRows: number;

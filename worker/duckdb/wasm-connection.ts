@@ -1,5 +1,5 @@
 // DuckDB-WASM's DuckConnection over either of its bindings (async in DuckDB's worker, or blocking): queued calls, cancellation, clear errors.
-import { DataType, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { DataType, tableToIPC, type Table } from 'apache-arrow';
 import { tableFromResultIPC } from '../../common/arrow.ts';
 import { QueryError, errorMessage } from '../errors.ts';
 import {
@@ -10,7 +10,16 @@ import {
   toDuckParam,
   toQueryError,
 } from './errors.ts';
-import { END_OF_STREAM, batchesOf, concat, fetchRest, headOf, start, type DuckCalls } from './driver-head.ts';
+import {
+  END_OF_STREAM,
+  batchesOf,
+  concat,
+  fetchRest,
+  headOf,
+  headerSchema,
+  start,
+  type DuckCalls,
+} from './driver-head.ts';
 import type {
   BatchOptions,
   DuckConnection,
@@ -121,8 +130,7 @@ export class WasmConnection implements DuckConnection {
    */
   async #send(sql: string, signal?: AbortSignal): Promise<Uint8Array> {
     const { header, bytes } = await this.#sendPending(sql, signal);
-    const schema = tableFromIPC(concat([header, END_OF_STREAM])).schema;
-    if (!schema.fields.some((f) => DataType.isDictionary(f.type))) return bytes;
+    if (!headerSchema(header).fields.some((f) => DataType.isDictionary(f.type))) return bytes;
     return this.#db.runQuery(this.#id, sql);
   }
 

@@ -1,7 +1,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DinobaseDB } from '../db.ts';
-import type { DuckConnection } from '../duckdb/index.ts';
+import type { DuckConnection, HeadResult } from '../duckdb/index.ts';
 import { ManualClock, memoryDB } from '../testing.ts';
 import { isErrorResult, QueryEngine, type QueryResult } from './engine.ts';
 
@@ -203,6 +203,44 @@ describe('QueryEngine.execute', () => {
     expect(!isErrorResult(whole) && 'ipc' in whole && tableFromIPC(whole.ipc as Uint8Array).numRows).toBe(
       250,
     );
+  });
+});
+
+/** Counts the reads of a head's decoded table, and whether the driver had the head's IPC bytes. */
+class DecodeCountingDB extends DinobaseDB {
+  decoded = 0;
+  hadBytes = false;
+  override async connect(): Promise<DuckConnection> {
+    const conn = await super.connect();
+    const counted = (head: HeadResult): HeadResult => {
+      this.hadBytes = head.ipc !== null;
+      const decode = () => (this.decoded++, head.table);
+      // The head itself underneath, only `table` counted on the way.
+      return Object.create(head, { table: { get: decode } }) as HeadResult;
+    };
+    return { ...conn, queryHead: async (sql, options) => counted(await conn.queryHead(sql, options)) };
+  }
+}
+
+describe('QueryEngine.executeArrow', () => {
+  it("passes the driver's IPC bytes on without decoding them, and slices a truncated head", async () => {
+    const counting = new DecodeCountingDB(':memory:', { clock });
+    const queries = new QueryEngine(counting);
+    try {
+      const whole = await queries.executeArrow('SELECT i, i::VARCHAR AS s FROM range(5000) r(i)', {
+        maxRows: 10_000,
+      });
+      if (!('ipc' in whole)) throw new Error(JSON.stringify(whole));
+      expect([whole.row_count, whole.total_rows, whole.columns]).toEqual([5000, 5000, ['i', 's']]);
+      expect(tableFromIPC(whole.ipc).getChild('s')?.get(4999)).toBe('4999');
+      // DuckDB-WASM hands the bytes over: nothing decodes them in the worker. Native DuckDB built a table.
+      expect(counting.decoded).toBe(counting.hadBytes ? 0 : 1);
+      const head = await queries.executeArrow('SELECT i FROM range(5000) r(i)', { maxRows: 3 });
+      if (!('ipc' in head)) throw new Error(JSON.stringify(head));
+      expect([head.truncated, head.total_rows, tableFromIPC(head.ipc).numRows]).toEqual([true, 5000, 3]);
+    } finally {
+      await counting.close();
+    }
   });
 });
 

@@ -1,7 +1,6 @@
 // QueryEngine: runs reads with row caps, timeouts and cancellation; routes writes to mutation previews.
-import type { Table } from 'apache-arrow';
 import type { DinobaseDB } from '../db.ts';
-import type { DuckConnection } from '../duckdb/index.ts';
+import type { DuckConnection, HeadResult } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
@@ -175,8 +174,8 @@ export class QueryEngine {
     if ('routed' in outcome) return outcome.routed;
     if ('script' in outcome) return outcome.script;
     if ('error' in outcome) return outcome;
-    const { table, shape } = outcome;
-    return { columns: shape.columns, rows: tableToRows(table, shape.row_count), ...shapeRest(shape) };
+    const { head, shape } = outcome;
+    return { columns: shape.columns, rows: tableToRows(head.table, shape.row_count), ...shapeRest(shape) };
   }
 
   async executeArrow(
@@ -192,8 +191,9 @@ export class QueryEngine {
     }
     if ('script' in outcome) return outcome.script;
     if ('error' in outcome) return outcome;
-    const { table, bytes, shape } = outcome;
-    const ipc = shape.truncated || !bytes ? headToIPC(table, shape.row_count) : bytes;
+    const { head, shape } = outcome;
+    // The driver's bytes go as they are; the table is decoded (head.table) only to slice or to encode it.
+    const ipc = shape.truncated || !head.ipc ? headToIPC(head.table, shape.row_count) : head.ipc;
     return { columns: shape.columns, ...shapeRest(shape), ipc };
   }
 
@@ -260,7 +260,7 @@ export class QueryEngine {
     }
     const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const { statements } = classification;
     const total = statements.length;
     const run = await runScript(
@@ -297,12 +297,13 @@ export class QueryEngine {
         script: { status: 'pending_confirmation', statements: run.outcomes, pending: stored!, message },
       };
     }
-    const { table, ipc: bytes, totalRows: rows } = run.head;
-    const fields = table.schema.fields;
+    const { head } = run;
+    const rows = head.totalRows;
+    const fields = head.schema.fields;
     const shape: ResultShape = {
       columns: fields.map((f) => f.name),
       data_types: Object.fromEntries(fields.map((f) => [f.name, duckTypeName(f.type)])),
-      row_count: Math.min(table.numRows, maxRows),
+      row_count: Math.min(head.rows, maxRows),
       total_rows: rows,
       elapsed_ms: Math.round((performance.now() - started) * 100) / 100,
       _freshness: 'synced',
@@ -318,7 +319,7 @@ export class QueryEngine {
       );
     }
     if (notes.length > 0) shape.message = notes.join(' ');
-    return { table, bytes, shape: { ...shape, ...outcomes, ...(stored ? { pending: stored } : {}) } };
+    return { head, shape: { ...shape, ...outcomes, ...(stored ? { pending: stored } : {}) } };
   }
 
   /** What a failed statement reports: a timeout says after how long, a restart why. */
@@ -354,7 +355,7 @@ type RunOutcome =
   | { routed: MutationResponse | ForcedResponse }
   | { script: ScriptPreview }
   | ErrorResult
-  | { table: Table; bytes: Uint8Array | null; shape: ResultShape };
+  | { head: HeadResult; shape: ResultShape };
 
 function shapeRest(shape: ResultShape): Omit<ResultShape, 'columns'> {
   const { columns: _columns, ...rest } = shape;
