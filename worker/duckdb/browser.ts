@@ -3,6 +3,7 @@ import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { DuckDBDriver } from '../../common/duckdb-driver.ts';
 import { NotReadyError, errorMessage } from '../errors.ts';
+import { chunkPort, chunkPortScript, type FetchChunks } from './chunk-port.ts';
 import { duckdb, wrapDuckDB } from './driver.ts';
 import { healEmptyWal, retryWhileBusy, setWalAside } from './opfs-wal.ts';
 import type { DuckDatabase, OpenDuckDB, StartupTimings } from './types.ts';
@@ -85,9 +86,12 @@ export function duckdbWasmUrl(): string {
 export function duckdbWorker(wasm: string): Worker {
   const script = new URL(ehWorkerUrl, location.href).href;
   const prelude = `(${duckdbWorkerPrelude.toString()})(${JSON.stringify(wasm)}, ${JSON.stringify(NO_PROGRESS_WARNING)});`;
-  const source = `${prelude}\nimportScripts(${JSON.stringify(script)});`;
+  const source = `${prelude}\n${chunkPortScript()}\nimportScripts(${JSON.stringify(script)});`;
   return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
 }
+
+/** The chunk port of each instance's worker (every worker `duckdbWorker` spawns has one). */
+const chunkPorts = new WeakMap<duckdb.AsyncDuckDB, FetchChunks>();
 
 /**
  * DuckDB-WASM started as the engine starts it, not yet opened, in `worker` if given (spawned by
@@ -95,9 +99,11 @@ export function duckdbWorker(wasm: string): Worker {
  */
 export async function instantiateDuckDB(worker?: Worker): Promise<duckdb.AsyncDuckDB> {
   const wasm = duckdbWasmUrl();
-  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker ?? duckdbWorker(wasm));
+  const target = worker ?? duckdbWorker(wasm);
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), target);
   try {
     await db.instantiate(wasm);
+    chunkPorts.set(db, chunkPort(target));
     return db;
   } catch (error) {
     await db.terminate().catch(() => undefined);
@@ -253,5 +259,6 @@ export const openDuckDB: OpenDuckDB = openOnOPFS<duckdb.AsyncDuckDB>({
       query: { castBigIntToDouble: false, castDecimalToDouble: false },
     }),
   dispose: (db) => db.terminate(),
-  wrap: (db, options) => wrapDuckDB(db, { ...options, fileHandles: 'filereader' }),
+  wrap: (db, options) =>
+    wrapDuckDB(db, { ...options, fileHandles: 'filereader', fetchChunks: chunkPorts.get(db) }),
 });

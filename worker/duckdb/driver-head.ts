@@ -2,28 +2,44 @@
 import type * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, Message, Table, tableFromIPC, type Schema } from 'apache-arrow';
 import { positional, renamed, tableFromResultIPC } from '../../common/arrow.ts';
+import type { FetchChunks } from './chunk-port.ts';
 import { toQueryError } from './errors.ts';
 import { countSql, limitSql, tableHead } from './head.ts';
 import type { BatchOptions, HeadOptions, HeadResult } from './types.ts';
 
+/** The calls of DuckDB-WASM's bindings that a connection makes (`DuckCalls`). */
+export const DUCK_CALLS = [
+  'runQuery',
+  'startPendingQuery',
+  'pollPendingQuery',
+  'cancelPendingQuery',
+  'fetchQueryResults',
+  'createPrepared',
+  'runPrepared',
+  'closePrepared',
+  'insertArrowFromIPCStream',
+  'insertJSONFromPath',
+  'disconnect',
+] as const;
+
 /**
- * The calls of DuckDB-WASM's bindings that a connection makes, as promises: AsyncDuckDB (DuckDB in its own
- * worker) has them as they are; blocking.ts wraps the synchronous bindings in them.
+ * Those calls as promises: AsyncDuckDB (DuckDB in its own worker) has them as they are; blocking.ts wraps the
+ * synchronous bindings in them. `fetchChunks`, where DuckDB's worker has the chunk port (chunk-port.ts), fetches
+ * several chunks per round trip.
  */
-export type DuckCalls = Pick<
-  duckdb.AsyncDuckDB,
-  | 'runQuery'
-  | 'startPendingQuery'
-  | 'pollPendingQuery'
-  | 'cancelPendingQuery'
-  | 'fetchQueryResults'
-  | 'createPrepared'
-  | 'runPrepared'
-  | 'closePrepared'
-  | 'insertArrowFromIPCStream'
-  | 'insertJSONFromPath'
-  | 'disconnect'
->;
+export type DuckCalls = Pick<duckdb.AsyncDuckDB, (typeof DUCK_CALLS)[number]> & { fetchChunks?: FetchChunks };
+
+/** AsyncDuckDB's calls bound to it, with the chunk port's fetch beside them. */
+export function withChunkPort(db: duckdb.AsyncDuckDB, fetchChunks: FetchChunks): DuckCalls {
+  const calls: Record<string, unknown> = { fetchChunks };
+  for (const name of DUCK_CALLS) calls[name] = (db[name] as (...args: never[]) => unknown).bind(db);
+  return calls as DuckCalls;
+}
+
+/** Rows in one of DuckDB's chunks (its vector size), the most a chunk holds. */
+const CHUNK_ROWS = 2048;
+/** Chunks per round trip when a result is read to its end only to be counted or kept whole. */
+const CHUNKS_PER_TRIP = 16;
 
 export const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 /** Chunk requests in flight: each is a round trip to DuckDB's worker (with the blocking bindings, one chunk ahead). */
@@ -105,6 +121,21 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
 }
 
+/** One round trip on the chunk port; a failure after an abort is the abort (the cancel ended the result). */
+async function fetchBatch(
+  fetchChunks: FetchChunks,
+  conn: number,
+  max: number,
+  signal: AbortSignal | undefined,
+): Promise<{ chunks: Uint8Array[]; ended: boolean }> {
+  try {
+    return await fetchChunks(conn, max, signal);
+  } catch (error) {
+    checkAborted(signal);
+    throw error;
+  }
+}
+
 /**
  * Fetches the current pending query's chunks to its end, each to `take`. Requests are pipelined (each is a
  * round trip to DuckDB's worker); requests past the end return empty chunks, and the worker answers in order.
@@ -115,6 +146,14 @@ export async function fetchRest(
   take: (chunk: Uint8Array) => void,
   signal?: AbortSignal,
 ): Promise<void> {
+  if (db.fetchChunks) {
+    for (;;) {
+      checkAborted(signal);
+      const batch = await fetchBatch(db.fetchChunks, conn, CHUNKS_PER_TRIP, signal);
+      for (const chunk of batch.chunks) take(chunk);
+      if (batch.ended) return;
+    }
+  }
   const inFlight: Promise<Uint8Array | null>[] = [];
   const fill = () => {
     while (inFlight.length < FETCH_WINDOW) inFlight.push(db.fetchQueryResults(conn));
@@ -166,6 +205,80 @@ async function scalar(db: DuckCalls, conn: number, sql: string, signal?: AbortSi
   );
 }
 
+/** What a head read saw: rows kept, rows fetched past them (only counted), and whether the result ended. */
+interface HeadRead {
+  rows: number;
+  extra: number;
+  ended: boolean;
+}
+
+/** Fetches the head through the chunk port: enough chunks and one more (usually the end), one round trip for most reads. */
+async function headBatched(
+  fetchChunks: FetchChunks,
+  conn: number,
+  header: Uint8Array,
+  chunks: Uint8Array[],
+  maxRows: number,
+  signal: AbortSignal | undefined,
+): Promise<HeadRead> {
+  const read: HeadRead = { rows: 0, extra: 0, ended: false };
+  while (read.rows <= maxRows && !read.ended) {
+    checkAborted(signal);
+    const want = Math.ceil((maxRows + 1 - read.rows) / CHUNK_ROWS) + 1;
+    const batch = await fetchBatch(fetchChunks, conn, want, signal);
+    for (const chunk of batch.chunks) {
+      if (read.rows > maxRows) read.extra += batchRows(header, chunk);
+      else {
+        chunks.push(chunk);
+        read.rows += batchRows(header, chunk);
+      }
+    }
+    read.ended = batch.ended;
+  }
+  checkAborted(signal);
+  return read;
+}
+
+/** Fetches the head one chunk per call, FETCH_WINDOW calls in flight. */
+async function headPipelined(
+  db: DuckCalls,
+  conn: number,
+  header: Uint8Array,
+  chunks: Uint8Array[],
+  maxRows: number,
+  signal: AbortSignal | undefined,
+): Promise<HeadRead> {
+  const read: HeadRead = { rows: 0, extra: 0, ended: false };
+  const inFlight: Promise<Uint8Array | null>[] = [];
+  const fill = () => {
+    while (inFlight.length < FETCH_WINDOW) inFlight.push(db.fetchQueryResults(conn));
+  };
+  fill();
+  try {
+    while (read.rows <= maxRows) {
+      const chunk = await inFlight.shift()!;
+      if (chunk != null && chunk.byteLength === 0) {
+        read.ended = true;
+        break;
+      }
+      if (chunk != null) {
+        chunks.push(chunk);
+        read.rows += batchRows(header, chunk);
+      }
+      checkAborted(signal);
+      fill();
+    }
+  } finally {
+    // Requests already sent are answered in order; past the head they only add to the count.
+    for (const settled of await Promise.allSettled(inFlight)) {
+      if (read.ended || settled.status !== 'fulfilled' || settled.value == null) continue;
+      if (settled.value.byteLength === 0) read.ended = true;
+      else read.extra += batchRows(header, settled.value);
+    }
+  }
+  return read;
+}
+
 /**
  * A streamed pending query (DuckDB produces rows as they are fetched) is fetched until it holds more than
  * `maxRows` rows or ends. The total of a longer result is then `SELECT count(*)` over the statement when the
@@ -183,36 +296,10 @@ export async function headOf(
   const { maxRows, wrappable = false, signal } = options;
   const header = await start(db, conn, sql, true, signal);
   const chunks = [header];
-  let rows = 0;
-  let ended = false;
-  const inFlight: Promise<Uint8Array | null>[] = [];
-  const fill = () => {
-    while (inFlight.length < FETCH_WINDOW) inFlight.push(db.fetchQueryResults(conn));
-  };
-  fill();
-  let extra = 0;
-  try {
-    while (rows <= maxRows) {
-      const chunk = await inFlight.shift()!;
-      if (chunk != null && chunk.byteLength === 0) {
-        ended = true;
-        break;
-      }
-      if (chunk != null) {
-        chunks.push(chunk);
-        rows += batchRows(header, chunk);
-      }
-      checkAborted(signal);
-      fill();
-    }
-  } finally {
-    // Requests already sent are answered in order; past the head they only add to the count.
-    for (const settled of await Promise.allSettled(inFlight)) {
-      if (ended || settled.status !== 'fulfilled' || settled.value == null) continue;
-      if (settled.value.byteLength === 0) ended = true;
-      else extra += batchRows(header, settled.value);
-    }
-  }
+  const read = db.fetchChunks
+    ? await headBatched(db.fetchChunks, conn, header, chunks, maxRows, signal)
+    : await headPipelined(db, conn, header, chunks, maxRows, signal);
+  const { rows, extra, ended } = read;
   let totalRows = rows + extra;
   if (!ended) {
     if (wrappable) {

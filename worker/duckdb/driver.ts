@@ -1,6 +1,8 @@
 // Wraps an instantiated AsyncDuckDB (DuckDB in its own worker) into the engine's DuckDatabase contract: session setup, files, restarts.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { QueryError } from '../errors.ts';
+import type { FetchChunks } from './chunk-port.ts';
+import { withChunkPort, type DuckCalls } from './driver-head.ts';
 import { givenFilePath, lockdown } from './lockdown.ts';
 import type { DuckDatabase, StartupTimings } from './types.ts';
 import { WasmConnection, healthOf } from './wasm-connection.ts';
@@ -15,6 +17,8 @@ export interface WrapOptions {
    * @default 'buffer'
    */
   fileHandles?: 'filereader' | 'buffer';
+  /** Several result chunks per round trip, when DuckDB's worker has the chunk port (chunk-port.ts). */
+  fetchChunks?: FetchChunks;
   /** Runs after the database is closed (releases locks, terminates workers). */
   onClose?: () => Promise<void> | void;
 }
@@ -33,6 +37,7 @@ async function lockDown(db: duckdb.AsyncDuckDB, path: string): Promise<void> {
 export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): Promise<DuckDatabase> {
   const [version] = await Promise.all([db.getVersion(), lockDown(db, options.path)]);
   let closed = false;
+  const calls: DuckCalls = options.fetchChunks ? withChunkPort(db, options.fetchChunks) : db;
   const health = healthOf(
     options.persistent,
     'its worker was terminated and restarts for the next query',
@@ -48,7 +53,7 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
     },
     async connect() {
       if (health.broken) throw new QueryError('internal', health.broken);
-      return new WasmConnection(db, await db.connectInternal(), health);
+      return new WasmConnection(calls, await db.connectInternal(), health);
     },
     async registerFile(name, bytes) {
       const path = givenFilePath(name);

@@ -2,10 +2,29 @@
 import { createRequire } from 'node:module';
 import Worker from 'web-worker';
 import { ConfigError } from '../errors.ts';
+import { chunkPort, chunkPortScript, type FetchChunks } from './chunk-port.ts';
 import { duckdb, wrapDuckDB } from './driver.ts';
 import type { OpenDuckDB } from './types.ts';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * DuckDB-WASM instantiated in a worker of its own, not yet opened, with the chunk port put in before duckdb-wasm's
+ * worker script loads, as the browser's prelude puts it (chunk-port.ts).
+ */
+export async function instantiateInWorker(): Promise<{ db: duckdb.AsyncDuckDB; fetchChunks: FetchChunks }> {
+  const worker = new URL('./node-worker.mjs', import.meta.url).href;
+  const script = `${chunkPortScript()}\nawait import(${JSON.stringify(worker)});\n//# sourceURL=dinobase-duckdb-worker.mjs`;
+  const thread = new Worker(`data:text/javascript,${encodeURIComponent(script)}`, { type: 'module' });
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), thread);
+  try {
+    await db.instantiate(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
+  } catch (error) {
+    await db.terminate().catch(() => undefined);
+    throw error;
+  }
+  return { db, fetchChunks: chunkPort(thread) };
+}
 
 /**
  * DuckDB-WASM's Node file runtime does not persist a database file across processes (it reopens an empty
@@ -18,10 +37,7 @@ export const openWasmDuckDB: OpenDuckDB = async ({ path }) => {
       `Cannot open "${path}" with DuckDB-WASM in Node: it keeps databases in memory only (use ":memory:", or the native driver for files).`,
     );
   }
-  const wasm = require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm');
-  const worker = new Worker(new URL('./node-worker.mjs', import.meta.url).href, { type: 'module' });
-  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-  await db.instantiate(wasm);
+  const { db, fetchChunks } = await instantiateInWorker();
   await db.open({ path: ':memory:', query: { castBigIntToDouble: false, castDecimalToDouble: false } });
-  return wrapDuckDB(db, { path: ':memory:', persistent: false });
+  return wrapDuckDB(db, { path: ':memory:', persistent: false, fetchChunks });
 };

@@ -1,0 +1,90 @@
+// The chunk port in a real DuckDB-WASM worker (Node): several chunks per call, the end, errors, cancels, other calls.
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FETCH_STOPPED, type FetchChunks } from './chunk-port.ts';
+import { END_OF_STREAM, concat } from './driver-head.ts';
+import type { duckdb } from './driver.ts';
+import { instantiateInWorker } from './wasm-node.ts';
+
+let db: duckdb.AsyncDuckDB;
+let fetchChunks: FetchChunks;
+
+beforeAll(async () => {
+  ({ db, fetchChunks } = await instantiateInWorker());
+  await db.open({ path: ':memory:' });
+});
+
+afterAll(async () => {
+  await db.terminate();
+});
+
+/** A streamed pending query on a new connection; its header (the schema message). */
+async function started(sql: string): Promise<{ conn: number; header: Uint8Array }> {
+  const conn = await db.connectInternal();
+  let header = await db.startPendingQuery(conn, sql, true);
+  while (header == null) header = await db.pollPendingQuery(conn);
+  return { conn, header };
+}
+
+const rowsOf = (header: Uint8Array, chunks: Uint8Array[]) =>
+  tableFromIPC(concat([header, ...chunks, END_OF_STREAM])).numRows;
+
+describe('the chunk port', () => {
+  it('returns every chunk of a result in one call and says it ended', async () => {
+    const { conn, header } = await started('SELECT i, i::VARCHAR AS s FROM range(10000) t(i)');
+    const batch = await fetchChunks(conn, 100);
+    expect(batch.ended).toBe(true);
+    expect(batch.chunks.length).toBeGreaterThanOrEqual(5);
+    expect(rowsOf(header, batch.chunks)).toBe(10000);
+    const ids = tableFromIPC(concat([header, ...batch.chunks, END_OF_STREAM])).getChild('i')!.toArray();
+    expect(Number(ids[0])).toBe(0);
+    expect(Number(ids[9999])).toBe(9999);
+    await db.disconnect(conn);
+  });
+
+  it('stops at `max` chunks and goes on from there on the next call', async () => {
+    const { conn, header } = await started('SELECT i FROM range(10000) t(i)');
+    const first = await fetchChunks(conn, 2);
+    expect(first.chunks).toHaveLength(2);
+    expect(first.ended).toBe(false);
+    const rest = await fetchChunks(conn, 100);
+    expect(rest.ended).toBe(true);
+    expect(rowsOf(header, [...first.chunks, ...rest.chunks])).toBe(10000);
+    await db.disconnect(conn);
+  });
+
+  it("rejects with DuckDB's own message when a chunk fails, and the worker goes on", async () => {
+    const { conn } = await started(
+      "SELECT CASE WHEN i < 500000 THEN i ELSE error('boom at ' || i) END AS n FROM range(1000000) t(i)",
+    );
+    await expect(fetchChunks(conn, 1000)).rejects.toThrow(/boom at 5/);
+    const table = tableFromIPC(await db.runQuery(conn, 'SELECT 42 AS n'));
+    expect(Number(table.getChild('n')!.get(0))).toBe(42);
+    await db.disconnect(conn);
+  });
+
+  it('stops an endless fetch between two chunks when its signal aborts', async () => {
+    const { conn } = await started('SELECT i FROM range(100000000000) t(i)');
+    const abort = new AbortController();
+    const endless = fetchChunks(conn, Number.MAX_SAFE_INTEGER, abort.signal);
+    abort.abort();
+    await expect(endless).rejects.toThrow(FETCH_STOPPED);
+    const table = tableFromIPC(await db.runQuery(conn, 'SELECT 1 AS n'));
+    expect(Number(table.getChild('n')!.get(0))).toBe(1);
+    await db.disconnect(conn);
+  });
+
+  it("leaves duckdb-wasm's own messages alone while a fetch is under way", async () => {
+    const { conn, header } = await started('SELECT i FROM range(200000) t(i)');
+    const other = await db.connectInternal();
+    const [batch, answer] = await Promise.all([
+      fetchChunks(conn, 1000),
+      db.runQuery(other, 'SELECT 7 AS n'),
+    ]);
+    expect(Number(tableFromIPC(answer).getChild('n')!.get(0))).toBe(7);
+    expect(batch.ended).toBe(true);
+    expect(rowsOf(header, batch.chunks)).toBe(200000);
+    await db.disconnect(conn);
+    await db.disconnect(other);
+  });
+});

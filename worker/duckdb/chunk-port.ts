@@ -1,0 +1,178 @@
+// Several result chunks per round trip to DuckDB-WASM's worker: a port installed beside its own message handler.
+
+/** What one request on the port returns: the chunks fetched in order, and whether the result's end was seen. */
+export interface ChunkBatch {
+  chunks: Uint8Array[];
+  ended: boolean;
+}
+
+/**
+ * Fetches up to `max` chunks of the pending query on `conn` in one round trip; stops early at its end. An abort
+ * of `signal` stops it between two chunks (a streamed result is past what `cancelPendingQuery` reaches).
+ */
+export type FetchChunks = (conn: number, max: number, signal?: AbortSignal) => Promise<ChunkBatch>;
+
+/** What a fetch stopped by its signal rejects with (the caller reports its own abort). */
+export const FETCH_STOPPED = 'The chunk fetch was stopped.';
+
+/** The message that hands DuckDB's worker the port. */
+const PORT_MESSAGE = 'DINOBASE_CHUNK_PORT';
+
+interface Envelope {
+  messageId: number;
+  requestId?: number;
+  type: string;
+  data: unknown;
+}
+
+type PortRequest = { id: number; conn: number; max: number } | { stop: number };
+
+/**
+ * Runs inside DuckDB's worker before duckdb-wasm's script (serialised into it, so it uses nothing from outside its
+ * body). duckdb-wasm answers each `FETCH_QUERY_RESULTS` message with one 2,048-row chunk, so a 10k-row read cost
+ * six round trips to its worker. This takes requests on a port of its own and feeds duckdb-wasm's own dispatcher
+ * the same `FETCH_QUERY_RESULTS` messages (negative ids, which AsyncDuckDB never uses), catching their answers
+ * on the way out, so all the chunks go back in one message. Between fetches it lets the worker's other messages
+ * in once it has held the thread 20 ms, so a `CANCEL_PENDING_QUERY` still lands between two chunks.
+ */
+export function installChunkPort(message: string, stopped: string): void {
+  const scope = self as unknown as {
+    onmessage: ((event: { data: unknown }) => unknown) | null;
+    postMessage(data: unknown, transfer?: Transferable[]): void;
+  };
+  let dispatch: ((event: { data: unknown }) => unknown) | null = null;
+  const answers = new Map<number, (envelope: Envelope) => void>();
+  let nextId = -1;
+  /** Requests whose caller gave up; seen whenever the loop lets messages in. */
+  const stops = new Set<number>();
+
+  const post = scope.postMessage.bind(scope);
+  scope.postMessage = (data: unknown, transfer?: Transferable[]) => {
+    const answer = answers.get((data as Envelope | null)?.requestId ?? 0);
+    if (!answer) return post(data, transfer);
+    answers.delete((data as Envelope).requestId!);
+    answer(data as Envelope);
+  };
+
+  const call = (type: string, data: unknown): Promise<Envelope> =>
+    new Promise((resolve) => {
+      const messageId = nextId--;
+      answers.set(messageId, resolve);
+      void dispatch?.({ data: { messageId, type, data } });
+    });
+
+  const pause = (): Promise<void> =>
+    new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+
+  async function serve(port: MessagePort, request: { id: number; conn: number; max: number }): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    let ended = false;
+    let held = performance.now();
+    for (let i = 0; i < request.max; i++) {
+      if (performance.now() - held > 20) {
+        await pause();
+        held = performance.now();
+      }
+      if (stops.delete(request.id)) {
+        port.postMessage({ id: request.id, error: { name: 'Error', message: stopped } });
+        return;
+      }
+      const answer = await call('FETCH_QUERY_RESULTS', request.conn);
+      if (answer.type === 'ERROR') {
+        port.postMessage({ id: request.id, error: answer.data });
+        return;
+      }
+      const chunk = answer.data as Uint8Array | null;
+      if (chunk && chunk.byteLength === 0) {
+        ended = true;
+        break;
+      }
+      if (chunk) chunks.push(chunk);
+    }
+    const buffers = new Set<ArrayBuffer>();
+    for (const chunk of chunks) buffers.add(chunk.buffer as ArrayBuffer);
+    port.postMessage({ id: request.id, chunks, ended }, [...buffers]);
+  }
+
+  const wrapped = (event: { data: unknown }) => {
+    const data = event.data as { type?: unknown; port?: MessagePort } | null;
+    if (data?.type === message && data.port) {
+      const port = data.port;
+      port.onmessage = ({ data: request }: MessageEvent<PortRequest>) => {
+        if ('stop' in request) stops.add(request.stop);
+        else void serve(port, request);
+      };
+      return undefined;
+    }
+    return dispatch?.(event);
+  };
+
+  // duckdb-wasm sets `onmessage` once as it loads: keep its handler as the dispatcher and install ours in its place.
+  let owner: object | null = scope;
+  let native: PropertyDescriptor | undefined;
+  while (owner && !native) {
+    native = Object.getOwnPropertyDescriptor(owner, 'onmessage');
+    owner = Object.getPrototypeOf(owner) as object | null;
+  }
+  Object.defineProperty(scope, 'onmessage', {
+    configurable: true,
+    get: () => wrapped,
+    set: (handler: (event: { data: unknown }) => unknown) => {
+      dispatch = handler;
+      native?.set?.call(scope, wrapped);
+    },
+  });
+}
+
+/**
+ * `installChunkPort` as script text, to run before duckdb-wasm's worker script. Bundlers that keep function names
+ * wrap inner functions in a `__name` helper of the enclosing module, which the serialised body still calls.
+ */
+export function chunkPortScript(): string {
+  return `const __name = (target) => target;\n(${installChunkPort.toString()})(${JSON.stringify(PORT_MESSAGE)}, ${JSON.stringify(FETCH_STOPPED)});`;
+}
+
+/** The engine's end of the port: hands it to DuckDB's `worker` (which must run `chunkPortScript`) and asks through it. */
+export function chunkPort(worker: {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+}): FetchChunks {
+  const channel = new MessageChannel();
+  worker.postMessage({ type: PORT_MESSAGE, port: channel.port2 }, [channel.port2]);
+  const waiting = new Map<
+    number,
+    { resolve(batch: ChunkBatch): void; reject(error: Error): void; done(): void }
+  >();
+  let nextId = 0;
+  channel.port1.onmessage = (event: MessageEvent) => {
+    const { id, chunks, ended, error } = event.data as ChunkBatch & {
+      id: number;
+      error?: { name?: string; message?: string };
+    };
+    const request = waiting.get(id);
+    if (!request) return;
+    waiting.delete(id);
+    request.done();
+    if (!error) return request.resolve({ chunks, ended });
+    // As AsyncDuckDB rejects a failed call: DuckDB's message, its error's name.
+    const failure = new Error(error.message ?? 'DuckDB failed to fetch a result chunk');
+    if (error.name) failure.name = error.name;
+    request.reject(failure);
+  };
+  // Node's MessagePort keeps the process alive while it has a listener; DuckDB's worker itself decides that.
+  (channel.port1 as { unref?(): void }).unref?.();
+  return (conn, max, signal) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      const stop = () => channel.port1.postMessage({ stop: id });
+      signal?.addEventListener('abort', stop, { once: true });
+      waiting.set(id, { resolve, reject, done: () => signal?.removeEventListener('abort', stop) });
+      channel.port1.postMessage({ id, conn, max });
+    });
+}
