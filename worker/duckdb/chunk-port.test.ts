@@ -36,7 +36,9 @@ describe('the chunk port', () => {
     expect(batch.ended).toBe(true);
     expect(batch.chunks.length).toBeGreaterThanOrEqual(5);
     expect(rowsOf(header, batch.chunks)).toBe(10000);
-    const ids = tableFromIPC(concat([header, ...batch.chunks, END_OF_STREAM])).getChild('i')!.toArray();
+    const ids = tableFromIPC(concat([header, ...batch.chunks, END_OF_STREAM]))
+      .getChild('i')!
+      .toArray();
     expect(Number(ids[0])).toBe(0);
     expect(Number(ids[9999])).toBe(9999);
     await db.disconnect(conn);
@@ -77,10 +79,7 @@ describe('the chunk port', () => {
   it("leaves duckdb-wasm's own messages alone while a fetch is under way", async () => {
     const { conn, header } = await started('SELECT i FROM range(200000) t(i)');
     const other = await db.connectInternal();
-    const [batch, answer] = await Promise.all([
-      fetchChunks(conn, 1000),
-      db.runQuery(other, 'SELECT 7 AS n'),
-    ]);
+    const [batch, answer] = await Promise.all([fetchChunks(conn, 1000), db.runQuery(other, 'SELECT 7 AS n')]);
     expect(Number(tableFromIPC(answer).getChild('n')!.get(0))).toBe(7);
     expect(batch.ended).toBe(true);
     expect(rowsOf(header, batch.chunks)).toBe(200000);
