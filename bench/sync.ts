@@ -4,12 +4,14 @@ import { SANDBOX_CREDENTIALS } from '../proxy/sandbox/index.ts';
 import { DinobaseDB } from '../worker/db.ts';
 import { openWith, type DriverName } from '../worker/duckdb/node.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
-import { ms, type Row } from './stats.ts';
+import { median, ms, type Row } from './stats.ts';
 import { rawFetchParse } from './walk.ts';
 
 export { rawFetchParse };
 
 const CUSTOMERS = 100_000;
+/** Walk/sync pairs per driver; the row reports the medians (`BENCH_SYNC_PAIRS` changes it). */
+const PAIRS = Number(process.env.BENCH_SYNC_PAIRS ?? 3);
 
 /** The sandbox runs in its own process, as a vendor API would: its CPU must not share our thread. */
 export async function startSandboxProcess(
@@ -81,14 +83,26 @@ export async function benchSync(): Promise<Row[]> {
       { driver: 'native', label: 'headless, native DuckDB', goal: 0.8 },
     ] as const;
     for (const { driver, label, goal } of cases) {
-      const started = performance.now();
-      const rawRows = await rawFetchParse(sandbox.base, key);
-      const rawMs = performance.now() - started;
-      if (rawRows !== CUSTOMERS) throw new Error(`expected ${CUSTOMERS} raw rows, got ${rawRows}`);
-      const syncMs = await syncOnce(sandbox.base, driver);
+      // Median of PAIRS alternating pairs: one walk and one sync swing with the machine's load by more than the gap.
+      const rawTimes: number[] = [];
+      const syncTimes: number[] = [];
+      for (let i = 0; i < PAIRS; i++) {
+        const walk = async () => {
+          const started = performance.now();
+          const rawRows = await rawFetchParse(sandbox.base, key);
+          rawTimes.push(performance.now() - started);
+          if (rawRows !== CUSTOMERS) throw new Error(`expected ${CUSTOMERS} raw rows, got ${rawRows}`);
+        };
+        if (i % 2 === 0) await walk();
+        syncTimes.push(await syncOnce(sandbox.base, driver));
+        if (i % 2 === 1) await walk();
+      }
+      const rawMs = median(rawTimes);
+      const syncMs = median(syncTimes);
       const ratio = rawMs / syncMs;
+      const spread = syncTimes.map((t, i) => `${(rawTimes[i]! / t).toFixed(2)}`).join(', ');
       rows.push({
-        benchmark: `sync 100k Stripe customers into DuckDB (${label}) vs raw fetch+parse (Node, sandbox in its own process)`,
+        benchmark: `sync 100k Stripe customers into DuckDB (${label}) vs raw fetch+parse (Node, sandbox in its own process; median of ${PAIRS} alternating pairs, each pair ${spread})`,
         ours: `${ms(syncMs)} (${rate(syncMs)})`,
         baseline: `${ms(rawMs)} (${rate(rawMs)})`,
         ratio: `${ratio.toFixed(2)}× throughput`,
