@@ -212,14 +212,19 @@ interface HeadRead {
   ended: boolean;
 }
 
+/** One head read: the pending query's connection and header, where kept chunks go, and how many rows to keep. */
+interface HeadFetch {
+  conn: number;
+  header: Uint8Array;
+  chunks: Uint8Array[];
+  maxRows: number;
+  signal: AbortSignal | undefined;
+}
+
 /** Fetches the head through the chunk port: enough chunks and one more (usually the end), one round trip for most reads. */
 async function headBatched(
   fetchChunks: FetchChunks,
-  conn: number,
-  header: Uint8Array,
-  chunks: Uint8Array[],
-  maxRows: number,
-  signal: AbortSignal | undefined,
+  { conn, header, chunks, maxRows, signal }: HeadFetch,
 ): Promise<HeadRead> {
   const read: HeadRead = { rows: 0, extra: 0, ended: false };
   while (read.rows <= maxRows && !read.ended) {
@@ -242,11 +247,7 @@ async function headBatched(
 /** Fetches the head one chunk per call, FETCH_WINDOW calls in flight. */
 async function headPipelined(
   db: DuckCalls,
-  conn: number,
-  header: Uint8Array,
-  chunks: Uint8Array[],
-  maxRows: number,
-  signal: AbortSignal | undefined,
+  { conn, header, chunks, maxRows, signal }: HeadFetch,
 ): Promise<HeadRead> {
   const read: HeadRead = { rows: 0, extra: 0, ended: false };
   const inFlight: Promise<Uint8Array | null>[] = [];
@@ -296,9 +297,8 @@ export async function headOf(
   const { maxRows, wrappable = false, signal } = options;
   const header = await start(db, conn, sql, true, signal);
   const chunks = [header];
-  const read = db.fetchChunks
-    ? await headBatched(db.fetchChunks, conn, header, chunks, maxRows, signal)
-    : await headPipelined(db, conn, header, chunks, maxRows, signal);
+  const fetch: HeadFetch = { conn, header, chunks, maxRows, signal };
+  const read = db.fetchChunks ? await headBatched(db.fetchChunks, fetch) : await headPipelined(db, fetch);
   const { rows, extra, ended } = read;
   let totalRows = rows + extra;
   if (!ended) {
