@@ -9,7 +9,8 @@ import { ProxyError, redact } from './errors.ts';
 import { mountDatasets } from './datasets/routes.ts';
 import type { DatasetTarget } from './datasets/target.ts';
 import { mountMcp, type McpOptions } from './mcp-http.ts';
-import { createRelay } from './relay.ts';
+import { securityHeaders } from './headers.ts';
+import { createRelay, type UpstreamPipe } from './relay.ts';
 import type { Sandboxes } from './sandbox/index.ts';
 import { checkSourceName, parseSourceInput, type SourceStore } from './sources.ts';
 
@@ -21,7 +22,7 @@ export interface AppOptions {
   version?: string;
   /** The fake vendor APIs, mounted at /sandbox; omit to run without them. */
   sandboxes?: Sandboxes;
-  relay?: { fetch?: typeof fetch; timeoutMs?: number; maxBodyBytes?: number };
+  relay?: { fetch?: typeof fetch; pipe?: UpstreamPipe; timeoutMs?: number; maxBodyBytes?: number };
   /** The agent tools at /mcp and the channel to the tab that runs them; omit to serve no /mcp. */
   mcp?: { options: McpOptions; bridge: AgentBridge };
   /** Published datasets served at /api/datasets* (DINOBASE_PUBLISH_URL); omit to serve none. */
@@ -29,23 +30,6 @@ export interface AppOptions {
   /** Where errors are logged; every line is scrubbed of the secrets the store holds. */
   log?: (line: string) => void;
 }
-
-/**
- * The app shell may run wasm and module workers, and talk only to this origin. Every script is served with
- * it too: a worker runs under its own script's policy (and a blob: worker under its creator's), not the
- * page's, so this is what keeps the engine's workers, DuckDB's HTTP file system included, on this origin.
- */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self' blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
 
 const startedAt = Date.now();
 
@@ -81,12 +65,9 @@ export function createApp(options: AppOptions): Hono {
 
   app.use('*', async (c, next) => {
     await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Frame-Options', 'DENY');
     const type = c.res.headers.get('content-type') ?? '';
-    if (/^text\/html|javascript/.test(type) && !c.res.headers.has('content-security-policy'))
-      c.header('Content-Security-Policy', CSP);
+    for (const [name, value] of securityHeaders(type, c.res.headers.has('content-security-policy')))
+      c.header(name, value);
   });
   app.use('*', access.guard);
   access.routes(app);
@@ -123,7 +104,12 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ deleted: true, source: (await store.list()).find((s) => s.name === name) ?? null });
   });
 
-  const relay = createRelay({ store, fetch: options.relay?.fetch, timeoutMs: options.relay?.timeoutMs });
+  const relay = createRelay({
+    store,
+    fetch: options.relay?.fetch,
+    pipe: options.relay?.pipe,
+    timeoutMs: options.relay?.timeoutMs,
+  });
   const relayLimit = bodyLimit({ maxSize: maxRelayBody, onError: tooLarge(maxRelayBody) });
   // bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full Request for every page
   // fetched; a GET or HEAD has no body to limit (and the relay sends none upstream).

@@ -4,12 +4,35 @@ import { applyAuth } from '../worker/connectors/auth.ts';
 import type { PageRequest } from '../worker/connectors/request.ts';
 import type { ConnectorSpec } from '../worker/connectors/spec.ts';
 import { hasControlChars, ProxyError } from './errors.ts';
+import { securityHeaders } from './headers.ts';
 import type { ResolvedSource, SourceStore } from './sources.ts';
+
+/** One upstream GET or HEAD, already authorised: where it goes, with what, until when. */
+export interface UpstreamExchange {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  /** The response headers the client may see, out of the vendor's (the allowlist below, for the pipe's answer). */
+  keep(headers: Iterable<[string, string]>): [string, string][];
+}
+
+/**
+ * Sends an exchange upstream and streams the answer into the server's own response, bypassing web Responses (see
+ * relay-node.ts). Resolves with the response to return to Hono, with where a redirect points (nothing written
+ * yet), or with null when it cannot serve this request (then `fetch` does); rejects as `fetch` would.
+ */
+export type UpstreamPipe = (
+  c: Context,
+  exchange: UpstreamExchange,
+) => Promise<{ response: Response } | { redirect: string } | null>;
 
 export interface RelayOptions {
   store: SourceStore;
   /** The upstream transport; tests and the sandbox use the real fetch on loopback. */
   fetch?: typeof fetch;
+  /** Streams GET and HEAD answers straight through where the server can (Node: relay-node.ts). */
+  pipe?: UpstreamPipe;
   /** The whole upstream exchange, headers and body (default 30 s). */
   timeoutMs?: number;
   /** Same-origin redirects followed at most this many times; others are refused. */
@@ -38,6 +61,8 @@ const RESPONSE_HEADERS = new Set([
   'x-request-id',
 ]);
 const RESPONSE_PREFIXES = ['x-ratelimit-', 'ratelimit-'];
+/** Kept as well when the pipe passes the vendor's bytes through untouched (compressed, with their length). */
+const PIPED_HEADERS = new Set(['content-encoding', 'content-length']);
 
 const fail = (message: string) => new ProxyError(400, 'bad_relay_path', message);
 
@@ -103,12 +128,33 @@ function forwardedHeaders(incoming: Headers, source: ResolvedSource): Record<str
   return out;
 }
 
-function responseHeaders(upstream: Headers): Headers {
-  const out = new Headers({ 'cache-control': 'no-store' });
+/** The vendor's response headers a client may see (lower-case names), and `cache-control: no-store`. */
+function keptHeaders(upstream: Iterable<[string, string]>, piped = false): [string, string][] {
+  const out: [string, string][] = [['cache-control', 'no-store']];
   for (const [name, value] of upstream) {
-    if (RESPONSE_HEADERS.has(name) || RESPONSE_PREFIXES.some((p) => name.startsWith(p))) out.set(name, value);
+    const lower = name.toLowerCase();
+    if (
+      RESPONSE_HEADERS.has(lower) ||
+      RESPONSE_PREFIXES.some((p) => lower.startsWith(p)) ||
+      (piped && PIPED_HEADERS.has(lower))
+    )
+      out.push([lower, value]);
   }
   return out;
+}
+
+/**
+ * All the headers a piped answer is written with: the vendor's kept ones, those the app's middleware set before
+ * the relay ran (CORS for an allowed origin) and the security headers it would set after, which a response
+ * written by the pipe never reaches.
+ */
+function pipedHeaders(c: Context, upstream: Iterable<[string, string]>): [string, string][] {
+  const kept = keptHeaders(upstream, true);
+  const names = new Set(kept.map(([name]) => name));
+  for (const [name, value] of c.res.headers) if (!names.has(name)) kept.push([name, value]);
+  const type = kept.find(([name]) => name === 'content-type')?.[1] ?? '';
+  for (const [name, value] of securityHeaders(type, false)) kept.push([name.toLowerCase(), value]);
+  return kept;
 }
 
 export function createRelay(options: RelayOptions) {
@@ -149,8 +195,55 @@ export function createRelay(options: RelayOptions) {
     const body = hasBody ? await c.req.arrayBuffer() : undefined;
     const signal = AbortSignal.timeout(timeoutMs);
     let target = upstreamUrl(source, url.pathname.slice(prefix.length), url.search);
+    const failed = (error: unknown) => {
+      if (signal.aborted) {
+        return new ProxyError(
+          504,
+          'upstream_timeout',
+          `${target.host} did not answer within ${timeoutMs} ms.`,
+        );
+      }
+      const reason =
+        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : '';
+      return new ProxyError(
+        502,
+        'upstream_unreachable',
+        `Could not reach ${target.host}: ${reason.slice(0, 200)}`,
+      );
+    };
+    /** Where a redirect may be followed to: the same base, within the hops allowed; else the relay refuses. */
+    const follow = (location: string, hop: number): URL => {
+      const next = URL.canParse(location, target) ? new URL(location, target) : null;
+      const sameBase =
+        next !== null &&
+        next.origin === source.baseUrl.origin &&
+        next.pathname.startsWith(source.baseUrl.pathname) &&
+        !next.username &&
+        !next.password;
+      if (!sameBase || hop >= maxRedirects || hasBody) {
+        throw new ProxyError(
+          502,
+          'redirect_refused',
+          `${target.host} redirected to ${next ? next.host : 'an unreadable location'}; the relay does not follow redirects off ${source.baseUrl.host}${source.baseUrl.pathname}.`,
+        );
+      }
+      return next;
+    };
     for (let hop = 0; ; hop++) {
       const request = authorised(target);
+      if (options.pipe && !hasBody) {
+        const exchange = { url: request.url, method, headers: request.headers, signal };
+        const piped = await options
+          .pipe(c, { ...exchange, keep: (upstream) => pipedHeaders(c, upstream) })
+          .catch((error: unknown) => {
+            throw failed(error);
+          });
+        if (piped && 'redirect' in piped) {
+          target = follow(piped.redirect, hop);
+          continue;
+        }
+        if (piped) return piped.response;
+      }
       let upstream: Response;
       try {
         upstream = await upstreamFetch(request.url, {
@@ -161,44 +254,17 @@ export function createRelay(options: RelayOptions) {
           signal,
         });
       } catch (error) {
-        if (signal.aborted) {
-          throw new ProxyError(
-            504,
-            'upstream_timeout',
-            `${target.host} did not answer within ${timeoutMs} ms.`,
-          );
-        }
-        const reason =
-          error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : '';
-        throw new ProxyError(
-          502,
-          'upstream_unreachable',
-          `Could not reach ${target.host}: ${reason.slice(0, 200)}`,
-        );
+        throw failed(error);
       }
       const location = upstream.headers.get('location');
       if (upstream.status >= 300 && upstream.status < 400 && location) {
         await upstream.body?.cancel();
-        const next = URL.canParse(location, target) ? new URL(location, target) : null;
-        const sameBase =
-          next !== null &&
-          next.origin === source.baseUrl.origin &&
-          next.pathname.startsWith(source.baseUrl.pathname) &&
-          !next.username &&
-          !next.password;
-        if (!sameBase || hop >= maxRedirects || hasBody) {
-          throw new ProxyError(
-            502,
-            'redirect_refused',
-            `${target.host} redirected to ${next ? next.host : 'an unreadable location'}; the relay does not follow redirects off ${source.baseUrl.host}${source.baseUrl.pathname}.`,
-          );
-        }
-        target = next;
+        target = follow(location, hop);
         continue;
       }
       return new Response(method === 'HEAD' ? null : upstream.body, {
         status: upstream.status,
-        headers: responseHeaders(upstream.headers),
+        headers: keptHeaders(upstream.headers),
       });
     }
   };

@@ -14,6 +14,8 @@ import { checkAccess, isLoopbackBind, localUrl } from './config.ts';
 import { loadConnectors } from './connectors.ts';
 import type { DatasetTarget } from './datasets/target.ts';
 import type { McpOptions } from './mcp-http.ts';
+import { nodeUpstreamPipe } from './relay-node.ts';
+import type { UpstreamPipe } from './relay.ts';
 import { createSandboxes, type Sandboxes } from './sandbox/index.ts';
 import { SourceStore } from './sources.ts';
 
@@ -51,7 +53,8 @@ export interface ServerOptions {
   extraOrigins?: string[];
   /** DINOBASE_<SOURCE>_<FIELD> overrides; default process.env. */
   env?: Record<string, string | undefined>;
-  relay?: { fetch?: typeof fetch; timeoutMs?: number; maxBodyBytes?: number };
+  /** `pipe` defaults to relay-node.ts's (GET and HEAD streamed through node:http), unless `fetch` is given. */
+  relay?: { fetch?: typeof fetch; pipe?: UpstreamPipe; timeoutMs?: number; maxBodyBytes?: number };
   loginWindowMs?: number;
   /** Reverse proxies in front that append to X-Forwarded-For (DINOBASE_TRUSTED_PROXIES); default 0. */
   trustedProxies?: number;
@@ -90,7 +93,10 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     store,
     version: options.version,
     sandboxes,
-    relay: options.relay,
+    relay: {
+      ...options.relay,
+      pipe: options.relay?.pipe ?? (options.relay?.fetch ? undefined : nodeUpstreamPipe()),
+    },
     mcp: options.mcp && bridge ? { options: options.mcp, bridge } : undefined,
     log: options.log,
     datasets: options.datasets,

@@ -19,7 +19,7 @@ export interface TlsProxy {
 }
 
 /** A certificate for `hostname`, valid for a day; the browser is told to ignore that nobody signed it. */
-function selfSigned(hostname: string): { key: Buffer; cert: Buffer } {
+export function selfSigned(hostname: string): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'dinobase-tls-'));
   try {
     execFileSync(
