@@ -1,7 +1,7 @@
 // The relay's Node pipe (relay-node.ts) against real loopback vendors: the same answers as fetch, gzip passed through, TLS checked.
 import { Hono } from 'hono';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSigned } from '../test/e2e/tls-proxy.ts';
@@ -21,6 +21,21 @@ const CUSTOMERS = JSON.stringify({ object: 'list', data: [{ id: 'cus_1', name: '
 
 let upstream: Upstream;
 let tls: { server: Server; port: number; cert: Buffer };
+/** Vendors that break HTTP: one answers with garbage, one cuts its body off; each on its own loopback port. */
+let garbage: TcpServer;
+let cutOff: TcpServer;
+
+function tcpVendor(answer: string, end: 'end' | 'destroy'): Promise<TcpServer> {
+  const server = createTcpServer((socket) => {
+    socket.once('data', () => {
+      socket.write(answer);
+      if (end === 'end') socket.end();
+      else setImmediate(() => socket.destroy());
+    });
+  });
+  return new Promise((listening) => server.listen(0, '127.0.0.1', () => listening(server)));
+}
+const tcpBase = (server: TcpServer) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 const servers: RunningServer[] = [];
 
 function vendor(): Hono {
@@ -71,12 +86,18 @@ beforeAll(async () => {
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   tls = { server, port: (server.address() as AddressInfo).port, cert };
+  garbage = await tcpVendor('this is not HTTP at all\r\n\r\n', 'end');
+  cutOff = await tcpVendor(
+    'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"object":"list","da',
+    'destroy',
+  );
 });
 
 afterAll(async () => {
   for (const server of servers) await server.close();
   await upstream.close();
   await new Promise((closed) => tls.server.close(closed));
+  for (const server of [garbage, cutOff]) await new Promise((closed) => server.close(closed));
 });
 
 describe('the Node pipe', () => {
@@ -132,5 +153,23 @@ describe('the Node pipe', () => {
     expect(refused.status).toBe(502);
     expect(errorCode(refused)).toBe('upstream_unreachable');
     expect(refused.text).not.toContain(KEY);
+  });
+
+  it('answers a vendor that does not speak HTTP with 502 upstream_unreachable, and goes on serving', async () => {
+    const proxy = await proxyFor(tcpBase(garbage), {});
+    const res = await get(proxy);
+    expect(res.status).toBe(502);
+    expect(errorCode(res)).toBe('upstream_unreachable');
+    expect(res.text).not.toContain(KEY);
+    const again = await get(proxy);
+    expect(again.status).toBe(502);
+  });
+
+  it("ends the client's answer when the vendor cuts its body off, rather than leaving it hanging", async () => {
+    const proxy = await proxyFor(tcpBase(cutOff), {});
+    // Status and headers went out before the cut: the client sees the body end early and fail.
+    await expect(get(proxy)).rejects.toThrow();
+    // The same server takes the next request and answers it the same way: the cut neither hung nor stopped it.
+    await expect(get(proxy)).rejects.toThrow();
   });
 });

@@ -1,4 +1,5 @@
 // Several result chunks per round trip to DuckDB-WASM's worker: a port installed beside its own message handler.
+import { yieldToEventLoop } from '../../common/event-loop.ts';
 
 /** What one request on the port returns: the chunks fetched in order, and whether the result's end was seen. */
 export interface ChunkBatch {
@@ -25,17 +26,23 @@ interface Envelope {
   data: unknown;
 }
 
-type PortRequest = { id: number; conn: number; max: number } | { stop: number };
+interface FetchRequest {
+  id: number;
+  conn: number;
+  max: number;
+}
+
+type PortRequest = FetchRequest | { stop: number };
 
 /**
  * Runs inside DuckDB's worker before duckdb-wasm's script (serialised into it, so it uses nothing from outside its
- * body). duckdb-wasm answers each `FETCH_QUERY_RESULTS` message with one 2,048-row chunk, so a 10k-row read cost
+ * body but `pause`, common/event-loop.ts's yield serialised beside it). duckdb-wasm answers each `FETCH_QUERY_RESULTS` message with one 2,048-row chunk, so a 10k-row read cost
  * six round trips to its worker. This takes requests on a port of its own and feeds duckdb-wasm's own dispatcher
  * the same `FETCH_QUERY_RESULTS` messages (negative ids, which AsyncDuckDB never uses), catching their answers
  * on the way out, so all the chunks go back in one message. Between fetches it lets the worker's other messages
  * in once it has held the thread 20 ms, so a `CANCEL_PENDING_QUERY` still lands between two chunks.
  */
-export function installChunkPort(message: string, stopped: string): void {
+export function installChunkPort(message: string, stopped: string, pause: () => Promise<void>): void {
   const scope = self as unknown as {
     onmessage: ((event: { data: unknown }) => unknown) | null;
     postMessage(data: unknown, transfer?: Transferable[]): void;
@@ -43,7 +50,8 @@ export function installChunkPort(message: string, stopped: string): void {
   let dispatch: ((event: { data: unknown }) => unknown) | null = null;
   const answers = new Map<number, (envelope: Envelope) => void>();
   let nextId = -1;
-  /** Requests whose caller gave up; seen whenever the loop lets messages in. */
+  /** Requests being served, and those of them whose caller gave up (seen whenever the loop lets messages in). */
+  const serving = new Set<number>();
   const stops = new Set<number>();
 
   const post = scope.postMessage.bind(scope);
@@ -61,17 +69,18 @@ export function installChunkPort(message: string, stopped: string): void {
       void dispatch?.({ data: { messageId, type, data } });
     });
 
-  const pause = (): Promise<void> =>
-    new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        resolve();
-      };
-      channel.port2.postMessage(null);
-    });
+  async function serve(port: MessagePort, request: FetchRequest): Promise<void> {
+    serving.add(request.id);
+    try {
+      port.postMessage(...(await fetched(request)));
+    } finally {
+      serving.delete(request.id);
+      stops.delete(request.id);
+    }
+  }
 
-  async function serve(port: MessagePort, request: { id: number; conn: number; max: number }): Promise<void> {
+  /** The answer to one request, with what it transfers. */
+  async function fetched(request: FetchRequest): Promise<[unknown, Transferable[]]> {
     const chunks: Uint8Array[] = [];
     let ended = false;
     let held = performance.now();
@@ -80,15 +89,9 @@ export function installChunkPort(message: string, stopped: string): void {
         await pause();
         held = performance.now();
       }
-      if (stops.delete(request.id)) {
-        port.postMessage({ id: request.id, error: { name: 'Error', message: stopped } });
-        return;
-      }
+      if (stops.has(request.id)) return [{ id: request.id, error: { name: 'Error', message: stopped } }, []];
       const answer = await call('FETCH_QUERY_RESULTS', request.conn);
-      if (answer.type === 'ERROR') {
-        port.postMessage({ id: request.id, error: answer.data });
-        return;
-      }
+      if (answer.type === 'ERROR') return [{ id: request.id, error: answer.data }, []];
       const chunk = answer.data as Uint8Array | null;
       if (chunk && chunk.byteLength === 0) {
         ended = true;
@@ -98,7 +101,7 @@ export function installChunkPort(message: string, stopped: string): void {
     }
     const buffers = new Set<ArrayBuffer>();
     for (const chunk of chunks) buffers.add(chunk.buffer as ArrayBuffer);
-    port.postMessage({ id: request.id, chunks, ended }, [...buffers]);
+    return [{ id: request.id, chunks, ended }, [...buffers]];
   }
 
   const wrapped = (event: { data: unknown }) => {
@@ -106,8 +109,10 @@ export function installChunkPort(message: string, stopped: string): void {
     if (data?.type === message && data.port) {
       const port = data.port;
       port.onmessage = ({ data: request }: MessageEvent<PortRequest>) => {
-        if ('stop' in request) stops.add(request.stop);
-        else void serve(port, request);
+        // A stop that comes after its answer left has nothing to stop.
+        if ('stop' in request) {
+          if (serving.has(request.stop)) stops.add(request.stop);
+        } else void serve(port, request);
       };
       return undefined;
     }
@@ -136,7 +141,7 @@ export function installChunkPort(message: string, stopped: string): void {
  * wrap inner functions in a `__name` helper of the enclosing module, which the serialised body still calls.
  */
 export function chunkPortScript(): string {
-  return `const __name = (target) => target;\n(${installChunkPort.toString()})(${JSON.stringify(PORT_MESSAGE)}, ${JSON.stringify(FETCH_STOPPED)});`;
+  return `const __name = (target) => target;\n(${installChunkPort.toString()})(${JSON.stringify(PORT_MESSAGE)}, ${JSON.stringify(FETCH_STOPPED)}, ${yieldToEventLoop.toString()});`;
 }
 
 /** The engine's end of the port: hands it to DuckDB's `worker` (which must run `chunkPortScript`) and asks through it. */
