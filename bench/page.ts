@@ -63,7 +63,7 @@ export interface ReopenTiming {
   afterInstantiate: number;
   instantiate: number;
   open: number;
-  migrate: number;
+  connect: number;
   count: number;
   rows: number;
 }
@@ -83,12 +83,12 @@ async function reopenCount(): Promise<ReopenTiming> {
   if (!('ipc' in result)) throw new Error(`count failed: ${JSON.stringify(result)}`);
   const rows = Number(tableFromIPC(result.ipc).getChildAt(0)!.get(0));
   const done = performance.now();
-  const startup = info.startup ?? { instantiate_ms: 0, open_ms: 0, migrate_ms: 0 };
+  const startup = info.startup ?? { instantiate_ms: 0, open_ms: 0, connect_ms: 0 };
   return {
     afterInstantiate: done - started - startup.instantiate_ms,
     instantiate: startup.instantiate_ms,
     open: startup.open_ms,
-    migrate: startup.migrate_ms,
+    connect: startup.connect_ms,
     count: done - opened,
     rows,
   };

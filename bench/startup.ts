@@ -24,7 +24,7 @@ interface AppStart {
   clicked: number;
   result: number;
   paint: number;
-  startup: { instantiate_ms: number; open_ms: number; migrate_ms: number } | null;
+  startup: { instantiate_ms: number; open_ms: number; connect_ms: number } | null;
 }
 
 /**
@@ -176,7 +176,7 @@ export function benchColdStart(): Promise<Row[]> {
     const app =
       `script ${fixed(med(apps, (a) => a.script))}, to engine open ${fixed(med(apps, (a) => a.engineOpen - a.script))}, ` +
       `engine ${fixed(med(apps, (a) => a.ready - a.engineOpen))} (instantiate ${startup((s) => s.instantiate_ms)}, ` +
-      `open ${startup((s) => s.open_ms)}, migrate ${startup((s) => s.migrate_ms)}), ` +
+      `open ${startup((s) => s.open_ms)}, connect ${startup((s) => s.connect_ms)}), ` +
       `to Run ${fixed(med(apps, (a) => a.clicked - a.ready))}, query+render ${fixed(med(apps, (a) => a.result - a.clicked))}; ` +
       `first paint ${fixed(med(apps, (a) => a.paint))}`;
     const warm = med(bares, (b) => b.instantiate - b.worker);
@@ -237,7 +237,7 @@ export function benchReopen(): Promise<Row[]> {
     const diagnostic =
       `bare page + the engine's open steps on the app's file: ${fixed(med(steps, (b) => b.query - b.instantiate))} ` +
       `(open ${fixed(med(steps, (b) => b.open - b.instantiate))}, steps + count ${fixed(med(steps, (b) => b.query - b.open))})`;
-    const parts = (['open', 'migrate', 'count'] as const)
+    const parts = (['open', 'connect', 'count'] as const)
       .map((p) => `${p} ${fixed(med(apps, (r) => r[p]))}`)
       .join(', ');
     return [

@@ -115,10 +115,11 @@ export interface EngineInfo {
   /** True on OPFS: committed work survives reloads and browser restarts. */
   persistent: boolean;
   /**
-   * Milliseconds opening took, by step (browser only); `migrate_ms` covers `_dinobase` setup after the open.
+   * Milliseconds opening took, by step (browser only); `connect_ms` is the reads' connection after the open (the
+   * migration check runs later, on the first call that touches `_dinobase`).
    * `driver` names the DuckDB-WASM bindings that ran (StartupTimings in worker/duckdb/types.ts).
    */
-  startup?: { driver: DuckDBDriver; instantiate_ms: number; open_ms: number; migrate_ms: number };
+  startup?: { driver: DuckDBDriver; instantiate_ms: number; open_ms: number; connect_ms: number };
 }
 
 export interface QueryRequest {

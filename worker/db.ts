@@ -138,10 +138,12 @@ export class DinobaseDB {
 
   /**
    * Another connection to the same database, for work that must not share a transaction or a cancel. The
-   * caller closes it; until then it counts in `openConnections`.
+   * caller closes it; until then it counts in `openConnections`. It comes after the migrations unless
+   * `migrated: false`: reads that touch no `_dinobase` table (the user's first query) need only the open and
+   * its lockdown, and so reach DuckDB ahead of the migration check instead of behind it.
    */
-  async connect(): Promise<DuckConnection> {
-    await this.conn;
+  async connect(options: { migrated?: boolean } = {}): Promise<DuckConnection> {
+    if (options.migrated !== false) await this.conn;
     return this.#connections.track(await (await this.database()).connect());
   }
 

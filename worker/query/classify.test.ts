@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify } from './classify.ts';
+import { beforeMigrations, classify } from './classify.ts';
 
 describe('classify', () => {
   it.each([
@@ -105,5 +105,34 @@ describe('classify', () => {
 
   it('reports empty SQL', () => {
     expect(classify(' -- nothing\n ;; ').kind).toBe('empty');
+  });
+});
+
+describe('beforeMigrations', () => {
+  const early = (sql: string) => {
+    const c = classify(sql);
+    return 'statements' in c && beforeMigrations(sql, c.statements);
+  };
+
+  it.each([
+    'SELECT 1',
+    'SELECT count(*) FROM stripe.customers',
+    'WITH x AS (SELECT 1 AS a) SELECT * FROM x',
+    'FROM stripe.customers; SELECT 2',
+    'DESCRIBE stripe.customers',
+    'EXPLAIN SELECT 1',
+  ])('lets %s run before the migration check', (sql) => {
+    expect(early(sql)).toBe(true);
+  });
+
+  it.each([
+    'SELECT * FROM _dinobase.sync_log',
+    'select * from _DINOBASE.tables',
+    'SELECT * FROM scratch.notes',
+    'CREATE TABLE scratch.t AS SELECT 1 AS a',
+    'SHOW TABLES',
+    'SELECT 1; UPDATE stripe.customers SET name = 1 WHERE id = 1',
+  ])('makes %s wait for it', (sql) => {
+    expect(early(sql)).toBe(false);
   });
 });

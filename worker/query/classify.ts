@@ -256,3 +256,28 @@ export function classify(sql: string, firstLine = 1): Classification {
     return { kind: 'mutation', statements: runnable as MutationStatement[] };
   return { kind: 'script', statements: runnable };
 }
+
+/** Verbs whose statement reads tables as they are: no metadata of Dinobase's own behind them (SHOW has). */
+const PLAIN_READ_VERBS = new Set([
+  'SELECT',
+  'WITH',
+  'VALUES',
+  'FROM',
+  'TABLE',
+  'SUMMARIZE',
+  'DESCRIBE',
+  'DESC',
+  'EXPLAIN',
+]);
+
+/**
+ * True when `statements` (of `sql`) may run before the migration check: plain reads that name neither
+ * `_dinobase` nor `scratch`, the two schemas a fresh or older database has only after its migrations. Anything
+ * else waits for them, so it never reads a schema that is about to change or fails on one about to exist.
+ */
+export function beforeMigrations(sql: string, statements: readonly ClassifiedStatement[]): boolean {
+  return (
+    statements.every((s) => s.kind === 'read' && PLAIN_READ_VERBS.has(s.verb)) &&
+    !/_dinobase|scratch/i.test(sql)
+  );
+}

@@ -4,7 +4,7 @@ import type { DuckConnection, HeadResult } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
 import { describeTable, listSources, type CatalogSource, type TableDescription } from './catalog.ts';
-import { classify, statementLabel } from './classify.ts';
+import { beforeMigrations, classify, statementLabel } from './classify.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type {
   BatchPreview,
@@ -148,7 +148,7 @@ export class QueryEngine {
       this.#generation = this.#db.generation;
       this.#conn = null;
     }
-    this.#conn ??= this.#db.connect().catch((error: unknown) => {
+    this.#conn ??= this.#db.connect({ migrated: false }).catch((error: unknown) => {
       this.#conn = null;
       throw error;
     });
@@ -258,6 +258,7 @@ export class QueryEngine {
         code: 'refused',
       };
     }
+    if (!beforeMigrations(sql, classification.statements)) await this.#db.conn;
     const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
