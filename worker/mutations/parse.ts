@@ -1,15 +1,8 @@
 // Parses one UPDATE/INSERT/DELETE with node-sql-parser into target, SET/VALUES expressions and WHERE, as SQL text.
-import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
 import { MutationError } from '../errors.ts';
 import { sqlLimitError } from '../../common/sql-guard.ts';
 import { splitStatements } from '../../common/sql-lexer.ts';
-
-type ParserClass = typeof sqlParserModule.Parser;
-// The PostgreSQL-only build is CommonJS; its named export sits on `default` under ESM interop.
-const Parser: ParserClass =
-  (sqlParserModule as unknown as { default?: { Parser: ParserClass } }).default?.Parser ??
-  sqlParserModule.Parser;
-let parser: InstanceType<ParserClass> | undefined;
+import { sqlParser } from '../sql-parser.ts';
 const OPTIONS = { database: 'postgresql' };
 
 export type ParsedMutation =
@@ -87,7 +80,7 @@ export function parseMutation(statement: string): ParsedMutation {
   if (verb !== 'UPDATE' && verb !== 'INSERT' && verb !== 'DELETE') {
     fail(`Not a mutation statement. Got '${verb || text.slice(0, 20)}', expected UPDATE, INSERT, or DELETE.`);
   }
-  parser ??= new Parser();
+  const parser = sqlParser();
   let ast: AstNode;
   try {
     const parsed = parser.astify(text, OPTIONS) as unknown as AstNode | AstNode[];
@@ -96,7 +89,7 @@ export function parseMutation(statement: string): ParsedMutation {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return fail(`Could not parse ${verb} statement (${detail}). Use: ${USAGE[verb]}`);
   }
-  const sql = (node: unknown) => parser!.exprToSQL(node as never, OPTIONS);
+  const sql = (node: unknown) => parser.exprToSQL(node as never, OPTIONS);
   if (ast.with) fail(`${verb} with a WITH clause is not supported. Use: ${USAGE[verb]}`);
   if (ast.returning) fail(`${verb} … RETURNING is not supported: the preview shows the affected rows.`);
 

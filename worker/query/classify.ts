@@ -1,15 +1,8 @@
 // Decides whether SQL is a read, a mutation (for previews) or refused, before DuckDB ever sees it.
-import * as sqlParserModule from 'node-sql-parser/build/postgresql.js';
 import { sqlLimitError } from '../../common/sql-guard.ts';
 import { splitStatements, type Statement, type Token } from '../../common/sql-lexer.ts';
+import { sqlParser } from '../sql-parser.ts';
 import { SCRATCH_HINT, scratchVerdict } from './scratch.ts';
-
-type ParserClass = typeof sqlParserModule.Parser;
-// The PostgreSQL-only build is CommonJS; its named export sits on `default` under ESM interop.
-const Parser: ParserClass =
-  (sqlParserModule as unknown as { default?: { Parser: ParserClass } }).default?.Parser ??
-  sqlParserModule.Parser;
-let parser: InstanceType<ParserClass> | undefined;
 
 export type MutationOperation = 'UPDATE' | 'INSERT' | 'DELETE';
 
@@ -155,8 +148,7 @@ function targetFromTokens(tokens: Token[], verbIndex: number, verb: MutationOper
 /** node-sql-parser reads mutations well (and many DuckDB reads badly), so it only refines write targets. */
 function targetFromParser(text: string, verb: MutationOperation): TableRef | null {
   try {
-    parser ??= new Parser();
-    const entry = parser
+    const entry = sqlParser()
       .tableList(text, { database: 'PostgreSQL' })
       .find((t) => t.startsWith(`${verb.toLowerCase()}::`));
     if (!entry) return null;
