@@ -232,9 +232,9 @@ export function createRelay(options: RelayOptions) {
     for (let hop = 0; ; hop++) {
       const request = authorised(target);
       if (options.pipe && !hasBody) {
-        const exchange = { url: request.url, method, headers: request.headers, signal };
+        const keep = (upstream: Iterable<[string, string]>) => pipedHeaders(c, upstream);
         const piped = await options
-          .pipe(c, { ...exchange, keep: (upstream) => pipedHeaders(c, upstream) })
+          .pipe(c, { url: request.url, method, headers: request.headers, signal, keep })
           .catch((error: unknown) => {
             throw failed(error);
           });

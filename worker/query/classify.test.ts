@@ -109,30 +109,21 @@ describe('classify', () => {
 });
 
 describe('beforeMigrations', () => {
-  const early = (sql: string) => {
+  it.each([
+    ['SELECT 1', true],
+    ['SELECT count(*) FROM stripe.customers', true],
+    ['WITH x AS (SELECT 1 AS a) SELECT * FROM x', true],
+    ['FROM stripe.customers; SELECT 2', true],
+    ['DESCRIBE stripe.customers', true],
+    ['EXPLAIN SELECT 1', true],
+    ['SELECT * FROM _dinobase.sync_log', false],
+    ['select * from _DINOBASE.tables', false],
+    ['SELECT * FROM scratch.notes', false],
+    ['CREATE TABLE scratch.t AS SELECT 1 AS a', false],
+    ['SHOW TABLES', false],
+    ['SELECT 1; UPDATE stripe.customers SET name = 1 WHERE id = 1', false],
+  ])('%s may run before the migration check: %s', (sql, early) => {
     const c = classify(sql);
-    return 'statements' in c && beforeMigrations(sql, c.statements);
-  };
-
-  it.each([
-    'SELECT 1',
-    'SELECT count(*) FROM stripe.customers',
-    'WITH x AS (SELECT 1 AS a) SELECT * FROM x',
-    'FROM stripe.customers; SELECT 2',
-    'DESCRIBE stripe.customers',
-    'EXPLAIN SELECT 1',
-  ])('lets %s run before the migration check', (sql) => {
-    expect(early(sql)).toBe(true);
-  });
-
-  it.each([
-    'SELECT * FROM _dinobase.sync_log',
-    'select * from _DINOBASE.tables',
-    'SELECT * FROM scratch.notes',
-    'CREATE TABLE scratch.t AS SELECT 1 AS a',
-    'SHOW TABLES',
-    'SELECT 1; UPDATE stripe.customers SET name = 1 WHERE id = 1',
-  ])('makes %s wait for it', (sql) => {
-    expect(early(sql)).toBe(false);
+    expect('statements' in c && beforeMigrations(sql, c.statements)).toBe(early);
   });
 });

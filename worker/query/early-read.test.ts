@@ -33,6 +33,7 @@ describe('the first read and the migration check', () => {
     db = memoryDB();
     const engine = new QueryEngine(db);
     expect((await ok(engine, 'SELECT 42 AS n')).rows).toEqual([{ n: 42 }]);
+    // Nothing runs in the background here: only a call touching `db.conn` migrates, so one read after the answer holds.
     expect(await migrated()).toBe(false);
   });
 
@@ -51,5 +52,16 @@ describe('the first read and the migration check', () => {
     await ok(engine, 'CREATE TABLE scratch.t AS SELECT 1 AS a');
     expect((await ok(engine, 'SELECT a FROM scratch.t')).rows).toEqual([{ a: 1 }]);
     expect(await migrated()).toBe(true);
+  });
+
+  it('answers broken SQL sent before the check with a clear error, and migrates for the next call', async () => {
+    db = memoryDB();
+    const engine = new QueryEngine(db);
+    const broken = await engine.execute('SELECT FROM WHERE');
+    expect(isErrorResult(broken) && broken.error).toMatch(/syntax error/i);
+    const missing = await engine.execute('SELECT * FROM stripe.nope');
+    expect(isErrorResult(missing) && missing.error).toMatch(/nope/);
+    const result = await ok(engine, 'SELECT count(*) AS n FROM _dinobase.schema_version');
+    expect(Number(result.rows[0]!.n)).toBe(MIGRATIONS.length);
   });
 });

@@ -30,8 +30,8 @@ afterAll(() => db.close());
 /** Records every statement the query engine's connections hand to DuckDB. */
 class SpyDB extends DinobaseDB {
   readonly sent: string[] = [];
-  override async connect(): Promise<DuckConnection> {
-    const conn = await super.connect();
+  override async connect(options?: { migrated?: boolean }): Promise<DuckConnection> {
+    const conn = await super.connect(options);
     return {
       query: (sql, options) => (this.sent.push(sql), conn.query(sql, options)),
       queryIPC: (sql, options) => (this.sent.push(sql), conn.queryIPC(sql, options)),
@@ -210,8 +210,8 @@ describe('QueryEngine.execute', () => {
 class DecodeCountingDB extends DinobaseDB {
   decoded = 0;
   hadBytes = false;
-  override async connect(): Promise<DuckConnection> {
-    const conn = await super.connect();
+  override async connect(options?: { migrated?: boolean }): Promise<DuckConnection> {
+    const conn = await super.connect(options);
     const counted = (head: HeadResult): HeadResult => {
       this.hadBytes = head.ipc !== null;
       const decode = () => (this.decoded++, head.table);
