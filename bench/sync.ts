@@ -21,7 +21,12 @@ export async function startSandboxProcess(
   heapMb?: number,
 ): Promise<{ base: string; stop(): void }> {
   const heap = heapMb ? ` --max-old-space-size=${heapMb}` : '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/sandbox/serve.ts'], {
+  // A vendor does not stop answering for seconds: without these, V8's memory reducer ran an 11 s mark-compact of
+  // the 1M sandbox's 7 GB heap in the middle of P8's sync (--trace-gc), and nothing else moved meanwhile. The
+  // generation's garbage is collected before serving (serve.ts), and a 64 MB young generation lets each page's
+  // garbage die there.
+  const gcFlags = ['--expose-gc', '--no-memory-reducer', '--max-semi-space-size=64'];
+  const child = spawn(process.execPath, [...gcFlags, '--import', 'tsx', 'proxy/sandbox/serve.ts'], {
     env: {
       ...process.env,
       PORT: '0',
