@@ -7,9 +7,13 @@ const engine = getEngine();
 
 /** The latest progress the engine reported, read by the Node side while it samples memory. */
 const progress = { rows: 0, pages: 0, phase: 'idle' };
+/** When the running sync's first `loading` event came: the fetch phase ends there, the load (commit) begins. */
+let loadingAt: number | null = null;
 
 export interface ChromiumSyncTiming {
   ms: number;
+  /** From the call to the first `loading` event (null when none came): what the rest of `ms` is the load. */
+  fetchMs: number | null;
   rows_synced: number;
   /** `count(*)` of the synced table afterwards, in the OPFS database. */
   loaded: number;
@@ -29,9 +33,11 @@ async function syncSource(name: string, type: string, table: string): Promise<Ch
       progress.rows = event.progress.rows;
       progress.pages = event.progress.pages;
       progress.phase = event.progress.phase;
+      if (event.progress.phase === 'loading') loadingAt ??= performance.now();
     }),
   });
   try {
+    loadingAt = null;
     const started = performance.now();
     const result = await engine.sync({ name });
     const elapsed = performance.now() - started;
@@ -40,6 +46,7 @@ async function syncSource(name: string, type: string, table: string): Promise<Ch
     if (!('rows' in count)) throw new Error(`count failed: ${JSON.stringify(count)}`);
     return {
       ms: elapsed,
+      fetchMs: loadingAt === null ? null : loadingAt - started,
       rows_synced: result.rows_synced,
       loaded: Number(count.rows[0]?.n),
       persistent: info.persistent,
@@ -60,6 +67,7 @@ async function pullTeam(source: string, table: string): Promise<ChromiumSyncTimi
   if (!('rows' in count)) throw new Error(`count failed: ${JSON.stringify(count)}`);
   return {
     ms: elapsed,
+    fetchMs: null,
     rows_synced: result.rows_synced,
     loaded: Number(count.rows[0]?.n),
     persistent: info.persistent,
