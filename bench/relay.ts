@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SANDBOX_CREDENTIALS } from '../proxy/sandbox/index.ts';
 import { DinobaseDB } from '../worker/db.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
-import { relayTransport } from '../worker/sync/transport.ts';
+import { relayBase, relayTransport } from '../worker/sync/transport.ts';
 import { ms, type Row } from './stats.ts';
 import { rawFetchParse, startSandboxProcess } from './sync.ts';
 
@@ -63,17 +63,17 @@ export async function benchRelay(): Promise<Row[]> {
   const sandbox = await startSandboxProcess(CUSTOMERS);
   const proxy = await startProxyProcess(sandbox.base);
   const key = SANDBOX_CREDENTIALS.stripe.api_key;
-  const relayBase = `${proxy.origin}/api/relay/bench/`;
+  const relayed = relayBase(proxy.origin, 'bench').href;
   try {
     await rawFetchParse(sandbox.base, key);
-    await rawFetchParse(relayBase, ''); // warm both paths
+    await rawFetchParse(relayed, ''); // warm both paths
     // One walk of each swings 0.2-1.3x on a busy 2-core machine: alternate ROUNDS pairs (order flipped each
     // round so neither path always runs second) and report the median pair's ratio.
     const pairs: { directMs: number; relayMs: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const walk = (base: string, k: string) => time(() => rawFetchParse(base, k));
       const direct = round % 2 === 0 ? await walk(sandbox.base, key) : null;
-      const [relayRows, relayMs] = await walk(relayBase, '');
+      const [relayRows, relayMs] = await walk(relayed, '');
       const [directRows, directMs] = direct ?? (await walk(sandbox.base, key));
       if (directRows !== CUSTOMERS || relayRows !== CUSTOMERS)
         throw new Error('relay bench: row counts differ');
