@@ -18,6 +18,7 @@ export class OpenConnections {
       queryParams: (sql, params) => conn.queryParams(sql, params),
       insertArrow: (table, target) => conn.insertArrow(table, target),
       insertJSONFromPath: (path, target) => conn.insertJSONFromPath(path, target),
+      ...(conn.stagingFiles && { stagingFiles: conn.stagingFiles }),
       close: () => {
         this.#open.delete(tracked);
         return conn.close();

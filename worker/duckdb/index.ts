@@ -11,5 +11,6 @@ export type {
   OpenOptions,
   Param,
   RunOptions,
+  StagingFiles,
   StartupTimings,
 } from './types.ts';

@@ -28,7 +28,7 @@ import { QueryError } from '../errors.ts';
 import { qualified, quoteIdent, quoteLiteral } from '../sql.ts';
 import { duckTypeName } from '../values.ts';
 import { PARQUET_MAX_BYTES, arrowBytes, parquetColumnType, tableToParquet } from './native-parquet.ts';
-import type { InsertTarget } from './types.ts';
+import type { InsertTarget, StagingFiles } from './types.ts';
 
 type Value = DuckDBValue | null;
 
@@ -216,6 +216,35 @@ const hasAlias = (type: DuckDBType): boolean =>
   (type.typeId === DuckDBTypeId.LIST && hasAlias((type as DuckDBListType).valueType));
 
 let fileCount = 0;
+
+/** The Parquet writer's column types for `table`, or null when a column (or the batch's size) is beyond it. */
+function writableTypes(table: Table): string[] | null {
+  if (arrowBytes(table) > PARQUET_MAX_BYTES) return null;
+  const names = table.schema.fields.map((f) => parquetColumnType(f.type as DataType));
+  return names.every((n) => n !== null) ? (names as string[]) : null;
+}
+
+/** Staging files in `fileDir`, a directory SQL may read: the Parquet writer's files (see StagingFiles). */
+export function stagingFilesIn(fileDir: string): StagingFiles {
+  return {
+    accepts: (table) => writableTypes(table) !== null,
+    async write(table) {
+      const types = writableTypes(table);
+      if (types === null) {
+        throw new QueryError(
+          'invalid_argument',
+          "A staging file takes only the sync's flat and list column types.",
+        );
+      }
+      const path = join(fileDir, `stage-${process.pid}-${++fileCount}.parquet`);
+      await writeFile(path, tableToParquet(table, types), { mode: 0o600 });
+      return path;
+    },
+    async remove(paths) {
+      await Promise.all(paths.map((path) => unlink(path).catch(() => undefined)));
+    },
+  };
+}
 
 /**
  * Inserts `table` into `target` by column position, as DuckDB-WASM's Arrow insert does: a table to create

@@ -27,7 +27,7 @@ import {
   toDuckParam,
   toQueryError,
 } from './errors.ts';
-import { appendArrow } from './native-append.ts';
+import { appendArrow, stagingFilesIn } from './native-append.ts';
 import { countSql, limitSql, tableHead } from './head.ts';
 import { countRest, materializedToArrow, resultHead, streamBatches } from './native-arrow.ts';
 import { acquire, createLocked, release, type SharedInstance } from './native-instances.ts';
@@ -42,6 +42,7 @@ import type {
   OpenDuckDB,
   Param,
   RunOptions,
+  StagingFiles,
 } from './types.ts';
 
 const EXTENSION_HINT =
@@ -63,11 +64,13 @@ class NativeConnection implements DuckConnection {
   #fileDir: string;
   #onClose: () => void;
   #tail: Promise<unknown> = Promise.resolve();
+  readonly stagingFiles: StagingFiles;
 
   constructor(conn: DuckDBConnection, fileDir: string, onClose: () => void) {
     this.#conn = conn;
     this.#fileDir = fileDir;
     this.#onClose = onClose;
+    this.stagingFiles = stagingFilesIn(fileDir);
   }
 
   /** One statement at a time per connection, in call order, as the contract promises. */

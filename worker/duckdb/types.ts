@@ -56,6 +56,19 @@ export interface InsertTarget {
   create: boolean;
 }
 
+/**
+ * Batches kept as files SQL reads back, in place of rows inserted into a table (native DuckDB; DuckDB-WASM's
+ * offline build has no Parquet reader). A file's columns are `c0`, `c1`, … in the batch's order and types.
+ */
+export interface StagingFiles {
+  /** Whether every column of `table` is a type the file writer takes. */
+  accepts(table: Table): boolean;
+  /** Writes `table` and returns the path `read_parquet` takes. */
+  write(table: Table): Promise<string>;
+  /** Deletes files `write` made; a missing one is not an error. */
+  remove(paths: readonly string[]): Promise<void>;
+}
+
 /** One DuckDB connection. Calls on one connection run one after another, in call order. */
 export interface DuckConnection {
   query(sql: string, options?: RunOptions): Promise<Table>;
@@ -76,6 +89,8 @@ export interface DuckConnection {
    * types inferred: DuckDB-WASM's own JSON reader (the offline build has no json extension), native `read_json`.
    */
   insertJSONFromPath(path: string, target: InsertTarget): Promise<void>;
+  /** Present where batches can be staged as files (see StagingFiles). */
+  readonly stagingFiles?: StagingFiles;
   close(): Promise<void>;
 }
 

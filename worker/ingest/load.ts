@@ -98,13 +98,14 @@ async function commitStaged(
   for (const { staged } of families) {
     for (const table of staged) {
       const target = qualified(schema, table.name);
-      const source = qualified(STAGING_SCHEMA, table.staging);
+      const source = stager.source(table);
       if (catalog.has(table.name)) await conn.query(`INSERT INTO ${target} BY NAME SELECT * FROM ${source}`);
       else await conn.query(`CREATE TABLE ${target} AS SELECT * FROM ${source}`);
       rows[table.name] = Number(
         tableToRows(await conn.query(`SELECT count(*) AS n FROM ${source}`))[0]?.n ?? 0,
       );
-      await conn.query(`DROP TABLE ${source}`);
+      // Staging files are deleted when the load closes.
+      if (!table.files) await conn.query(`DROP TABLE ${source}`);
     }
   }
   return { rows };
@@ -168,7 +169,7 @@ async function clearSuperseded(
     if (item.disposition === 'replace') {
       await conn.query(`DELETE FROM ${target}`);
     } else if (root) {
-      const ids = `SELECT _dlt_id FROM ${qualified(STAGING_SCHEMA, root.staging)}`;
+      const ids = `SELECT _dlt_id FROM ${stager.source(root)}`;
       const key = name === item.root ? '_dlt_id' : '_dlt_root_id';
       await conn.query(`DELETE FROM ${target} WHERE ${quoteIdent(key)} IN (${ids})`);
     }
@@ -233,6 +234,7 @@ export class StagedLoad {
   async commit(items: CommitItem[], options: CommitOptions = {}): Promise<LoadResult> {
     const conn = this.#conn;
     await this.#stager.flush();
+    await this.#stager.settle();
     options.signal?.throwIfAborted();
     // Its own commit: DuckDB-WASM 1.32 refuses to commit a table created in the same transaction as its
     // schema when that schema was dropped earlier on a reopened OPFS database ("Could not commit creation of
@@ -263,6 +265,7 @@ export class StagedLoad {
   async close(): Promise<void> {
     try {
       if (!this.#committed) await this.#stager.discard();
+      await this.#stager.removeFiles();
     } finally {
       await this.#conn.close();
     }
