@@ -224,6 +224,9 @@ function writableTypes(table: Table): string[] | null {
   return names.every((n) => n !== null) ? (names as string[]) : null;
 }
 
+/** Staging files one load may hold (~400k Stripe customers) before the rest is staged in a table. */
+export const STAGING_FILES_LIMIT = 256 * 1024 * 1024;
+
 /** Staging files in `fileDir`, a directory SQL may read: the Parquet writer's files (see StagingFiles). */
 export function stagingFilesIn(fileDir: string): StagingFiles {
   return {
@@ -237,9 +240,11 @@ export function stagingFilesIn(fileDir: string): StagingFiles {
         );
       }
       const path = join(fileDir, `stage-${process.pid}-${++fileCount}.parquet`);
-      await writeFile(path, tableToParquet(table, types), { mode: 0o600 });
-      return path;
+      const bytes = tableToParquet(table, types);
+      await writeFile(path, bytes, { mode: 0o600 });
+      return { path, bytes: bytes.byteLength };
     },
+    limitBytes: STAGING_FILES_LIMIT,
     async remove(paths) {
       await Promise.all(paths.map((path) => unlink(path).catch(() => undefined)));
     },

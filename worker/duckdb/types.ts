@@ -63,8 +63,13 @@ export interface InsertTarget {
 export interface StagingFiles {
   /** Whether every column of `table` is a type the file writer takes. */
   accepts(table: Table): boolean;
-  /** Writes `table` and returns the path `read_parquet` takes. */
-  write(table: Table): Promise<string>;
+  /** Writes `table`; the path `read_parquet` takes, and the file's size. */
+  write(table: Table): Promise<{ path: string; bytes: number }>;
+  /**
+   * How many bytes of files one load may hold: past it, staging goes on in a table. The files sit in the
+   * temporary directory, which may be memory (tmpfs).
+   */
+  readonly limitBytes: number;
   /** Deletes files `write` made; a missing one is not an error. */
   remove(paths: readonly string[]): Promise<void>;
 }

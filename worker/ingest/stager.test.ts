@@ -142,6 +142,35 @@ describe('staging as files', () => {
     expect(await db.getTables('failed')).toEqual([]);
   });
 
+  it('goes on in a staging table once the files reach their limit, and deletes them at once', async () => {
+    const db = dbs.native;
+    const normalizer = new Normalizer({ table: 't', primaryKey: ['id'] });
+    const connect = async () => {
+      const conn = await db.connect();
+      return { ...conn, stagingFiles: { ...conn.stagingFiles!, limitBytes: 1 } };
+    };
+    await withStagedLoad(connect, 'limited', 'test', async (load) => {
+      const stage = (page: Record<string, unknown>[]) => {
+        normalizer.add(page);
+        for (const table of normalizer.tables.values()) load.stage(table);
+      };
+      stage([{ id: 'a', n: 1 }]);
+      await load.flush();
+      expect(await nativeFiles()).toHaveLength(1);
+      stage([{ id: 'b', n: 2.5, extra: 'x' }]);
+      stage([{ id: 'c', n: 3 }]);
+      await load.flush();
+      expect(await nativeFiles()).toEqual([]);
+      return load.commit([{ root: 't', disposition: 'merge' }]);
+    });
+    expect(await db.query('SELECT id, n, extra FROM limited.t ORDER BY id')).toEqual([
+      { id: 'a', n: 1, extra: null },
+      { id: 'b', n: 2.5, extra: 'x' },
+      { id: 'c', n: 3, extra: null },
+    ]);
+    expect(await db.getTables('_dinobase_staging')).toEqual([]);
+  });
+
   it('moves the files into a staging table when a batch has a type files do not take', async () => {
     const batch = (ids: string[], columns: [string, ColumnType][], values: unknown[][]): NormalizedTable => ({
       name: 't',

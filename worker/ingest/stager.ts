@@ -45,6 +45,8 @@ export class Stager {
   #files: StagingFiles | undefined;
   /** Every file written, to delete whatever way the load ends. */
   #paths: string[] = [];
+  /** Their bytes, against `StagingFiles.limitBytes`. */
+  #bytes = 0;
   #prefix: string;
   #queue: Promise<void>;
 
@@ -102,22 +104,23 @@ export class Stager {
     table.length = 0;
     const { staging } = entry;
     const files = this.#files;
-    if (entry.files && files?.accepts(batch)) {
+    if (entry.files && files?.accepts(batch) && this.#bytes < files.limitBytes) {
       // An empty batch adds no file: its columns are in `entry.columns`, which the read selects in full.
       if (batch.numRows > 0) {
         const file: StagedFile = { path: null, columns: [...entry.columns] };
         entry.files.push(file);
         this.#enqueue(async () => {
-          const path = await files.write(batch);
+          const { path, bytes } = await files.write(batch);
           this.#paths.push(path);
+          this.#bytes += bytes;
           file.path = path;
         });
       }
       return;
     }
     if (entry.files && !fresh) {
-      // A column type the files do not take (a list of lists): the files so far become the staging table,
-      // already in this batch's columns, and staging goes on in the table.
+      // A column type the files do not take (a list of lists), or files past their limit: the files so far
+      // become the staging table, already in this batch's columns, and staging goes on in the table.
       const layout = snapshot(entry);
       entry.files = null;
       this.#enqueue(async () => {
@@ -153,6 +156,10 @@ export class Stager {
         i === 0 ? `CREATE TABLE ${target} AS ${select}` : `INSERT INTO ${target} ${select}`,
       );
     }
+    // The rows are in the table now: the files go at once, so files past the limit do not stay on disk.
+    const paths = new Set(layout.files.map((file) => file.path));
+    this.#paths = this.#paths.filter((path) => !paths.has(path));
+    await this.#files?.remove([...paths].filter((path) => path !== null));
   }
 
   /**
