@@ -1,8 +1,10 @@
 // Test helpers shared by the Node suites: a real in-memory DuckDB (native or WASM) and a clock tests can move.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Clock } from './clock.ts';
 import { DinobaseDB } from './db.ts';
 import { driverFromEnv, openWith, type DriverName } from './duckdb/node.ts';
+import type { DuckDatabase } from './duckdb/types.ts';
 import type { DatabaseFiles } from './storage.ts';
 
 export class ManualClock implements Clock {
@@ -67,4 +69,12 @@ export function fileOnDisk(path: string, name: string): DatabaseFiles {
     read: async () => new Uint8Array(readFileSync(path)),
     remove: async () => undefined,
   };
+}
+
+/** The files in a native database's private directory (`registerFile`'s, where the Parquet files of inserts and staging go). */
+export async function privateFiles(db: DuckDatabase): Promise<string[]> {
+  const probe = await db.registerFile('probe.bin', new Uint8Array([1]));
+  const files = readdirSync(dirname(probe)).filter((f) => f !== 'probe.bin');
+  await db.dropFile('probe.bin');
+  return files;
 }

@@ -198,17 +198,19 @@ function columnValues(vector: Vector, target: DuckDBType): Value[] {
   return out;
 }
 
+/** The Parquet writer's column types for `table`, or null when a column (or the batch's size) is beyond it. */
+function writableTypes(table: Table): string[] | null {
+  if (arrowBytes(table) > PARQUET_MAX_BYTES) return null;
+  const names = table.schema.fields.map((f) => parquetColumnType(f.type as DataType));
+  return names.every((n) => n !== null) ? (names as string[]) : null;
+}
+
 /** The Parquet path's column types when every column maps exactly onto the target's, else null. */
 function parquetNames(table: Table, types: DuckDBType[]): string[] | null {
-  if (arrowBytes(table) > PARQUET_MAX_BYTES) return null;
-  const names: string[] = [];
-  for (let c = 0; c < types.length; c++) {
-    const name = parquetColumnType(table.schema.fields[c]!.type as DataType);
-    // An aliased type (JSON is VARCHAR underneath) would be a cast, which may check or change the text.
-    if (name === null || hasAlias(types[c]!) || types[c]!.toString() !== name) return null;
-    names.push(name);
-  }
-  return names;
+  const names = writableTypes(table);
+  // An aliased type (JSON is VARCHAR underneath) would be a cast, which may check or change the text.
+  const exact = (name: string, c: number) => !hasAlias(types[c]!) && types[c]!.toString() === name;
+  return names && names.every(exact) ? names : null;
 }
 
 const hasAlias = (type: DuckDBType): boolean =>
@@ -217,15 +219,8 @@ const hasAlias = (type: DuckDBType): boolean =>
 
 let fileCount = 0;
 
-/** The Parquet writer's column types for `table`, or null when a column (or the batch's size) is beyond it. */
-function writableTypes(table: Table): string[] | null {
-  if (arrowBytes(table) > PARQUET_MAX_BYTES) return null;
-  const names = table.schema.fields.map((f) => parquetColumnType(f.type as DataType));
-  return names.every((n) => n !== null) ? (names as string[]) : null;
-}
-
 /** Staging files one load may hold (~400k Stripe customers) before the rest is staged in a table. */
-export const STAGING_FILES_LIMIT = 256 * 1024 * 1024;
+const STAGING_FILES_LIMIT = 256 * 1024 * 1024;
 
 /** Staging files in `fileDir`, a directory SQL may read: the Parquet writer's files (see StagingFiles). */
 export function stagingFilesIn(fileDir: string): StagingFiles {
@@ -241,7 +236,13 @@ export function stagingFilesIn(fileDir: string): StagingFiles {
       }
       const path = join(fileDir, `stage-${process.pid}-${++fileCount}.parquet`);
       const bytes = tableToParquet(table, types);
-      await writeFile(path, bytes, { mode: 0o600 });
+      try {
+        await writeFile(path, bytes, { mode: 0o600 });
+      } catch (error) {
+        // A full disk leaves part of a file that no caller knows the name of.
+        await unlink(path).catch(() => undefined);
+        throw error;
+      }
       return { path, bytes: bytes.byteLength };
     },
     limitBytes: STAGING_FILES_LIMIT,

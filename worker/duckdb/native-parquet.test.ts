@@ -1,11 +1,10 @@
 // Native insertArrow's Parquet path: every value the sync stages comes back exactly as DuckDB-WASM's Arrow insert gives it.
 import { Table } from 'apache-arrow';
-import { readdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryError } from '../errors.ts';
 import { buildArrowTable } from '../ingest/arrow.ts';
 import type { ColumnType } from '../ingest/types.ts';
+import { privateFiles } from '../testing.ts';
 import { tableToRows } from '../values.ts';
 import { openWith, type DriverName } from './node.ts';
 import type { DuckConnection, DuckDatabase } from './types.ts';
@@ -93,13 +92,7 @@ async function loadBoth(name: string, batches: Table[]) {
   return out;
 }
 
-/** Every file in the directory native SQL reads from (registerFile's), i.e. where the Parquet files go. */
-async function nativeFiles(): Promise<string[]> {
-  const probe = await dbs.native.db.registerFile('probe.bin', new Uint8Array([1]));
-  const files = readdirSync(dirname(probe)).filter((f) => f !== 'probe.bin');
-  await dbs.native.db.dropFile('probe.bin');
-  return files;
-}
+const nativeFiles = () => privateFiles(dbs.native.db);
 
 describe('native insertArrow through Parquet', () => {
   it('keeps every value, NULL and edge case exactly as the Arrow insert of DuckDB-WASM does', async () => {

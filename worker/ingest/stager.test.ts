@@ -1,10 +1,9 @@
 // Staging as files (native DuckDB) gives the tables that staging into DuckDB-WASM's tables gives, and leaves no file.
-import { readdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DinobaseDB } from '../db.ts';
+import type { DuckConnection } from '../duckdb/index.ts';
 import type { DriverName } from '../duckdb/node.ts';
-import { memoryDB } from '../testing.ts';
+import { memoryDB, privateFiles } from '../testing.ts';
 import { withStagedLoad, type WriteDisposition } from './load.ts';
 import { Normalizer, type NormalizedTable } from './normalize.ts';
 import type { ColumnType } from './types.ts';
@@ -54,18 +53,7 @@ async function both(pages: Record<string, unknown>[][], disposition?: WriteDispo
   return { native: native!, wasm: wasm! };
 }
 
-/** The files in the directory native SQL reads from, where staging files go. */
-async function nativeFiles(): Promise<string[]> {
-  const conn = await dbs.native.connect();
-  try {
-    const probe = await (await dbs.native.database()).registerFile('probe.bin', new Uint8Array([1]));
-    const files = readdirSync(dirname(probe)).filter((f) => f !== 'probe.bin');
-    await (await dbs.native.database()).dropFile('probe.bin');
-    return files;
-  } finally {
-    await conn.close();
-  }
-}
+const nativeFiles = async () => privateFiles(await dbs.native.database());
 
 describe('staging as files', () => {
   it('widens types across batches to the values a staging table gives, on both drivers alike', async () => {
@@ -140,6 +128,31 @@ describe('staging as files', () => {
     ).rejects.toThrow('stopped');
     expect(await nativeFiles()).toEqual([]);
     expect(await db.getTables('failed')).toEqual([]);
+  });
+
+  it('keeps the previous table when a staging file cannot be written (a full disk)', async () => {
+    const db = dbs.native;
+    const load = (records: Record<string, unknown>[], connect: () => Promise<DuckConnection>) => {
+      const normalizer = new Normalizer({ table: 't', primaryKey: ['id'] });
+      return withStagedLoad(connect, 'kept', 'test', async (staged) => {
+        normalizer.add(records);
+        for (const table of normalizer.tables.values()) staged.stage(table);
+        return staged.commit([{ root: 't', disposition: 'replace' }]);
+      });
+    };
+    await load([{ id: 'a', n: 1 }], () => db.connect());
+    const full = async () => {
+      const conn = await db.connect();
+      const files = conn.stagingFiles!;
+      return {
+        ...conn,
+        stagingFiles: { ...files, write: () => Promise.reject(new Error('ENOSPC: disk full')) },
+      };
+    };
+    await expect(load([{ id: 'b', n: 2 }], full)).rejects.toThrow('ENOSPC');
+    expect(await db.query('SELECT id, n FROM kept.t')).toEqual([{ id: 'a', n: 1 }]);
+    expect(await nativeFiles()).toEqual([]);
+    expect(await db.getTables('_dinobase_staging')).toEqual([]);
   });
 
   it('goes on in a staging table once the files reach their limit, and deletes them at once', async () => {
