@@ -13,6 +13,7 @@ import {
   makeVector,
   type Vector,
 } from 'apache-arrow';
+import { yieldToEventLoop } from '../../common/event-loop.ts';
 import type { NormalizedTable } from './normalize.ts';
 import { resolved, type ColumnType } from './types.ts';
 
@@ -211,13 +212,31 @@ export function buildVector(values: unknown[], type: ColumnType): Vector {
   return fixedWidthVector(values, final);
 }
 
+function columnVector(table: NormalizedTable, name: string, type: ColumnType): Vector {
+  const values = table.values.get(name) ?? [];
+  while (values.length < table.length) values.push(undefined);
+  return buildVector(values, type);
+}
+
 /** One Arrow table with the given columns in order, from a normalised table's column arrays; gaps are NULL. */
 export function buildArrowTable(table: NormalizedTable, columns: Map<string, ColumnType>): Table {
   const vectors: Record<string, Vector> = {};
+  for (const [name, type] of columns) vectors[name] = columnVector(table, name, type);
+  return new Table(vectors);
+}
+
+/**
+ * `buildArrowTable` one column per macrotask. A sync's batch then never holds the thread for more than a
+ * column: the response to the page already requested is read, and the next page requested, in between.
+ */
+export async function buildArrowTableInSlices(
+  table: NormalizedTable,
+  columns: Map<string, ColumnType>,
+): Promise<Table> {
+  const vectors: Record<string, Vector> = {};
   for (const [name, type] of columns) {
-    const values = table.values.get(name) ?? [];
-    while (values.length < table.length) values.push(undefined);
-    vectors[name] = buildVector(values, type);
+    await yieldToEventLoop();
+    vectors[name] = columnVector(table, name, type);
   }
   return new Table(vectors);
 }

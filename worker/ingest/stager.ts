@@ -3,7 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { DuckConnection, StagingFiles } from '../duckdb/index.ts';
 import { STAGING_SCHEMA } from '../meta/migrations.ts';
 import { qualified, quoteIdent, quoteLiteral } from '../sql.ts';
-import { buildArrowTable } from './arrow.ts';
+import { buildArrowTableInSlices } from './arrow.ts';
 import type { NormalizedTable } from './normalize.ts';
 import { resolved, sameType, sqlType, type ColumnType } from './types.ts';
 
@@ -29,9 +29,10 @@ interface StagedFile {
 }
 
 /**
- * Each `stage()` call turns a table's buffered rows into Arrow at once (and empties the buffer); the DuckDB
- * side (ALTERs to follow widening types, the insert) is queued on the connection and runs in DuckDB's own
- * worker while fetching continues. Staging lives outside the sync's final transaction, which only moves
+ * Each `stage()` call takes a table's buffered rows (emptying the buffer) and queues their load: the Arrow
+ * build runs one column per macrotask, so the page a sync already asked for is read as soon as it arrives;
+ * the DuckDB side (ALTERs to follow widening types, the insert) runs in DuckDB's own worker while fetching
+ * continues. Staging lives outside the sync's final transaction, which only moves
  * staged rows into place; `discard()` drops it after a failure.
  *
  * Where the connection has staging files (native DuckDB), batches become files instead and nothing is
@@ -92,48 +93,63 @@ export class Stager {
       }
     }
     // Arrow columns go in staging order: DuckDB appends Arrow batches by position.
-    const batch = buildArrowTable(table, new Map(entry.columns));
-    entry.rows += table.length;
-    let ids = this.#ids.get(table.name);
-    if (!ids) this.#ids.set(table.name, (ids = new Set()));
-    for (const id of table.values.get('_dlt_id') ?? []) {
+    const columns = new Map(entry.columns);
+    const history = new Map([...entry.history].map(([name, types]) => [name, [...types]]));
+    const rows = detach(table);
+    entry.rows += rows.length;
+    const placed = entry;
+    this.#enqueue(async () => {
+      this.#markDuplicates(placed, rows);
+      const batch = await buildArrowTableInSlices(rows, columns);
+      await this.#place(placed, batch, { columns, history, statements, fresh });
+    });
+  }
+
+  /** Notes a record staged twice (overlapping pages), which the commit's merge then dedupes. */
+  #markDuplicates(entry: StagedTable, rows: NormalizedTable): void {
+    let ids = this.#ids.get(entry.name);
+    if (!ids) this.#ids.set(entry.name, (ids = new Set()));
+    for (const id of rows.values.get('_dlt_id') ?? []) {
       if (ids.has(id)) entry.duplicates = true;
       else ids.add(id);
     }
-    for (const values of table.values.values()) values.length = 0;
-    table.length = 0;
-    const { staging } = entry;
+  }
+
+  /**
+   * Puts one built batch where its table stages: a new file, or the staging table. Runs in queue order, so
+   * the decisions (files or table) follow the batches; the columns are the batch's own, from when it was staged.
+   */
+  async #place(entry: StagedTable, batch: Table, at: BatchColumns): Promise<void> {
     const files = this.#files;
     if (entry.files && files?.accepts(batch) && this.#bytes < files.limitBytes) {
       // An empty batch adds no file: its columns are in `entry.columns`, which the read selects in full.
-      if (batch.numRows > 0) {
-        const file: StagedFile = { path: null, columns: [...entry.columns] };
-        entry.files.push(file);
-        this.#enqueue(async () => {
-          const { path, bytes } = await files.write(batch);
-          this.#paths.push(path);
-          this.#bytes += bytes;
-          file.path = path;
-        });
-      }
+      if (batch.numRows === 0) return;
+      const file: StagedFile = { path: null, columns: [...at.columns] };
+      entry.files.push(file);
+      const { path, bytes } = await files.write(batch);
+      this.#paths.push(path);
+      this.#bytes += bytes;
+      file.path = path;
       return;
     }
-    if (entry.files && !fresh) {
+    const target = { schema: STAGING_SCHEMA, name: entry.staging };
+    if (entry.files && !at.fresh) {
       // A column type the files do not take (a list of lists), or files past their limit: the files so far
       // become the staging table, already in this batch's columns, and staging goes on in the table.
-      const layout = snapshot(entry);
+      const layout = {
+        staging: entry.staging,
+        files: [...entry.files],
+        columns: at.columns,
+        history: at.history,
+      };
       entry.files = null;
-      this.#enqueue(async () => {
-        await this.#materialise(layout);
-        await this.#conn.insertArrow(batch, { schema: STAGING_SCHEMA, name: staging, create: false });
-      });
+      await this.#materialise(layout);
+      await this.#conn.insertArrow(batch, { ...target, create: false });
       return;
     }
     entry.files = null;
-    this.#enqueue(async () => {
-      for (const sql of statements) await this.#conn.query(sql);
-      await this.#conn.insertArrow(batch, { schema: STAGING_SCHEMA, name: staging, create: fresh });
-    });
+    for (const sql of at.statements) await this.#conn.query(sql);
+    await this.#conn.insertArrow(batch, { ...target, create: at.fresh });
   }
 
   #enqueue(task: () => Promise<void>): void {
@@ -230,6 +246,22 @@ export class Stager {
         .catch(() => undefined);
     }
   }
+}
+
+/** A batch's columns and the staging table's changes, as they were when the batch was staged. */
+interface BatchColumns {
+  columns: Map<string, ColumnType>;
+  history: Map<string, ColumnType[]>;
+  statements: string[];
+  fresh: boolean;
+}
+
+/** Takes `table`'s buffered rows (the normaliser goes on filling new arrays) while they wait to be built. */
+function detach(table: NormalizedTable): NormalizedTable {
+  const rows = { ...table, values: table.values };
+  table.values = new Map();
+  table.length = 0;
+  return rows;
 }
 
 /** What reading an entry's files needs, frozen at one moment (later batches move the entry on). */
