@@ -126,6 +126,40 @@ describe('normalize', () => {
     expect(row.deep__a).toBe('{"b":{"c":1}}');
   });
 
+  it('keys rows by their primary key as text, joining a composite key, and hashes a row missing a part', () => {
+    const ids = (records: Record<string, unknown>[], primaryKey: string[]) =>
+      rowsOf(normalize(records, { table: 't', primaryKey }).get('t')!).map((r) => r._dlt_id);
+    expect(ids([{ id: 7 }, { id: 'cus_1' }], ['id'])).toEqual(['7', 'cus_1']);
+    expect(ids([{ org: 'a', id: 2 }], ['org', 'id'])).toEqual(['a|2']);
+    const [single, composite] = [ids([{ x: 1 }], ['id']), ids([{ org: 'a', x: 1 }], ['org', 'id'])];
+    expect(single[0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(composite[0]).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('tells lists apart by what they hold, ignoring NULLs', () => {
+    const tables = normalize(
+      [
+        {
+          id: 1,
+          none: [null],
+          tags: ['a', null, 'b'],
+          nums: [1, 2.5],
+          nested: [[1], [2]],
+          kids: [{ k: 1 }, { k: 2 }],
+        },
+      ],
+      { table: 't', primaryKey: ['id'] },
+    );
+    const table = tables.get('t')!;
+    const row = rowsOf(table)[0]!;
+    expect(row.none).toEqual([null]);
+    expect(table.columns.get('none')).toBeUndefined();
+    expect(table.columns.get('tags')).toEqual({ list: 'VARCHAR' });
+    expect(table.columns.get('nums')).toEqual({ list: 'DOUBLE' });
+    expect(row.nested).toBe('[[1],[2]]');
+    expect(rowsOf(tables.get('t__kids')!).map((r) => r.k)).toEqual([1, 2]);
+  });
+
   it('gives rows without a primary key a stable content id', () => {
     const a = rowsOf(normalize([{ x: 1 }], { table: 't' }).get('t')!)[0]!._dlt_id;
     const b = rowsOf(normalize([{ x: 1 }], { table: 't' }).get('t')!)[0]!._dlt_id;

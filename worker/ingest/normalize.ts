@@ -159,15 +159,23 @@ export class Normalizer {
     for (const record of records) {
       const children: [string, unknown[]][] = [];
       this.#flatten(root, this.#unwrap(isRecord(record) ? record : { value: record }), '', children, 0);
-      const parts = key && key.length > 0 ? key.map((k) => this.#current(root, k)) : [];
-      const id =
-        parts.length > 0 && parts.every((p) => p !== undefined && p !== null)
-          ? parts.map(String).join('|')
-          : hashId(record);
+      const id = this.#keyOf(root, key) ?? hashId(record);
       this.#set(root, '_dlt_id', id, 'VARCHAR');
       root.length += 1;
       for (const [field, items] of children) this.#addChildren(root.name, field, items, id, id, 1);
     }
+  }
+
+  /** The current row's primary key as text (parts joined by `|`), or null when the key or a part is missing. */
+  #keyOf(table: NormalizedTable, key: string[] | undefined): string | null {
+    if (!key || key.length === 0) return null;
+    // One column, the usual case: no array, and a string key is its own text (a sync makes this per record).
+    if (key.length === 1) {
+      const value = this.#current(table, key[0]!);
+      return value === undefined || value === null ? null : String(value);
+    }
+    const parts = key.map((k) => this.#current(table, k));
+    return parts.every((p) => p !== undefined && p !== null) ? parts.map(String).join('|') : null;
   }
 
   #unwrap(record: Record<string, unknown>): Record<string, unknown> {
@@ -236,23 +244,32 @@ export class Normalizer {
     value: unknown[],
     depth: number,
   ) {
-    const present = value.filter((v) => v !== null && v !== undefined);
-    if (present.length === 0) {
+    // One pass and no copy: most lists are empty or short, and one is met per field per record.
+    let present = 0;
+    let records = 0;
+    let nested = false;
+    let element: ColumnType = 'unknown';
+    for (const v of value) {
+      if (v === null || v === undefined) continue;
+      present += 1;
+      if (isRecord(v)) records += 1;
+      else if (typeof v === 'object') nested = true;
+      else element = widen(element, inferScalar(v as string | number | boolean));
+    }
+    if (present === 0) {
       // An empty list says nothing about its kind: it may be a child table elsewhere. Only keep the value.
       this.#put(table, column, value);
       return;
     }
-    if (present.every(isRecord)) {
+    if (records === present) {
       if (depth >= this.#options.maxNesting) this.#set(table, column, JSON.stringify(value), 'VARCHAR');
       else children.push([column, value]);
       return;
     }
-    if (present.some((v) => isRecord(v) || Array.isArray(v))) {
+    if (records > 0 || nested) {
       this.#set(table, column, JSON.stringify(value), 'VARCHAR');
       return;
     }
-    let element: ColumnType = 'unknown';
-    for (const v of present) element = widen(element, inferScalar(v as string | number | boolean));
     this.#set(table, column, value, { list: element });
   }
 }
