@@ -50,6 +50,8 @@ export class Stager {
   #bytes = 0;
   #prefix: string;
   #queue: Promise<void>;
+  /** The Arrow builds, in staging order. */
+  #builds: Promise<unknown> = Promise.resolve();
 
   constructor(conn: DuckConnection, prefix: string) {
     this.#conn = conn;
@@ -98,11 +100,15 @@ export class Stager {
     const rows = detach(table);
     entry.rows += rows.length;
     const placed = entry;
-    this.#enqueue(async () => {
+    // Builds run in their own chain, one at a time: a batch is built while the one before is still loading.
+    const built = this.#builds.then(() => {
       this.#markDuplicates(placed, rows);
-      const batch = await buildArrowTableInSlices(rows, columns);
-      await this.#place(placed, batch, { columns, history, statements, fresh });
+      return buildArrowTableInSlices(rows, columns);
     });
+    this.#builds = built;
+    // Surfaces through the queue's task (at flush), which never runs once an earlier task failed.
+    built.catch(() => undefined);
+    this.#enqueue(async () => this.#place(placed, await built, { columns, history, statements, fresh }));
   }
 
   /** Notes a record staged twice (overlapping pages), which the commit's merge then dedupes. */
