@@ -51,8 +51,10 @@ afterAll(async () => {
 
 describe('offline in Chromium', () => {
   it('installs a service worker that precaches the app and DuckDB-WASM, and serves an installable manifest', async () => {
-    const state = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
-    expect(state).toBe('activated');
+    // `ready` resolves once a worker is active, which may still be 'activating' on a busy machine.
+    await expect
+      .poll(() => page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state))
+      .toBe('activated');
     await page.reload();
     await waitReady(page);
     await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
