@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DinobaseDB } from '../db.ts';
 import { ManualClock, memoryDB } from '../testing.ts';
 import type { SyncOptions, SyncResult, SyncSourceConfig } from './engine.ts';
@@ -118,49 +118,6 @@ describe('SyncRunner', () => {
     expect(await running).toMatchObject({ status: 'cancelled', error: expect.stringContaining('cancelled') });
     expect(runner.active).toEqual([]);
     expect(runner.busyReason()).toBeNull();
-  });
-
-  it('answers a sync asked for while the source syncs with that sync, fetching once, with its progress', async () => {
-    await db.addSource({ name: 'stripe', type: 'stripe' });
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    let calls = 0;
-    const engine = {
-      async sync(name: string, config: SyncSourceConfig, options: SyncOptions = {}): Promise<SyncResult> {
-        calls += 1;
-        await gate;
-        options.onProgress?.({ source: name, resource: 'customers', phase: 'fetching', pages: 2, rows: 200 });
-        return {
-          source_name: name,
-          source_type: config.type,
-          tables_synced: 1,
-          rows_synced: 200,
-          rows_written: 200,
-          status: 'success',
-          error: null,
-          resources: [],
-          elapsed_ms: 0,
-        };
-      },
-    };
-    const runner = new SyncRunner(db, engine);
-    const first = runner.run('stripe', { trigger: 'schedule' });
-    await expect.poll(() => calls).toBe(1);
-    const progress: number[] = [];
-    const watch = vi.spyOn(runner, 'watch');
-    const second = runner.run('stripe', { onProgress: (p) => progress.push(p.rows) });
-    // Joining subscribes the second caller to the running sync's progress.
-    await expect.poll(() => watch.mock.calls.length).toBe(1);
-    open();
-    const [a, b] = await Promise.all([first, second]);
-    expect(b).toBe(a);
-    expect(b).toMatchObject({ status: 'success', rows_synced: 200 });
-    expect(calls).toBe(1);
-    expect(progress).toEqual([200]);
-    expect(runner.active).toEqual([]);
-    // Once it has ended, the next run is a sync of its own.
-    await runner.run('stripe');
-    expect(calls).toBe(2);
   });
 
   it('stores, validates and clears a sync interval', async () => {

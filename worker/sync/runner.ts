@@ -76,10 +76,7 @@ export class SyncRunner {
   #db: DinobaseDB;
   #engine: Pick<SyncEngine, 'sync'>;
   #credentials: RunnerOptions['credentials'];
-  #running = new Map<
-    string,
-    { controller: AbortController; trigger: SyncTrigger; result: Promise<SyncResult> }
-  >();
+  #running = new Map<string, { controller: AbortController; trigger: SyncTrigger }>();
   #listeners = new Set<Listener>();
   readonly scheduler: SyncScheduler;
 
@@ -143,25 +140,11 @@ export class SyncRunner {
     return running !== undefined;
   }
 
-  #execute(name: string, config: SyncSourceConfig, options: RunOptions): Promise<SyncResult> {
-    const running = this.#running.get(name);
-    if (running) return this.#join(name, running.result, options);
+  async #execute(name: string, config: SyncSourceConfig, options: RunOptions): Promise<SyncResult> {
     const trigger = options.trigger ?? 'manual';
+    if (this.#running.has(name)) return this.#engine.sync(name, config);
     const controller = new AbortController();
-    const result = this.#syncOnce(name, config, options, trigger, controller);
-    this.#running.set(name, { controller, trigger, result });
-    return result;
-  }
-
-  async #syncOnce(
-    name: string,
-    config: SyncSourceConfig,
-    options: RunOptions,
-    trigger: SyncTrigger,
-    controller: AbortController,
-  ): Promise<SyncResult> {
-    // The entry is set by the caller once this promise exists; the engine's first await comes after it.
-    await Promise.resolve();
+    this.#running.set(name, { controller, trigger });
     this.#emit({ type: 'started', source: name, trigger });
     try {
       const result = await this.#engine.sync(name, config, {
@@ -178,24 +161,6 @@ export class SyncRunner {
       this.#running.delete(name);
       // The source's next run moved; the scheduler may have been sleeping towards the old one.
       this.scheduler.wake();
-    }
-  }
-
-  /**
-   * A sync asked for while the same source is already syncing (a click during a scheduled run) waits for that
-   * run and answers with its result, with its progress from now on: starting a second would fetch everything
-   * twice, and refusing would show an error for what is in fact under way.
-   */
-  async #join(name: string, result: Promise<SyncResult>, options: RunOptions): Promise<SyncResult> {
-    const stop = options.onProgress
-      ? this.watch((event) => {
-          if (event.type === 'progress' && event.source === name) options.onProgress?.(event.progress);
-        })
-      : () => undefined;
-    try {
-      return await result;
-    } finally {
-      stop();
     }
   }
 
