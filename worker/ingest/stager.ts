@@ -32,8 +32,8 @@ interface StagedFile {
  * Each `stage()` call takes a table's buffered rows (emptying the buffer) and queues their load: the Arrow
  * build runs one column per macrotask, so the page a sync already asked for is read as soon as it arrives;
  * the DuckDB side (ALTERs to follow widening types, the insert) runs in DuckDB's own worker while fetching
- * continues. Staging lives outside the sync's final transaction, which only moves
- * staged rows into place; `discard()` drops it after a failure.
+ * continues. Staging lives outside the sync's final transaction, which only moves staged rows into place;
+ * `discard()` drops it after a failure.
  *
  * Where the connection has staging files (native DuckDB), batches become files instead and nothing is
  * inserted until the commit reads them straight into place: DuckDB copies each row once, not twice, and no
@@ -96,7 +96,7 @@ export class Stager {
     }
     // Arrow columns go in staging order: DuckDB appends Arrow batches by position.
     const columns = new Map(entry.columns);
-    const history = new Map([...entry.history].map(([name, types]) => [name, [...types]]));
+    const history = historyOf(entry);
     const rows = detach(table);
     entry.rows += rows.length;
     const placed = entry;
@@ -142,12 +142,7 @@ export class Stager {
     if (entry.files && !at.fresh) {
       // A column type the files do not take (a list of lists), or files past their limit: the files so far
       // become the staging table, already in this batch's columns, and staging goes on in the table.
-      const layout = {
-        staging: entry.staging,
-        files: [...entry.files],
-        columns: at.columns,
-        history: at.history,
-      };
+      const layout = snapshot(entry, at);
       entry.files = null;
       await this.#materialise(layout);
       await this.#conn.insertArrow(batch, { ...target, create: false });
@@ -264,7 +259,7 @@ interface BatchColumns {
 
 /** Takes `table`'s buffered rows (the normaliser goes on filling new arrays) while they wait to be built. */
 function detach(table: NormalizedTable): NormalizedTable {
-  const rows = { ...table, values: table.values };
+  const rows = { ...table };
   table.values = new Map();
   table.length = 0;
   return rows;
@@ -278,14 +273,19 @@ interface FileLayout {
   history: Map<string, ColumnType[]>;
 }
 
-function snapshot(entry: StagedTable): FileLayout {
+/** `entry`'s files so far, in `at`'s columns (a batch's, from when it was staged) or the entry's current ones. */
+function snapshot(entry: StagedTable, at?: Pick<BatchColumns, 'columns' | 'history'>): FileLayout {
   return {
     staging: entry.staging,
     files: [...(entry.files ?? [])],
-    columns: new Map(entry.columns),
-    history: new Map([...entry.history].map(([name, types]) => [name, [...types]])),
+    columns: at?.columns ?? new Map(entry.columns),
+    history: at?.history ?? historyOf(entry),
   };
 }
+
+/** A copy of `entry`'s type history, which later batches go on appending to. */
+const historyOf = (entry: StagedTable) =>
+  new Map([...entry.history].map(([name, types]) => [name, [...types]]));
 
 /** Consecutive files written with the same column types: one `read_parquet` each. */
 function groupFiles(files: StagedFile[]): StagedFile[][] {
