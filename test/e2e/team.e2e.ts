@@ -110,6 +110,7 @@ const serverCount = async (table: string) =>
 describe('team data in the browser', () => {
   it('lists the published dataset, pulls it, shows the team badge, and counts the server rows', async () => {
     const { page } = app;
+    const calls = sandboxes.stripe.requests.length;
     await gotoPage(page, 'sources');
     const dataset = page.getByTestId('team-dataset-stripe');
     await expect
@@ -122,6 +123,8 @@ describe('team data in the browser', () => {
     await expect.poll(async () => (await node.textContent()) ?? '').toMatch(/published .* ago/);
     expect(await valueOf(page, 'SELECT count(*) FROM stripe.customers')).toBe(await serverCount('customers'));
     expect(await valueOf(page, 'SELECT count(*) FROM stripe.charges')).toBe(await serverCount('charges'));
+    // Pulled, never synced from the vendor: not even by the scheduler, which sees the source once registered.
+    expect(sandboxes.stripe.requests.length).toBe(calls);
   }, 300_000);
 
   it('keeps the pulled tables over a reload (OPFS), and a refresh downloads no Parquet (304)', async () => {
@@ -138,7 +141,7 @@ describe('team data in the browser', () => {
     await expect.poll(() => manifests.length).toBeGreaterThan(seen);
     await expect
       .poll(async () => (await section.getByTestId('team-pulled').textContent()) ?? '')
-      .toMatch(/0 tables changed/);
+      .toMatch(/\(0 tables changed\)/);
     expect(served.length).toBe(files);
   }, 300_000);
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DinobaseDB } from '../db.ts';
 import { ManualClock, memoryDB } from '../testing.ts';
 import type { SyncOptions, SyncResult, SyncSourceConfig } from './engine.ts';
@@ -118,6 +118,57 @@ describe('SyncRunner', () => {
     expect(await running).toMatchObject({ status: 'cancelled', error: expect.stringContaining('cancelled') });
     expect(runner.active).toEqual([]);
     expect(runner.busyReason()).toBeNull();
+  });
+
+  it('joins a sync asked for while the source syncs the same thing, and runs one for other resources after it', async () => {
+    await db.addSource({ name: 'stripe', type: 'stripe' });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const calls: (string[] | null)[] = [];
+    const engine = {
+      async sync(name: string, config: SyncSourceConfig, options: SyncOptions = {}): Promise<SyncResult> {
+        calls.push(config.resources ?? null);
+        await gate;
+        options.onProgress?.({ source: name, resource: 'customers', phase: 'fetching', pages: 2, rows: 200 });
+        const rows = 200 * calls.length;
+        return {
+          source_name: name,
+          source_type: config.type,
+          tables_synced: 1,
+          rows_synced: rows,
+          rows_written: rows,
+          status: 'success',
+          error: null,
+          resources: [],
+          elapsed_ms: 0,
+        };
+      },
+    };
+    const runner = new SyncRunner(db, engine);
+    const events: string[] = [];
+    runner.watch((e) => events.push(e.type));
+    const first = runner.run('stripe', { trigger: 'schedule' });
+    await expect.poll(() => calls.length).toBe(1);
+    const progress: number[] = [];
+    const watch = vi.spyOn(runner, 'watch');
+    const joined = runner.run('stripe', { onProgress: (p) => progress.push(p.rows) });
+    const other = runner.run('stripe', { credentials: { api_key: 'x' }, onProgress: () => undefined });
+    // Both have joined (each subscribed to the running sync's progress) before the resources change.
+    await expect.poll(() => watch.mock.calls.length).toBe(2);
+    await db.addSource({ name: 'stripe', type: 'stripe', resources: ['charges'] });
+    const narrower = runner.run('stripe');
+    open();
+    const [a, b, c, d] = await Promise.all([first, joined, other, narrower]);
+    // The same fetch (credentials aside) is answered by the running sync: one call, its progress, its result.
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    expect(a).toMatchObject({ status: 'success', rows_synced: 200 });
+    expect(progress).toEqual([200]);
+    // Other resources wait for it, then sync on their own: never 'already syncing'.
+    expect(d).toMatchObject({ status: 'success', rows_synced: 400 });
+    expect(calls).toEqual([null, ['charges']]);
+    expect(events).toEqual(['started', 'progress', 'finished', 'started', 'progress', 'finished']);
+    expect(runner.active).toEqual([]);
   });
 
   it('stores, validates and clears a sync interval', async () => {

@@ -69,6 +69,17 @@ export interface RunnerOptions {
 
 type Listener = (event: SyncEvent) => unknown;
 
+interface Running {
+  controller: AbortController;
+  trigger: SyncTrigger;
+  /** What it fetches: type, base URL and resources (never the credentials). */
+  work: string;
+  result: Promise<SyncResult>;
+}
+
+const workOf = (config: SyncSourceConfig) =>
+  JSON.stringify([config.type, config.base_url ?? null, config.resources ?? null]);
+
 const iso = (ms: unknown) => (ms == null ? null : new Date(Number(ms)).toISOString());
 const HISTORY_MAX = 500;
 
@@ -76,7 +87,7 @@ export class SyncRunner {
   #db: DinobaseDB;
   #engine: Pick<SyncEngine, 'sync'>;
   #credentials: RunnerOptions['credentials'];
-  #running = new Map<string, { controller: AbortController; trigger: SyncTrigger }>();
+  #running = new Map<string, Running>();
   #listeners = new Set<Listener>();
   readonly scheduler: SyncScheduler;
 
@@ -140,11 +151,32 @@ export class SyncRunner {
     return running !== undefined;
   }
 
-  async #execute(name: string, config: SyncSourceConfig, options: RunOptions): Promise<SyncResult> {
-    const trigger = options.trigger ?? 'manual';
-    if (this.#running.has(name)) return this.#engine.sync(name, config);
+  /**
+   * A sync asked for while the same source is syncing (a click during a scheduled run) joins that run when it
+   * fetches the same thing: starting a second would fetch everything twice, and refusing would show an error for
+   * what is in fact under way. When it fetches something else (the working set changed), this one runs after it.
+   */
+  #execute(name: string, config: SyncSourceConfig, options: RunOptions): Promise<SyncResult> {
+    const running = this.#running.get(name);
+    if (running?.work === workOf(config)) return this.#join(name, running.result, options);
+    const again = () => this.#execute(name, config, options);
+    if (running) return running.result.then(again, again);
     const controller = new AbortController();
-    this.#running.set(name, { controller, trigger });
+    const trigger = options.trigger ?? 'manual';
+    const result = this.#syncOnce(name, config, options, trigger, controller);
+    this.#running.set(name, { controller, trigger, work: workOf(config), result });
+    return result;
+  }
+
+  async #syncOnce(
+    name: string,
+    config: SyncSourceConfig,
+    options: RunOptions,
+    trigger: SyncTrigger,
+    controller: AbortController,
+  ): Promise<SyncResult> {
+    // The caller sets the entry once this promise exists: nothing below may run before it.
+    await Promise.resolve();
     this.#emit({ type: 'started', source: name, trigger });
     try {
       const result = await this.#engine.sync(name, config, {
@@ -161,6 +193,21 @@ export class SyncRunner {
       this.#running.delete(name);
       // The source's next run moved; the scheduler may have been sleeping towards the old one.
       this.scheduler.wake();
+    }
+  }
+
+  /** Waits for the running sync's result, passing on its progress from now on. */
+  async #join(name: string, result: Promise<SyncResult>, options: RunOptions): Promise<SyncResult> {
+    const { onProgress } = options;
+    const stop = onProgress
+      ? this.watch((event) => {
+          if (event.type === 'progress' && event.source === name) onProgress(event.progress);
+        })
+      : () => undefined;
+    try {
+      return await result;
+    } finally {
+      stop();
     }
   }
 

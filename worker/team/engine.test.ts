@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeFixtureWriter, publishFixture, serveDatasets } from '../../test/team-kit.ts';
 import type { Upstream } from '../../test/probe-kit.ts';
 import type { DinobaseDB } from '../db.ts';
@@ -201,6 +201,28 @@ describe('TeamEngine', () => {
     await db.removeSource('linear');
     const result = await team.pull('stripe', ['nope']);
     expect(result.error).toMatch(/publishes no table 'nope' \(it has customers\)/);
+  });
+
+  it('registers a source already marked as team data, so a scheduler never syncs it from the vendor', async () => {
+    const add = vi.spyOn(db, 'addSource');
+    const teamWhenListed: boolean[] = [];
+    add.mockImplementation(async (config) => {
+      teamWhenListed.push(await team.isTeam(config.name));
+      add.mockRestore();
+      return db.addSource(config);
+    });
+    await team.register({ source: 'github' }, 'github');
+    expect(teamWhenListed).toEqual([true]);
+    await db.removeSource('github');
+    // A registration refused before or while the source is written leaves no mark behind.
+    await expect(team.register({ source: 'github', interval: 'often' }, 'github')).rejects.toThrow(
+      /Invalid sync interval 'often'/,
+    );
+    expect(await team.isTeam('github')).toBe(false);
+    vi.spyOn(db, 'addSource').mockRejectedValueOnce(new Error('disk full'));
+    await expect(team.register({ source: 'github' }, 'github')).rejects.toThrow('disk full');
+    expect(await team.isTeam('github')).toBe(false);
+    expect(await db.getSource('github')).toBeNull();
   });
 
   it('a removed team source is team data no more; removing it with its data forgets what was pulled', async () => {

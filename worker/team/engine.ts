@@ -4,7 +4,7 @@ import { systemClock, toSqlTimestamp, type Clock } from '../clock.ts';
 import type { DinobaseDB } from '../db.ts';
 import { ConfigError, DinobaseError, SyncError, errorMessage } from '../errors.ts';
 import { withStagedLoad, type StagedLoad } from '../ingest/load.ts';
-import type { StoredSource } from '../meta/sources.ts';
+import { validateSource, type StoredSource } from '../meta/sources.ts';
 import type { LoadParquetWasm, OpenSpool, ParquetWasm } from '../parquet/types.ts';
 import { qualified, quoteIdent } from '../sql.ts';
 import type { SyncOptions, SyncResult } from '../sync/engine.ts';
@@ -18,7 +18,15 @@ import {
   type ManifestTable,
 } from './manifest.ts';
 import { downloadVerified } from './download.ts';
-import { markTeam, recordPull, teamSources, teamTables, touchPull, type TeamTableRecord } from './store.ts';
+import {
+  markTeam,
+  recordPull,
+  teamSources,
+  teamTables,
+  touchPull,
+  unmarkTeam,
+  type TeamTableRecord,
+} from './store.ts';
 
 export interface TeamEngineOptions {
   /** The proxy serving `/api/datasets` (the app's own origin in the browser); null: no team data here. */
@@ -115,15 +123,23 @@ export class TeamEngine {
     }
     const tables = selection.tables?.length ? [...new Set(selection.tables)].sort() : null;
     const changed = (existing?.resources?.join(',') ?? null) !== (tables?.join(',') ?? null);
-    const stored = await this.#db.addSource({
+    const config = {
       name: selection.source,
       type: sourceType,
       resources: tables,
       sync_interval: selection.interval ?? null,
       freshness_threshold: existing?.freshness_threshold ?? null,
-    });
+    };
+    validateSource(config);
+    // Marked first: the scheduler must never see the source registered but not yet team data, or it syncs it
+    // from the vendor (through the relay) instead of pulling it.
     await markTeam(this.#db, selection.source, sourceType, changed);
-    return stored;
+    try {
+      return await this.#db.addSource(config);
+    } catch (error) {
+      if (!team) await unmarkTeam(this.#db, selection.source);
+      throw error;
+    }
   }
 
   /**

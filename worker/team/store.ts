@@ -84,6 +84,13 @@ export async function markTeam(
   );
 }
 
+/** Forgets a mark whose source was never registered (its registration failed). */
+export async function unmarkTeam(db: DinobaseDB, source: string): Promise<void> {
+  await db.exclusive((conn) =>
+    conn.queryParams('DELETE FROM _dinobase.team_sources WHERE source = ?', [source]),
+  );
+}
+
 /** Records one committed pull, inside its transaction. */
 export async function recordPull(
   conn: DuckConnection,
