@@ -104,7 +104,7 @@ export function wrapBlockingDuckDB(bindings: DuckDBBindings, options: BlockingOp
     bindings.disconnect(lock);
   }
   const thread = new Thread();
-  const calls = blockingCalls(bindings, thread);
+
   const registered = new Set<string>();
   let closed = false;
   // Nothing to stop: the statement that broke it has already given the thread back.
@@ -113,6 +113,7 @@ export function wrapBlockingDuckDB(bindings: DuckDBBindings, options: BlockingOp
     'the database was given up and reopens for the next query',
     () => {},
   );
+  const calls = health.queue.track(blockingCalls(bindings, thread));
   const given = async (name: string, register: (path: string) => void): Promise<string> => {
     const path = givenFilePath(name);
     await thread.run(() => register(path));

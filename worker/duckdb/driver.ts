@@ -2,7 +2,7 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { QueryError } from '../errors.ts';
 import type { FetchChunks } from './chunk-port.ts';
-import { withChunkPort, type DuckCalls } from './driver-head.ts';
+import { withChunkPort } from './driver-head.ts';
 import { givenFilePath, lockdown } from './lockdown.ts';
 import type { DuckDatabase, StartupTimings } from './types.ts';
 import { WasmConnection, healthOf } from './wasm-connection.ts';
@@ -37,12 +37,12 @@ async function lockDown(db: duckdb.AsyncDuckDB, path: string): Promise<void> {
 export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): Promise<DuckDatabase> {
   const [version] = await Promise.all([db.getVersion(), lockDown(db, options.path)]);
   let closed = false;
-  const calls: DuckCalls = options.fetchChunks ? withChunkPort(db, options.fetchChunks) : db;
   const health = healthOf(
     options.persistent,
     'its worker was terminated and restarts for the next query',
     () => void db.terminate(),
   );
+  const calls = health.queue.track(options.fetchChunks ? withChunkPort(db, options.fetchChunks) : db);
   return {
     path: options.path,
     persistent: options.persistent,

@@ -90,12 +90,59 @@ export interface HungStatement {
   cancel: () => void;
   /** Given "Query interrupted (…), but <engine> did not stop within … ms (…)", acts and returns the whole message. */
   onHung: (notStopped: string) => string;
+  /**
+   * How long DuckDB has been working on this statement (ms), or null while it waits behind other work (a sync's
+   * write on another connection): only a statement DuckDB works on can be hung. Without it, the statement is
+   * taken to have run since the cancel.
+   */
+  runningFor?: () => number | null;
+}
+
+/** How often a cancelled statement waiting behind other work is looked at again. */
+const WAITING_POLL_MS = 250;
+
+/**
+ * After a cancel: at HUNG_GRACE_MS the caller stops waiting (`answer`). A statement DuckDB has worked on for the
+ * grace is hung (`onHung`, which may stop DuckDB); one that waits behind other work is watched until it runs for
+ * the grace or ends, because stopping DuckDB then would kill that other work, not this statement.
+ */
+function watchCancelled(
+  hung: HungStatement,
+  reason: string,
+  answer: (error: QueryError) => void,
+): { end(): void } {
+  let answered = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const check = () => {
+    const running = hung.runningFor ? hung.runningFor() : HUNG_GRACE_MS;
+    if (running !== null && running >= HUNG_GRACE_MS) {
+      const notStopped =
+        `Query interrupted (${reason}), but ${hung.engine} did not stop within ${HUNG_GRACE_MS} ms ` +
+        '(it cannot interrupt planning)';
+      const message = hung.onHung(notStopped);
+      if (!answered) answer(new QueryError('interrupted', message));
+      return;
+    }
+    if (!answered) {
+      answered = true;
+      answer(
+        new QueryError(
+          'interrupted',
+          `Query interrupted (${reason}) while ${hung.engine} was busy with other work (a sync or a load); ` +
+            'the statement stops when DuckDB reaches it, and that work goes on.',
+        ),
+      );
+    }
+    timer = setTimeout(check, running === null ? WAITING_POLL_MS : HUNG_GRACE_MS - running);
+  };
+  timer = setTimeout(check, HUNG_GRACE_MS);
+  return { end: () => clearTimeout(timer) };
 }
 
 /**
- * Runs `task` under `signal`. An abort before the start refuses it; an abort while it runs calls `cancel`, and a
- * statement still running HUNG_GRACE_MS later is given up on (DuckDB cannot interrupt planning): the caller gets
- * an `interrupted` error instead of hanging with the statement. Errors are the task's own; callers map them.
+ * Runs `task` under `signal`. An abort before the start refuses it; an abort while it runs calls `cancel`, and the
+ * caller gets an `interrupted` error instead of hanging when the statement has not stopped HUNG_GRACE_MS later
+ * (DuckDB cannot interrupt planning; see `watchCancelled`). Errors are the task's own; callers map them.
  */
 export async function runUnderSignal<T>(
   signal: AbortSignal | undefined,
@@ -104,27 +151,23 @@ export async function runUnderSignal<T>(
 ): Promise<T> {
   if (!signal) return task();
   if (signal.aborted) throw toQueryError(new Error('interrupted'), signal);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let watch: { end(): void } | null = null;
   let listener = () => {};
   const given = new Promise<never>((_, reject) => {
     listener = () => {
       hung.cancel();
-      timer = setTimeout(() => {
-        const reason = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
-        const notStopped =
-          `Query interrupted (${reason}), but ${hung.engine} did not stop within ${HUNG_GRACE_MS} ms ` +
-          '(it cannot interrupt planning)';
-        reject(new QueryError('interrupted', hung.onHung(notStopped)));
-      }, HUNG_GRACE_MS);
+      const reason = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
+      watch = watchCancelled(hung, reason, reject);
     };
   });
   signal.addEventListener('abort', listener, { once: true });
   try {
     const run = task();
-    run.catch(() => undefined);
+    // The watch outlives the caller's wait while the statement runs on, and ends with it.
+    const end = () => watch?.end();
+    run.then(end, end);
     return await Promise.race([run, given]);
   } finally {
     signal.removeEventListener('abort', listener);
-    clearTimeout(timer);
   }
 }

@@ -2,6 +2,7 @@
 import { DataType, tableToIPC, type Table } from 'apache-arrow';
 import { tableFromResultIPC } from '../../common/arrow.ts';
 import { QueryError, errorMessage } from '../errors.ts';
+import { CallQueue } from './call-queue.ts';
 import {
   checkCallSize,
   mayHoldSeveral,
@@ -46,18 +47,25 @@ export interface Health {
    * to stop a statement it cannot interrupt); the owner then closes it and opens a fresh one.
    */
   stop(reason: string): void;
+  /** The instance's calls in flight (call-queue.ts): whether DuckDB works on a connection's statement or on other work. */
+  queue: CallQueue;
 }
 
-/** A database's health as it opens; `onStop` stops what it can, once, when the database breaks. */
+/**
+ * A database's health as it opens; `onStop` stops what it can, once, when the database breaks, and the calls still
+ * in flight then fail with the reason (on a terminated worker they would never settle).
+ */
 export function healthOf(persistent: boolean, stopping: string, onStop: () => void): Health {
   const health: Health = {
     broken: null,
     persistent,
     stopping,
+    queue: new CallQueue(),
     stop(reason) {
       if (health.broken) return;
       health.broken = reason;
       onStop();
+      health.queue.fail(new QueryError('internal', reason));
     },
   };
   return health;
@@ -178,6 +186,7 @@ export class WasmConnection implements DuckConnection {
           {
             engine: 'DuckDB-WASM',
             cancel: () => void this.#db.cancelPendingQuery(this.#id).catch(() => false),
+            runningFor: () => this.#health.queue.runningFor(this.#id),
             onHung: (notStopped) => {
               const message = `${notStopped}, so ${this.#health.stopping}; ${lostData(this.#health)}.`;
               this.#health.stop(message);
