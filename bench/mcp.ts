@@ -80,7 +80,7 @@ export async function benchMcp(): Promise<Row[]> {
         verdict: added < 15 ? 'yes' : 'no',
       },
       {
-        // Where the added time goes: the tool itself (validation, the agent_log row) vs the HTTP/SSE hops.
+        // Where the added time goes: the tool itself (validation, the agent_log row) vs the HTTP and WebSocket hops.
         benchmark: '  of which agentTool in the tab (no transport), vs execute',
         ours: ms(median(tool)),
         baseline: ms(median(direct)),
@@ -89,7 +89,7 @@ export async function benchMcp(): Promise<Row[]> {
         verdict: '',
       },
       {
-        benchmark: '  of which the channel alone (server → SSE → tab → POST back), vs agentTool',
+        benchmark: '  of which the channel alone (server → WebSocket → tab → back), vs agentTool',
         ours: ms(median(relayed)),
         baseline: ms(median(tool)),
         ratio: `+${(median(relayed) - median(tool)).toFixed(2)} ms`,

@@ -113,6 +113,34 @@ describe('AgentBridge', () => {
     await expect(toFirst).resolves.toMatchObject({ text: 'first' });
   });
 
+  it('a socket channel: calls go down it, only its own answers count, and its close fails its calls', async () => {
+    const bridge = bridgeFor();
+    const sse = await connect(bridge);
+    const sent: Record<string, unknown>[] = [];
+    let closed = false;
+    const socket = bridge.attachSocket({
+      send: (text) => sent.push(JSON.parse(text) as Record<string, unknown>),
+      close: () => (closed = true),
+    });
+    expect(bridge.transport).toBe('socket');
+    const answered = bridge.call(toolCall);
+    const call = sent[0]!;
+    expect(call).toMatchObject({ type: 'call', op: 'tool', name: 'query' });
+    // The SSE tab cannot answer the socket's call; garbage on the socket is dropped.
+    expect(() =>
+      bridge.answer(sse.channel, { id: call.id as string, result: { text: 'x', isError: false } }),
+    ).toThrow(/No call/);
+    socket.receive('{"id": 1}');
+    socket.receive(JSON.stringify({ id: call.id, result: { text: 'socket', isError: false } }));
+    await expect(answered).resolves.toEqual({ text: 'socket', isError: false });
+    const failed = bridge.call(toolCall);
+    socket.closed();
+    await expect(failed).rejects.toThrow(/closed or reloaded/);
+    expect(bridge.transport).toBe('sse');
+    bridge.close();
+    expect(closed).toBe(false);
+  });
+
   it('close() ends every channel and fails waiting calls', async () => {
     const bridge = bridgeFor();
     const tab = await connect(bridge);

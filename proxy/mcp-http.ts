@@ -4,7 +4,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { parseAnswer, type AgentBridge, type ToolResult } from './agent-bridge.ts';
+import { SOCKET_ACCEPTED, parseAnswer, type AgentBridge, type ToolResult } from './agent-bridge.ts';
 import { errorMessage } from '../common/error-message.ts';
 import { ProxyError } from './errors.ts';
 
@@ -33,6 +33,9 @@ export interface McpOptions {
   maxSessions?: number;
 }
 
+/** The largest tab answer by default: up to 10,000 rows. */
+export const DEFAULT_MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
@@ -54,8 +57,8 @@ function rpcError(c: Context, status: 400 | 404, message: string): Response {
 }
 
 /**
- * Mounts /mcp and, unless calls run headless, the tab's channel: GET /api/agent/channel (SSE) and POST
- * /api/agent/answer. Both sit behind the proxy's access guard (Host, Origin, token) like every API route.
+ * Mounts /mcp and, unless calls run headless, the tab's channel: GET /api/agent/channel (a WebSocket where the
+ * runtime upgrades it, else SSE) and POST /api/agent/answer (SSE's answers). Both sit behind the proxy's access guard (Host, Origin, token) like every API route.
  */
 export function mountMcp(app: Hono, options: McpOptions, bridge: AgentBridge): void {
   const mayConfirm = options.agentsMayConfirm ?? true;
@@ -66,7 +69,7 @@ export function mountMcp(app: Hono, options: McpOptions, bridge: AgentBridge): v
   const sessions = new Map<string, Session>();
   const maxSessions = options.maxSessions ?? 64;
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const maxAnswer = options.maxAnswerBytes ?? 32 * 1024 * 1024;
+  const maxAnswer = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
 
   async function open(): Promise<Session> {
     const instructions = await backend.instructions().catch(() => noTabInstructions(bridge.appUrl));
@@ -120,7 +123,11 @@ export function mountMcp(app: Hono, options: McpOptions, bridge: AgentBridge): v
   });
 
   if (!options.headless) {
-    app.get('/api/agent/channel', () => {
+    app.get('/api/agent/channel', (c) => {
+      // Past the access guard: the runtime adapter (proxy/agent-socket.ts on Node) upgrades the request.
+      if (c.req.header('upgrade')?.toLowerCase() === 'websocket') {
+        return c.body(null, 200, { [SOCKET_ACCEPTED]: '1' });
+      }
       return new Response(bridge.connect(), {
         headers: {
           'Content-Type': 'text/event-stream',

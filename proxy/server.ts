@@ -3,17 +3,19 @@ import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { defaultHome } from '../worker/home.ts';
 import { fileBackend } from './file-store.ts';
 import { clientAddressOf } from './access.ts';
 import { AgentBridge } from './agent-bridge.ts';
+import { acceptAgentSockets } from './agent-socket.ts';
 import { createApp } from './app.ts';
 import { checkAccess, isLoopbackBind, localUrl } from './config.ts';
 import { loadConnectors } from './connectors.ts';
 import type { DatasetTarget } from './datasets/target.ts';
-import type { McpOptions } from './mcp-http.ts';
+import { DEFAULT_MAX_ANSWER_BYTES, type McpOptions } from './mcp-http.ts';
 import { nodeUpstreamPipe } from './relay-node.ts';
 import type { UpstreamPipe } from './relay.ts';
 import { createSandboxes, type Sandboxes } from './sandbox/index.ts';
@@ -141,7 +143,8 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
         bridge,
         close: () =>
           new Promise<void>((closed) => {
-            // Open channels are endless streams: end them, or the close would wait for the grace period.
+            // Open channels are endless streams and sockets: end them, or the close would wait for the grace period.
+            stopSockets();
             bridge?.close();
             server.close(() => closed());
             // Keep-alive sockets an open tab holds would delay the close by their whole timeout (seen: 35 s);
@@ -152,6 +155,12 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
           }),
       });
     });
+    const stopSockets =
+      bridge && !options.mcp?.headless
+        ? acceptAgentSockets(server as Server, app, bridge, {
+            maxPayload: options.mcp?.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
+          })
+        : () => undefined;
     server.once('error', reject);
   });
 }

@@ -45,7 +45,8 @@ describe('MCP over HTTP, run in the open tab', () => {
   let client: Client;
 
   it('lists every tool, read-only ones marked, and gives instructions naming the data', async () => {
-    await expect.poll(() => app.server.bridge?.connected).toBe(true);
+    // Chromium's WebSocket carries the calls (SSE is the fallback where upgrades do not get through).
+    await expect.poll(() => app.server.bridge?.transport).toBe('socket');
     client = await connect(app.server.url);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
