@@ -46,9 +46,14 @@ function sseOverFetch(url: string): EventStream {
 /** `ws`'s client as the browser's WebSocket (Node 20 has none built in). */
 const wsSocket = (url: string): SocketStream => new WebSocket(url) as unknown as SocketStream;
 
+/** A WebSocket the server refuses (as a reverse proxy that drops upgrades would): the tab falls back to SSE. */
+const refusedSocket = (url: string): SocketStream =>
+  new WebSocket(url.replace('/api/agent/channel', '/api/no-socket-here')) as unknown as SocketStream;
+
 describe.each([
   ['a WebSocket', 'socket', wsSocket],
   ['SSE, answering by POST', 'sse', null],
+  ['SSE, after the WebSocket was refused', 'sse', refusedSocket],
 ] as const)('over %s', (_, transport, socket) => {
   const home = mkdtempSync(join(tmpdir(), 'dinobase-mcp-channel-'));
   let server: RunningServer;
