@@ -13,15 +13,17 @@ const mcp: McpOptions = {
 };
 let open: RunningServer;
 let guarded: RunningServer;
+let small: RunningServer;
 
 beforeAll(async () => {
-  [open, guarded] = await Promise.all([
+  [open, guarded, small] = await Promise.all([
     startServer({ port: 0, sandbox: false, mcp }),
     startServer({ port: 0, sandbox: false, token: TOKEN, mcp }),
+    startServer({ port: 0, sandbox: false, mcp: { ...mcp, maxAnswerBytes: 1024 } }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([open?.close(), guarded?.close()]);
+  await Promise.all([open?.close(), guarded?.close(), small?.close()]);
 });
 
 const wsUrl = (server: RunningServer, path = '/api/agent/channel') =>
@@ -84,5 +86,24 @@ describe('the agent WebSocket', () => {
     tab.close();
     await expect(unanswered).rejects.toMatchObject({ code: 'tab_closed' });
     await expect.poll(() => open.bridge?.connected).toBe(false);
+  });
+
+  it('an answer over the size limit closes the socket, and its call fails as the tab gone', async () => {
+    const tab = new WebSocket(wsUrl(small));
+    tab.on('message', (data) => {
+      const call = JSON.parse(String(data)) as { id: string };
+      tab.send(JSON.stringify({ id: call.id, result: { text: 'x'.repeat(4096), isError: false } }));
+    });
+    await new Promise((opened) => tab.on('open', opened));
+    await expect.poll(() => small.bridge?.connected).toBe(true);
+    const call = small.bridge!.call({
+      op: 'tool',
+      client: 'c',
+      agentsMayConfirm: false,
+      name: 'query',
+      args: {},
+    });
+    await expect(call).rejects.toMatchObject({ code: 'tab_closed' });
+    await expect.poll(() => small.bridge?.connected).toBe(false);
   });
 });

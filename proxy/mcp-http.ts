@@ -58,7 +58,8 @@ function rpcError(c: Context, status: 400 | 404, message: string): Response {
 
 /**
  * Mounts /mcp and, unless calls run headless, the tab's channel: GET /api/agent/channel (a WebSocket where the
- * runtime upgrades it, else SSE) and POST /api/agent/answer (SSE's answers). Both sit behind the proxy's access guard (Host, Origin, token) like every API route.
+ * runtime upgrades it, else SSE) and POST /api/agent/answer (SSE's answers). Both sit behind the proxy's access
+ * guard (Host, Origin, token) like every API route.
  */
 export function mountMcp(app: Hono, options: McpOptions, bridge: AgentBridge): void {
   const mayConfirm = options.agentsMayConfirm ?? true;

@@ -104,7 +104,6 @@ export function wrapBlockingDuckDB(bindings: DuckDBBindings, options: BlockingOp
     bindings.disconnect(lock);
   }
   const thread = new Thread();
-
   const registered = new Set<string>();
   let closed = false;
   // Nothing to stop: the statement that broke it has already given the thread back.
