@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Dialog, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startServer, type RunningServer, type ServerOptions } from '../../proxy/server.ts';
 
@@ -197,13 +197,27 @@ export async function cancelLongQuery(page: Page): Promise<void> {
   await expectQuery(page, 'SELECT 42 AS answer', '42');
 }
 
-/** Answers the page's next dialog (accept, or dismiss); resolves with its question once it is answered. */
-export function answerNextDialog(page: Page, accept: boolean): Promise<string> {
-  return new Promise((resolve) =>
-    page.once('dialog', (dialog) => {
-      void (accept ? dialog.accept() : dialog.dismiss()).then(() => resolve(dialog.message()));
-    }),
-  );
+/**
+ * Answers the page's next dialog (accept, or dismiss); resolves with its question once it is answered. Rejects, and
+ * stops listening, when none appears within `timeout` ms: a click that missed its button must fail the test
+ * there, not hang the `expect.poll` awaiting this promise, nor answer the next test's dialog.
+ */
+export function answerNextDialog(page: Page, accept: boolean, timeout = 30_000): Promise<string> {
+  const answered = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      page.off('dialog', answer);
+      reject(new Error(`No dialog appeared within ${timeout / 1000} s`));
+    }, timeout);
+    function answer(dialog: Dialog): void {
+      page.off('dialog', answer);
+      clearTimeout(timer);
+      void (accept ? dialog.accept() : dialog.dismiss()).then(() => resolve(dialog.message()), reject);
+    }
+    page.on('dialog', answer);
+  });
+  // Handled here too: a test that failed before awaiting it must not leave an unhandled rejection behind.
+  answered.catch(() => undefined);
+  return answered;
 }
 
 /**

@@ -1,4 +1,4 @@
-// e2e: a source's data: Delete data then Sync again in one session (both orders, also on a reopened database), and sample data that replaces synced data only when confirmed, without posing as a sync.
+// e2e: a source's data: Delete data then Sync again (both orders, also reopened), a Sources page that opens whole, and sample data that replaces synced data only when confirmed.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -92,6 +92,40 @@ describe('Delete data, then Sync now, in one session', () => {
     await deleteData('hubspot', ['deleted', 'success', 'deleted']);
     await syncNow('hubspot', ['success', 'deleted', 'success', 'deleted']);
     await expect.poll(() => valueOf(page, 'SELECT count(*) FROM hubspot.contacts')).toBe('180');
+  });
+});
+
+describe('The Sources page', () => {
+  /** Records, per "Delete data" button, each distinct place it was painted at (checked every frame). */
+  function trackButtons(): void {
+    const seen: Record<string, number[]> = {};
+    Object.assign(window, { buttonPlaces: seen });
+    const frame = () => {
+      for (const button of document.querySelectorAll('button[aria-label^="Delete the data of"]')) {
+        const top = Math.round(button.getBoundingClientRect().top + window.scrollY);
+        const places = (seen[button.getAttribute('aria-label')!] ??= []);
+        if (places.at(-1) !== top) places.push(top);
+      }
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
+  it('opens whole on a reload: no card moves under a click once it is shown', async () => {
+    // Cards used to appear first and grow by their history tables a moment later: a click landed beside its button.
+    await gotoPage(page, 'sources');
+    await page.addInitScript(trackButtons);
+    await page.reload();
+    await waitReady(page);
+    for (const name of ['github', 'hubspot']) {
+      await expect.poll(() => page.getByTestId(`sync-history-${name}`).count(), { timeout: 30_000 }).toBe(1);
+    }
+    await expect.poll(() => textOf(page, 'team-data')).toContain('This server publishes no datasets.');
+    const places = await page.evaluate(() => (window as unknown as { buttonPlaces: object }).buttonPlaces);
+    expect(Object.keys(places)).toEqual(
+      expect.arrayContaining(['Delete the data of github', 'Delete the data of hubspot']),
+    );
+    for (const [label, tops] of Object.entries(places)) expect(tops, label).toHaveLength(1);
   });
 });
 

@@ -248,6 +248,11 @@ export class Sources {
     }
   }
 
+  /** Loads the histories of `names` together (the Sources page waits for them before it shows its cards). */
+  async loadHistories(names: string[]): Promise<void> {
+    await Promise.all(names.map((name) => this.loadHistory(name)));
+  }
+
   /** Subscribes once to the engine's sync events: scheduled syncs show up here as manual ones do. */
   #watch(): void {
     this.#watching ??= this.#engine
