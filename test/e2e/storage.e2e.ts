@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstCell, gotoPage, openApp, runSql, textOf, waitReady, type App } from './browser.ts';
+import {
+  answerNextDialog,
+  firstCell,
+  gotoPage,
+  openApp,
+  runSql,
+  textOf,
+  waitReady,
+  type App,
+} from './browser.ts';
 
 const JOIN =
   'SELECT count(*) AS matched FROM stripe.customers c JOIN hubspot.contacts h ON c.email = h.email';
@@ -24,16 +33,6 @@ async function value(sql: string): Promise<string> {
     .locator('[data-testid="results-grid"] thead th .name', { hasText: new RegExp(`^${alias}$`) })
     .waitFor({ timeout: 30_000 });
   return firstCell(page);
-}
-
-/** Accepts the next confirm() and returns its question. */
-function acceptNextDialog(): Promise<string> {
-  return new Promise((resolve) =>
-    page.once('dialog', (dialog) => {
-      resolve(dialog.message());
-      void dialog.accept();
-    }),
-  );
 }
 
 beforeAll(async () => {
@@ -99,7 +98,7 @@ describe('storage, backup and restore in Settings', () => {
 
   it('clears all data after a confirmation', async () => {
     await gotoPage(page, 'settings');
-    const question = acceptNextDialog();
+    const question = answerNextDialog(page, true);
     await page.getByTestId('clear-data').click();
     await expect.poll(() => question).toContain('Delete all data in this browser');
     await expect
@@ -114,7 +113,7 @@ describe('storage, backup and restore in Settings', () => {
 
   it('refuses a file that is not a DuckDB database', async () => {
     await gotoPage(page, 'settings');
-    const question = acceptNextDialog();
+    const question = answerNextDialog(page, true);
     await page.getByTestId('restore-file').setInputFiles({
       name: 'notes.duckdb',
       mimeType: 'application/octet-stream',
@@ -127,7 +126,7 @@ describe('storage, backup and restore in Settings', () => {
   });
 
   it('restores the downloaded backup: the data is back, and survives a reload', async () => {
-    const question = acceptNextDialog();
+    const question = answerNextDialog(page, true);
     await page.getByTestId('restore-file').setInputFiles(backupPath);
     await expect.poll(() => question).toContain('Replace all data');
     await expect

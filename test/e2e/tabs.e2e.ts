@@ -177,4 +177,21 @@ describe('editor tabs across a hand-over', () => {
     await expect.poll(() => sqlOf(b, before[0]!), { timeout: 30_000 }).toContain('edited in A');
     await b.close();
   });
+
+  it('takes a save that reaches it just after it took over, before it changed anything itself', async () => {
+    // B closed, so A owns the database again and has changed nothing since it showed the stored tabs. The tab
+    // that let go saved on `pagehide`, and Chromium may deliver that write after the lock: stand-in, a write
+    // from another page of the origin.
+    const a = second;
+    await waitReady(a);
+    const c = await newTab();
+    await expect.poll(() => notice(c), { timeout: 30_000 }).toContain('Dinobase is open in another tab');
+    await c.evaluate((key) => {
+      const stored = JSON.parse(localStorage.getItem(key)!) as { tabs: { title: string }[] };
+      stored.tabs[0]!.title = 'Saved on the way out';
+      localStorage.setItem(key, JSON.stringify(stored));
+    }, 'dinobase:editor-tabs');
+    await expect.poll(() => titles(a), { timeout: 30_000 }).toContain('Saved on the way out');
+    await c.close();
+  });
 });

@@ -65,6 +65,9 @@ export class EditorTabs {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #persist: boolean;
   #onStorage: ((event: StorageEvent) => void) | undefined;
+  #following = false;
+  /** Nothing was changed here since the stored tabs were last shown. */
+  #untouched = true;
 
   /** `persist: false` keeps tabs in memory only (tests, or where storage is unavailable). */
   constructor(initialSql: string, options: { persist?: boolean } = {}) {
@@ -108,19 +111,17 @@ export class EditorTabs {
   /**
    * While `on`, shows the stored tabs each time another page of this origin saves them: a tab waiting for the
    * database mirrors the tabs of the one using it (saved after a typing pause), so what it shows is what "Use
-   * here" will show, not what was stored when it opened.
+   * here" will show, not what was stored when it opened. Once off, a save still counts until this tab changes
+   * something: the tab that let go saved on `pagehide`, and that write can reach this tab after the lock did.
    */
   follow(on: boolean): void {
     if (!this.#persist || typeof addEventListener !== 'function') return;
-    if (on && !this.#onStorage) {
-      this.#onStorage = (event) => {
-        if (event.key === KEY) void this.reload();
-      };
-      addEventListener('storage', this.#onStorage);
-    } else if (!on && this.#onStorage) {
-      removeEventListener('storage', this.#onStorage);
-      this.#onStorage = undefined;
-    }
+    this.#following = on;
+    if (this.#onStorage) return;
+    this.#onStorage = (event) => {
+      if (event.key === KEY && (this.#following || this.#untouched)) void this.reload();
+    };
+    addEventListener('storage', this.#onStorage);
   }
 
   /** Writes unsaved changes now, synchronously, instead of after the typing pause (before another tab takes over). */
@@ -132,6 +133,7 @@ export class EditorTabs {
   }
 
   #show(stored: StoredTabs): void {
+    this.#untouched = true;
     this.#tabs = stored.tabs;
     this.#activeId = stored.tabs.some((t) => t.id === stored.active) ? stored.active : stored.tabs[0]!.id;
     this.#next = Math.max(...stored.tabs.map((t) => Number(/\d+$/.exec(t.id)?.[0] ?? 0))) + 1;
@@ -216,6 +218,7 @@ export class EditorTabs {
   }
 
   #changed(): void {
+    this.#untouched = false;
     if (!this.#persist) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
