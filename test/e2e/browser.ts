@@ -236,5 +236,35 @@ export async function restoreFrom(page: Page, file: string, outcome: RegExp): Pr
   return question;
 }
 
+/**
+ * From the next navigation on, records each distinct place (its top, in page pixels) at which every element
+ * matching `selector` was painted, checked every frame; `placesOf` reads them, keyed by aria-label or test id.
+ * A button that moves after it is shown can take a click meant for it somewhere else.
+ */
+export async function trackPlaces(page: Page, selector: string): Promise<void> {
+  await page.addInitScript((selector: string) => {
+    const seen: Record<string, number[]> = {};
+    Object.assign(window, { dinobasePlaces: seen });
+    const frame = () => {
+      for (const element of document.querySelectorAll(selector)) {
+        const key =
+          element.getAttribute('aria-label') ?? element.getAttribute('data-testid') ?? element.tagName;
+        const top = Math.round(element.getBoundingClientRect().top + window.scrollY);
+        const places = (seen[key] ??= []);
+        if (places.at(-1) !== top) places.push(top);
+      }
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }, selector);
+}
+
+/** What `trackPlaces` recorded since the page's last navigation. */
+export function placesOf(page: Page): Promise<Record<string, number[]>> {
+  return page.evaluate(
+    () => (window as unknown as { dinobasePlaces?: Record<string, number[]> }).dinobasePlaces ?? {},
+  );
+}
+
 /** Text with its runs of whitespace (template line breaks) as single spaces. */
 export const squash = (text: string | null): string => (text ?? '').replace(/\s+/g, ' ').trim();

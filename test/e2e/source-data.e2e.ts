@@ -5,8 +5,10 @@ import {
   answerNextDialog,
   gotoPage,
   openApp,
+  placesOf,
   squash,
   textOf,
+  trackPlaces,
   valueOf,
   waitReady,
   type App,
@@ -96,32 +98,17 @@ describe('Delete data, then Sync now, in one session', () => {
 });
 
 describe('The Sources page', () => {
-  /** Records, per "Delete data" button, each distinct place it was painted at (checked every frame). */
-  function trackButtons(): void {
-    const seen: Record<string, number[]> = {};
-    Object.assign(window, { buttonPlaces: seen });
-    const frame = () => {
-      for (const button of document.querySelectorAll('button[aria-label^="Delete the data of"]')) {
-        const top = Math.round(button.getBoundingClientRect().top + window.scrollY);
-        const places = (seen[button.getAttribute('aria-label')!] ??= []);
-        if (places.at(-1) !== top) places.push(top);
-      }
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-  }
-
   it('opens whole on a reload: no card moves under a click once it is shown', async () => {
     // Cards used to appear first and grow by their history tables a moment later: a click landed beside its button.
     await gotoPage(page, 'sources');
-    await page.addInitScript(trackButtons);
+    await trackPlaces(page, 'button[aria-label^="Delete the data of"]');
     await page.reload();
     await waitReady(page);
     for (const name of ['github', 'hubspot']) {
       await expect.poll(() => page.getByTestId(`sync-history-${name}`).count(), { timeout: 30_000 }).toBe(1);
     }
     await expect.poll(() => textOf(page, 'team-data')).toContain('This server publishes no datasets.');
-    const places = await page.evaluate(() => (window as unknown as { buttonPlaces: object }).buttonPlaces);
+    const places = await placesOf(page);
     expect(Object.keys(places)).toEqual(
       expect.arrayContaining(['Delete the data of github', 'Delete the data of hubspot']),
     );

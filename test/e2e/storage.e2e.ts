@@ -9,8 +9,10 @@ import {
   firstCell,
   gotoPage,
   openApp,
+  placesOf,
   runSql,
   textOf,
+  trackPlaces,
   waitReady,
   type App,
 } from './browser.ts';
@@ -48,6 +50,8 @@ afterAll(async () => {
 describe('storage, backup and restore in Settings', () => {
   it('shows the storage figures when the app is opened at #/settings directly', async () => {
     await page.goto('about:blank');
+    // The figures arrive after the page shows: the buttons below them must stay where they were first painted.
+    await trackPlaces(page, '[data-testid="backup"], [data-testid="clear-data"]');
     await page.goto(new URL('/#/settings', app.server.url).href);
     await waitReady(page);
     await expect
@@ -59,6 +63,9 @@ describe('storage, backup and restore in Settings', () => {
     await expect
       .poll(() => page.getByTestId('storage-persisted').getAttribute('data-persisted'))
       .toMatch(/^(true|false)$/);
+    const places = await placesOf(page);
+    expect(Object.keys(places).sort()).toEqual(['backup', 'clear-data']);
+    for (const [button, tops] of Object.entries(places)) expect(tops, button).toHaveLength(1);
     await gotoPage(page, 'query');
   });
 

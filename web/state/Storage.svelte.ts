@@ -12,6 +12,7 @@ export class Storage {
   #size = $state.raw<DatabaseSize | null>(null);
   #estimate = $state.raw<Estimate | null>(null);
   #persisted = $state.raw<boolean | null>(null);
+  #loaded = $state(false);
   #busy = $state.raw<string | null>(null);
   #error = $state.raw<string | null>(null);
   #notice = $state.raw<string | null>(null);
@@ -33,6 +34,10 @@ export class Storage {
   /** Whether the browser promised not to evict this site's data; null where the API is missing. */
   get persisted() {
     return this.#persisted;
+  }
+  /** The figures were read once: until then `estimate` and `persisted` are unknown, not unsupported. */
+  get loaded() {
+    return this.#loaded;
   }
   /** The action in progress ("Saving a backup…"), if any. */
   get busy() {
@@ -59,6 +64,7 @@ export class Storage {
         ? { usage: estimate.value.usage ?? 0, quota: estimate.value.quota ?? 0 }
         : null;
     this.#persisted = persisted.status === 'fulfilled' ? persisted.value : null;
+    this.#loaded = true;
   }
 
   /** Asks the browser to keep this site's data under storage pressure; it may say no (Chromium decides by engagement). */
