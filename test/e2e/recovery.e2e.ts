@@ -48,18 +48,25 @@ const SAMPLE_LOADS = "SELECT sum(value::INTEGER) AS loads FROM _dinobase.metadat
 /** Loads the sample data (a write that checkpoints) and waits until SAMPLE_LOADS shows `expected` and the load is over. */
 async function loadSample(page: Page, expected: string): Promise<void> {
   await page.getByRole('button', { name: 'Load sample data' }).click();
+  /** What the page showed at the last poll, said when the count never comes. */
+  let seen = '';
   await expect
     .poll(
       async () => {
         // A load that failed says why in the banner; the poll then fails with that reason, not with NULL.
         const failed = await textOf(page, 'session-error');
         if (failed) return `the load failed: ${failed}`;
+        // Read before the next Run: the status says "Running…" while the last poll's query has not answered.
+        seen = `status "${(await textOf(page, 'status')).trim()}", query error "${await textOf(page, 'query-error')}"`;
         await runSql(page, SAMPLE_LOADS);
         return firstCell(page);
       },
       { timeout: 60_000, interval: 1000 },
     )
-    .toBe(expected);
+    .toBe(expected)
+    .catch((error: unknown) => {
+      throw new Error(`${String(error)}; at the last poll the page showed ${seen}`, { cause: error });
+    });
   // The count shows the last commit; the load is over (and checkpointed, so it survives a restart) only when
   // the app is no longer busy. Closing the browser between the two used to lose the last load on a busy machine.
   await expect
