@@ -124,4 +124,25 @@ describe('DuckDB-WASM (async, in its own worker) with a cancelled statement', ()
     });
     expect(db.broken).toContain('terminated');
   }, 60_000);
+
+  it('hung in planning itself: a new connection or a file asked for behind it fails instead of hanging', async () => {
+    db = await openWasmDuckDB({ path: ':memory:' });
+    const planner = await db.connect();
+    let sql = 'SELECT 1 AS x';
+    for (let i = 0; i < 12; i++) sql = `WITH t${i} AS (${sql}) SELECT * FROM t${i}`;
+    const planning = planner.query(sql, { signal: AbortSignal.timeout(100) });
+    // Asked once the statement is sent (the connection's queue is microtasks), so that they wait behind it.
+    await new Promise((sent) => setTimeout(sent, 0));
+    // A load opens its connection and registers its files while DuckDB plans: their answers never come once the
+    // worker is terminated, so the load would stay busy forever with no error.
+    const connecting = db.connect();
+    const registering = db.registerFile('late.csv', new TextEncoder().encode('a\n1\n'));
+    await expect(planning).rejects.toMatchObject({ code: 'interrupted' });
+    for (const late of [connecting, registering]) {
+      await expect(late).rejects.toMatchObject({
+        code: 'internal',
+        message: expect.stringContaining('terminated') as unknown as string,
+      });
+    }
+  }, 60_000);
 });

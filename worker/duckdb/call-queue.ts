@@ -2,6 +2,9 @@
 import { QueryError } from '../errors.ts';
 import { DUCK_CALLS, type DuckCalls } from './driver-head.ts';
 
+/** The connection a call of the instance itself is made for: none (DuckDB's connection ids start at 0). */
+export const NO_CONNECTION = -1;
+
 interface InFlight {
   conn: number;
   fail(error: QueryError): void;
@@ -32,12 +35,16 @@ export class CallQueue {
     const all: readonly string[] = calls.fetchChunks ? [...DUCK_CALLS, 'fetchChunks'] : DUCK_CALLS;
     for (const name of all) {
       const call = (calls as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!;
-      tracked[name] = (...args: unknown[]) => this.#run(Number(args[0]), () => call.apply(calls, args));
+      tracked[name] = (...args: unknown[]) => this.run(Number(args[0]), () => call.apply(calls, args));
     }
     return tracked as unknown as DuckCalls;
   }
 
-  #run<T>(conn: number, call: () => Promise<T>): Promise<T> {
+  /**
+   * `call` in this queue, on behalf of `conn` (NO_CONNECTION for calls of the instance itself: a new connection, a
+   * registered file). Calls that do not go through here are not failed when the instance stops.
+   */
+  run<T>(conn: number, call: () => Promise<T>): Promise<T> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#next++;
     if (this.#inFlight.size === 0) this.#headSince = this.#now();

@@ -86,4 +86,27 @@ describe('the chunk port', () => {
     await db.disconnect(conn);
     await db.disconnect(other);
   });
+
+  it('keeps the calls in the order they were made: one sent during a long fetch runs after it, a cancel goes in at once', async () => {
+    // Long enough that the fetch lets the worker's messages in (it does every 20 ms) many times over.
+    const { conn } = await started('SELECT i FROM range(2000000) t(i)');
+    const other = await db.connectInternal();
+    const order: string[] = [];
+    const fetch = fetchChunks(conn, Number.MAX_SAFE_INTEGER).then((batch) => {
+      order.push('fetch');
+      return batch;
+    });
+    // A call made after the fetch (a sync's insert behind a read): DuckDB must not work on it while the fetch is
+    // still being served, or the engine, which takes the oldest call in flight to be the one DuckDB works on,
+    // would time the fetch by the other call's work (and judge a cancelled read hung).
+    const query = db.runQuery(other, 'SELECT 7 AS n').then(() => order.push('query'));
+    // A cancel is not a call in line: it reaches DuckDB during the fetch (here it has nothing to cancel).
+    const cancel = db.cancelPendingQuery(other).then(() => order.push('cancel'));
+    const batch = await fetch;
+    await Promise.all([query, cancel]);
+    expect(batch.ended).toBe(true);
+    expect(order).toEqual(['cancel', 'fetch', 'query']);
+    await db.disconnect(conn);
+    await db.disconnect(other);
+  });
 });

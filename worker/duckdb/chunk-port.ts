@@ -16,7 +16,7 @@ export type FetchChunks = (conn: number, max: number, signal?: AbortSignal) => P
 /** What a fetch stopped by its signal rejects with (the caller reports its own abort). */
 export const FETCH_STOPPED = 'The chunk fetch was stopped.';
 
-/** The message that hands DuckDB's worker the port. */
+/** The message that hands DuckDB's worker the port; `:fetch` and `:stop` after it name the requests. */
 const PORT_MESSAGE = 'DINOBASE_CHUNK_PORT';
 
 interface Envelope {
@@ -27,32 +27,39 @@ interface Envelope {
 }
 
 interface FetchRequest {
+  type: string;
   id: number;
   conn: number;
   max: number;
 }
 
-type PortRequest = FetchRequest | { stop: number };
-
 /**
  * Runs inside DuckDB's worker before duckdb-wasm's script (serialised into it, so it uses nothing from outside its
- * body but `pause`, common/event-loop.ts's yield serialised beside it). duckdb-wasm answers each `FETCH_QUERY_RESULTS` message with one 2,048-row chunk, so a 10k-row read cost
- * six round trips to its worker. This takes requests on a port of its own and feeds duckdb-wasm's own dispatcher
- * the same `FETCH_QUERY_RESULTS` messages (negative ids, which AsyncDuckDB never uses), catching their answers
- * on the way out, so all the chunks go back in one message. Between fetches it lets the worker's other messages
- * in once it has held the thread 20 ms, so a `CANCEL_PENDING_QUERY` still lands between two chunks.
+ * body but `pause`, common/event-loop.ts's yield serialised beside it). duckdb-wasm answers each
+ * `FETCH_QUERY_RESULTS` message with one 2,048-row chunk, so a 10k-row read cost six round trips to its worker.
+ * This takes fetch requests beside duckdb-wasm's own messages (the worker's one channel, so they keep the order
+ * they were sent in), feeds duckdb-wasm's own dispatcher the same `FETCH_QUERY_RESULTS` messages (negative ids,
+ * which AsyncDuckDB never uses), catches their answers on the way out, and sends all the chunks back in one
+ * message on a port of its own. Between fetches it lets the worker's messages in once it has held the thread 20 ms,
+ * so that a stop or a `CANCEL_PENDING_QUERY` lands between two chunks; any other message that comes then waits
+ * until the request is answered, so calls still run one at a time in the order they were made (call-queue.ts).
  */
 export function installChunkPort(message: string, stopped: string, pause: () => Promise<void>): void {
   const scope = self as unknown as {
     onmessage: ((event: { data: unknown }) => unknown) | null;
     postMessage(data: unknown, transfer?: Transferable[]): void;
   };
+  const FETCH = `${message}:fetch`;
+  const STOP = `${message}:stop`;
   let dispatch: ((event: { data: unknown }) => unknown) | null = null;
+  let port: MessagePort | null = null;
   const answers = new Map<number, (envelope: Envelope) => void>();
   let nextId = -1;
-  /** Requests being served, and those of them whose caller gave up (seen whenever the loop lets messages in). */
-  const serving = new Set<number>();
+  /** The request being served; the ids of requests in line or served whose caller gave up. */
+  let serving: number | null = null;
   const stops = new Set<number>();
+  /** Messages that came while a request was served: they run once it is answered, in the order they came. */
+  const waiting: { data: unknown }[] = [];
 
   const post = scope.postMessage.bind(scope);
   scope.postMessage = (data: unknown, transfer?: Transferable[]) => {
@@ -69,13 +76,15 @@ export function installChunkPort(message: string, stopped: string, pause: () => 
       void dispatch?.({ data: { messageId, type, data } });
     });
 
-  async function serve(port: MessagePort, request: FetchRequest): Promise<void> {
-    serving.add(request.id);
+  async function serve(request: FetchRequest): Promise<void> {
+    serving = request.id;
     try {
-      port.postMessage(...(await fetched(request)));
+      const [answer, transfer] = await fetched(request);
+      port?.postMessage(answer, transfer);
     } finally {
-      serving.delete(request.id);
+      serving = null;
       stops.delete(request.id);
+      while (serving === null && waiting.length > 0) handle(waiting.shift()!);
     }
   }
 
@@ -104,19 +113,33 @@ export function installChunkPort(message: string, stopped: string, pause: () => 
     return [{ id: request.id, chunks, ended }, [...buffers]];
   }
 
+  function handle(event: { data: unknown }): unknown {
+    const data = event.data as FetchRequest | null;
+    if (data?.type === FETCH) return void serve(data);
+    return dispatch?.(event);
+  }
+
   const wrapped = (event: { data: unknown }) => {
-    const data = event.data as { type?: unknown; port?: MessagePort } | null;
+    const data = event.data as { type?: unknown; port?: MessagePort; id?: number } | null;
     if (data?.type === message && data.port) {
-      const port = data.port;
-      port.onmessage = ({ data: request }: MessageEvent<PortRequest>) => {
-        // A stop that comes after its answer left has nothing to stop.
-        if ('stop' in request) {
-          if (serving.has(request.stop)) stops.add(request.stop);
-        } else void serve(port, request);
-      };
+      port = data.port;
       return undefined;
     }
-    return dispatch?.(event);
+    if (data?.type === STOP) {
+      // A stop that comes after its answer left has nothing to stop.
+      const id = data.id;
+      const inLine = (e: { data: unknown }) => {
+        const request = e.data as FetchRequest | null;
+        return request?.type === FETCH && request.id === id;
+      };
+      if (id !== undefined && (id === serving || waiting.some(inLine))) stops.add(id);
+      return undefined;
+    }
+    if (serving !== null && data?.type !== 'CANCEL_PENDING_QUERY') {
+      waiting.push(event);
+      return undefined;
+    }
+    return handle(event);
   };
 
   // duckdb-wasm sets `onmessage` once as it loads: keep its handler as the dispatcher and install ours in its place.
@@ -144,7 +167,10 @@ export function chunkPortScript(): string {
   return `const __name = (target) => target;\n(${installChunkPort.toString()})(${JSON.stringify(PORT_MESSAGE)}, ${JSON.stringify(FETCH_STOPPED)}, ${yieldToEventLoop.toString()});`;
 }
 
-/** The engine's end of the port: hands it to DuckDB's `worker` (which must run `chunkPortScript`) and asks through it. */
+/**
+ * The engine's end: hands DuckDB's `worker` (which must run `chunkPortScript`) the port the answers come back on, and
+ * sends the requests beside AsyncDuckDB's own messages, so that DuckDB takes them in the order they were made.
+ */
 export function chunkPort(worker: {
   postMessage(message: unknown, transfer: Transferable[]): void;
 }): FetchChunks {
@@ -175,9 +201,9 @@ export function chunkPort(worker: {
   return (conn, max, signal) =>
     new Promise((resolve, reject) => {
       const id = nextId++;
-      const stop = () => channel.port1.postMessage({ stop: id });
+      const stop = () => worker.postMessage({ type: `${PORT_MESSAGE}:stop`, id }, []);
       signal?.addEventListener('abort', stop, { once: true });
       waiting.set(id, { resolve, reject, done: () => signal?.removeEventListener('abort', stop) });
-      channel.port1.postMessage({ id, conn, max });
+      worker.postMessage({ type: `${PORT_MESSAGE}:fetch`, id, conn, max }, []);
     });
 }

@@ -1,6 +1,7 @@
 // Wraps an instantiated AsyncDuckDB (DuckDB in its own worker) into the engine's DuckDatabase contract: session setup, files, restarts.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { QueryError } from '../errors.ts';
+import { NO_CONNECTION } from './call-queue.ts';
 import type { FetchChunks } from './chunk-port.ts';
 import { withChunkPort } from './driver-head.ts';
 import { givenFilePath, lockdown } from './lockdown.ts';
@@ -43,6 +44,8 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
     () => void db.terminate(),
   );
   const calls = health.queue.track(options.fetchChunks ? withChunkPort(db, options.fetchChunks) : db);
+  // A terminated worker never answers: calls in line fail with the reason instead of hanging their caller.
+  const inLine = <T>(call: () => Promise<T>) => health.queue.run(NO_CONNECTION, call);
   return {
     path: options.path,
     persistent: options.persistent,
@@ -53,24 +56,27 @@ export async function wrapDuckDB(db: duckdb.AsyncDuckDB, options: WrapOptions): 
     },
     async connect() {
       if (health.broken) throw new QueryError('internal', health.broken);
-      return new WasmConnection(calls, await db.connectInternal(), health);
+      return new WasmConnection(calls, await inLine(() => db.connectInternal()), health);
     },
     async registerFile(name, bytes) {
       const path = givenFilePath(name);
-      await db.registerFileBuffer(path, bytes);
+      await inLine(() => db.registerFileBuffer(path, bytes));
       return path;
     },
     async registerFileHandle(name, file) {
       const path = givenFilePath(name);
       if (options.fileHandles === 'filereader') {
-        await db.registerFileHandle(path, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+        await inLine(() =>
+          db.registerFileHandle(path, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true),
+        );
       } else {
-        await db.registerFileBuffer(path, new Uint8Array(await file.arrayBuffer()));
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        await inLine(() => db.registerFileBuffer(path, bytes));
       }
       return path;
     },
     async dropFile(name) {
-      await db.dropFile(givenFilePath(name));
+      await inLine(() => db.dropFile(givenFilePath(name)));
     },
     async close() {
       if (closed) return;
