@@ -89,7 +89,7 @@ describe('the chunk port', () => {
 
   it('keeps the calls in the order they were made: one sent during a long fetch runs after it, a cancel goes in at once', async () => {
     // Long enough that the fetch lets the worker's messages in (it does every 20 ms) many times over.
-    const { conn } = await started('SELECT i FROM range(2000000) t(i)');
+    const { conn } = await started('SELECT i FROM range(5000000) t(i)');
     const other = await db.connectInternal();
     const order: string[] = [];
     const fetch = fetchChunks(conn, Number.MAX_SAFE_INTEGER).then((batch) => {

@@ -16,8 +16,12 @@ export type FetchChunks = (conn: number, max: number, signal?: AbortSignal) => P
 /** What a fetch stopped by its signal rejects with (the caller reports its own abort). */
 export const FETCH_STOPPED = 'The chunk fetch was stopped.';
 
-/** The message that hands DuckDB's worker the port; `:fetch` and `:stop` after it name the requests. */
-const PORT_MESSAGE = 'DINOBASE_CHUNK_PORT';
+/** The messages the engine sends DuckDB's worker: the port the answers come back on, a fetch, a stop. */
+const MESSAGES = {
+  port: 'DINOBASE_CHUNK_PORT',
+  fetch: 'DINOBASE_CHUNK_FETCH',
+  stop: 'DINOBASE_CHUNK_STOP',
+};
 
 interface Envelope {
   messageId: number;
@@ -44,13 +48,15 @@ interface FetchRequest {
  * so that a stop or a `CANCEL_PENDING_QUERY` lands between two chunks; any other message that comes then waits
  * until the request is answered, so calls still run one at a time in the order they were made (call-queue.ts).
  */
-export function installChunkPort(message: string, stopped: string, pause: () => Promise<void>): void {
+export function installChunkPort(
+  messages: typeof MESSAGES,
+  stopped: string,
+  pause: () => Promise<void>,
+): void {
   const scope = self as unknown as {
     onmessage: ((event: { data: unknown }) => unknown) | null;
     postMessage(data: unknown, transfer?: Transferable[]): void;
   };
-  const FETCH = `${message}:fetch`;
-  const STOP = `${message}:stop`;
   let dispatch: ((event: { data: unknown }) => unknown) | null = null;
   let port: MessagePort | null = null;
   const answers = new Map<number, (envelope: Envelope) => void>();
@@ -115,22 +121,22 @@ export function installChunkPort(message: string, stopped: string, pause: () => 
 
   function handle(event: { data: unknown }): unknown {
     const data = event.data as FetchRequest | null;
-    if (data?.type === FETCH) return void serve(data);
+    if (data?.type === messages.fetch) return void serve(data);
     return dispatch?.(event);
   }
 
   const wrapped = (event: { data: unknown }) => {
     const data = event.data as { type?: unknown; port?: MessagePort; id?: number } | null;
-    if (data?.type === message && data.port) {
+    if (data?.type === messages.port && data.port) {
       port = data.port;
       return undefined;
     }
-    if (data?.type === STOP) {
+    if (data?.type === messages.stop) {
       // A stop that comes after its answer left has nothing to stop.
       const id = data.id;
       const inLine = (e: { data: unknown }) => {
         const request = e.data as FetchRequest | null;
-        return request?.type === FETCH && request.id === id;
+        return request?.type === messages.fetch && request.id === id;
       };
       if (id !== undefined && (id === serving || waiting.some(inLine))) stops.add(id);
       return undefined;
@@ -164,7 +170,7 @@ export function installChunkPort(message: string, stopped: string, pause: () => 
  * wrap inner functions in a `__name` helper of the enclosing module, which the serialised body still calls.
  */
 export function chunkPortScript(): string {
-  return `const __name = (target) => target;\n(${installChunkPort.toString()})(${JSON.stringify(PORT_MESSAGE)}, ${JSON.stringify(FETCH_STOPPED)}, ${yieldToEventLoop.toString()});`;
+  return `const __name = (target) => target;\n(${installChunkPort.toString()})(${JSON.stringify(MESSAGES)}, ${JSON.stringify(FETCH_STOPPED)}, ${yieldToEventLoop.toString()});`;
 }
 
 /**
@@ -175,7 +181,7 @@ export function chunkPort(worker: {
   postMessage(message: unknown, transfer: Transferable[]): void;
 }): FetchChunks {
   const channel = new MessageChannel();
-  worker.postMessage({ type: PORT_MESSAGE, port: channel.port2 }, [channel.port2]);
+  worker.postMessage({ type: MESSAGES.port, port: channel.port2 }, [channel.port2]);
   const waiting = new Map<
     number,
     { resolve(batch: ChunkBatch): void; reject(error: Error): void; done(): void }
@@ -201,9 +207,9 @@ export function chunkPort(worker: {
   return (conn, max, signal) =>
     new Promise((resolve, reject) => {
       const id = nextId++;
-      const stop = () => worker.postMessage({ type: `${PORT_MESSAGE}:stop`, id }, []);
+      const stop = () => worker.postMessage({ type: MESSAGES.stop, id }, []);
       signal?.addEventListener('abort', stop, { once: true });
       waiting.set(id, { resolve, reject, done: () => signal?.removeEventListener('abort', stop) });
-      worker.postMessage({ type: `${PORT_MESSAGE}:fetch`, id, conn, max }, []);
+      worker.postMessage({ type: MESSAGES.fetch, id, conn, max }, []);
     });
 }
