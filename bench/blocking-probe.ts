@@ -2,7 +2,7 @@
 import * as duckdb from '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';
 import * as Comlink from 'comlink';
 import { yieldToEventLoop } from '../common/event-loop.ts';
-import { END_OF_STREAM, concat } from '../worker/duckdb/driver-head.ts';
+import { ipcTransfer, type IpcMessages } from '../common/arrow.ts';
 import { toQueryError } from '../worker/duckdb/errors.ts';
 import { lockdown } from '../worker/duckdb/lockdown.ts';
 import { healEmptyWal, retryWhileBusy } from '../worker/duckdb/opfs-wal.ts';
@@ -21,7 +21,7 @@ export interface BlockingProbe {
    * A statement's whole result as one Arrow IPC stream (transferred). `pending` (the default) runs it as the
    * product runs a read, cancellable; `run` in one `runQuery` call, which nothing can interrupt (for contrast).
    */
-  query(request: { sql: string; queryId: string; mode?: 'pending' | 'run' }): Promise<Uint8Array>;
+  query(request: { sql: string; queryId: string; mode?: 'pending' | 'run' }): Promise<IpcMessages>;
   /** Where the last query's time went inside this worker. */
   lastQuery(): Promise<QueryStats>;
   /** Interrupts the query `queryId`; false when it is not running. */
@@ -98,8 +98,8 @@ export function createBlockingProbe(): BlockingProbe {
       stats.chunks++;
       chunks.push(chunk);
     }
-    chunks.push(END_OF_STREAM);
-    return concat(chunks);
+    // As the product's head: the messages as they came, never joined (common/arrow.ts, IpcMessages).
+    return chunks;
   };
 
   const ready = (): Opened => {
@@ -166,9 +166,9 @@ export function createBlockingProbe(): BlockingProbe {
       stats = { total_ms: 0, duckdb_ms: 0, polls: 0, chunks: 0, yields: 0 };
       try {
         const ipc =
-          mode === 'run' ? timed(() => db.runQuery(conn, sql)) : await pending(db, conn, sql, signal);
+          mode === 'run' ? [timed(() => db.runQuery(conn, sql))] : await pending(db, conn, sql, signal);
         stats.total_ms = performance.now() - started;
-        return Comlink.transfer(ipc, [ipc.buffer as ArrayBuffer]);
+        return Comlink.transfer(ipc, ipcTransfer(ipc));
       } catch (error) {
         throw toQueryError(error, signal);
       } finally {

@@ -2,7 +2,6 @@
 import { DinobaseDB } from '../worker/db.ts';
 import { wrapBlockingDuckDB } from '../worker/duckdb/blocking.ts';
 import { openMemoryBindings } from '../worker/duckdb/blocking-node.ts';
-import { END_OF_STREAM, concat } from '../worker/duckdb/driver-head.ts';
 import { QueryEngine } from '../worker/query/engine.ts';
 import { ManualClock } from '../worker/testing.ts';
 import { WIDE } from './query-path.ts';
@@ -39,8 +38,8 @@ const conn = await db.connect();
 // A second connection of the same database, called directly: what the probe does (bench/blocking-probe.ts).
 const raw = timed.connect().useUnsafe((_, id) => id);
 
-/** The probe's read: a streamed pending query, its chunks joined into one stream, nothing else. */
-function probeRead(): Uint8Array {
+/** The probe's read: a streamed pending query, its messages as they came (never joined), nothing else. */
+function probeRead(): Uint8Array[] {
   let header = timed.startPendingQuery(raw, WIDE, true);
   while (header == null) header = timed.pollPendingQuery(raw);
   const chunks = [header];
@@ -50,13 +49,13 @@ function probeRead(): Uint8Array {
     if (chunk.byteLength === 0) break;
     chunks.push(chunk);
   }
-  return concat([...chunks, END_OF_STREAM]);
+  return chunks;
 }
 
 const signal = () => new AbortController().signal;
 const paths: [string, () => Promise<unknown>][] = [
   ['raw runQuery (one call)', async () => timed.runQuery(raw, WIDE)],
-  ['probe: pending + join', async () => probeRead()],
+  ['probe: pending', async () => probeRead()],
   [
     'conn.queryHead',
     () => conn.queryHead(WIDE, { maxRows: 1_000_000, wrappable: true, single: true, signal: signal() }),

@@ -7,6 +7,7 @@ import type { EngineApi } from '../worker/api.ts';
 import { Comlink, getEngine, type Engine } from '../web/lib/engine.ts';
 import type { BlockingProbe, QueryStats } from './blocking-probe.ts';
 import { timeRaw } from './raw-duckdb.ts';
+import type { TwoHopAnswer, TwoHopRequest } from './bench-two-hop.ts';
 
 const engine = getEngine();
 
@@ -21,6 +22,36 @@ function appOnBlocking(): Engine {
     }),
   );
   return blockingEngine;
+}
+
+/** The floor of the default driver's two hops (bench/bench-two-hop.ts), started on first use. */
+let twoHop: Worker | null = null;
+let twoHopCalls = 0;
+
+/** One read relayed through the two-hop worker, main thread to decoded table. */
+async function timeTwoHop(
+  sql: string,
+  mode: TwoHopRequest['mode'],
+): Promise<{ elapsed: number; rows: number }> {
+  twoHop ??= new Worker(new URL('./bench-two-hop.ts', import.meta.url), {
+    type: 'module',
+    name: 'bench-two-hop',
+  });
+  const worker = twoHop;
+  const id = ++twoHopCalls;
+  const started = performance.now();
+  const answer = await new Promise<TwoHopAnswer>((resolve) => {
+    const onAnswer = ({ data }: MessageEvent<TwoHopAnswer>) => {
+      if (data.id !== id) return;
+      worker.removeEventListener('message', onAnswer);
+      resolve(data);
+    };
+    worker.addEventListener('message', onAnswer);
+    worker.postMessage({ id, sql, mode } satisfies TwoHopRequest);
+  });
+  if ('error' in answer) throw new Error(`the two-hop floor's read failed: ${answer.error}`);
+  const rows = tableFromIPC(answer.ipc).numRows;
+  return { elapsed: performance.now() - started, rows };
 }
 
 /** The probe's own OPFS file: the app's engine holds dinobase.duckdb in this page. */
@@ -85,6 +116,13 @@ export interface ProbeTiming {
   app: number[];
   /** The same on the opt-in blocking driver (`?duckdb=blocking`): DuckDB in the engine's worker. */
   appBlocking: number[];
+  /**
+   * Raw runQuery relayed through one more worker that holds DuckDB's worker (bench/bench-two-hop.ts): the hops of the
+   * default driver (page → engine worker → DuckDB's worker and back) with none of the engine's work.
+   */
+  twoHop: number[];
+  /** The same worker reading through the driver's cancellable streamed head (`queryHead`), as the engine does. */
+  twoHopHead: number[];
   /** The probe's read per `BlockingProbe.query` mode, main thread to decoded table. */
   pending: number[];
   run: number[];
@@ -113,16 +151,26 @@ async function measureBlocking(sql: string, runs: number, warmup: number): Promi
     raw: [],
     app: [],
     appBlocking: [],
+    twoHop: [],
+    twoHopHead: [],
     pending: [],
     run: [],
     inside: { pending: [], run: [] },
   };
   await Promise.all([engine.open(), appOnBlocking().open()]);
-  const paths = ['pending', 'run', 'raw', 'app', 'appBlocking'] as const;
+  const paths = ['pending', 'run', 'raw', 'app', 'appBlocking', 'twoHop', 'twoHopHead'] as const;
   for (let i = 0; i < warmup + runs; i++) {
-    // The order rotates, so a change in the machine's load hits all five alike.
+    // The order rotates, so a change in the machine's load hits all seven alike.
     for (let k = 0; k < paths.length; k++) {
       const path = paths[(i + k) % paths.length]!;
+      if (path === 'twoHop' || path === 'twoHopHead') {
+        const { elapsed, rows } = await timeTwoHop(sql, path === 'twoHop' ? 'run' : 'head');
+        if (timing.rows && rows !== timing.rows)
+          throw new Error(`the two-hop floor read ${rows} rows, the other paths ${timing.rows}`);
+        timing.rows = rows;
+        if (i >= warmup) timing[path].push(elapsed);
+        continue;
+      }
       if (path === 'raw' || path === 'app' || path === 'appBlocking') {
         const elapsed =
           path === 'raw'

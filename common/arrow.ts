@@ -16,8 +16,21 @@ export function positional<S extends Schema>(schema: S): S {
   return schema;
 }
 
+/**
+ * An Arrow IPC stream as the messages it came in (the schema, then each record batch), never joined into one
+ * buffer: in a browser a buffer of a megabyte or more is a fresh mapping from the system, and writing a joined
+ * copy of a 10k-row read cost more than a third of the read (docs/ARCHITECTURE.md, P1). The end-of-stream
+ * marker is optional: a reader stops where the messages end.
+ */
+export type IpcMessages = Uint8Array[];
+
+/** The buffers under `messages`, each once: what posting them to another thread transfers. */
+export function ipcTransfer(messages: readonly Uint8Array[]): ArrayBuffer[] {
+  return [...new Set(messages.map((m) => m.buffer as ArrayBuffer))];
+}
+
 /** `tableFromIPC` for a query result: the same table, with its schema kept by position. */
-export function tableFromResultIPC(bytes: Uint8Array): Table {
+export function tableFromResultIPC(bytes: Uint8Array | readonly Uint8Array[]): Table {
   const reader = RecordBatchReader.from(bytes);
   reader.open();
   const schema = positional(reader.schema);

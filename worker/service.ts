@@ -1,5 +1,6 @@
 // Builds the engines from their parts and implements EngineApi; the worker entry only exposes it.
 import * as Comlink from 'comlink';
+import { ipcTransfer } from '../common/arrow.ts';
 import type { EngineApi, EngineInfo } from './api.ts';
 import { DinobaseDB } from './db.ts';
 import {
@@ -164,7 +165,7 @@ export function createEngineService(options: ServiceOptions = {}): EngineApi {
         queries.executeArrow(sql, { ...o, maxRows, timeoutMs, maxAffectedRows, firstLine }),
       );
       if (isErrorResult(result) || isMutationResponse(result) || isScriptPreview(result)) return result;
-      return Comlink.transfer(result, [result.ipc.buffer as ArrayBuffer]);
+      return Comlink.transfer(result, ipcTransfer(result.ipc));
     },
     async cancel({ queryId }) {
       const controller = running.get(queryId);

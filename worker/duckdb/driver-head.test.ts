@@ -1,4 +1,4 @@
-// The IPC shortcuts of the bounded read: a record batch's row count and a result's schema read from one message.
+// The IPC shortcuts of the bounded read: a record batch's row count and a result's schema read from one message, and a result read from its messages.
 import {
   DataType,
   Message,
@@ -13,6 +13,7 @@ import {
   type RecordBatch,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { ipcTransfer, tableFromResultIPC } from '../../common/arrow.ts';
 import { headerSchema, recordBatchLength } from './driver-head.ts';
 
 /** A stream's messages, one piece each (marker, metadata length, metadata, body), as DuckDB-WASM hands chunks over. */
@@ -79,6 +80,39 @@ describe('headerSchema', () => {
     expect(schema.fields.map((f) => [f.name, DataType.isDictionary(f.type)])).toEqual([
       ['a', false],
       ['m', true],
+    ]);
+  });
+});
+
+describe('a result as its messages (IpcMessages)', () => {
+  it('decodes the messages as they came, each in a buffer of its own and without the end marker, as the joined stream', () => {
+    const wide = new Table({
+      id: vectorFromArray(Int32Array.from({ length: 5000 }, (_, i) => i)),
+      name: vectorFromArray(
+        Array.from({ length: 5000 }, (_, i) => `name-${i}`),
+        new Utf8(),
+      ),
+    });
+    const stream = streamOf([
+      ...wide.slice(0, 2048).batches,
+      ...wide.slice(2048, 4096).batches,
+      ...wide.slice(4096).batches,
+    ]);
+    // What a transfer leaves: one ArrayBuffer per message, and no end-of-stream marker after the last batch.
+    const pieces = messages(stream).map((piece) => piece.slice());
+    expect(pieces).toHaveLength(4);
+    const table = tableFromResultIPC(pieces);
+    expect([table.numRows, table.batches.length]).toEqual([5000, 3]);
+    expect([table.getChild('id')?.get(4999), table.getChild('name')?.get(2048)]).toEqual([4999, 'name-2048']);
+    expect(table.getChild('name')?.toArray()).toEqual(tableFromIPC(stream).getChild('name')?.toArray());
+  });
+
+  it('transfers each buffer under the messages once', () => {
+    const shared = new Uint8Array(16);
+    const own = new Uint8Array(8);
+    expect(ipcTransfer([shared.subarray(0, 8), shared.subarray(8), own])).toEqual([
+      shared.buffer,
+      own.buffer,
     ]);
   });
 });

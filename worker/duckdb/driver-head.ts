@@ -1,7 +1,7 @@
 // DuckDB-WASM's bounded read (queryHead): streams the first chunks of a result, then counts the rest in DuckDB.
 import type * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, Message, Table, tableFromIPC, type Schema } from 'apache-arrow';
-import { positional, renamed, tableFromResultIPC } from '../../common/arrow.ts';
+import { positional, renamed, tableFromResultIPC, type IpcMessages } from '../../common/arrow.ts';
 import type { FetchChunks } from './chunk-port.ts';
 import { toQueryError } from './errors.ts';
 import { countSql, limitSql, tableHead } from './head.ts';
@@ -104,7 +104,7 @@ export function headerSchema(header: Uint8Array): Schema {
  * A head whose table is decoded from `ipc` only when it is read: the UI's path transfers the bytes as they are
  * and needs only the schema, which the header already gave.
  */
-function lazyHead(ipc: Uint8Array, schema: Schema, rows: number, totalRows: number): HeadResult {
+function lazyHead(ipc: IpcMessages, schema: Schema, rows: number, totalRows: number): HeadResult {
   let table: Table | undefined;
   return {
     schema,
@@ -315,12 +315,12 @@ export async function headOf(
     const text = totalRows > maxRows && wrappable ? limitSql(sql, maxRows) : sql;
     if (options.single) await assertOne(text);
     const bytes = await db.runQuery(conn, text);
-    if (text === sql) return tableHead(tableFromResultIPC(bytes), totalRows, bytes);
+    if (text === sql) return tableHead(tableFromResultIPC(bytes), totalRows, [bytes]);
     // The wrapping renames duplicate names (`a, a` → `a, a_1`); the streamed header has the statement's own.
     const names = schema.fields.map((f) => f.name);
     return tableHead(renamed(tableFromResultIPC(bytes), names), totalRows);
   }
-  return lazyHead(concat([...chunks, END_OF_STREAM]), schema, rows, totalRows);
+  return lazyHead(chunks, schema, rows, totalRows);
 }
 
 /**

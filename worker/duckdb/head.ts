@@ -1,5 +1,6 @@
 // Shared by both drivers' queryHead: the statements that count or cap a read DuckDB can take as a subquery, and the head of a table in hand.
 import type { Table } from 'apache-arrow';
+import type { IpcMessages } from '../../common/arrow.ts';
 import type { HeadResult } from './types.ts';
 
 /**
@@ -16,6 +17,6 @@ export function limitSql(sql: string, rows: number): string {
 }
 
 /** A head already decoded (native DuckDB builds the table itself), with its IPC bytes when the driver had them. */
-export function tableHead(table: Table, totalRows: number, ipc: Uint8Array | null = null): HeadResult {
+export function tableHead(table: Table, totalRows: number, ipc: IpcMessages | null = null): HeadResult {
   return { table, schema: table.schema, rows: table.numRows, ipc, totalRows };
 }

@@ -1,6 +1,7 @@
 // The narrow database contract the engines depend on; nothing here imports DuckDB-WASM.
 import type { Schema, Table } from 'apache-arrow';
 import type { DuckDBDriver } from '../../common/duckdb-driver.ts';
+import type { IpcMessages } from '../../common/arrow.ts';
 
 export interface RunOptions {
   /** Aborting interrupts the running statement; the promise rejects with a QueryError code 'interrupted'. */
@@ -34,8 +35,8 @@ export interface HeadResult {
   schema: Schema;
   /** `table.numRows`, without decoding it. */
   rows: number;
-  /** `table` as an Arrow IPC stream when the driver has it without re-encoding (DuckDB-WASM), else null. */
-  ipc: Uint8Array | null;
+  /** `table` as an Arrow IPC stream's messages when the driver has them without re-encoding (DuckDB-WASM), else null. */
+  ipc: IpcMessages | null;
   totalRows: number;
 }
 

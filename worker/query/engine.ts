@@ -1,5 +1,6 @@
 // QueryEngine: runs reads with row caps, timeouts and cancellation; routes writes to mutation previews.
 import type { DinobaseDB } from '../db.ts';
+import type { IpcMessages } from '../../common/arrow.ts';
 import type { DuckConnection, HeadResult } from '../duckdb/index.ts';
 import { DinobaseError, errorMessage, type ErrorCode } from '../errors.ts';
 import { duckTypeName, headToIPC, tableToRows, type JsonRow } from '../values.ts';
@@ -67,9 +68,12 @@ export interface QueryResult extends ResultShape {
   rows: JsonRow[];
 }
 
-/** The UI's form: the same result as Arrow IPC bytes, so rows are never cloned value by value. */
+/**
+ * The UI's form: the same result as an Arrow IPC stream's messages (transferred, never joined), so rows are
+ * never cloned value by value.
+ */
 export interface ArrowQueryResult extends ResultShape {
-  ipc: Uint8Array;
+  ipc: IpcMessages;
 }
 
 /** A mutation preview or batch preview, passed through as the MutationEngine returns it. */
@@ -193,7 +197,7 @@ export class QueryEngine {
     if ('error' in outcome) return outcome;
     const { head, shape } = outcome;
     // The driver's bytes go as they are; the table is decoded (head.table) only to slice or to encode it.
-    const ipc = shape.truncated || !head.ipc ? headToIPC(head.table, shape.row_count) : head.ipc;
+    const ipc = shape.truncated || !head.ipc ? [headToIPC(head.table, shape.row_count)] : head.ipc;
     return { columns: shape.columns, ...shapeRest(shape), ipc };
   }
 
