@@ -156,15 +156,16 @@ export function benchQueryPath(): Promise<Row[]> {
     await openBenchPage(page, server);
     const run = (sql: string, runs: number, cancellable = true) =>
       page.evaluate(
-        ([s, n, c]) =>
+        ([s, n, w, c]) =>
           (
             globalThis as unknown as {
               dinobaseBench: {
                 measure(sql: string, runs: number, warmup: number, cancellable: boolean): Promise<PathTiming>;
               };
             }
-          ).dinobaseBench.measure(s, n, WARMUP, c),
-        [sql, runs, cancellable] as const,
+          ).dinobaseBench.measure(s, n, w, c),
+        // The function runs in the page: everything it uses comes in as an argument.
+        [sql, runs, WARMUP, cancellable] as const,
       );
     const wide = await run(WIDE, 40);
     const wideOneTrip = await run(WIDE, 40, false);
