@@ -88,25 +88,48 @@ describe('the chunk port', () => {
   });
 
   it('keeps the calls in the order they were made: one sent during a long fetch runs after it, a cancel goes in at once', async () => {
-    // Long enough that the fetch lets the worker's messages in (it does every 20 ms) many times over.
-    const { conn } = await started('SELECT i FROM range(5000000) t(i)');
-    const other = await db.connectInternal();
+    // The order DuckDB's worker answers in, seen from inside it: the fetch's answer leaves on the chunk port, the
+    // others on the worker's own channel, and the engine's thread may receive messages of two channels in either
+    // order. Its answers leave in the order it ran the calls; one BroadcastChannel keeps that order.
+    const name = `dinobase-chunk-port-order-${process.pid}`;
+    const prelude = `{
+      const order = new BroadcastChannel(${JSON.stringify(name)});
+      const post = self.postMessage.bind(self);
+      self.postMessage = (data, transfer) => {
+        if (data?.type === 'QUERY_RESULT') order.postMessage('query');
+        if (data?.type === 'SUCCESS' && typeof data.data === 'boolean') order.postMessage('cancel');
+        return post(data, transfer);
+      };
+      const answer = MessagePort.prototype.postMessage;
+      MessagePort.prototype.postMessage = function (data, transfer) {
+        if (Array.isArray(data?.chunks)) order.postMessage('fetch');
+        return answer.call(this, data, transfer);
+      };
+    }`;
+    const watched = await instantiateInWorker({ prelude });
     const order: string[] = [];
-    const fetch = fetchChunks(conn, Number.MAX_SAFE_INTEGER).then((batch) => {
-      order.push('fetch');
-      return batch;
-    });
-    // A call made after the fetch (a sync's insert behind a read): DuckDB must not work on it while the fetch is
-    // still being served, or the engine, which takes the oldest call in flight to be the one DuckDB works on,
-    // would time the fetch by the other call's work (and judge a cancelled read hung).
-    const query = db.runQuery(other, 'SELECT 7 AS n').then(() => order.push('query'));
-    // A cancel is not a call in line: it reaches DuckDB during the fetch (here it has nothing to cancel).
-    const cancel = db.cancelPendingQuery(other).then(() => order.push('cancel'));
-    const batch = await fetch;
-    await Promise.all([query, cancel]);
-    expect(batch.ended).toBe(true);
-    expect(order).toEqual(['cancel', 'fetch', 'query']);
-    await db.disconnect(conn);
-    await db.disconnect(other);
+    const listener = new BroadcastChannel(name);
+    listener.onmessage = (event: MessageEvent<string>) => order.push(event.data);
+    try {
+      await watched.db.open({ path: ':memory:' });
+      // Long enough that the fetch lets the worker's messages in (it does every 20 ms) many times over.
+      const conn = await watched.db.connectInternal();
+      let header = await watched.db.startPendingQuery(conn, 'SELECT i FROM range(5000000) t(i)', true);
+      while (header == null) header = await watched.db.pollPendingQuery(conn);
+      const other = await watched.db.connectInternal();
+      const fetch = watched.fetchChunks(conn, Number.MAX_SAFE_INTEGER);
+      // A call made after the fetch (a sync's insert behind a read): DuckDB must not work on it while the fetch is
+      // still being served, or the engine, which takes the oldest call in flight to be the one DuckDB works on,
+      // would time the fetch by the other call's work (and judge a cancelled read hung).
+      const query = watched.db.runQuery(other, 'SELECT 7 AS n');
+      // A cancel is not a call in line: it reaches DuckDB during the fetch (here it has nothing to cancel).
+      const cancel = watched.db.cancelPendingQuery(other);
+      const [batch] = await Promise.all([fetch, query, cancel]);
+      expect(batch.ended).toBe(true);
+      await expect.poll(() => order).toEqual(['cancel', 'fetch', 'query']);
+    } finally {
+      listener.close();
+      await watched.db.terminate();
+    }
   });
 });

@@ -10,11 +10,15 @@ const require = createRequire(import.meta.url);
 
 /**
  * DuckDB-WASM instantiated in a worker of its own, not yet opened, with the chunk port put in before duckdb-wasm's
- * worker script loads, as the browser's prelude puts it (chunk-port.ts).
+ * worker script loads, as the browser's prelude puts it (chunk-port.ts). `prelude` is script text that runs in
+ * the worker before both (tests watch the worker from inside with it).
  */
-export async function instantiateInWorker(): Promise<{ db: duckdb.AsyncDuckDB; fetchChunks: FetchChunks }> {
+export async function instantiateInWorker({ prelude = '' }: { prelude?: string } = {}): Promise<{
+  db: duckdb.AsyncDuckDB;
+  fetchChunks: FetchChunks;
+}> {
   const worker = new URL('./node-worker.mjs', import.meta.url).href;
-  const script = `${chunkPortScript()}\nawait import(${JSON.stringify(worker)});\n//# sourceURL=dinobase-duckdb-worker.mjs`;
+  const script = `${prelude}\n${chunkPortScript()}\nawait import(${JSON.stringify(worker)});\n//# sourceURL=dinobase-duckdb-worker.mjs`;
   const thread = new Worker(`data:text/javascript,${encodeURIComponent(script)}`, { type: 'module' });
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), thread);
   try {
