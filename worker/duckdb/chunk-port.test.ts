@@ -2,7 +2,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FETCH_STOPPED, type FetchChunks } from './chunk-port.ts';
-import { END_OF_STREAM, concat } from './driver-head.ts';
+import { END_OF_STREAM, concat, headOf, withChunkPort, type DuckCalls } from './driver-head.ts';
 import type { duckdb } from './driver.ts';
 import { instantiateInWorker } from './wasm-node.ts';
 
@@ -85,6 +85,99 @@ describe('the chunk port', () => {
     expect(rowsOf(header, batch.chunks)).toBe(200000);
     await db.disconnect(conn);
     await db.disconnect(other);
+  });
+
+  it('starts a query and fetches its chunks in the same call', async () => {
+    const conn = await db.connectInternal();
+    const batch = await fetchChunks(conn, 100, undefined, {
+      sql: 'SELECT i FROM range(10000) t(i)',
+      stream: true,
+    });
+    expect(batch.ended).toBe(true);
+    expect(rowsOf(batch.header!, batch.chunks)).toBe(10000);
+    // A materialised result, whose start DuckDB may answer only after polls.
+    const sum = await fetchChunks(conn, 100, undefined, {
+      sql: 'SELECT sum(i) AS s FROM range(3000000) t(i)',
+      stream: false,
+    });
+    const table = tableFromIPC(concat([sum.header!, ...sum.chunks, END_OF_STREAM]));
+    expect(Number(table.getChild('s')!.get(0))).toBe(4499998500000);
+    await db.disconnect(conn);
+  });
+
+  it("rejects a start with DuckDB's own message, and the connection goes on", async () => {
+    const conn = await db.connectInternal();
+    await expect(
+      fetchChunks(conn, 10, undefined, { sql: 'SELECT nope FROM range(3)', stream: true }),
+    ).rejects.toThrow(/nope/);
+    const batch = await fetchChunks(conn, 10, undefined, { sql: 'SELECT 5 AS n', stream: true });
+    expect(
+      Number(
+        tableFromIPC(concat([batch.header!, ...batch.chunks, END_OF_STREAM]))
+          .getChild('n')!
+          .get(0),
+      ),
+    ).toBe(5);
+    await db.disconnect(conn);
+  });
+
+  it('lets a cancel in between the polls of a long start, and its signal stops it there', async () => {
+    const conn = await db.connectInternal();
+    const long = { sql: 'SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 3', stream: false };
+    const cancelled = fetchChunks(conn, 10, undefined, long);
+    await expect.poll(() => db.cancelPendingQuery(conn)).toBe(true);
+    await expect(cancelled).rejects.toThrow();
+    const abort = new AbortController();
+    const stopped = fetchChunks(conn, 10, abort.signal, long);
+    abort.abort();
+    await expect(stopped).rejects.toThrow(FETCH_STOPPED);
+    const batch = await fetchChunks(conn, 10, undefined, { sql: 'SELECT 6 AS n', stream: true });
+    expect(
+      Number(
+        tableFromIPC(concat([batch.header!, ...batch.chunks, END_OF_STREAM]))
+          .getChild('n')!
+          .get(0),
+      ),
+    ).toBe(6);
+    await db.disconnect(conn);
+  });
+
+  it("reads a bounded head in one round trip to DuckDB's worker, and a longer result's count in one more", async () => {
+    const calls: string[] = [];
+    const port = withChunkPort(db, fetchChunks);
+    const counted = Object.fromEntries(
+      Object.entries(port).map(([name, call]) => [
+        name,
+        (...args: unknown[]) => {
+          calls.push(name);
+          return (call as (...a: unknown[]) => unknown)(...args);
+        },
+      ]),
+    ) as unknown as DuckCalls;
+    const conn = await db.connectInternal();
+    const one = () => Promise.resolve();
+    const whole = await headOf(
+      counted,
+      conn,
+      'SELECT i, i * 2 AS j FROM range(10000) t(i)',
+      { maxRows: 10000 },
+      one,
+    );
+    expect([whole.totalRows, whole.rows, calls]).toEqual([10000, 10000, ['fetchChunks']]);
+    calls.length = 0;
+    const head = await headOf(
+      counted,
+      conn,
+      'SELECT i FROM range(10000000) t(i)',
+      { maxRows: 200, wrappable: true },
+      one,
+    );
+    expect([head.totalRows, head.rows >= 200, calls]).toEqual([
+      10000000,
+      true,
+      ['fetchChunks', 'fetchChunks'],
+    ]);
+    await db.disconnect(conn);
   });
 
   it('keeps the calls in the order they were made: one sent during a long fetch runs after it, a cancel goes in at once', async () => {

@@ -1,17 +1,34 @@
 // Several result chunks per round trip to DuckDB-WASM's worker: a port installed beside its own message handler.
 import { yieldToEventLoop } from '../../common/event-loop.ts';
 
-/** What one request on the port returns: the chunks fetched in order, and whether the result's end was seen. */
+/**
+ * What one request on the port returns: the chunks fetched in order, and whether the result's end was seen; the
+ * result's header (its schema message) when the request started the query.
+ */
 export interface ChunkBatch {
   chunks: Uint8Array[];
   ended: boolean;
+  header?: Uint8Array;
+}
+
+/** A pending query for a request to start before it fetches: its text, and whether DuckDB may stream it. */
+export interface PendingStart {
+  sql: string;
+  stream: boolean;
 }
 
 /**
- * Fetches up to `max` chunks of the pending query on `conn` in one round trip; stops early at its end. An abort
- * of `signal` stops it between two chunks (a streamed result is past what `cancelPendingQuery` reaches).
+ * Fetches up to `max` chunks of the pending query on `conn` in one round trip; stops early at its end. With
+ * `start`, the same round trip first starts that query and polls it until its result begins (a cancel reaches it
+ * between two polls). An abort of `signal` stops it between two chunks or polls (a streamed result is past what
+ * `cancelPendingQuery` reaches).
  */
-export type FetchChunks = (conn: number, max: number, signal?: AbortSignal) => Promise<ChunkBatch>;
+export type FetchChunks = (
+  conn: number,
+  max: number,
+  signal?: AbortSignal,
+  start?: PendingStart,
+) => Promise<ChunkBatch>;
 
 /** What a fetch stopped by its signal rejects with (the caller reports its own abort). */
 export const FETCH_STOPPED = 'The chunk fetch was stopped.';
@@ -35,6 +52,7 @@ interface FetchRequest {
   id: number;
   conn: number;
   max: number;
+  start?: PendingStart;
 }
 
 /**
@@ -98,13 +116,34 @@ export function installChunkPort(
   async function fetched(request: FetchRequest): Promise<[unknown, Transferable[]]> {
     const chunks: Uint8Array[] = [];
     let ended = false;
+    let header: Uint8Array | null = null;
     let held = performance.now();
-    for (let i = 0; i < request.max; i++) {
+    /** Lets the worker's messages in once the thread was held 20 ms; whether the request was stopped meanwhile. */
+    const stop = async () => {
       if (performance.now() - held > 20) {
         await pause();
         held = performance.now();
       }
-      if (stops.has(request.id)) return [{ id: request.id, error: { name: 'Error', message: stopped } }, []];
+      return stops.has(request.id);
+    };
+    const halt: [unknown, Transferable[]] = [
+      { id: request.id, error: { name: 'Error', message: stopped } },
+      [],
+    ];
+    if (request.start) {
+      if (stops.has(request.id)) return halt;
+      const { sql, stream } = request.start;
+      let answer = await call('START_PENDING_QUERY', [request.conn, sql, stream]);
+      for (;;) {
+        if (answer.type === 'ERROR') return [{ id: request.id, error: answer.data }, []];
+        header = answer.data as Uint8Array | null;
+        if (header) break;
+        if (await stop()) return halt;
+        answer = await call('POLL_PENDING_QUERY', request.conn);
+      }
+    }
+    for (let i = 0; i < request.max; i++) {
+      if (await stop()) return halt;
       const answer = await call('FETCH_QUERY_RESULTS', request.conn);
       if (answer.type === 'ERROR') return [{ id: request.id, error: answer.data }, []];
       const chunk = answer.data as Uint8Array | null;
@@ -115,8 +154,8 @@ export function installChunkPort(
       if (chunk) chunks.push(chunk);
     }
     const buffers = new Set<ArrayBuffer>();
-    for (const chunk of chunks) buffers.add(chunk.buffer as ArrayBuffer);
-    return [{ id: request.id, chunks, ended }, [...buffers]];
+    for (const chunk of header ? [header, ...chunks] : chunks) buffers.add(chunk.buffer as ArrayBuffer);
+    return [{ id: request.id, chunks, ended, header }, [...buffers]];
   }
 
   function handle(event: { data: unknown }): unknown {
@@ -188,7 +227,7 @@ export function chunkPort(worker: {
   >();
   let nextId = 0;
   channel.port1.onmessage = (event: MessageEvent) => {
-    const { id, chunks, ended, error } = event.data as ChunkBatch & {
+    const { id, chunks, ended, header, error } = event.data as ChunkBatch & {
       id: number;
       error?: { name?: string; message?: string };
     };
@@ -196,7 +235,7 @@ export function chunkPort(worker: {
     if (!request) return;
     waiting.delete(id);
     request.done();
-    if (!error) return request.resolve({ chunks, ended });
+    if (!error) return request.resolve(header ? { chunks, ended, header } : { chunks, ended });
     // As AsyncDuckDB rejects a failed call: DuckDB's message, its error's name.
     const failure = new Error(error.message ?? 'DuckDB failed to fetch a result chunk');
     if (error.name) failure.name = error.name;
@@ -204,12 +243,12 @@ export function chunkPort(worker: {
   };
   // Node's MessagePort keeps the process alive while it has a listener; DuckDB's worker itself decides that.
   (channel.port1 as { unref?(): void }).unref?.();
-  return (conn, max, signal) =>
+  return (conn, max, signal, start) =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       const stop = () => worker.postMessage({ type: MESSAGES.stop, id }, []);
       signal?.addEventListener('abort', stop, { once: true });
       waiting.set(id, { resolve, reject, done: () => signal?.removeEventListener('abort', stop) });
-      worker.postMessage({ type: MESSAGES.fetch, id, conn, max }, []);
+      worker.postMessage({ type: MESSAGES.fetch, id, conn, max, start }, []);
     });
 }

@@ -2,7 +2,7 @@
 import type * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, Message, Table, tableFromIPC, type Schema } from 'apache-arrow';
 import { positional, renamed, tableFromResultIPC, type IpcMessages } from '../../common/arrow.ts';
-import type { FetchChunks } from './chunk-port.ts';
+import type { ChunkBatch, FetchChunks, PendingStart } from './chunk-port.ts';
 import { toQueryError } from './errors.ts';
 import { countSql, limitSql, tableHead } from './head.ts';
 import type { BatchOptions, HeadOptions, HeadResult } from './types.ts';
@@ -127,9 +127,10 @@ async function fetchBatch(
   conn: number,
   max: number,
   signal: AbortSignal | undefined,
-): Promise<{ chunks: Uint8Array[]; ended: boolean }> {
+  pending?: PendingStart,
+): Promise<ChunkBatch> {
   try {
-    return await fetchChunks(conn, max, signal);
+    return await fetchChunks(conn, max, signal, pending);
   } catch (error) {
     checkAborted(signal);
     throw error;
@@ -140,7 +141,7 @@ async function fetchBatch(
  * Fetches the current pending query's chunks to its end, each to `take`. Requests are pipelined (each is a
  * round trip to DuckDB's worker); requests past the end return empty chunks, and the worker answers in order.
  */
-export async function fetchRest(
+async function fetchRest(
   db: DuckCalls,
   conn: number,
   take: (chunk: Uint8Array) => void,
@@ -177,7 +178,7 @@ export async function fetchRest(
  * turn (behind a call in line, or a yield of the blocking bindings) cancelled nothing, since no query was pending
  * yet: the query is cancelled as soon as it exists, instead of running on past its deadline.
  */
-export async function start(
+async function start(
   db: DuckCalls,
   conn: number,
   sql: string,
@@ -193,11 +194,48 @@ export async function start(
   return header;
 }
 
+/**
+ * Starts a pending query and, through the chunk port, fetches up to `max` of its chunks in the same round trip
+ * (a start, its polls and a fetch were three or more); without the port, only starts it.
+ */
+async function begin(
+  db: DuckCalls,
+  conn: number,
+  pending: PendingStart,
+  max: number,
+  signal?: AbortSignal,
+): Promise<ChunkBatch & { header: Uint8Array }> {
+  if (!db.fetchChunks) {
+    return { header: await start(db, conn, pending.sql, pending.stream, signal), chunks: [], ended: false };
+  }
+  checkAborted(signal);
+  const batch = await fetchBatch(db.fetchChunks, conn, max, signal, pending);
+  return { ...batch, header: batch.header! };
+}
+
+/**
+ * The whole result of a materialised pending query (a cancel stops it): its header, then its chunks, without the
+ * stream's end marker.
+ */
+export async function wholePending(
+  db: DuckCalls,
+  conn: number,
+  sql: string,
+  signal?: AbortSignal,
+): Promise<{ header: Uint8Array; chunks: Uint8Array[] }> {
+  const {
+    header,
+    chunks: first,
+    ended,
+  } = await begin(db, conn, { sql, stream: false }, CHUNKS_PER_TRIP, signal);
+  const chunks = [header, ...first];
+  if (!ended) await fetchRest(db, conn, (chunk) => chunks.push(chunk), signal);
+  return { header, chunks };
+}
+
 /** The one value of a one-row, one-column result, run as a pending query so that a cancel stops it. */
 async function scalar(db: DuckCalls, conn: number, sql: string, signal?: AbortSignal): Promise<number> {
-  const header = await start(db, conn, sql, false, signal);
-  const chunks = [header];
-  await fetchRest(db, conn, (chunk) => chunks.push(chunk), signal);
+  const { chunks } = await wholePending(db, conn, sql, signal);
   return Number(
     tableFromIPC(concat([...chunks, END_OF_STREAM]))
       .getChildAt(0)!
@@ -221,16 +259,24 @@ interface HeadFetch {
   signal: AbortSignal | undefined;
 }
 
-/** Fetches the head through the chunk port: enough chunks and one more (usually the end), one round trip for most reads. */
+/** Chunks to ask for when `rows` of the head are in hand: enough for the head and one more (usually the end). */
+const headChunks = (maxRows: number, rows: number) => Math.ceil((maxRows + 1 - rows) / CHUNK_ROWS) + 1;
+
+/**
+ * Fetches the head through the chunk port, after the `first` batch that came with the start: one round trip for
+ * most reads.
+ */
 async function headBatched(
   fetchChunks: FetchChunks,
   { conn, header, chunks, maxRows, signal }: HeadFetch,
+  first: ChunkBatch,
 ): Promise<HeadRead> {
   const read: HeadRead = { rows: 0, extra: 0, ended: false };
+  let next: ChunkBatch | null = first;
   while (read.rows <= maxRows && !read.ended) {
     checkAborted(signal);
-    const want = Math.ceil((maxRows + 1 - read.rows) / CHUNK_ROWS) + 1;
-    const batch = await fetchBatch(fetchChunks, conn, want, signal);
+    const batch = next ?? (await fetchBatch(fetchChunks, conn, headChunks(maxRows, read.rows), signal));
+    next = null;
     for (const chunk of batch.chunks) {
       if (read.rows > maxRows) read.extra += batchRows(header, chunk);
       else {
@@ -295,10 +341,13 @@ export async function headOf(
   assertOne: (sql: string) => Promise<void>,
 ): Promise<HeadResult> {
   const { maxRows, wrappable = false, signal } = options;
-  const header = await start(db, conn, sql, true, signal);
+  const first = await begin(db, conn, { sql, stream: true }, headChunks(maxRows, 0), signal);
+  const { header } = first;
   const chunks = [header];
   const fetch: HeadFetch = { conn, header, chunks, maxRows, signal };
-  const read = db.fetchChunks ? await headBatched(db.fetchChunks, fetch) : await headPipelined(db, fetch);
+  const read = db.fetchChunks
+    ? await headBatched(db.fetchChunks, fetch, first)
+    : await headPipelined(db, fetch);
   const { rows, extra, ended } = read;
   let totalRows = rows + extra;
   if (!ended) {

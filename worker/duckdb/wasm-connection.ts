@@ -15,10 +15,9 @@ import {
   END_OF_STREAM,
   batchesOf,
   concat,
-  fetchRest,
   headOf,
   headerSchema,
-  start,
+  wholePending,
   type DuckCalls,
 } from './driver-head.ts';
 import type {
@@ -144,9 +143,7 @@ export class WasmConnection implements DuckConnection {
 
   /** The whole result of a pending (cancellable) query, as one IPC stream. */
   async #sendPending(sql: string, signal?: AbortSignal): Promise<{ header: Uint8Array; bytes: Uint8Array }> {
-    const header = await start(this.#db, this.#id, sql, false, signal);
-    const chunks = [header];
-    await fetchRest(this.#db, this.#id, (chunk) => chunks.push(chunk), signal);
+    const { header, chunks } = await wholePending(this.#db, this.#id, sql, signal);
     chunks.push(END_OF_STREAM);
     return { header, bytes: concat(chunks) };
   }
