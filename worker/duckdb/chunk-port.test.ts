@@ -26,6 +26,16 @@ async function started(sql: string): Promise<{ conn: number; header: Uint8Array 
   return { conn, header };
 }
 
+/** The first value of `sql`'s result, started and fetched in one request on the port. */
+async function valueOf(conn: number, sql: string, stream = true): Promise<number> {
+  const batch = await fetchChunks(conn, 100, undefined, { sql, stream });
+  return Number(
+    tableFromIPC(concat([batch.header!, ...batch.chunks, END_OF_STREAM]))
+      .getChildAt(0)!
+      .get(0),
+  );
+}
+
 const rowsOf = (header: Uint8Array, chunks: Uint8Array[]) =>
   tableFromIPC(concat([header, ...chunks, END_OF_STREAM])).numRows;
 
@@ -96,12 +106,7 @@ describe('the chunk port', () => {
     expect(batch.ended).toBe(true);
     expect(rowsOf(batch.header!, batch.chunks)).toBe(10000);
     // A materialised result, whose start DuckDB may answer only after polls.
-    const sum = await fetchChunks(conn, 100, undefined, {
-      sql: 'SELECT sum(i) AS s FROM range(3000000) t(i)',
-      stream: false,
-    });
-    const table = tableFromIPC(concat([sum.header!, ...sum.chunks, END_OF_STREAM]));
-    expect(Number(table.getChild('s')!.get(0))).toBe(4499998500000);
+    expect(await valueOf(conn, 'SELECT sum(i) AS s FROM range(3000000) t(i)', false)).toBe(4499998500000);
     await db.disconnect(conn);
   });
 
@@ -110,14 +115,7 @@ describe('the chunk port', () => {
     await expect(
       fetchChunks(conn, 10, undefined, { sql: 'SELECT nope FROM range(3)', stream: true }),
     ).rejects.toThrow(/nope/);
-    const batch = await fetchChunks(conn, 10, undefined, { sql: 'SELECT 5 AS n', stream: true });
-    expect(
-      Number(
-        tableFromIPC(concat([batch.header!, ...batch.chunks, END_OF_STREAM]))
-          .getChild('n')!
-          .get(0),
-      ),
-    ).toBe(5);
+    expect(await valueOf(conn, 'SELECT 5 AS n')).toBe(5);
     await db.disconnect(conn);
   });
 
@@ -131,14 +129,7 @@ describe('the chunk port', () => {
     const stopped = fetchChunks(conn, 10, abort.signal, long);
     abort.abort();
     await expect(stopped).rejects.toThrow(FETCH_STOPPED);
-    const batch = await fetchChunks(conn, 10, undefined, { sql: 'SELECT 6 AS n', stream: true });
-    expect(
-      Number(
-        tableFromIPC(concat([batch.header!, ...batch.chunks, END_OF_STREAM]))
-          .getChild('n')!
-          .get(0),
-      ),
-    ).toBe(6);
+    expect(await valueOf(conn, 'SELECT 6 AS n')).toBe(6);
     await db.disconnect(conn);
   });
 
