@@ -5,7 +5,7 @@ import { positional, renamed, tableFromResultIPC, type IpcMessages } from '../..
 import type { ChunkBatch, FetchChunks, PendingStart } from './chunk-port.ts';
 import { toQueryError } from './errors.ts';
 import { countSql, limitSql, tableHead } from './head.ts';
-import type { BatchOptions, HeadOptions, HeadResult } from './types.ts';
+import type { HeadOptions, HeadResult } from './types.ts';
 
 /** The calls of DuckDB-WASM's bindings that a connection makes (`DuckCalls`). */
 export const DUCK_CALLS = [
@@ -117,7 +117,7 @@ function lazyHead(ipc: IpcMessages, schema: Schema, rows: number, totalRows: num
   };
 }
 
-function checkAborted(signal: AbortSignal | undefined): void {
+export function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw toQueryError(new Error('interrupted'), signal);
 }
 
@@ -178,7 +178,7 @@ async function fetchRest(
  * turn (behind a call in line, or a yield of the blocking bindings) cancelled nothing, since no query was pending
  * yet: the query is cancelled as soon as it exists, instead of running on past its deadline.
  */
-async function start(
+export async function start(
   db: DuckCalls,
   conn: number,
   sql: string,
@@ -370,39 +370,4 @@ export async function headOf(
     return tableHead(renamed(tableFromResultIPC(bytes), names), totalRows);
   }
   return lazyHead(chunks, schema, rows, totalRows);
-}
-
-/**
- * Streams a pending query's result to `onBatch` one DuckDB chunk at a time, the schema first. One fetch is in
- * flight while the consumer handles the previous chunk. Streamed results carry no dictionary batches, so a
- * result with ENUM columns is read once more in one piece (docs/ARCHITECTURE.md, Export).
- */
-export async function batchesOf(
-  db: DuckCalls,
-  conn: number,
-  sql: string,
-  { onBatch, signal }: BatchOptions,
-): Promise<void> {
-  const header = await start(db, conn, sql, true, signal);
-  const empty = tableFromResultIPC(concat([header, END_OF_STREAM]));
-  if (empty.schema.fields.some((f) => DataType.isDictionary(f.type))) {
-    const whole = tableFromResultIPC(await db.runQuery(conn, sql));
-    await onBatch(new Table(whole.schema));
-    for (const batch of whole.batches) await onBatch(new Table(whole.schema, [batch]));
-    return;
-  }
-  await onBatch(empty);
-  let next: Promise<Uint8Array | null> | null = db.fetchQueryResults(conn);
-  try {
-    for (;;) {
-      const chunk: Uint8Array | null = await next;
-      next = null;
-      checkAborted(signal);
-      if (chunk != null && chunk.byteLength === 0) return;
-      next = db.fetchQueryResults(conn);
-      if (chunk != null) await onBatch(tableFromResultIPC(concat([header, chunk, END_OF_STREAM])));
-    }
-  } finally {
-    await next?.catch(() => undefined);
-  }
 }

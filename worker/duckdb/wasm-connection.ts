@@ -11,15 +11,8 @@ import {
   toDuckParam,
   toQueryError,
 } from './errors.ts';
-import {
-  END_OF_STREAM,
-  batchesOf,
-  concat,
-  headOf,
-  headerSchema,
-  wholePending,
-  type DuckCalls,
-} from './driver-head.ts';
+import { END_OF_STREAM, concat, headOf, headerSchema, wholePending, type DuckCalls } from './driver-head.ts';
+import { batchesOf } from './driver-batches.ts';
 import type {
   BatchOptions,
   DuckConnection,
