@@ -149,9 +149,15 @@ export default ts.config(
     files: ['worker/duckdb/blocking*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NATIVE_DUCKDB] }] },
   },
-  // The benchmark's baseline is raw node-api; its P1 probe runs DuckDB-WASM's blocking bindings itself.
+  // The benchmark's baseline and the headless sync's floor are raw node-api; its P1 probe runs DuckDB-WASM's blocking bindings itself.
   {
-    files: ['bench/native.ts', 'bench/drivers.ts', 'bench/export.ts', 'bench/blocking-probe.ts'],
+    files: [
+      'bench/native.ts',
+      'bench/drivers.ts',
+      'bench/export.ts',
+      'bench/blocking-probe.ts',
+      'bench/bare-load.ts',
+    ],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -7,7 +7,7 @@ import { SANDBOX_CREDENTIALS } from '../proxy/sandbox/index.ts';
 import { DinobaseDB } from '../worker/db.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
 import { relayBase, relayTransport } from '../worker/sync/transport.ts';
-import { ms, type Row } from './stats.ts';
+import { median, ms, type Row } from './stats.ts';
 import { rawFetchParse, startSandboxProcess } from './sync.ts';
 
 const CUSTOMERS = 20_000;
@@ -53,6 +53,24 @@ export async function startProxyProcess(
   };
 }
 
+/** P9's floor (bench/bare-pipe.ts) in its own process, as the proxy runs in its own; its base for `target`. */
+async function startBarePipe(target: string, key: string): Promise<{ base: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-pipe.ts'], {
+    env: { ...process.env, PIPE_TARGET: new URL(target).origin, PIPE_KEY: key },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const origin = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = /PIPE_URL=(\S+)/.exec(buffer);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the bare pipe exited with ${code}`)));
+  });
+  return { base: new URL(new URL(target).pathname, origin).href, stop: () => child.kill() };
+}
+
 async function time<T>(run: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
   const value = await run();
@@ -64,23 +82,39 @@ export async function benchRelay(): Promise<Row[]> {
   const proxy = await startProxyProcess(sandbox.base);
   const key = SANDBOX_CREDENTIALS.stripe.api_key;
   const relayed = relayBase(proxy.origin, 'bench').href;
+  const pipe = await startBarePipe(sandbox.base, key).catch((error: unknown) => {
+    proxy.stop();
+    sandbox.stop();
+    throw error;
+  });
   try {
     await rawFetchParse(sandbox.base, key);
-    await rawFetchParse(relayed, ''); // warm both paths
-    // One walk of each swings 0.2-1.3x on a busy 2-core machine: alternate ROUNDS pairs (order flipped each
-    // round so neither path always runs second) and report the median pair's ratio.
-    const pairs: { directMs: number; relayMs: number }[] = [];
+    await rawFetchParse(relayed, ''); // warm every path
+    await rawFetchParse(pipe.base, '');
+    // One walk of each swings 0.2-1.3x on a busy 2-core machine: ROUNDS rounds of the three walks, the order
+    // rotated each round so no path always runs first, and the median round (by the relay's ratio) reported.
+    const rounds: { directMs: number; relayMs: number; pipeMs: number }[] = [];
+    const paths = [
+      ['directMs', sandbox.base, key],
+      ['relayMs', relayed, ''],
+      ['pipeMs', pipe.base, ''],
+    ] as const;
     for (let round = 0; round < ROUNDS; round++) {
-      const walk = (base: string, k: string) => time(() => rawFetchParse(base, k));
-      const direct = round % 2 === 0 ? await walk(sandbox.base, key) : null;
-      const [relayRows, relayMs] = await walk(relayed, '');
-      const [directRows, directMs] = direct ?? (await walk(sandbox.base, key));
-      if (directRows !== CUSTOMERS || relayRows !== CUSTOMERS)
-        throw new Error('relay bench: row counts differ');
-      pairs.push({ directMs, relayMs });
+      const times = { directMs: 0, relayMs: 0, pipeMs: 0 };
+      for (let k = 0; k < paths.length; k++) {
+        const [name, base, auth] = paths[(round + k) % paths.length]!;
+        const [rows, elapsed] = await time(() => rawFetchParse(base, auth));
+        if (rows !== CUSTOMERS) throw new Error(`relay bench: the ${name} walk read ${rows} rows`);
+        times[name] = elapsed;
+      }
+      rounds.push(times);
     }
-    pairs.sort((a, b) => a.directMs / a.relayMs - b.directMs / b.relayMs);
-    const { directMs, relayMs } = pairs[Math.floor(pairs.length / 2)]!;
+    rounds.sort((a, b) => a.directMs / a.relayMs - b.directMs / b.relayMs);
+    const { directMs, relayMs } = rounds[Math.floor(rounds.length / 2)]!;
+    const pipeRatios = rounds.map((r) => r.directMs / r.pipeMs).sort((a, b) => a - b);
+    const pipeRatio = pipeRatios[Math.floor(pipeRatios.length / 2)]!;
+    const pipeMs = median(rounds.map((r) => r.pipeMs));
+    const overPipe = median(rounds.map((r) => r.pipeMs / r.relayMs));
 
     const db = new DinobaseDB(':memory:');
     await db.conn;
@@ -96,13 +130,23 @@ export async function benchRelay(): Promise<Row[]> {
     const sync = directMs / syncMs;
     return [
       {
-        benchmark: `walk ${CUSTOMERS / 1000}k Stripe customers' pages through the relay vs straight to the API (fetch+parse, median of ${ROUNDS} alternating pairs)`,
+        benchmark: `walk ${CUSTOMERS / 1000}k Stripe customers' pages through the relay vs straight to the API (fetch+parse, median of ${ROUNDS} rotating rounds) [the relay against the bare pipe below, same rounds: ${overPipe.toFixed(2)}×]`,
         ours: ms(relayMs),
         baseline: ms(directMs),
         ratio: `${walk.toFixed(2)}× throughput`,
         // One more loopback HTTP hop per page; against a real API's ~100 ms pages it is a few percent.
         goal: `≥ ${GOAL}×`,
         verdict: walk >= GOAL ? 'yes' : 'no',
+      },
+      {
+        benchmark:
+          `floor: the same walk through a bare node:http pipe in its own process (kept-alive agent, the key ` +
+          `added; no framework, no checks) vs straight to the API, same rounds`,
+        ours: ms(pipeMs),
+        baseline: ms(median(rounds.map((r) => r.directMs))),
+        ratio: `${pipeRatio.toFixed(2)}× throughput`,
+        goal: 'report',
+        verdict: '-',
       },
       {
         benchmark: `sync ${CUSTOMERS / 1000}k Stripe customers through the relay vs raw direct fetch+parse`,
@@ -114,6 +158,7 @@ export async function benchRelay(): Promise<Row[]> {
       },
     ];
   } finally {
+    pipe.stop();
     proxy.stop();
     sandbox.stop();
   }
