@@ -1,5 +1,4 @@
 // Relay overhead: the same Stripe pages walked and synced through the proxy relay vs straight from the API.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { SANDBOX_CREDENTIALS } from '../proxy/sandbox/index.ts';
 import { DinobaseDB } from '../worker/db.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
 import { relayBase, relayTransport } from '../worker/sync/transport.ts';
+import { startAnnounced } from './child.ts';
 import { median, ms, type Row } from './stats.ts';
 import { rawFetchParse, startSandboxProcess } from './sync.ts';
 
@@ -21,9 +21,9 @@ export async function startProxyProcess(
   extraEnv: Record<string, string> = {},
 ): Promise<{ origin: string; stop(): void }> {
   const home = mkdtempSync(join(tmpdir(), 'dinobase-bench-home-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'node/serve.ts'], {
-    env: {
-      ...process.env,
+  const proxy = await startAnnounced(
+    ['--import', 'tsx', 'node/serve.ts'],
+    {
       PORT: '0',
       HOST: '127.0.0.1',
       DINOBASE_HOME: home,
@@ -33,21 +33,13 @@ export async function startProxyProcess(
       DINOBASE_BENCH_BASE_URL: sandboxBase,
       ...extraEnv,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const origin = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = /running at (\S+)/.exec(buffer);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}`)));
-  });
+    /running at (\S+)/,
+    'the proxy',
+  );
   return {
-    origin,
+    origin: proxy.address,
     stop: () => {
-      child.kill();
+      proxy.stop();
       rmSync(home, { recursive: true, force: true });
     },
   };
@@ -55,20 +47,13 @@ export async function startProxyProcess(
 
 /** P9's floor (bench/bare-pipe.ts) in its own process, as the proxy runs in its own; its base for `target`. */
 async function startBarePipe(target: string, key: string): Promise<{ base: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-pipe.ts'], {
-    env: { ...process.env, PIPE_TARGET: new URL(target).origin, PIPE_KEY: key },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const origin = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = /PIPE_URL=(\S+)/.exec(buffer);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the bare pipe exited with ${code}`)));
-  });
-  return { base: new URL(new URL(target).pathname, origin).href, stop: () => child.kill() };
+  const pipe = await startAnnounced(
+    ['--import', 'tsx', 'bench/bare-pipe.ts'],
+    { PIPE_TARGET: new URL(target).origin, PIPE_KEY: key },
+    /PIPE_URL=(\S+)/,
+    'the bare pipe',
+  );
+  return { base: new URL(new URL(target).pathname, pipe.address).href, stop: pipe.stop };
 }
 
 async function time<T>(run: () => Promise<T>): Promise<[T, number]> {

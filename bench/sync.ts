@@ -1,5 +1,4 @@
 // Sync throughput: 100k Stripe customers from the sandbox into DuckDB vs fetching and JSON-parsing the same pages.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { DinobaseDB } from '../worker/db.ts';
 import { openWith, type DriverName } from '../worker/duckdb/node.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
 import { bareNativeJsonLoad } from './bare-load.ts';
+import { startAnnounced } from './child.ts';
 import { median, ms, type Row } from './stats.ts';
 import { rawFetchParse } from './walk.ts';
 
@@ -30,26 +30,18 @@ export async function startSandboxProcess(
   // generation's garbage is collected before serving (serve.ts), and a 64 MB young generation lets each page's
   // garbage die there.
   const gcFlags = ['--expose-gc', '--no-memory-reducer', '--max-semi-space-size=64'];
-  const child = spawn(process.execPath, [...gcFlags, '--import', 'tsx', 'proxy/sandbox/serve.ts'], {
-    env: {
-      ...process.env,
+  const sandbox = await startAnnounced(
+    [...gcFlags, '--import', 'tsx', 'proxy/sandbox/serve.ts'],
+    {
       PORT: '0',
       STRIPE_CUSTOMERS: String(customers),
       RATE_LIMIT: String(perSecond),
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''}${heap}`,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = /SANDBOX_URL=(\S+)/.exec(buffer);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-  });
-  return { base: `${line}stripe/`, stop: () => child.kill() };
+    /SANDBOX_URL=(\S+)/,
+    'the sandbox',
+  );
+  return { base: `${sandbox.address}stripe/`, stop: sandbox.stop };
 }
 
 /**
