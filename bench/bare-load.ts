@@ -3,28 +3,22 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rawFetchParse } from './walk.ts';
 
 /**
- * Walks the Stripe customers' pages as `rawFetchParse` does (the cursor needs each page parsed), writes each
- * page's text to a file as it comes, then loads every record as one row with native DuckDB's `read_json` (the
- * top-level fields as columns, nested objects as STRUCTs) into a new in-memory database. Returns the rows
- * loaded. What DuckDB alone costs to turn the same pages into a table, on the same machine.
+ * The raw walk (`rawFetchParse`), each page's text written to a file as it comes, then every record loaded as one
+ * row with native DuckDB's `read_json` (the top-level fields as columns, nested objects as STRUCTs) into a new
+ * in-memory database. Returns the rows loaded. What DuckDB alone costs to turn the same pages into a table, on
+ * the same machine.
  */
 export async function bareNativeJsonLoad(base: string, key: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'dinobase-bench-pages-'));
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    let after: string | null = null;
-    for (let n = 0; ; n++) {
-      const url = new URL('v1/customers?limit=100', base);
-      if (after) url.searchParams.set('starting_after', after);
-      const text = await (await fetch(url, { headers: { authorization: `Bearer ${key}` } })).text();
-      const page = JSON.parse(text) as { data: { id: string }[]; has_more: boolean };
-      writeFileSync(join(dir, `page-${String(n).padStart(6, '0')}.json`), text);
-      if (!page.has_more) break;
-      after = page.data.at(-1)!.id;
-    }
+    await rawFetchParse(base, key, (text, index) =>
+      writeFileSync(join(dir, `page-${String(index).padStart(6, '0')}.json`), text),
+    );
     const pages = join(dir, '*.json').replaceAll("'", "''");
     await conn.run(
       `CREATE TABLE customers AS SELECT record.* FROM (SELECT unnest(data) AS record FROM read_json('${pages}'))`,

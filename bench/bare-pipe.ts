@@ -2,7 +2,10 @@
 import { Agent, createServer, request } from 'node:http';
 import { pipeline } from 'node:stream';
 
-const target = new URL(process.env.PIPE_TARGET ?? '');
+if (!process.env.PIPE_TARGET || !URL.canParse(process.env.PIPE_TARGET)) {
+  throw new Error(`PIPE_TARGET must be the sandbox's origin, got ${JSON.stringify(process.env.PIPE_TARGET)}`);
+}
+const target = new URL(process.env.PIPE_TARGET);
 const key = process.env.PIPE_KEY ?? '';
 const agent = new Agent({ keepAlive: true });
 

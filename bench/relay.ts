@@ -96,8 +96,7 @@ export async function benchRelay(): Promise<Row[]> {
     }
     rounds.sort((a, b) => a.directMs / a.relayMs - b.directMs / b.relayMs);
     const { directMs, relayMs } = rounds[Math.floor(rounds.length / 2)]!;
-    const pipeRatios = rounds.map((r) => r.directMs / r.pipeMs).sort((a, b) => a - b);
-    const pipeRatio = pipeRatios[Math.floor(pipeRatios.length / 2)]!;
+    const pipeRatio = median(rounds.map((r) => r.directMs / r.pipeMs));
     const pipeMs = median(rounds.map((r) => r.pipeMs));
     const overPipe = median(rounds.map((r) => r.pipeMs / r.relayMs));
 

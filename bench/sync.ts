@@ -84,10 +84,10 @@ export async function benchSync(): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     await rawFetchParse(sandbox.base, key); // warm the sandbox's indexes and the HTTP stack alike
-    /** A floor's own time: DuckDB alone loading the walked pages (bench/bare-load.ts). */
-    const bare = (load: typeof bareNativeJsonLoad) => async () => {
+    /** The floor's own time: DuckDB alone loading the walked pages (bench/bare-load.ts). */
+    const bareLoad = async () => {
       const started = performance.now();
-      const loaded = await load(sandbox.base, key);
+      const loaded = await bareNativeJsonLoad(sandbox.base, key);
       if (loaded !== CUSTOMERS) throw new Error(`the bare load read ${loaded} of ${CUSTOMERS} customers`);
       return performance.now() - started;
     };
@@ -106,7 +106,7 @@ export async function benchSync(): Promise<Row[]> {
           'floor: the raw walk keeping each page as a file, then native DuckDB alone loads them ' +
           '(read_json, a row per record, nested objects as STRUCTs)',
         goal: undefined,
-        run: bare(bareNativeJsonLoad),
+        run: bareLoad,
       },
     ] as const;
     for (const { label, goal, run } of cases) {
