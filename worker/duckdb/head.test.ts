@@ -32,6 +32,10 @@ describe('isPlainScan', () => {
     'SELECT * FROM t USING SAMPLE 10',
     'SELECT 1',
     'VALUES (1), (2)',
+    // Input an agent may send: nothing, an unterminated string, an unclosed comment.
+    '',
+    "SELECT 'unterminated FROM t",
+    'SELECT * /* FROM t',
   ])('leaves %s its constant limit', (sql) => {
     expect(isPlainScan(sql)).toBe(false);
   });
@@ -74,6 +78,11 @@ describe.each(DRIVERS)('the wrapped head on %s', (driver) => {
 
   it('keeps the Top-N of an ordered read', async () => {
     expect(await plan(dbs[driver], limitSql('SELECT * FROM t ORDER BY id DESC', 201))).toMatch(/TOP_N/);
+  });
+
+  it('lets broken SQL fail as DuckDB says, with nothing run', async () => {
+    await expect(dbs[driver].query(limitSql('SELECT * FROM t WHERE', 201))).rejects.toThrow(/syntax error/i);
+    await expect(dbs[driver].query(limitSql('SELECT * FROM nowhere', 201))).rejects.toThrow(/nowhere/);
   });
 
   it('returns the rows a constant LIMIT returns, in the same order', async () => {

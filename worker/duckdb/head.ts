@@ -24,10 +24,9 @@ const NOT_A_PLAIN_SCAN = new Set([
 
 /** Whether a read looks like one table's columns and nothing more: `SELECT a, b FROM t`, `FROM t`, `TABLE t`. */
 export function isPlainScan(sql: string): boolean {
-  const tokens = tokenize(sql);
-  const first = tokens[0];
-  if (!tokens.some((t) => t.kind === 'word' && t.text === 'FROM') && first?.text !== 'TABLE') return false;
-  return !tokens.some((t) => t.kind === 'word' && NOT_A_PLAIN_SCAN.has(t.text));
+  const words = tokenize(sql).filter((t) => t.kind === 'word');
+  if (words[0]?.text !== 'TABLE' && !words.some((t) => t.text === 'FROM')) return false;
+  return !words.some((t) => NOT_A_PLAIN_SCAN.has(t.text));
 }
 
 /**
