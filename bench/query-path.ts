@@ -175,7 +175,9 @@ export function benchQueryPath(): Promise<Row[]> {
         verdict: wideRatio <= 1.15 ? 'yes' : 'no',
       },
       {
-        benchmark: 'same, without cancel support (one round trip, runQuery)',
+        // Without a queryId the engine reads through the same streamed head (docs/ARCHITECTURE.md, Query path):
+        // this row is the same path as the first, timed in the next loop.
+        benchmark: 'same, without a queryId (no AbortSignal; the same streamed head, timed in the next loop)',
         ours: ms(median(wideOneTrip.ours)),
         baseline: ms(median(wideOneTrip.raw)),
         ratio: `${oneTripRatio.toFixed(2)}×`,

@@ -4,6 +4,7 @@ import { startServer, type RunningServer } from '../../proxy/server.ts';
 import {
   cancelLongQuery,
   firstCell,
+  freshProfile,
   gotoPage,
   launch,
   openApp,
@@ -72,6 +73,55 @@ describe('walking skeleton in Chromium', () => {
     await expect
       .poll(() => textOf(page, 'status'), { timeout: 30_000 })
       .toContain('saved in this browser (OPFS)');
+  });
+
+  it('opens with the query page alone; another page, the formatter and the agent tools load when first used', async () => {
+    await waitReady(page);
+    // The page's resource log holds every script it fetched (service worker or network), in order.
+    const scripts = () =>
+      page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((entry) => new URL(entry.name).pathname.split('/').pop() ?? '')
+          .filter((name) => name.endsWith('.js')),
+      );
+    const onDemand = /^(SourcesPage|MutationsPage|AgentsPage|SettingsPage|format|specs|zod)-/;
+    const atStart = await scripts();
+    expect(atStart.some((name) => name.startsWith('App-'))).toBe(true);
+    expect(atStart.filter((name) => onDemand.test(name))).toEqual([]);
+    await gotoPage(page, 'settings');
+    await expect.poll(scripts, { timeout: 30_000 }).toContainEqual(expect.stringMatching(/^SettingsPage-/));
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Settings', exact: true }).count(), { timeout: 30_000 })
+      .toBe(1);
+    await gotoPage(page, 'query');
+  });
+
+  it('names the page whose code did not load, keeps working, and loads it after a reload', async () => {
+    const profile = freshProfile();
+    const context = await launch(profile.dir, [], { serviceWorkers: 'block' });
+    try {
+      const other = await openPage(context, server.url, app.logs);
+      const chunk = '**/assets/AgentsPage-*.js';
+      await other.route(chunk, (route) => route.abort('internetdisconnected'));
+      await gotoPage(other, 'agents');
+      const alert = other.getByRole('alert').filter({ hasText: 'The Agents page did not load' });
+      await alert.waitFor({ timeout: 30_000 });
+      await gotoPage(other, 'query');
+      await runSql(other, 'SELECT 6 * 7 AS answer');
+      await expect.poll(() => firstCell(other), { timeout: 30_000 }).toBe('42');
+      await gotoPage(other, 'agents');
+      await other.unroute(chunk);
+      await alert.getByRole('button', { name: 'Reload' }).click();
+      await waitReady(other);
+      await gotoPage(other, 'agents');
+      await expect
+        .poll(() => other.getByRole('heading', { name: 'Agents', exact: true }).count(), { timeout: 30_000 })
+        .toBe(1);
+    } finally {
+      await context.close();
+      profile.remove();
+    }
   });
 
   it('shows the sources loading, never blank nor "No data yet", until the server\'s sources are listed', async () => {

@@ -34,8 +34,11 @@ export function freshProfile(): { dir: string; remove(): void } {
 export async function launch(
   profileDir: string,
   extraArgs: string[] = [],
-  /** Context options beyond the defaults (the sync bench bypasses CSP for its cross-origin baseline). */
-  options: { bypassCSP?: boolean } = {},
+  /**
+   * Context options beyond the defaults (the sync bench bypasses CSP for its cross-origin baseline; a test that
+   * routes the app's own scripts blocks the service worker, which would answer them from its cache).
+   */
+  options: { bypassCSP?: boolean; serviceWorkers?: 'allow' | 'block' } = {},
 ): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,

@@ -1,12 +1,11 @@
 // WebMCP: where the browser offers `document.modelContext`, the page registers the agent tools, run by this tab's engine.
-import { z } from 'zod';
 import type { AgentEngine } from './agent-channel.ts';
 
-/** One tool as worker/agent/specs.ts defines it. */
+/** One tool as worker/agent/specs.ts defines it, its input schema already JSON Schema. */
 export interface WebToolSpec {
   name: string;
   description: string;
-  inputSchema: z.ZodObject;
+  inputSchema: unknown;
   readOnly: boolean;
 }
 
@@ -36,9 +35,19 @@ export function hasWebMcp(doc: unknown = globalThis.document): boolean {
   return modelContextOf(doc) !== null;
 }
 
-/** The input schema as JSON Schema: what a browser agent reads (defaults applied by the engine's own parse). */
-export function jsonSchemaOf(schema: z.ZodObject): unknown {
-  return z.toJSONSchema(schema, { io: 'input' });
+/**
+ * The agent tools with their input schemas as JSON Schema (what a browser agent reads; defaults are applied by
+ * the engine's own parse). Loaded on demand: the specs and zod are needed only where WebMCP is offered, so they
+ * stay out of the app's first bundle.
+ */
+export async function loadWebTools(): Promise<WebToolSpec[]> {
+  const [{ TOOL_SPECS }, { z }] = await Promise.all([import('../../worker/agent/specs.ts'), import('zod')]);
+  return TOOL_SPECS.map((spec) => ({
+    name: spec.name,
+    description: spec.description,
+    inputSchema: z.toJSONSchema(spec.inputSchema, { io: 'input' }),
+    readOnly: spec.readOnly,
+  }));
 }
 
 /**
@@ -58,7 +67,7 @@ export function registerWebMcp(options: {
     const tool: WebTool = {
       name: spec.name,
       description: spec.description,
-      inputSchema: jsonSchemaOf(spec.inputSchema),
+      inputSchema: spec.inputSchema,
       annotations: { readOnlyHint: spec.readOnly },
       execute: async (input) => {
         const args = typeof input === 'string' ? (JSON.parse(input) as unknown) : input;

@@ -1,6 +1,6 @@
 // Agents: the "Agents may confirm writes" setting, the recent calls (_dinobase.agent_log), and this tab's /mcp channel and WebMCP tools.
 import { AgentChannel, type AgentEngine } from '../lib/agent-channel.ts';
-import { registerWebMcp, type WebToolSpec } from '../lib/webmcp.ts';
+import { hasWebMcp, registerWebMcp, type WebToolSpec } from '../lib/webmcp.ts';
 import type { AgentLogEntry } from '../../worker/api.ts';
 import type { Login } from './Login.svelte.ts';
 import type { Session } from './Session.svelte.ts';
@@ -21,23 +21,26 @@ function stored(): boolean {
 
 export class Agents {
   #engine: AgentsEngine;
-  #specs: readonly WebToolSpec[];
+  #specs: () => Promise<readonly WebToolSpec[]>;
   #mayConfirm = $state(stored());
   #log = $state.raw<AgentCall[]>([]);
   #error = $state.raw<string | null>(null);
   #channel: AgentChannel;
   #login: Pick<Login, 'known' | 'readOnly' | 'agentChannel'> | null;
   #unregister: () => void = () => undefined;
+  /** Counts the holds, so that tools loaded for an earlier one are not registered. */
+  #turn = 0;
   /** Pages showing the log right now: only then does a call re-read it. */
   #watching = 0;
 
   /**
    * `login`: the session's role and whether the server has a tab channel; a read-only login has none (the proxy
-   * refuses it), nor has a server without /mcp or one that answers agents headless.
+   * refuses it), nor has a server without /mcp or one that answers agents headless. `specs` loads the WebMCP
+   * tools, asked only where the browser offers WebMCP.
    */
   constructor(
     engine: AgentsEngine,
-    specs: readonly WebToolSpec[],
+    specs: () => Promise<readonly WebToolSpec[]>,
     login: Pick<Login, 'known' | 'readOnly' | 'agentChannel'> | null = null,
   ) {
     this.#engine = engine;
@@ -101,11 +104,22 @@ export class Agents {
         if (held && !this.#login?.readOnly && this.#login?.agentChannel !== false) this.#channel.start();
       });
       this.#unregister();
-      this.#unregister = registerWebMcp({
-        specs: this.#specs,
-        engine: this.#engine,
-        mayConfirm: () => this.#mayConfirm,
-      });
+      this.#unregister = () => undefined;
+      if (!hasWebMcp()) return;
+      const turn = ++this.#turn;
+      void this.#specs()
+        .then((specs) => {
+          // The database may have gone (or gone and come back) while the tools loaded: only the latest hold registers.
+          if (!held || turn !== this.#turn) return;
+          this.#unregister = registerWebMcp({
+            specs,
+            engine: this.#engine,
+            mayConfirm: () => this.#mayConfirm,
+          });
+        })
+        .catch((error: unknown) => {
+          console.warn('The WebMCP tools did not load; browser agents cannot call this tab.', error);
+        });
     };
     const down = () => {
       held = false;
