@@ -14,7 +14,8 @@ export async function rawFetchParse(
   for (let index = 0; ; index++) {
     const url = new URL('v1/customers?limit=100', base);
     if (after) url.searchParams.set('starting_after', after);
-    const response = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+    // No HTTP cache, as the sync's own requests (worker/sync/http.ts): in Chromium it costs 2–4 ms a page.
+    const response = await fetch(url, { headers: { authorization: `Bearer ${key}` }, cache: 'no-store' });
     const text = await response.text();
     const page = JSON.parse(text) as { data: { id: string }[]; has_more: boolean };
     onPage?.(text, index);

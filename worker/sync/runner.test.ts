@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { DinobaseDB } from '../db.ts';
 import { ManualClock, memoryDB } from '../testing.ts';
 import type { SyncOptions, SyncResult, SyncSourceConfig } from './engine.ts';
-import { SyncRunner, type SyncEvent } from './runner.ts';
+import { PROGRESS_EVERY_MS, SyncRunner, throttleProgress, type SyncEvent } from './runner.ts';
+import type { SyncProgress } from './engine.ts';
 
 const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
 let db: DinobaseDB;
@@ -236,5 +237,40 @@ describe('SyncRunner', () => {
     expect((await runner.status()).find((s) => s.name === 'stripe')!.last_attempt!.status).toBe(
       'interrupted',
     );
+  });
+});
+
+describe('throttleProgress', () => {
+  const at = (resource: string, phase: SyncProgress['phase'], pages: number): SyncProgress => ({
+    source: 'stripe',
+    resource,
+    phase,
+    pages,
+    rows: pages * 100,
+  });
+
+  it("sends a resource's fetching counts at most every PROGRESS_EVERY_MS, and never drops the last before a change", () => {
+    const time = new ManualClock(0);
+    const sent: string[] = [];
+    const report = throttleProgress(time, (p) => sent.push(`${p.resource} ${p.phase} ${p.pages}`));
+    for (let page = 1; page <= 6; page++) {
+      report(at('customers', 'fetching', page));
+      time.advance(PROGRESS_EVERY_MS / 2);
+    }
+    // A new resource: the held counts of the one before go first.
+    report(at('invoices', 'fetching', 1));
+    report(at('invoices', 'fetching', 2));
+    report(at('customers', 'loading', 6));
+    report(at('invoices', 'loading', 2));
+    expect(sent).toEqual([
+      'customers fetching 1',
+      'customers fetching 3',
+      'customers fetching 5',
+      'customers fetching 6',
+      'invoices fetching 1',
+      'invoices fetching 2',
+      'customers loading 6',
+      'invoices loading 2',
+    ]);
   });
 });

@@ -80,6 +80,38 @@ interface Running {
 const workOf = (config: SyncSourceConfig) =>
   JSON.stringify([config.type, config.base_url ?? null, config.resources ?? null]);
 
+/**
+ * A resource's `fetching` counts go out at most this often: each is a message to every watcher (the page, then a
+ * render), and one per page cost the tab's sync ~1 ms a page of the engine worker's time (docs/ARCHITECTURE.md, P2).
+ */
+export const PROGRESS_EVERY_MS = 100;
+
+/**
+ * Passes a sync's progress on: a new phase or resource at once (the last counts of the one before first, so
+ * none is left behind), and a resource's `fetching` counts at most every PROGRESS_EVERY_MS.
+ */
+export function throttleProgress(
+  clock: Pick<Clock, 'now'>,
+  send: (progress: SyncProgress) => void,
+): (progress: SyncProgress) => void {
+  let held: SyncProgress | null = null;
+  let last: SyncProgress | null = null;
+  let sentAt = -Infinity;
+  return (progress) => {
+    const now = clock.now();
+    const changed = progress.phase !== last?.phase || progress.resource !== last.resource;
+    last = progress;
+    if (changed && held) send(held);
+    held = null;
+    if (!changed && progress.phase === 'fetching' && now - sentAt < PROGRESS_EVERY_MS) {
+      held = progress;
+      return;
+    }
+    sentAt = now;
+    send(progress);
+  };
+}
+
 const iso = (ms: unknown) => (ms == null ? null : new Date(Number(ms)).toISOString());
 const HISTORY_MAX = 500;
 
@@ -89,18 +121,20 @@ export class SyncRunner {
   #credentials: RunnerOptions['credentials'];
   #running = new Map<string, Running>();
   #listeners = new Set<Listener>();
+  #clock: Clock;
   readonly scheduler: SyncScheduler;
 
   constructor(db: DinobaseDB, engine: Pick<SyncEngine, 'sync'>, options: RunnerOptions = {}) {
     this.#db = db;
     this.#engine = engine;
     this.#credentials = options.credentials;
+    this.#clock = options.clock ?? db.clock;
     this.scheduler = new SyncScheduler(db, {
       // In the browser a source syncs by itself only when the user gave it an interval.
       defaultInterval: null,
       retryDelay: '1m',
       maxWorkers: options.maxWorkers ?? 2,
-      clock: options.clock ?? db.clock,
+      clock: this.#clock,
       credentials: options.credentials && ((source: StoredSource) => options.credentials?.(source.name)),
       isSyncing: (name) => this.#running.has(name),
       engine: { sync: (name, config) => this.#execute(name, config, { trigger: 'schedule' }) },
@@ -182,10 +216,10 @@ export class SyncRunner {
       const result = await this.#engine.sync(name, config, {
         signal: controller.signal,
         timeoutMs: options.timeoutMs,
-        onProgress: (progress) => {
+        onProgress: throttleProgress(this.#clock, (progress) => {
           options.onProgress?.(progress);
           this.#emit({ type: 'progress', source: name, progress });
-        },
+        }),
       });
       this.#emit({ type: 'finished', source: name, trigger, result });
       return result;
