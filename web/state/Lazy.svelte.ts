@@ -1,4 +1,4 @@
-// A module loaded on first use: pages and dialogs that are not on screen at start stay out of the first bundle.
+// A module loaded on first use: pages that are not on screen at start stay out of the first bundle.
 
 /**
  * Holds what `load` resolves to once it has. Reading `current` starts the load. A failed load (a chunk that
