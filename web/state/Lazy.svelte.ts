@@ -1,4 +1,5 @@
 // A module loaded on first use: pages that are not on screen at start stay out of the first bundle.
+import { errorMessage } from '../../common/error-message.ts';
 
 /**
  * Holds what `load` resolves to once it has. Reading `current` starts the load. A failed load (a chunk that
@@ -33,7 +34,7 @@ export class Lazy<T> {
         return value;
       },
       (error: unknown) => {
-        this.#error = error instanceof Error ? error.message : String(error);
+        this.#error = errorMessage(error);
         throw error;
       },
     );

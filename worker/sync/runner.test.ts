@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DinobaseDB } from '../db.ts';
 import { ManualClock, memoryDB } from '../testing.ts';
-import type { SyncOptions, SyncResult, SyncSourceConfig } from './engine.ts';
+import type { SyncOptions, SyncProgress, SyncResult, SyncSourceConfig } from './engine.ts';
 import { PROGRESS_EVERY_MS, SyncRunner, throttleProgress, type SyncEvent } from './runner.ts';
-import type { SyncProgress } from './engine.ts';
 
 const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
 let db: DinobaseDB;
