@@ -8,14 +8,18 @@ const scriptStart = performance.now();
 const params = new URLSearchParams(location.search);
 
 /**
- * Its own file beside the app's, opened as the app's driver opens it (READ_WRITE on OPFS). A diagnostic of
- * P4 (`?file=app&steps=engine`, never the baseline) opens the app's file instead and runs the engine's own open
- * steps before the count: the lockdown (`wrapDuckDB`) and the migration check (`prepareOnOpen`).
+ * Its own file beside the app's, opened as the app's driver opens it (READ_WRITE on OPFS). Two diagnostics,
+ * never the baseline, add what the app must do before its first query: P3's (`?file=lockdown&steps=lockdown`) runs
+ * the lockdown (`wrapDuckDB`) before `SELECT 1`, on a file of its own so that no page waits for another's OPFS
+ * handles; P4's (`?file=app&steps=engine`) opens the app's file
+ * and runs the engine's own open steps before the count: the lockdown and the migration check (`prepareOnOpen`).
  */
-const BARE_PATH = params.get('file') === 'app' ? DEFAULT_PATH : 'opfs://bench-bare.duckdb';
-/** Loaded (while DuckDB instantiates) only for that diagnostic, so the baseline's script stays as it was. */
+const FILES: Record<string, string> = { app: DEFAULT_PATH, lockdown: 'opfs://bench-lockdown.duckdb' };
+const BARE_PATH = FILES[params.get('file') ?? ''] ?? 'opfs://bench-bare.duckdb';
+const steps = params.get('steps');
+/** Loaded (while DuckDB instantiates) only for P4's diagnostic, so the baseline's script stays as it was. */
 const engineSteps =
-  params.get('steps') === 'engine'
+  steps === 'engine'
     ? Promise.all([import('../worker/meta/migrations.ts'), import('../worker/clock.ts')])
     : null;
 
@@ -52,7 +56,7 @@ async function run(mode: string, rows: number): Promise<BareTiming> {
     const [{ prepareOnOpen }, { systemClock }] = await engineSteps;
     const wrapped = await wrapDuckDB(db, { path: BARE_PATH, persistent: true });
     await prepareOnOpen(await wrapped.connect(), systemClock);
-  }
+  } else if (steps === 'lockdown') await wrapDuckDB(db, { path: BARE_PATH, persistent: true });
   const conn = await db.connect();
   if (mode === 'create') {
     await conn.query(`CREATE OR REPLACE TABLE ${BIG_TABLE} AS SELECT range AS id, range % 100 AS bucket,

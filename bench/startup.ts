@@ -7,10 +7,20 @@ import { benchReady, inChromium, openBenchPage } from './chromium.ts';
 import { median, ms, type Row } from './stats.ts';
 import type { ReopenTiming } from './page.ts';
 
-/** Set BENCH_DIST to measure a build kept elsewhere (default: ./dist). */
-const NAVIGATIONS = 7;
+/** Rounds of P3's navigations: two passes of ORDERS, so each page is timed 12 times. */
+const NAVIGATIONS = 12;
 const REOPENS = 7;
 const BIG_ROWS = 1_000_000;
+/** P3's diagnostic: the bare page running the app's lockdown before its query, on a file of its own. */
+const LOCKDOWN = '&file=lockdown&steps=lockdown';
+const ORDERS = [
+  ['app', 'bare', 'lockdown'],
+  ['lockdown', 'bare', 'app'],
+  ['bare', 'lockdown', 'app'],
+  ['app', 'lockdown', 'bare'],
+  ['lockdown', 'app', 'bare'],
+  ['bare', 'app', 'lockdown'],
+] as const;
 
 interface BenchGlobal {
   dinobaseBench: { createBig(rows: number): Promise<number>; reopenCount(): Promise<ReopenTiming> };
@@ -153,16 +163,22 @@ export function benchColdStart(): Promise<Row[]> {
       .waitFor({ timeout: 30_000 });
     if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null)))
       throw new Error('the service worker does not control the page after the warm-up visit');
-    // The bare page's first visit creates its database; its wasm comes from the same (now warm) URL.
+    // The bare page's first visit creates its database (and the diagnostic's its own); its wasm comes from
+    // the same (now warm) URL.
     await bare(page, server, 'start');
+    await bare(page, server, 'start', 0, LOCKDOWN);
     await page.addInitScript(autoRun);
     const apps: AppStart[] = [];
     const bares: BareTiming[] = [];
+    const locked: BareTiming[] = [];
     for (let i = 0; i < NAVIGATIONS; i++) {
-      // New navigations (not reloads), as when the user opens the app again; which page goes first alternates.
-      for (const which of i % 2 ? ['bare', 'app'] : ['app', 'bare']) {
+      // New navigations (not reloads), as when the user opens the app again. The order goes through every
+      // permutation, so that each page goes first and follows each other page (the app's teardown, the
+      // same file's handles) about as often: a fixed cycle made the bare page always follow the app.
+      for (const which of ORDERS[i % ORDERS.length]!) {
         await page.goto('about:blank');
         if (which === 'bare') bares.push(await bare(page, server, 'start'));
+        else if (which === 'lockdown') locked.push(await bare(page, server, 'start', 0, LOCKDOWN));
         else {
           await page.goto(server.url);
           apps.push(await appStart(page));
@@ -180,6 +196,7 @@ export function benchColdStart(): Promise<Row[]> {
       `to Run ${fixed(med(apps, (a) => a.clicked - a.ready))}, query+render ${fixed(med(apps, (a) => a.result - a.clicked))}; ` +
       `first paint ${fixed(med(apps, (a) => a.paint))}`;
     const warm = med(bares, (b) => b.instantiate - b.worker);
+    const withLockdown = med(locked, (b) => b.query);
     return [
       ratioRow(
         `warm start: navigation → first result of SELECT 1, app / bare page [app: ${app}] ` +
@@ -188,6 +205,16 @@ export function benchColdStart(): Promise<Row[]> {
         base,
         1.15,
       ),
+      {
+        benchmark:
+          `  diagnostic: the bare page + the app's lockdown before SELECT 1 (wrapDuckDB, on a file of its own), ` +
+          `same rounds [${bareParts(locked, 'lockdown + SELECT 1')}] [the app over it: ${(ours / withLockdown).toFixed(2)}×]`,
+        ours: ms(withLockdown),
+        baseline: ms(base),
+        ratio: `${(withLockdown / base).toFixed(2)}×`,
+        goal: 'report',
+        verdict: '-',
+      },
     ];
   });
 }
