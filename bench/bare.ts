@@ -9,10 +9,10 @@ const params = new URLSearchParams(location.search);
 
 /**
  * Its own file beside the app's, opened as the app's driver opens it (READ_WRITE on OPFS). Two diagnostics,
- * never the baseline, add what the app must do before its first query: P3's (`?file=lockdown&steps=lockdown`) runs
- * the lockdown (`wrapDuckDB`) before `SELECT 1`, on a file of its own so that no page waits for another's OPFS
- * handles; P4's (`?file=app&steps=engine`) opens the app's file
- * and runs the engine's own open steps before the count: the lockdown and the migration check (`prepareOnOpen`).
+ * never the baseline, add what the app must do before its first query. P3's (`?file=lockdown&steps=lockdown`)
+ * runs the lockdown (`wrapDuckDB`) before `SELECT 1`, on a file of its own so that no page waits for another's
+ * OPFS handles. P4's (`?file=app&steps=engine`) opens the app's file and runs the engine's own open steps
+ * before the count: the lockdown and the migration check (`prepareOnOpen`).
  */
 const FILES: Record<string, string> = { app: DEFAULT_PATH, lockdown: 'opfs://bench-lockdown.duckdb' };
 const BARE_PATH = FILES[params.get('file') ?? ''] ?? 'opfs://bench-bare.duckdb';

@@ -174,7 +174,7 @@ export function benchColdStart(): Promise<Row[]> {
     for (let i = 0; i < NAVIGATIONS; i++) {
       // New navigations (not reloads), as when the user opens the app again. The order goes through every
       // permutation, so that each page goes first and follows each other page (the app's teardown, the
-      // same file's handles) about as often: a fixed cycle made the bare page always follow the app.
+      // same file's handles) about as often; a fixed cycle would have one page always follow the app.
       for (const which of ORDERS[i % ORDERS.length]!) {
         await page.goto('about:blank');
         if (which === 'bare') bares.push(await bare(page, server, 'start'));
