@@ -52,11 +52,13 @@ async function run(mode: string, rows: number): Promise<BareTiming> {
     query: { castBigIntToDouble: false, castDecimalToDouble: false },
   });
   const open = performance.now();
-  if (engineSteps) {
-    const [{ prepareOnOpen }, { systemClock }] = await engineSteps;
+  if (steps === 'lockdown' || engineSteps) {
     const wrapped = await wrapDuckDB(db, { path: BARE_PATH, persistent: true });
-    await prepareOnOpen(await wrapped.connect(), systemClock);
-  } else if (steps === 'lockdown') await wrapDuckDB(db, { path: BARE_PATH, persistent: true });
+    if (engineSteps) {
+      const [{ prepareOnOpen }, { systemClock }] = await engineSteps;
+      await prepareOnOpen(await wrapped.connect(), systemClock);
+    }
+  }
   const conn = await db.connect();
   if (mode === 'create') {
     await conn.query(`CREATE OR REPLACE TABLE ${BIG_TABLE} AS SELECT range AS id, range % 100 AS bucket,
