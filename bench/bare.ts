@@ -1,6 +1,7 @@
 // The bare start-up baseline (P3, P4): DuckDB-WASM from the app's own cached files, one OPFS database, one query, nothing else.
 import { duckdb, wrapDuckDB } from '../worker/duckdb/driver.ts';
-import { DEFAULT_PATH, duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/browser.ts';
+import { DEFAULT_PATH } from '../worker/duckdb/browser.ts';
+import { duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/spawn.ts';
 
 /** Read first, so that "script" is when this page's code began to run (navigation start is 0). */
 const scriptStart = performance.now();

@@ -1,6 +1,6 @@
 // Browser side of P1's blocking-bindings rows: the probe's and the app's reads on both drivers against raw conn.query, their cancels, the starts.
 import { tableFromIPC } from 'apache-arrow';
-import { duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/browser.ts';
+import { duckdbWasmUrl, duckdbWorker } from '../worker/duckdb/spawn.ts';
 import { duckdb } from '../worker/duckdb/driver.ts';
 import { lockdown } from '../worker/duckdb/lockdown.ts';
 import type { EngineApi } from '../worker/api.ts';

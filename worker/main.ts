@@ -3,11 +3,16 @@ import * as Comlink from 'comlink';
 import type { EngineApi } from './api.ts';
 import { registerTransferHandlers, releasingCallbacks } from './comlink.ts';
 import { driverOfWorker } from '../common/duckdb-driver.ts';
-import { startDuckDB } from './duckdb/browser.ts';
+import { duckdbWasmUrl, duckdbWorker } from './duckdb/spawn.ts';
+import type { OpenDuckDB } from './duckdb/types.ts';
 
-// First, on a small module graph: DuckDB's compile then overlaps loading the rest of the engine (and the page's
-// own start); the open takes the instance when it comes. The page picks the driver by this worker's name.
-const open = startDuckDB(driverOfWorker(self.name));
+// The page picks the driver by this worker's name. DuckDB's worker first, before duckdb-wasm's library (and
+// the rest of the engine) loads: its wasm compile then overlaps all of that, and the page's own start; the
+// open takes the instance when it comes.
+const driver = driverOfWorker(self.name);
+const spawned = driver === 'async' ? duckdbWorker(duckdbWasmUrl()) : undefined;
+const started = import('./duckdb/browser.ts').then(({ startDuckDB }) => startDuckDB(driver, spawned));
+const open: OpenDuckDB = async (options) => (await started)(options);
 registerTransferHandlers();
 // Every browser sync goes through this page's proxy: real credentials never reach the browser.
 // Sources with a sync interval sync on their own while this tab has the engine open; the schedule's first reads

@@ -170,6 +170,23 @@ describe('the engine never reaches the network by itself (default driver)', () =
     });
     expect(hits).toEqual([]);
   });
+
+  it("compiles DuckDB's wasm once, from the fetch its worker starts with (the prelude's early compile)", async () => {
+    await expect.poll(() => page.workers().some((w) => w.url().startsWith('blob:'))).toBe(true);
+    const duckWorker = page.workers().find((w) => w.url().startsWith('blob:'))!;
+    await expect
+      .poll(() =>
+        duckWorker.evaluate(() => ({
+          marks: performance
+            .getEntriesByType('mark')
+            .map((mark) => mark.name)
+            .filter((name) => name.startsWith('dinobase:wasm')),
+          fetches: performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('.wasm'))
+            .length,
+        })),
+      )
+      .toEqual({ marks: ['dinobase:wasm-compiled', 'dinobase:wasm-taken'], fetches: 1 });
+  });
 });
 
 describe('the engine never reaches the network by itself (?duckdb=blocking)', () => {

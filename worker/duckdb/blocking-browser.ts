@@ -1,19 +1,14 @@
 // DuckDB-WASM's blocking browser build in the engine's own worker, on an OPFS file held by one tab (opt-in driver).
 import * as duckdb from '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';
 import { wrapBlockingDuckDB } from './blocking.ts';
-import {
-  DEFAULT_PATH,
-  NO_PROGRESS_WARNING,
-  duckdbWasmUrl,
-  openOnOPFS,
-  prewarmUnlessHeld,
-} from './browser.ts';
+import { DEFAULT_PATH, openOnOPFS, prewarmUnlessHeld } from './browser.ts';
+import { NO_PROGRESS_WARNING, duckdbWasmUrl } from './spawn.ts';
 import type { OpenDuckDB } from './types.ts';
 
 type Bindings = duckdb.DuckDBBindings;
 
 /**
- * Fences this worker as duckdbWorkerPrelude (browser.ts) fences DuckDB's own: with DuckDB on this thread,
+ * Fences this worker as duckdbWorkerPrelude (spawn.ts) fences DuckDB's own: with DuckDB on this thread,
  * XMLHttpRequest is how its runtime would read http(s):// and s3:// files (runtime_browser.ts), and nothing
  * else here uses it. `fetch` stays: the engine needs it for the relay. Defence in depth beside the lockdown.
  */

@@ -1,11 +1,10 @@
 // DuckDB-WASM in the browser: the single-threaded eh bundle in a nested worker, on an OPFS file, held by one tab.
-import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
-import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { DuckDBDriver } from '../../common/duckdb-driver.ts';
 import { NotReadyError, errorMessage } from '../errors.ts';
-import { chunkPort, chunkPortScript, type FetchChunks } from './chunk-port.ts';
+import { chunkPort, type FetchChunks } from './chunk-port.ts';
 import { duckdb, wrapDuckDB } from './driver.ts';
 import { healEmptyWal, retryWhileBusy, setWalAside } from './opfs-wal.ts';
+import { duckdbWasmUrl, duckdbWorker } from './spawn.ts';
 import type { DuckDatabase, OpenDuckDB, StartupTimings } from './types.ts';
 
 export const DEFAULT_PATH = 'opfs://dinobase.duckdb';
@@ -46,49 +45,6 @@ async function acquireFileLock(name: string): Promise<() => void> {
 
 /** How DuckDB reports a WAL it cannot replay (see opfs-wal.ts). */
 const WAL_REPLAY_FAILED = /Failure while replaying WAL/i;
-
-/** duckdb-wasm's console warning when it instantiates without TransformStream, which we do on purpose. */
-export const NO_PROGRESS_WARNING =
-  'instantiating without progress handler since transform streams are unavailable';
-
-/**
- * Runs in DuckDB's worker before duckdb-wasm loads (serialised into its script, so it may use nothing from
- * this module). Defence in depth beside the SQL lockdown (lockdown.ts): the worker may fetch its wasm and
- * nothing else, and has no XMLHttpRequest, which is how duckdb-wasm's runtime reads http(s):// and s3:// files
- * and how extensions would arrive.
- *
- * Without `TransformStream`, duckdb-wasm fetches the wasm itself instead of piping it through a progress
- * stream into a synthesized Response, which V8 never code-caches (every start compiled 34 MB again, ~1.3 s);
- * it then warns once on every load, which says nothing to anyone here.
- */
-function duckdbWorkerPrelude(wasm: string, silenced: string): void {
-  const scope = self as unknown as Record<string, unknown>;
-  scope.TransformStream = undefined;
-  scope.XMLHttpRequest = undefined;
-  const fetchOnce = self.fetch.bind(self);
-  self.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = input instanceof Request ? input.url : new URL(String(input), self.location.href).href;
-    if (url === wasm) return fetchOnce(input, init);
-    return Promise.reject(new TypeError(`DuckDB's worker fetches nothing but its wasm, not ${url}`));
-  };
-  const warn = console.warn.bind(console);
-  console.warn = (...args: unknown[]) => {
-    if (args[0] !== silenced) warn(...args);
-  };
-}
-
-/** The one URL DuckDB's wasm is fetched from, so the service worker, HTTP cache and V8's code cache all apply. */
-export function duckdbWasmUrl(): string {
-  return new URL(ehWasmUrl, location.href).href;
-}
-
-/** DuckDB's nested worker, fenced by the prelude above; exported for the bare start-up page of `npm run bench`. */
-export function duckdbWorker(wasm: string): Worker {
-  const script = new URL(ehWorkerUrl, location.href).href;
-  const prelude = `(${duckdbWorkerPrelude.toString()})(${JSON.stringify(wasm)}, ${JSON.stringify(NO_PROGRESS_WARNING)});`;
-  const source = `${prelude}\n${chunkPortScript()}\nimportScripts(${JSON.stringify(script)});`;
-  return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
-}
 
 /** The chunk port of each instance's worker (every worker `duckdbWorker` spawns has one). */
 const chunkPorts = new WeakMap<duckdb.AsyncDuckDB, FetchChunks>();
@@ -135,11 +91,14 @@ export function prewarmUnlessHeld<T>(
 /** DuckDB instantiated before anyone asked to open it (prewarmDuckDB), or null if skipped; the next open takes it. */
 let prewarmed: Promise<duckdb.AsyncDuckDB | null> | null = null;
 
-/** Instantiates DuckDB's worker as the engine's worker starts (see prewarmUnlessHeld). */
-export function prewarmDuckDB(path: string = DEFAULT_PATH): void {
+/**
+ * Instantiates DuckDB's worker as the engine's worker starts (see prewarmUnlessHeld), in `spawned` if the entry
+ * spawned it already (worker/main.ts does, before this module and duckdb-wasm's library load).
+ */
+export function prewarmDuckDB(path: string = DEFAULT_PATH, spawned?: Worker): void {
   prewarmed ??= prewarmUnlessHeld(path, () => {
-    // Spawned before the lock lookup (25–100 ms on a loaded machine): DuckDB's worker loads its script meanwhile.
-    const worker = duckdbWorker(duckdbWasmUrl());
+    // Spawned before the lock lookup (25–100 ms on a loaded machine): DuckDB's worker compiles its wasm meanwhile.
+    const worker = spawned ?? duckdbWorker(duckdbWasmUrl());
     return { instantiate: () => instantiateDuckDB(worker), skip: () => worker.terminate() };
   });
 }
@@ -230,12 +189,13 @@ export function openOnOPFS<T>(driver: BrowserDriver<T>): OpenDuckDB {
 }
 
 /**
- * Starts `driver`'s prewarm as the engine's worker starts and returns its open. The blocking driver's module
+ * Starts `driver`'s prewarm as the engine's worker starts and returns its open (`spawned`: DuckDB's worker, if the
+ * entry spawned it for the async driver). The blocking driver's module
  * (its bindings, 1.2 MB) loads only when it is chosen.
  */
-export function startDuckDB(driver: DuckDBDriver): OpenDuckDB {
+export function startDuckDB(driver: DuckDBDriver, spawned?: Worker): OpenDuckDB {
   if (driver === 'async') {
-    prewarmDuckDB();
+    prewarmDuckDB(DEFAULT_PATH, spawned);
     return (options) => openDuckDB(options);
   }
   const blocking = import('./blocking-browser.ts');
