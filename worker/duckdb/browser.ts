@@ -189,9 +189,9 @@ export function openOnOPFS<T>(driver: BrowserDriver<T>): OpenDuckDB {
 }
 
 /**
- * Starts `driver`'s prewarm as the engine's worker starts and returns its open (`spawned`: DuckDB's worker, if the
- * entry spawned it for the async driver). The blocking driver's module
- * (its bindings, 1.2 MB) loads only when it is chosen.
+ * Starts `driver`'s prewarm as the engine's worker starts and returns its open (`spawned`: DuckDB's worker, if
+ * the entry spawned it for the async driver). The blocking driver's module (its bindings, 1.2 MB) loads only
+ * when it is chosen.
  */
 export function startDuckDB(driver: DuckDBDriver, spawned?: Worker): OpenDuckDB {
   if (driver === 'async') {

@@ -27,7 +27,7 @@ function duckdbWorkerPrelude(wasm: string, silenced: string): void {
   scope.XMLHttpRequest = undefined;
   const fetchOnce = self.fetch.bind(self);
   const streaming = WebAssembly.instantiateStreaming.bind(WebAssembly);
-  // Marks for the start-up bench and the e2e check that duckdb-wasm took the early module.
+  // Marks for network.e2e.ts, which checks that duckdb-wasm took the early module and fetched the wasm once.
   let early: Promise<WebAssembly.Module> | null = WebAssembly.compileStreaming(fetchOnce(wasm));
   early.then(() => performance.mark('dinobase:wasm-compiled')).catch(() => undefined);
   self.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
