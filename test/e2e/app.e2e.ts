@@ -1,8 +1,9 @@
-import type { Page } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
 import {
   cancelLongQuery,
+  captureConsole,
   firstCell,
   freshProfile,
   gotoPage,
@@ -118,6 +119,33 @@ describe('walking skeleton in Chromium', () => {
       await expect
         .poll(() => other.getByRole('heading', { name: 'Agents', exact: true }).count(), { timeout: 30_000 })
         .toBe(1);
+    } finally {
+      await context.close();
+      profile.remove();
+    }
+  });
+
+  it("names the engine's code that did not load, and stops the DuckDB worker spawned before it", async () => {
+    const profile = freshProfile();
+    const context = await launch(profile.dir, [], { serviceWorkers: 'block' });
+    try {
+      const other = await context.newPage();
+      captureConsole(other, app.logs);
+      const isDuckDB = (worker: Worker) => worker.url().startsWith('blob:');
+      // DuckDB's worker spawns as the engine's worker starts; its driver's chunk fails only once it exists.
+      const spawned = new Promise<void>((resolve) =>
+        other.on('worker', (worker) => void (isDuckDB(worker) && resolve())),
+      );
+      await context.route('**/assets/browser-*.js', async (route) => {
+        await spawned;
+        await route.abort('internetdisconnected');
+      });
+      await other.goto(server.url);
+      await expect
+        .poll(() => textOf(other, 'session-error'), { timeout: 60_000 })
+        .toMatch(/^The database engine's code did not load \(.+\)\. Reload the page\.$/);
+      await spawned;
+      await expect.poll(() => other.workers().filter(isDuckDB).length, { timeout: 30_000 }).toBe(0);
     } finally {
       await context.close();
       profile.remove();
