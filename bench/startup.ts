@@ -9,16 +9,19 @@ import type { ReopenTiming } from './page.ts';
 
 const REOPENS = 7;
 const BIG_ROWS = 1_000_000;
-/** P3's diagnostic: the bare page running the app's lockdown before its query, on a file of its own. */
-const LOCKDOWN = '&file=lockdown&steps=lockdown';
+/**
+ * P3's diagnostic: the bare page doing in DuckDB what the app does before its first answer (the lockdown, then
+ * SELECT 1 read as the engine reads it), on a file of its own.
+ */
+const DIAGNOSTIC = '&file=lockdown&steps=read';
 /** P3's rounds go through every order of its three pages. */
 const ORDERS = [
-  ['app', 'bare', 'lockdown'],
-  ['lockdown', 'bare', 'app'],
-  ['bare', 'lockdown', 'app'],
-  ['app', 'lockdown', 'bare'],
-  ['lockdown', 'app', 'bare'],
-  ['bare', 'app', 'lockdown'],
+  ['app', 'bare', 'diagnostic'],
+  ['diagnostic', 'bare', 'app'],
+  ['bare', 'diagnostic', 'app'],
+  ['app', 'diagnostic', 'bare'],
+  ['diagnostic', 'app', 'bare'],
+  ['bare', 'app', 'diagnostic'],
 ] as const;
 /** Two passes of ORDERS: each page is timed 12 times. */
 const NAVIGATIONS = 2 * ORDERS.length;
@@ -33,8 +36,12 @@ interface AppStart {
   engineOpen: number;
   ready: number;
   clicked: number;
+  /** The page posted the query to the engine's worker (Comlink's `runQuery` call). */
+  posted: number;
   /** The query's answer (its Arrow bytes) arrived from the engine's worker on the main thread. */
   answered: number;
+  /** The answer's own `elapsed_ms`: the engine's classification, DuckDB's read and the result's shape. */
+  engine: number;
   result: number;
   paint: number;
   startup: { instantiate_ms: number; open_ms: number; connect_ms: number } | null;
@@ -44,10 +51,17 @@ interface AppStart {
  * Installed before the app's scripts on every navigation: presses Run the moment it is enabled (the editor
  * holds `SELECT 1 AS one` from the warm-up visit) and notes when the answer is in the grid. Playwright's
  * own round trips (typing, polling) would otherwise count against the app and not against the bare page.
- * It also listens on the engine's worker ahead of Comlink, to split the query's round trip from the render.
+ * It also listens on the engine's worker ahead of Comlink, to split the query's round trip from the render,
+ * and notes when the page posts the query, to split the page's share of it from the engine's.
  */
 function autoRun(): void {
-  const state = { clicked: Number.NaN, answered: Number.NaN, result: Number.NaN };
+  const state = {
+    clicked: Number.NaN,
+    posted: Number.NaN,
+    answered: Number.NaN,
+    engine: Number.NaN,
+    result: Number.NaN,
+  };
   (globalThis as unknown as { dinobaseStart: typeof state }).dinobaseStart = state;
   const Spawn = globalThis.Worker;
   globalThis.Worker = class extends Spawn {
@@ -56,8 +70,17 @@ function autoRun(): void {
       this.addEventListener('message', (event: MessageEvent<{ value?: unknown }>) => {
         const value = event.data?.value;
         if (Number.isNaN(state.clicked) || !Number.isNaN(state.answered)) return;
-        if (typeof value === 'object' && value !== null && 'ipc' in value) state.answered = performance.now();
+        if (typeof value === 'object' && value !== null && 'ipc' in value) {
+          state.answered = performance.now();
+          state.engine = (value as { elapsed_ms?: number }).elapsed_ms ?? Number.NaN;
+        }
       });
+    }
+    override postMessage(message: unknown, options?: Transferable[] | StructuredSerializeOptions): void {
+      const path = (message as { path?: unknown[] } | null)?.path;
+      if (!Number.isNaN(state.clicked) && Number.isNaN(state.posted) && path?.[0] === 'runQuery')
+        state.posted = performance.now();
+      super.postMessage(message, options as Transferable[]);
     }
   };
   const observer = new MutationObserver(() => {
@@ -86,19 +109,41 @@ async function appStart(page: Page): Promise<AppStart> {
     const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN;
     const ready = performance.getEntriesByName('dinobase:engine-ready')[0] as PerformanceMark | undefined;
     const seen = (
-      globalThis as unknown as { dinobaseStart: { clicked: number; answered: number; result: number } }
+      globalThis as unknown as {
+        dinobaseStart: { clicked: number; posted: number; answered: number; engine: number; result: number };
+      }
     ).dinobaseStart;
     return {
       script: at('dinobase:script'),
       engineOpen: at('dinobase:engine-open'),
       ready: ready?.startTime ?? Number.NaN,
       clicked: seen.clicked,
+      posted: seen.posted,
       answered: seen.answered,
+      engine: seen.engine,
       result: seen.result,
       paint: at('first-contentful-paint'),
       startup: (ready?.detail as AppStart['startup']) ?? null,
     };
   });
+}
+
+/** When DuckDB's worker began and when its wasm was compiled (spawn.ts's prelude marks), on the page's clock. */
+interface WasmSteps {
+  started: number;
+  compiled: number;
+}
+
+/** The steps of the page's DuckDB worker (the one blob worker), read once the page has answered. */
+async function wasmSteps(page: Page): Promise<WasmSteps> {
+  const origin = await page.evaluate(() => performance.timeOrigin);
+  const worker = page.workers().find((w) => w.url().startsWith('blob:'));
+  if (!worker) return { started: Number.NaN, compiled: Number.NaN };
+  const [timeOrigin, compiled] = await worker.evaluate(() => [
+    performance.timeOrigin,
+    performance.getEntriesByName('dinobase:wasm-compiled')[0]?.startTime ?? Number.NaN,
+  ]);
+  return { started: timeOrigin! - origin, compiled: timeOrigin! - origin + compiled! };
 }
 
 /** Loads the bare page in `mode` and returns its timings once it answered. */
@@ -184,22 +229,26 @@ export function benchColdStart(): Promise<Row[]> {
     // The bare page's first visit creates its database (and the diagnostic's its own); its wasm comes from
     // the same (now warm) URL.
     await bare(page, server, 'start');
-    await bare(page, server, 'start', 0, LOCKDOWN);
+    await bare(page, server, 'start', 0, DIAGNOSTIC);
     await page.addInitScript(autoRun);
     const apps: AppStart[] = [];
     const bares: BareTiming[] = [];
-    const locked: BareTiming[] = [];
+    const diagnosed: BareTiming[] = [];
+    const wasm: Record<'app' | 'bare', WasmSteps[]> = { app: [], bare: [] };
     for (let i = 0; i < NAVIGATIONS; i++) {
       // New navigations (not reloads), as when the user opens the app again. The order goes through every
       // permutation, so that each page goes first and follows each other page (the app's teardown, the
       // same file's handles) about as often; a fixed cycle would have one page always follow the app.
       for (const which of ORDERS[i % ORDERS.length]!) {
         await page.goto('about:blank');
-        if (which === 'bare') bares.push(await bare(page, server, 'start'));
-        else if (which === 'lockdown') locked.push(await bare(page, server, 'start', 0, LOCKDOWN));
+        if (which === 'bare') {
+          bares.push(await bare(page, server, 'start'));
+          wasm.bare.push(await wasmSteps(page));
+        } else if (which === 'diagnostic') diagnosed.push(await bare(page, server, 'start', 0, DIAGNOSTIC));
         else {
           await page.goto(server.url);
           apps.push(await appStart(page));
+          wasm.app.push(await wasmSteps(page));
         }
       }
     }
@@ -212,22 +261,37 @@ export function benchColdStart(): Promise<Row[]> {
       `engine ${fixed(med(apps, (a) => a.ready - a.engineOpen))} (instantiate ${startup((s) => s.instantiate_ms)}, ` +
       `open ${startup((s) => s.open_ms)}, connect ${startup((s) => s.connect_ms)}), ` +
       `to Run ${fixed(med(apps, (a) => a.clicked - a.ready))}, query+render ${fixed(med(apps, (a) => a.result - a.clicked))} ` +
-      `(answer ${fixed(med(apps, (a) => a.answered - a.clicked))}, render ${fixed(med(apps, (a) => a.result - a.answered))}); ` +
+      `(answer ${fixed(med(apps, (a) => a.answered - a.clicked))}: posted ${fixed(med(apps, (a) => a.posted - a.clicked))}, ` +
+      `engine ${fixed(med(apps, (a) => a.engine))}, hops ${fixed(med(apps, (a) => a.answered - a.posted - a.engine))}; ` +
+      `render ${fixed(med(apps, (a) => a.result - a.answered))}); ` +
       `first paint ${fixed(med(apps, (a) => a.paint))}`;
     const warm = med(bares, (b) => b.instantiate - b.worker);
-    const withLockdown = med(locked, (b) => b.query);
+    const both = (pick: (w: WasmSteps) => number) =>
+      `${fixed(med(wasm.app, pick))} / ${fixed(med(wasm.bare, pick))}`;
+    const instance = `${fixed(med(apps, (a) => a.engineOpen + (a.startup?.instantiate_ms ?? Number.NaN)))} / ${fixed(med(bares, (b) => b.instantiate))}`;
+    const duckWorker =
+      `DuckDB's worker, app / bare: started ${both((w) => w.started)}, wasm compiled ${both((w) => w.compiled)}, ` +
+      `instance ${instance}`;
+    const diagnostic = med(diagnosed, (b) => b.query);
+    // The app's own DuckDB steps before its answer, against the diagnostic's same steps without the engine.
+    const appSteps = fixed(
+      med(apps, (a) => (a.startup ? a.startup.connect_ms : Number.NaN) + (a.answered - a.clicked)),
+    );
     return [
       ratioRow(
         `warm start: navigation → first result of SELECT 1, app / bare page [app: ${app}] ` +
-          `[bare: ${bareParts(bares, 'SELECT 1')}] [${codeCache(cold, warm)}]`,
+          `[bare: ${bareParts(bares, 'SELECT 1')}] [${duckWorker}] [${codeCache(cold, warm)}]`,
         ours,
         base,
         1.15,
       ),
       ratioRow(
-        `  diagnostic: the bare page + the app's lockdown before SELECT 1 (wrapDuckDB, on a file of its own), ` +
-          `same rounds [${bareParts(locked, 'lockdown + SELECT 1')}] [the app over it: ${(ours / withLockdown).toFixed(2)}×]`,
-        withLockdown,
+        `  diagnostic: the bare page + the app's lockdown and its read of SELECT 1 (wrapDuckDB, queryHead over the ` +
+          `chunk port; a file of its own), same rounds [${bareParts(diagnosed, 'lockdown + read')}: lockdown ` +
+          `${fixed(med(diagnosed, (b) => (b.lockdown ?? Number.NaN) - b.open))}, read ` +
+          `${fixed(med(diagnosed, (b) => b.query - (b.lockdown ?? Number.NaN)))}] ` +
+          `[app: connect + answer ${appSteps}] [the app over it: ${(ours / diagnostic).toFixed(2)}×]`,
+        diagnostic,
         base,
       ),
     ];

@@ -152,6 +152,84 @@ describe('walking skeleton in Chromium', () => {
     }
   });
 
+  it("sends the page's own reads at open after a query run the moment Run is enabled has answered", async () => {
+    const profile = freshProfile();
+    const context = await launch(profile.dir);
+    try {
+      const other = await openPage(context, server.url, app.logs);
+      await runSql(other, 'SELECT 6 * 7 AS answer');
+      await expect.poll(() => firstCell(other), { timeout: 30_000 }).toBe('42');
+      // On the next open: press Run as soon as it is enabled, and note each engine call the page posts.
+      await other.addInitScript(() => {
+        const seen = { clicked: Number.NaN, answered: Number.NaN, posted: [] as [string, number][] };
+        (globalThis as unknown as { atOpen: typeof seen }).atOpen = seen;
+        const Spawn = globalThis.Worker;
+        globalThis.Worker = class extends Spawn {
+          constructor(url: string | URL, options?: WorkerOptions) {
+            super(url, options);
+            this.addEventListener('message', (event: MessageEvent<{ value?: unknown }>) => {
+              const value = event.data?.value;
+              if (
+                Number.isNaN(seen.answered) &&
+                typeof value === 'object' &&
+                value !== null &&
+                'ipc' in value
+              )
+                seen.answered = performance.now();
+            });
+          }
+          override postMessage(message: unknown, options?: Transferable[] | StructuredSerializeOptions) {
+            const name = (message as { path?: unknown[] } | null)?.path?.[0];
+            if (typeof name === 'string') seen.posted.push([name, performance.now()]);
+            super.postMessage(message, options as Transferable[]);
+          }
+        };
+        new MutationObserver((_, observer) => {
+          const run = document.querySelector<HTMLButtonElement>('.bar button.primary');
+          if (!run || run.disabled) return;
+          observer.disconnect();
+          seen.clicked = performance.now();
+          run.click();
+        }).observe(document, { subtree: true, childList: true, attributes: true });
+      });
+      await other.reload();
+      const atOpen = () =>
+        other.evaluate(
+          () =>
+            (
+              globalThis as unknown as {
+                atOpen: { clicked: number; answered: number; posted: [string, number][] };
+              }
+            ).atOpen,
+        );
+      const reads = [
+        'listSources',
+        'getSources',
+        'listPendingMutations',
+        'mutationHistory',
+        'listConnectors',
+      ];
+      // Waits for the answer and for the reads, whenever they went out.
+      await expect
+        .poll(
+          async () => {
+            const { answered, posted } = await atOpen();
+            return !Number.isNaN(answered) && reads.every((read) => posted.some(([name]) => name === read));
+          },
+          { timeout: 60_000 },
+        )
+        .toBe(true);
+      const { clicked, answered, posted } = await atOpen();
+      expect(answered).toBeGreaterThan(clicked);
+      await expect.poll(() => firstCell(other), { timeout: 30_000 }).toBe('42');
+      const held = Math.min(answered, clicked + 1000);
+      expect(posted.filter(([name, at]) => reads.includes(name) && at > clicked && at < held)).toEqual([]);
+    } finally {
+      await context.close();
+      profile.remove();
+    }
+  });
+
   it('shows the sources loading, never blank nor "No data yet", until the server\'s sources are listed', async () => {
     await expectCalmSidebar(page, /github.*hubspot.*linear.*stripe/);
   });

@@ -86,6 +86,8 @@ export class Workbench {
   #engine: Engine;
   #runs = $state.raw<Record<string, TabRun>>({});
   #running = $state.raw<Running | null>(null);
+  /** The latest run, settled when it has shown its outcome. */
+  #latest: Promise<void> = Promise.resolve();
   /** An editor line to show, asked for from the outcome list; `seq` makes asking twice move again. */
   jump = $state.raw<{ tabId: string; line: number; seq: number } | null>(null);
   #onMutation: (preview: MutationResponse | null) => void;
@@ -178,7 +180,24 @@ export class Workbench {
     await Promise.all([this.tabs.restore(), this.history.load()]);
   }
 
-  async run(sql: string = this.sql, options: RunOptions = {}): Promise<void> {
+  run(sql: string = this.sql, options: RunOptions = {}): Promise<void> {
+    const run = this.#run(sql, options);
+    this.#latest = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Resolves once the latest run has shown its outcome, or after `boundMs`: the page's own reads at open, which
+   * DuckDB would queue behind the query anyway, wait behind a query the user runs as the tab opens, so that
+   * sending and answering them shares no core with that query's first run (docs/ARCHITECTURE.md, Start-up).
+   */
+  settled(boundMs = 1000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
+    return Promise.race([this.#latest, bound]).finally(() => clearTimeout(timer));
+  }
+
+  async #run(sql: string, options: RunOptions): Promise<void> {
     if (this.#running) await this.cancel();
     const tabId = this.tabs.activeId;
     const queryId = `q${++counter}`;
