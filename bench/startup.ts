@@ -1,7 +1,7 @@
 // Start-up in Chromium against a bare DuckDB-WASM page (bench/bare.ts): a warm navigation to SELECT 1 (P3), reopening 1M rows (P4).
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../proxy/server.ts';
-import { runSql, waitReady } from '../test/e2e/browser.ts';
+import { atOpen, runAtOpen, runSql, waitReady } from '../test/e2e/browser.ts';
 import type { BareTiming } from './bare.ts';
 import { benchReady, inChromium, openBenchPage } from './chromium.ts';
 import { median, ms, type Row } from './stats.ts';
@@ -47,85 +47,29 @@ interface AppStart {
   startup: { instantiate_ms: number; open_ms: number; connect_ms: number } | null;
 }
 
-/**
- * Installed before the app's scripts on every navigation: presses Run the moment it is enabled (the editor
- * holds `SELECT 1 AS one` from the warm-up visit) and notes when the answer is in the grid. Playwright's
- * own round trips (typing, polling) would otherwise count against the app and not against the bare page.
- * It also listens on the engine's worker ahead of Comlink, to split the query's round trip from the render,
- * and notes when the page posts the query, to split the page's share of it from the engine's.
- */
-function autoRun(): void {
-  const state = {
-    clicked: Number.NaN,
-    posted: Number.NaN,
-    answered: Number.NaN,
-    engine: Number.NaN,
-    result: Number.NaN,
-  };
-  (globalThis as unknown as { dinobaseStart: typeof state }).dinobaseStart = state;
-  const Spawn = globalThis.Worker;
-  globalThis.Worker = class extends Spawn {
-    constructor(url: string | URL, options?: WorkerOptions) {
-      super(url, options);
-      this.addEventListener('message', (event: MessageEvent<{ value?: unknown }>) => {
-        const value = event.data?.value;
-        if (Number.isNaN(state.clicked) || !Number.isNaN(state.answered)) return;
-        if (typeof value === 'object' && value !== null && 'ipc' in value) {
-          state.answered = performance.now();
-          state.engine = (value as { elapsed_ms?: number }).elapsed_ms ?? Number.NaN;
-        }
-      });
-    }
-    override postMessage(message: unknown, options?: Transferable[] | StructuredSerializeOptions): void {
-      const path = (message as { path?: unknown[] } | null)?.path;
-      if (!Number.isNaN(state.clicked) && Number.isNaN(state.posted) && path?.[0] === 'runQuery')
-        state.posted = performance.now();
-      super.postMessage(message, options as Transferable[]);
-    }
-  };
-  const observer = new MutationObserver(() => {
-    const run = document.querySelector<HTMLButtonElement>('.bar button.primary');
-    if (run && !run.disabled && Number.isNaN(state.clicked)) {
-      state.clicked = performance.now();
-      run.click();
-    }
-    const cell = document.querySelector('[data-testid="results-grid"] tbody tr td:nth-child(2)');
-    if (cell?.textContent?.trim() === '1') {
-      state.result = performance.now();
-      observer.disconnect();
-    }
-  });
-  observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-}
-
+/** The app's start as `runAtOpen` and the app's own marks saw it, once `1` is in the grid. */
 async function appStart(page: Page): Promise<AppStart> {
   await page.waitForFunction(
     () =>
-      !Number.isNaN((globalThis as unknown as { dinobaseStart: { result: number } }).dinobaseStart.result),
+      !Number.isNaN((globalThis as unknown as { dinobaseAtOpen: { result: number } }).dinobaseAtOpen.result),
     null,
     { timeout: 60_000 },
   );
-  return page.evaluate(() => {
+  const seen = await atOpen(page);
+  const marks = await page.evaluate(() => {
     const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN;
     const ready = performance.getEntriesByName('dinobase:engine-ready')[0] as PerformanceMark | undefined;
-    const seen = (
-      globalThis as unknown as {
-        dinobaseStart: { clicked: number; posted: number; answered: number; engine: number; result: number };
-      }
-    ).dinobaseStart;
     return {
       script: at('dinobase:script'),
       engineOpen: at('dinobase:engine-open'),
       ready: ready?.startTime ?? Number.NaN,
-      clicked: seen.clicked,
-      posted: seen.posted,
-      answered: seen.answered,
-      engine: seen.engine,
-      result: seen.result,
       paint: at('first-contentful-paint'),
       startup: (ready?.detail as AppStart['startup']) ?? null,
     };
   });
+  const query = seen.posted.find(([name, at]) => name === 'runQuery' && at >= seen.clicked);
+  const { clicked, answered, engine, result } = seen;
+  return { ...marks, clicked, posted: query?.[1] ?? Number.NaN, answered, engine, result };
 }
 
 /** When DuckDB's worker began and when its wasm was compiled (spawn.ts's prelude marks), on the page's clock. */
@@ -230,7 +174,9 @@ export function benchColdStart(): Promise<Row[]> {
     // the same (now warm) URL.
     await bare(page, server, 'start');
     await bare(page, server, 'start', 0, DIAGNOSTIC);
-    await page.addInitScript(autoRun);
+    // Run is pressed the moment it is enabled (the editor holds `SELECT 1 AS one` from the warm-up visit), so
+    // that Playwright's own round trips (typing, polling) count against neither page.
+    await page.addInitScript(runAtOpen, '1');
     const apps: AppStart[] = [];
     const bares: BareTiming[] = [];
     const diagnosed: BareTiming[] = [];

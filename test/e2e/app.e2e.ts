@@ -2,6 +2,7 @@ import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../proxy/server.ts';
 import {
+  atOpen,
   cancelLongQuery,
   captureConsole,
   firstCell,
@@ -10,6 +11,7 @@ import {
   launch,
   openApp,
   openPage,
+  runAtOpen,
   runSql,
   textOf,
   waitReady,
@@ -160,48 +162,8 @@ describe('walking skeleton in Chromium', () => {
       await runSql(other, 'SELECT 6 * 7 AS answer');
       await expect.poll(() => firstCell(other), { timeout: 30_000 }).toBe('42');
       // On the next open: press Run as soon as it is enabled, and note each engine call the page posts.
-      await other.addInitScript(() => {
-        const seen = { clicked: Number.NaN, answered: Number.NaN, posted: [] as [string, number][] };
-        (globalThis as unknown as { atOpen: typeof seen }).atOpen = seen;
-        const Spawn = globalThis.Worker;
-        globalThis.Worker = class extends Spawn {
-          constructor(url: string | URL, options?: WorkerOptions) {
-            super(url, options);
-            this.addEventListener('message', (event: MessageEvent<{ value?: unknown }>) => {
-              const value = event.data?.value;
-              if (
-                Number.isNaN(seen.answered) &&
-                typeof value === 'object' &&
-                value !== null &&
-                'ipc' in value
-              )
-                seen.answered = performance.now();
-            });
-          }
-          override postMessage(message: unknown, options?: Transferable[] | StructuredSerializeOptions) {
-            const name = (message as { path?: unknown[] } | null)?.path?.[0];
-            if (typeof name === 'string') seen.posted.push([name, performance.now()]);
-            super.postMessage(message, options as Transferable[]);
-          }
-        };
-        new MutationObserver((_, observer) => {
-          const run = document.querySelector<HTMLButtonElement>('.bar button.primary');
-          if (!run || run.disabled) return;
-          observer.disconnect();
-          seen.clicked = performance.now();
-          run.click();
-        }).observe(document, { subtree: true, childList: true, attributes: true });
-      });
+      await other.addInitScript(runAtOpen, '42');
       await other.reload();
-      const atOpen = () =>
-        other.evaluate(
-          () =>
-            (
-              globalThis as unknown as {
-                atOpen: { clicked: number; answered: number; posted: [string, number][] };
-              }
-            ).atOpen,
-        );
       const reads = [
         'listSources',
         'getSources',
@@ -213,13 +175,13 @@ describe('walking skeleton in Chromium', () => {
       await expect
         .poll(
           async () => {
-            const { answered, posted } = await atOpen();
+            const { answered, posted } = await atOpen(other);
             return !Number.isNaN(answered) && reads.every((read) => posted.some(([name]) => name === read));
           },
           { timeout: 60_000 },
         )
         .toBe(true);
-      const { clicked, answered, posted } = await atOpen();
+      const { clicked, answered, posted } = await atOpen(other);
       expect(answered).toBeGreaterThan(clicked);
       await expect.poll(() => firstCell(other), { timeout: 30_000 }).toBe('42');
       const held = Math.min(answered, clicked + 1000);

@@ -271,3 +271,69 @@ export function placesOf(page: Page): Promise<Record<string, number[]>> {
 
 /** Text with its runs of whitespace (template line breaks) as single spaces. */
 export const squash = (text: string | null): string => (text ?? '').replace(/\s+/g, ' ').trim();
+
+/** What `runAtOpen` saw on the page's clock (NaN until it happened). */
+export interface AtOpen {
+  clicked: number;
+  /** Each engine call the page posted (Comlink's method name) and when. */
+  posted: [string, number][];
+  /** The query's answer (its Arrow bytes) arrived from the engine's worker, ahead of Comlink. */
+  answered: number;
+  /** The answer's own `elapsed_ms`: the engine's share of it. */
+  engine: number;
+  /** The grid's first cell showed the value asked for. */
+  result: number;
+}
+
+/**
+ * An init script (`page.addInitScript(runAtOpen, expected)`, serialised, so it uses nothing outside its body):
+ * on every navigation it presses Run the moment it is enabled, notes each engine call the page posts and when
+ * the answer comes back, and when the grid's first cell shows `expected`. `atOpen(page)` reads it back.
+ */
+export function runAtOpen(expected: string): void {
+  const seen = {
+    clicked: Number.NaN,
+    posted: [] as [string, number][],
+    answered: Number.NaN,
+    engine: Number.NaN,
+    result: Number.NaN,
+  };
+  (globalThis as unknown as { dinobaseAtOpen: typeof seen }).dinobaseAtOpen = seen;
+  const Spawn = globalThis.Worker;
+  globalThis.Worker = class extends Spawn {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      this.addEventListener('message', (event: MessageEvent<{ value?: unknown }>) => {
+        const value = event.data?.value;
+        if (Number.isNaN(seen.clicked) || !Number.isNaN(seen.answered)) return;
+        if (typeof value === 'object' && value !== null && 'ipc' in value) {
+          seen.answered = performance.now();
+          seen.engine = (value as { elapsed_ms?: number }).elapsed_ms ?? Number.NaN;
+        }
+      });
+    }
+    override postMessage(message: unknown, options?: Transferable[] | StructuredSerializeOptions): void {
+      const name = (message as { path?: unknown[] } | null)?.path?.[0];
+      if (typeof name === 'string') seen.posted.push([name, performance.now()]);
+      super.postMessage(message, options as Transferable[]);
+    }
+  };
+  const observer = new MutationObserver(() => {
+    const run = document.querySelector<HTMLButtonElement>('.bar button.primary');
+    if (run && !run.disabled && Number.isNaN(seen.clicked)) {
+      seen.clicked = performance.now();
+      run.click();
+    }
+    const cell = document.querySelector('[data-testid="results-grid"] tbody tr td:nth-child(2)');
+    if (!Number.isNaN(seen.answered) && cell?.textContent?.trim() === expected) {
+      seen.result = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+}
+
+/** What `runAtOpen` has seen on `page` so far. */
+export function atOpen(page: Page): Promise<AtOpen> {
+  return page.evaluate(() => (globalThis as unknown as { dinobaseAtOpen: AtOpen }).dinobaseAtOpen);
+}
