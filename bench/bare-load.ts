@@ -1,8 +1,10 @@
-// The headless sync's floor: the raw walk, each page's text kept in a file, then DuckDB's own JSON reader loads them (no Dinobase code).
+// The Node syncs' floors: the raw walk keeping each page's text, then DuckDB's own JSON reader loads them (native, and DuckDB-WASM; no Dinobase code).
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { instantiateInWorker } from '../worker/duckdb/wasm-node.ts';
+import { loadPagesWithJsonReader, type PageSchema } from './json-floor.ts';
 import { rawFetchParse } from './walk.ts';
 
 /**
@@ -29,5 +31,29 @@ export async function bareNativeJsonLoad(base: string, key: string): Promise<num
     conn.closeSync();
     instance.closeSync();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same for DuckDB-WASM (the browser's engine, in a Node worker thread, in memory): the raw walk keeping each
+ * page's text, then DuckDB-WASM's own JSON reader loads them (json-floor.ts) with the records' types given up front
+ * (`columns`, from an earlier walk: the reader cannot widen a type it inferred). Instantiating is not timed, as the
+ * sync's own time starts with its database open. Returns the time and the rows loaded.
+ */
+export async function bareWasmJsonLoad(
+  base: string,
+  key: string,
+  columns: ReturnType<PageSchema['columns']>,
+): Promise<{ ms: number; rows: number }> {
+  const { db } = await instantiateInWorker();
+  try {
+    await db.open({ path: ':memory:' });
+    const started = performance.now();
+    const pages: string[] = [];
+    await rawFetchParse(base, key, (text) => pages.push(text));
+    const rows = await loadPagesWithJsonReader(db, pages, columns);
+    return { ms: performance.now() - started, rows };
+  } finally {
+    await db.terminate();
   }
 }

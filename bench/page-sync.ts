@@ -1,6 +1,8 @@
 // Browser side of the Chromium sync benchmark (P2, P8): the product's sync (engine worker, relay, OPFS) and the raw walk it is held against.
 import type { SyncEvent } from '../worker/api.ts';
 import { Comlink, getEngine } from '../web/lib/engine.ts';
+import { instantiateDuckDB } from '../worker/duckdb/browser.ts';
+import { loadPagesWithJsonReader, type PageSchema } from './json-floor.ts';
 import { rawFetchParse } from './walk.ts';
 
 const engine = getEngine();
@@ -81,6 +83,30 @@ async function rawWalk(base: string, key: string): Promise<{ ms: number; rows: n
   return { ms: performance.now() - started, rows };
 }
 
+/**
+ * P2's floor in the browser: the walk through `base` in this page keeping each page's text, then a DuckDB-WASM of
+ * this page's own (in memory, started before the clock) loads them with its JSON reader (json-floor.ts).
+ */
+async function bareJsonLoad(
+  base: string,
+  key: string,
+  columns: ReturnType<PageSchema['columns']>,
+): Promise<{ ms: number; loadMs: number; rows: number }> {
+  const db = await instantiateDuckDB();
+  try {
+    await db.open({ path: ':memory:' });
+    const started = performance.now();
+    const pages: string[] = [];
+    await rawFetchParse(base, key, (text) => pages.push(text));
+    const walked = performance.now();
+    const rows = await loadPagesWithJsonReader(db, pages, columns);
+    const ended = performance.now();
+    return { ms: ended - started, loadMs: ended - walked, rows };
+  } finally {
+    await db.terminate();
+  }
+}
+
 /** What DuckDB's buffer manager holds now (inside its wasm memory), in bytes. */
 async function duckdbMemory(): Promise<number> {
   const result = await engine.execute({ sql: 'SELECT sum(memory_usage_bytes) AS b FROM duckdb_memory()' });
@@ -89,5 +115,12 @@ async function duckdbMemory(): Promise<number> {
 }
 
 Object.assign(globalThis, {
-  dinobaseSyncBench: { syncSource, pullTeam, rawWalk, duckdbMemory, progress: () => ({ ...progress }) },
+  dinobaseSyncBench: {
+    syncSource,
+    pullTeam,
+    rawWalk,
+    bareJsonLoad,
+    duckdbMemory,
+    progress: () => ({ ...progress }),
+  },
 });

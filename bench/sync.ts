@@ -6,8 +6,9 @@ import { SANDBOX_CREDENTIALS } from '../proxy/sandbox/index.ts';
 import { DinobaseDB } from '../worker/db.ts';
 import { openWith, type DriverName } from '../worker/duckdb/node.ts';
 import { SyncEngine } from '../worker/sync/engine.ts';
-import { bareNativeJsonLoad } from './bare-load.ts';
+import { bareNativeJsonLoad, bareWasmJsonLoad } from './bare-load.ts';
 import { startAnnounced } from './child.ts';
+import { PageSchema } from './json-floor.ts';
 import { median, ms, type Row } from './stats.ts';
 import { rawFetchParse } from './walk.ts';
 
@@ -83,13 +84,22 @@ export async function benchSync(): Promise<Row[]> {
   const key = SANDBOX_CREDENTIALS.stripe.api_key;
   const rows: Row[] = [];
   try {
-    await rawFetchParse(sandbox.base, key); // warm the sandbox's indexes and the HTTP stack alike
+    // Warms the sandbox's indexes and the HTTP stack alike, and learns the records' types for the DuckDB-WASM floor.
+    const schema = new PageSchema();
+    await rawFetchParse(sandbox.base, key, (text) => schema.observe(text));
+    const columns = schema.columns();
     /** The floor's own time: DuckDB alone loading the walked pages (bench/bare-load.ts). */
     const bareLoad = async () => {
       const started = performance.now();
       const loaded = await bareNativeJsonLoad(sandbox.base, key);
       if (loaded !== CUSTOMERS) throw new Error(`the bare load read ${loaded} of ${CUSTOMERS} customers`);
       return performance.now() - started;
+    };
+    const bareWasmLoad = async () => {
+      const { ms: took, rows: loaded } = await bareWasmJsonLoad(sandbox.base, key, columns);
+      if (loaded !== CUSTOMERS)
+        throw new Error(`the DuckDB-WASM bare load read ${loaded} of ${CUSTOMERS} customers`);
+      return took;
     };
     const cases = [
       { label: 'DuckDB-WASM', goal: 0.7, run: () => syncOnce(sandbox.base, 'wasm') },
@@ -107,6 +117,14 @@ export async function benchSync(): Promise<Row[]> {
           '(read_json, a row per record, nested objects as STRUCTs)',
         goal: undefined,
         run: bareLoad,
+      },
+      // The same for the DuckDB-WASM row: the browser's engine's own JSON reader (it needs no json extension).
+      {
+        label:
+          "floor: the raw walk keeping each page's text, then DuckDB-WASM alone loads them " +
+          "(its JSON reader, insertJSONFromPath, the records' types given up front; a row per record, nested objects as STRUCTs)",
+        goal: undefined,
+        run: bareWasmLoad,
       },
     ] as const;
     for (const { label, goal, run } of cases) {
