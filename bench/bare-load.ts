@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { instantiateInWorker } from '../worker/duckdb/wasm-node.ts';
-import { loadPagesWithJsonReader, type PageSchema } from './json-floor.ts';
+import { walkAndLoad, type PageSchema } from './json-floor.ts';
 import { rawFetchParse } from './walk.ts';
 
 /**
@@ -35,10 +35,9 @@ export async function bareNativeJsonLoad(base: string, key: string): Promise<num
 }
 
 /**
- * The same for DuckDB-WASM (the browser's engine, in a Node worker thread, in memory): the raw walk keeping each
- * page's text, then DuckDB-WASM's own JSON reader loads them (json-floor.ts) with the records' types given up front
- * (`columns`, from an earlier walk: the reader cannot widen a type it inferred). Instantiating is not timed, as the
- * sync's own time starts with its database open. Returns the time and the rows loaded.
+ * The same for DuckDB-WASM (the browser's engine, in a Node worker thread, in memory), its own JSON reader given
+ * the records' types up front (`columns`, from an earlier walk: the reader cannot widen a type it inferred); see
+ * json-floor.ts.
  */
 export async function bareWasmJsonLoad(
   base: string,
@@ -47,12 +46,7 @@ export async function bareWasmJsonLoad(
 ): Promise<{ ms: number; rows: number }> {
   const { db } = await instantiateInWorker();
   try {
-    await db.open({ path: ':memory:' });
-    const started = performance.now();
-    const pages: string[] = [];
-    await rawFetchParse(base, key, (text) => pages.push(text));
-    const rows = await loadPagesWithJsonReader(db, pages, columns);
-    return { ms: performance.now() - started, rows };
+    return await walkAndLoad(db, base, key, columns);
   } finally {
     await db.terminate();
   }

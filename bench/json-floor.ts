@@ -1,5 +1,6 @@
 // P2's DuckDB-WASM floor (Node and browser alike): walked pages' text loaded by DuckDB-WASM's own JSON reader, no Dinobase code.
 import type { duckdb } from '../worker/duckdb/driver.ts';
+import { rawFetchParse } from './walk.ts';
 
 /** duckdb-wasm's JSON description of an Arrow type (`columnsFlat` of its JSON insert). */
 interface SqlType {
@@ -45,7 +46,8 @@ function sqlType(kind: Kind): SqlType {
   if (kind.obj && kind.obj.size > 0)
     return { sqlType: 'struct', fields: [...kind.obj].map(([name, child]) => ({ name, ...sqlType(child) })) };
   if (kind.arr) return { sqlType: 'list', valueType: sqlType(kind.arr) };
-  // Null everywhere, an empty object, or mixed kinds: text.
+  // Null everywhere, an empty object, a string or an object (the object won above if it had fields), or a
+  // boolean mixed with numbers: text.
   if (kind.str || kind.obj || (kind.bool && (kind.int || kind.float))) return { sqlType: 'utf8' };
   if (kind.float) return { sqlType: 'float64' };
   if (kind.int) return { sqlType: 'int64' };
@@ -71,11 +73,32 @@ export class PageSchema {
 }
 
 /**
+ * The floor on `db`, a DuckDB-WASM not yet opened (its instantiation is not timed, as the sync's own time starts
+ * with its database open): opens it in memory, walks the pages keeping each one's text (`rawFetchParse`), then
+ * loads them with `loadPages`. Its time, the load's share of it and the rows loaded.
+ */
+export async function walkAndLoad(
+  db: duckdb.AsyncDuckDB,
+  base: string,
+  key: string,
+  columns: ReturnType<PageSchema['columns']>,
+): Promise<{ ms: number; loadMs: number; rows: number }> {
+  await db.open({ path: ':memory:' });
+  const started = performance.now();
+  const pages: string[] = [];
+  await rawFetchParse(base, key, (text) => pages.push(text));
+  const walked = performance.now();
+  const rows = await loadPages(db, pages, columns);
+  const ended = performance.now();
+  return { ms: ended - started, loadMs: ended - walked, rows };
+}
+
+/**
  * Loads the pages' text into a table `customers` of `db`, a row per record (the top-level fields as columns, nested
  * objects as STRUCTs, as the native floor in bare-load.ts): one JSON file of every page, DuckDB-WASM's
  * `insertJSONFromPath` with the columns given, then one `CREATE TABLE … AS SELECT` unnesting them. Returns the rows.
  */
-export async function loadPagesWithJsonReader(
+async function loadPages(
   db: duckdb.AsyncDuckDB,
   pages: readonly string[],
   columns: ReturnType<PageSchema['columns']>,

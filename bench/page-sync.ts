@@ -2,7 +2,7 @@
 import type { SyncEvent } from '../worker/api.ts';
 import { Comlink, getEngine } from '../web/lib/engine.ts';
 import { instantiateDuckDB } from '../worker/duckdb/browser.ts';
-import { loadPagesWithJsonReader, type PageSchema } from './json-floor.ts';
+import { walkAndLoad, type PageSchema } from './json-floor.ts';
 import { rawFetchParse } from './walk.ts';
 
 const engine = getEngine();
@@ -85,7 +85,7 @@ async function rawWalk(base: string, key: string): Promise<{ ms: number; rows: n
 
 /**
  * P2's floor in the browser: the walk through `base` in this page keeping each page's text, then a DuckDB-WASM of
- * this page's own (in memory, started before the clock) loads them with its JSON reader (json-floor.ts).
+ * this page's own loads them with its JSON reader (json-floor.ts).
  */
 async function bareJsonLoad(
   base: string,
@@ -94,14 +94,7 @@ async function bareJsonLoad(
 ): Promise<{ ms: number; loadMs: number; rows: number }> {
   const db = await instantiateDuckDB();
   try {
-    await db.open({ path: ':memory:' });
-    const started = performance.now();
-    const pages: string[] = [];
-    await rawFetchParse(base, key, (text) => pages.push(text));
-    const walked = performance.now();
-    const rows = await loadPagesWithJsonReader(db, pages, columns);
-    const ended = performance.now();
-    return { ms: ended - started, loadMs: ended - walked, rows };
+    return await walkAndLoad(db, base, key, columns);
   } finally {
     await db.terminate();
   }
